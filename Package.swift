@@ -1,0 +1,118 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Conveyor: data production for particle-physics experiments.
+///
+/// Layers, from the bottom up (a module may import only those below it):
+/// - `ConveyorCore`: domain types and rules, no I/O.
+/// - `ConveyorStore`: the only module that speaks SQL (SQLite and PostgreSQL through SQLKit).
+/// - capabilities (`ConveyorAccess`, and later conditions, runs, workflow, …): rules + store.
+/// - `ConveyorServer` (Hummingbird) and the `conveyor` command line: parse, call, render.
+let package = Package(
+    name: "Conveyor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "conveyor", targets: ["conveyor"]),
+        .library(name: "ConveyorCore", targets: ["ConveyorCore"]),
+        .library(name: "ConveyorStore", targets: ["ConveyorStore"]),
+        .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
+        .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "ConveyorCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "ConveyorStore",
+            dependencies: [
+                "ConveyorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "ConveyorAccess",
+            dependencies: ["ConveyorCore", "ConveyorStore"]
+        ),
+        .target(
+            name: "ConveyorServer",
+            dependencies: [
+                "ConveyorCore",
+                "ConveyorStore",
+                "ConveyorAccess",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "conveyor",
+            dependencies: [
+                "ConveyorCore",
+                "ConveyorStore",
+                "ConveyorAccess",
+                "ConveyorServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ConveyorTestSupport",
+            dependencies: [
+                "ConveyorCore",
+                "ConveyorStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Tests/ConveyorTestSupport"
+        ),
+        .testTarget(name: "ConveyorCoreTests", dependencies: ["ConveyorCore"]),
+        .testTarget(
+            name: "ConveyorStoreTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport"]
+        ),
+        .testTarget(
+            name: "ConveyorServerTests",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorServer", "ConveyorTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
+            name: "ConveyorCLITests",
+            dependencies: [
+                "conveyor", "ConveyorTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+    ]
+)

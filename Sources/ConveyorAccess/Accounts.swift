@@ -1,0 +1,70 @@
+import ConveyorCore
+import ConveyorStore
+
+/// Users, their API tokens and roles: adding and revoking accounts, and authenticating requests.
+///
+/// ```swift
+/// let accounts = Accounts(store: store)
+/// let (user, token) = try await accounts.addUser(named: "alice", role: .expert, by: .localOperator(named: "root"))
+/// print(token.secret)                                  // shown once, never stored
+/// let actor = try await accounts.authenticate(bearer: token.secret)   // Actor(alice, expert)
+/// ```
+public struct Accounts: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Creates a user and returns the only copy of their token. Needs `admin`.
+    public func addUser(named name: String, role: Role, by actor: Actor) async throws(ConveyorError) -> (User, AccessToken) {
+        try actor.require(.admin, to: "adding a user")
+        try User.validate(name: name)
+        let token = AccessToken.generate()
+        let user = try await store.write { session in
+            let user = try await session.insertUser(
+                name: name, role: role, tokenHash: token.hash, createdAt: .now, createdBy: actor.name
+            )
+            try await session.appendAudit(AuditRecord(
+                actor: actor, action: "user.add", subjectKind: "user", subject: name, detail: "role \(role)"
+            ))
+            return user
+        }
+        return (user, token)
+    }
+
+    /// Revokes a user's token. Needs `admin`; revoking twice is refused.
+    public func revokeUser(named name: String, by actor: Actor) async throws(ConveyorError) -> User {
+        try actor.require(.admin, to: "revoking a user")
+        return try await store.write { session in
+            guard var user = try await session.user(named: name) else {
+                throw ConveyorError.notFound("no user named '\(name)'")
+            }
+            guard user.isActive else {
+                throw ConveyorError.conflict("user '\(name)' was already revoked at \(user.revokedAt!)")
+            }
+            let now = Timestamp.now
+            try await session.revokeUser(named: name, at: now)
+            try await session.appendAudit(AuditRecord(
+                at: now, actor: actor, action: "user.revoke", subjectKind: "user", subject: name
+            ))
+            user.revokedAt = now
+            return user
+        }
+    }
+
+    public func users(includeRevoked: Bool = true) async throws(ConveyorError) -> [User] {
+        try await store.read { try await $0.users(includeRevoked: includeRevoked) }
+    }
+
+    /// The actor a bearer token stands for.
+    ///
+    /// - Throws: ``ConveyorError/unauthenticated(_:)`` for an unknown or revoked token.
+    public func authenticate(bearer secret: String) async throws(ConveyorError) -> Actor {
+        let hash = AccessToken.hash(of: secret)
+        guard let user = try await store.read({ try await $0.activeUser(tokenHash: hash) }) else {
+            throw .unauthenticated("the token is not valid (unknown or revoked)")
+        }
+        return Actor(user: user)
+    }
+}

@@ -1,0 +1,76 @@
+import ConveyorAccess
+import ConveyorCore
+import ConveyorStore
+import Hummingbird
+import Logging
+
+/// Builds Conveyor's HTTP application over a store.
+///
+/// ```swift
+/// let store = try await Store.open(.sqlite(path: "conveyor.sqlite"))
+/// let app = ConveyorApplication.build(store: store, configuration: .init(port: 8080))
+/// try await app.runService()      // until SIGINT or SIGTERM
+/// ```
+public enum ConveyorApplication {
+    /// The version reported in the API document.
+    public static let version = "0.1.0"
+
+    /// The router with every page and API route; also what tests call directly.
+    public static func router(store: Store, configuration: ServerConfiguration) -> (Router<ConveyorRequestContext>, APIDescription) {
+        let accounts = Accounts(store: store)
+        let auditLog = AuditLog(store: store)
+        let book = APIBook()
+        APISchemas.defineAll(in: book)
+
+        let router = Router(context: ConveyorRequestContext.self)
+        // Middleware first: Hummingbird wraps each route with the middleware added before it.
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthenticationMiddleware(accounts: accounts, anonymousRole: configuration.anonymousRole))
+
+        SystemAPI(store: store, version: version).register(on: router, book: book)
+        AccessAPI(accounts: accounts).register(on: router, book: book)
+        AuditAPI(auditLog: auditLog).register(on: router, book: book)
+        PageRoutes(store: store, accounts: accounts, auditLog: auditLog).register(on: router)
+
+        let registry = ConveyorMetrics.registry
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(4096)
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+            )
+        }
+        return (router, APIDescription(book: book))
+    }
+
+    /// The application, ready for `runService()` or a `ServiceGroup`.
+    public static func build(
+        store: Store,
+        configuration: ServerConfiguration,
+        logger: Logger = Logger(label: "conveyor.server"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let (router, _) = router(store: store, configuration: configuration)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Conveyor"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+}
+
+/// The documented API operations, for tests that hold the document against the router.
+public struct APIDescription: Sendable {
+    let book: APIBook
+
+    /// `METHOD path` for every documented operation, e.g. `GET /api/v1/users`.
+    public var operations: [String] {
+        book.operations.map { "\($0.method.rawValue) \($0.path)" }
+    }
+}

@@ -1,0 +1,73 @@
+import ConveyorAccess
+import ConveyorCore
+import ConveyorStore
+import Hummingbird
+
+/// The HTML pages. Reading a page needs `viewer`, like the API; without credentials the browser
+/// is sent to the sign-in page.
+struct PageRoutes {
+    let store: Store
+    let accounts: Accounts
+    let auditLog: AuditLog
+
+    struct LoginForm: Decodable {
+        let token: String
+        let next: String?
+    }
+
+    func register(on router: Router<ConveyorRequestContext>) {
+        router.get("/") { _, context in
+            let actor = try context.require(.viewer, to: "reading the overview")
+            let summary = try await store.summary()
+            let recent = try await auditLog.entries(limit: 10)
+            return HTMLResponse(page: HomePage(summary: summary, recentAudit: recent, actor: actor))
+        }
+        router.get("/audit") { _, context in
+            let actor = try context.require(.viewer, to: "reading the audit log")
+            return HTMLResponse(page: AuditPage(entries: try await auditLog.entries(limit: 500), actor: actor))
+        }
+        router.get("/users") { _, context in
+            let actor = try context.require(.viewer, to: "reading the users")
+            return HTMLResponse(page: UsersPage(users: try await accounts.users(), actor: actor))
+        }
+        router.get("/login") { request, _ in
+            let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
+            return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), failed: false))
+        }
+        router.post("/login") { request, context in
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            let form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
+            let next = Self.safeLocalPath(form.next ?? "/")
+            let token = form.token.trimmingCharacters(in: .whitespaces)
+            guard (try? await accounts.authenticate(bearer: token)) != nil else {
+                return HTMLResponse(status: .unauthorized, page: LoginPage(next: next, failed: true)).response
+            }
+            var response = Response.redirect(to: next, type: .normal)
+            response.setCookie(Cookie(
+                name: AuthenticationMiddleware.sessionCookie, value: token,
+                maxAge: 12 * 3600, path: "/", httpOnly: true, sameSite: .strict
+            ))
+            return response
+        }
+        router.post("/logout") { _, _ in
+            var response = Response.redirect(to: "/login", type: .normal)
+            response.setCookie(Cookie(
+                name: AuthenticationMiddleware.sessionCookie, value: "",
+                maxAge: 0, path: "/", httpOnly: true, sameSite: .strict
+            ))
+            return response
+        }
+        router.get("/assets/conveyor.css") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css))
+            )
+        }
+    }
+
+    /// Only local paths are followed after signing in, so the form cannot send users elsewhere.
+    static func safeLocalPath(_ path: String) -> String {
+        path.hasPrefix("/") && !path.hasPrefix("//") && !path.contains("\\") ? path : "/"
+    }
+}

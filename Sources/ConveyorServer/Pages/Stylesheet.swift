@@ -1,0 +1,32 @@
+/// The one stylesheet every page shares, served at `/assets/conveyor.css`.
+enum Stylesheet {
+    static let css = """
+    :root { --ink: #1d2433; --muted: #5b6478; --line: #d9dde6; --accent: #1f5fae; --bad: #a4262c; --bg: #f6f7f9; }
+    * { box-sizing: border-box; }
+    body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: var(--bg); }
+    header { display: flex; align-items: center; gap: 2rem; padding: .6rem 1.5rem; background: var(--ink); color: #fff; }
+    header a { color: #fff; text-decoration: none; }
+    header .brand { font-weight: 700; letter-spacing: .02em; }
+    header nav a { margin-right: 1.2rem; opacity: .85; }
+    header nav a:hover { opacity: 1; }
+    header .session { margin-left: auto; font-size: .9rem; }
+    main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+    h1 { font-size: 1.4rem; margin: .8rem 0 1rem; }
+    h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
+    table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+    th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+    th { background: #eef1f5; font-weight: 600; font-size: .85rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+    td.num { text-align: right; font-variant-numeric: tabular-nums; }
+    .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .8rem; }
+    .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }
+    .card .count { font-size: 1.8rem; font-weight: 600; }
+    .card .kind { color: var(--muted); }
+    .muted { color: var(--muted); }
+    .error { color: var(--bad); font-weight: 600; }
+    form.inline { display: inline; }
+    button, input[type=submit] { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
+    header button { background: transparent; border-color: #fff; padding: .1rem .5rem; }
+    input[type=password], input[type=text] { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: 4px; width: 28rem; max-width: 100%; }
+    code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; }
+    """
+}

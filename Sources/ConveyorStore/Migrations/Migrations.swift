@@ -1,0 +1,13 @@
+import SQLKit
+
+/// Every schema version, oldest first. Later capabilities append here.
+enum Migrations {
+    static let all: [Migration] = [
+        accessAndAudit,
+    ]
+
+    static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// The table that marks a database as Conveyor's and records its schema version.
+    static let versionTable = "conveyor_schema"
+}
