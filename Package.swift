@@ -90,6 +90,7 @@ let package = Package(
                 "ConveyorCore",
                 "ConveyorStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Tests/ConveyorTestSupport"

@@ -73,6 +73,7 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one transaction: everything it writes lands together, or nothing does.
+    @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
         let kind = backend.kind
         do {

@@ -63,11 +63,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             main = String(text[..<dot]) + afterDot.dropFirst(digits.count)
         }
         if main.count == 10 { main += "T00:00:00Z" }
+        guard fieldsAreInRange(main) else { return nil }
         if !(main.hasSuffix("Z") || main.dropFirst(19).contains("+") || main.dropFirst(19).contains("-")) {
             main += "Z"
         }
         guard let date = try? Date(main, strategy: .iso8601) else { return nil }
         return Timestamp(microsecondsSinceEpoch: Int64(date.timeIntervalSince1970) * 1_000_000 + micros)
+    }
+
+    /// Foundation's parser rolls 25:00 over into the next day; a typo should be refused instead.
+    private static func fieldsAreInRange(_ text: String) -> Bool {
+        let digits = text.prefix(19).split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
+        guard digits.count == 6, digits.allSatisfy({ $0 != nil }) else { return false }
+        let (year, month, day, hour, minute, second) = (digits[0]!, digits[1]!, digits[2]!, digits[3]!, digits[4]!, digits[5]!)
+        guard (1...12).contains(month), hour < 24, minute < 60, second < 61 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...monthDays[month - 1]).contains(day)
     }
 
     public init(from decoder: any Decoder) throws {

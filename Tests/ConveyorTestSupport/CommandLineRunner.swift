@@ -1,0 +1,55 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs the built `conveyor` program as a user would, capturing what it prints.
+public struct CommandLineRunner: Sendable {
+    public struct Result: Sendable {
+        public let exitCode: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    public let executable: String
+    public let workingDirectory: String
+    public let environment: [String: String]
+
+    /// `conveyor` next to the test bundle (both are built into the same folder), or `$CONVEYOR_BIN`.
+    public static var builtExecutable: String {
+        if let override = ProcessInfo.processInfo.environment["CONVEYOR_BIN"] { return override }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("conveyor").path
+    }
+
+    public init(workingDirectory: String, environment: [String: String] = [:], executable: String = CommandLineRunner.builtExecutable) {
+        self.executable = executable
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+    }
+
+    public func run(_ arguments: String...) async throws -> Result {
+        try await run(arguments)
+    }
+
+    public func run(_ arguments: [String]) async throws -> Result {
+        var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]
+        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(updates),
+            workingDirectory: FilePath(workingDirectory),
+            output: .string(limit: 4 * 1024 * 1024),
+            error: .string(limit: 1024 * 1024)
+        )
+        let code: Int32
+        switch result.terminationStatus {
+        case .exited(let status): code = status
+        case .signaled(let signal): code = 128 + signal
+        }
+        return Result(exitCode: code, stdout: result.standardOutput, stderr: result.standardError)
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A folder under the system's temporary directory, for one test.
+public struct TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init(prefix: String = "conveyor-test") throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        path = url.path
+    }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
