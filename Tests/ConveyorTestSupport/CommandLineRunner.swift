@@ -53,3 +53,52 @@ public struct CommandLineRunner: Sendable {
         return Result(exitCode: code, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
+
+extension CommandLineRunner {
+    /// Starts the program, waits until its stderr says it is ready, runs `whileRunning`, then
+    /// sends SIGTERM and collects how it ended.
+    public func runUntil(
+        _ arguments: [String],
+        readyWhen isReady: @escaping @Sendable (String) -> Bool,
+        whileRunning: @escaping @Sendable () async throws -> Void
+    ) async throws -> Result {
+        var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]
+        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+        let outcome = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(updates),
+            workingDirectory: FilePath(workingDirectory),
+            input: .none,
+            output: .string(limit: 1024 * 1024),
+            error: .sequence
+        ) { execution in
+            var seen = ""
+            var lines = execution.standardError.strings().makeAsyncIterator()
+            while !isReady(seen), let chunk = try await lines.next() {
+                seen += chunk
+            }
+            var failure: (any Error)?
+            if isReady(seen) {
+                do { try await whileRunning() } catch { failure = error }
+            } else {
+                failure = CommandLineFailure(message: "never became ready: \(seen)")
+            }
+            try execution.send(signal: .terminate)
+            while let chunk = try await lines.next() { seen += chunk }
+            if let failure { throw failure }
+            return seen
+        }
+        let code: Int32
+        switch outcome.terminationStatus {
+        case .exited(let status): code = status
+        case .signaled(let signal): code = 128 + signal
+        }
+        return Result(exitCode: code, stdout: outcome.standardOutput, stderr: outcome.closureResult)
+    }
+}
+
+public struct CommandLineFailure: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -89,3 +89,14 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension TestBackend {
+    /// The URL of a PostgreSQL location made by ``withFreshLocation(_:)``, password included,
+    /// for handing to the command line.
+    public static func postgresURLFor(_ location: StoreLocation) -> String {
+        guard case .postgres(let address) = location, let admin = postgresURL,
+              var components = URLComponents(string: admin) else { return location.description }
+        components.path = "/" + address.database
+        return components.string ?? location.description
+    }
+}
