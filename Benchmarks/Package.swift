@@ -1,0 +1,25 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Conveyor's benchmarks, kept out of the main package so that `swift test` never builds them.
+// Run from this folder: `swift package benchmark` (see ../BENCHMARKS.md).
+let package = Package(
+    name: "ConveyorBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Conveyor", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
