@@ -62,6 +62,30 @@ public final class Store: Sendable {
         return store
     }
 
+    /// Opens the store, runs `body`, and closes the store whether `body` succeeds or throws.
+    ///
+    /// ```swift
+    /// let users = try await Store.withOpened(.sqlite(path: "conveyor.sqlite")) { store in
+    ///     try await store.read { try await $0.users() }
+    /// }
+    /// ```
+    public static func withOpened<T>(
+        _ location: StoreLocation,
+        migrate: Bool = true,
+        logger: Logger = Logger(label: "conveyor.store"),
+        _ body: (Store) async throws -> T
+    ) async throws -> T {
+        let store = try await open(location, migrate: migrate, logger: logger)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// Runs `body` on one connection for reading. Errors come out as ``ConveyorError``.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
         let kind = backend.kind

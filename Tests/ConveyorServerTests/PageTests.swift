@@ -102,14 +102,14 @@ struct BrowserTests {
         }
     }
 
-    @Test func theAuditPageListsEntriesAndTheSessionShowsWhoIsReading() async throws {
+    @Test func theAuditPageListsEntriesAndOffersAnonymousReadersToSignIn() async throws {
         let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
         try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, _ in
             let port = try #require(client.port)
             _ = try await browser.check("http://127.0.0.1:\(port)/audit") { dom in
                 var failures: [String] = []
                 if dom.components(separatedBy: "<tr><td>").count - 1 != 4 { failures.append("expected 4 audit rows") }
-                if !dom.contains("anonymous · viewer") { failures.append("the header does not say who is reading") }
+                if !dom.contains("href=\"/login\">Sign in</a>") { failures.append("an anonymous reader is not offered to sign in") }
                 return failures
             }
         }

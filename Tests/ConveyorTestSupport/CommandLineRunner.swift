@@ -35,22 +35,22 @@ public struct CommandLineRunner: Sendable {
     }
 
     public func run(_ arguments: [String]) async throws -> Result {
-        var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]
-        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
         let result = try await Subprocess.run(
             .path(FilePath(executable)),
             arguments: Arguments(arguments),
-            environment: .inherit.updating(updates),
+            environment: processEnvironment,
             workingDirectory: FilePath(workingDirectory),
             output: .string(limit: 4 * 1024 * 1024),
             error: .string(limit: 1024 * 1024)
         )
-        let code: Int32
-        switch result.terminationStatus {
-        case .exited(let status): code = status
-        case .signaled(let signal): code = 128 + signal
-        }
-        return Result(exitCode: code, stdout: result.standardOutput, stderr: result.standardError)
+        return Result(exitCode: result.terminationStatus.shellExitCode, stdout: result.standardOutput, stderr: result.standardError)
+    }
+
+    /// This process's environment without `CONVEYOR_DB`, plus the runner's own settings.
+    var processEnvironment: Environment {
+        var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]
+        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+        return .inherit.updating(updates)
     }
 }
 
@@ -62,12 +62,10 @@ extension CommandLineRunner {
         readyWhen isReady: @escaping @Sendable (String) -> Bool,
         whileRunning: @escaping @Sendable () async throws -> Void
     ) async throws -> Result {
-        var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]
-        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
         let outcome = try await Subprocess.run(
             .path(FilePath(executable)),
             arguments: Arguments(arguments),
-            environment: .inherit.updating(updates),
+            environment: processEnvironment,
             workingDirectory: FilePath(workingDirectory),
             input: .none,
             output: .string(limit: 1024 * 1024),
@@ -89,16 +87,21 @@ extension CommandLineRunner {
             if let failure { throw failure }
             return seen
         }
-        let code: Int32
-        switch outcome.terminationStatus {
-        case .exited(let status): code = status
-        case .signaled(let signal): code = 128 + signal
-        }
-        return Result(exitCode: code, stdout: outcome.standardOutput, stderr: outcome.closureResult)
+        return Result(exitCode: outcome.terminationStatus.shellExitCode, stdout: outcome.standardOutput, stderr: outcome.closureResult)
     }
 }
 
 public struct CommandLineFailure: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+}
+
+extension TerminationStatus {
+    /// The exit code as a shell reports it: the status, or 128 + the signal.
+    var shellExitCode: Int32 {
+        switch self {
+        case .exited(let status): status
+        case .signaled(let signal): 128 + signal
+        }
+    }
 }

@@ -62,15 +62,7 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
     /// A freshly opened store on a new database, closed and removed when `body` ends.
     public func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
         try await withFreshLocation { location in
-            let store = try await Store.open(location, logger: Self.quietLogger)
-            do {
-                let result = try await body(store)
-                await store.close()
-                return result
-            } catch {
-                await store.close()
-                throw error
-            }
+            try await Store.withOpened(location, logger: Self.quietLogger, body)
         }
     }
 

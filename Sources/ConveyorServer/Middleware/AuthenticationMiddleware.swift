@@ -27,8 +27,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
                   let actor = try? await accounts.authenticate(bearer: cookie) {
             context.actor = actor
         } else if let anonymousRole {
-            context.actor = Actor(name: "anonymous", role: anonymousRole)
+            context.actor = .anonymous(anonymousRole)
         }
         return try await next(request, context)
     }
+}
+
+extension Actor {
+    /// Whoever reads without credentials on a server started with `--anonymous-read`.
+    static func anonymous(_ role: Role) -> Actor { Actor(name: "anonymous", role: role) }
 }

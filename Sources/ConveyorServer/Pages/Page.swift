@@ -13,7 +13,7 @@ extension Page {
     /// The full document: shared stylesheet, navigation, who is signed in. No external assets.
     var document: HTML {
         let who: HTML
-        if let actor {
+        if let actor, actor != .anonymous(actor.role) {
             who = "<span class=\"who\">\(actor.name) · \(actor.role)</span> <form method=\"post\" action=\"/logout\" class=\"inline\"><button>Sign out</button></form>"
         } else {
             who = "<a href=\"/login\">Sign in</a>"

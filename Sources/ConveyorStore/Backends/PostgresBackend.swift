@@ -37,7 +37,12 @@ final class PostgresBackend: StoreBackend {
             throw .unavailable("cannot reach PostgreSQL at \(address): \(describe(error))")
         }
         do {
-            let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
+            // The pool's background log says only what the calls themselves throw, plus a warning
+            // when a lease races the first instant of `run()` (started in a task just above the
+            // first query); neither is worth a line on a user's terminal.
+            var backgroundLogger = logger
+            backgroundLogger.logLevel = max(logger.logLevel, .error)
+            let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: backgroundLogger)
             return PostgresBackend(address: address, client: client)
         } catch {
             throw .unavailable("cannot configure PostgreSQL connection to \(address): \(describe(error))")

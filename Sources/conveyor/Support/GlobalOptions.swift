@@ -32,15 +32,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the database, runs `body`, and closes it whether `body` succeeds or not.
     func withStore<T>(migrate: Bool = true, _ body: (Store) async throws -> T) async throws -> T {
-        let store = try await openStore(migrate: migrate)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await Store.withOpened(location(), migrate: migrate, logger: logger(label: "conveyor.store"), body)
     }
 }
 
