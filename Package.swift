@@ -10,12 +10,13 @@ import PackageDescription
 /// - `ConveyorServer` (Hummingbird) and the `conveyor` command line: parse, call, render.
 let package = Package(
     name: "Conveyor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "conveyor", targets: ["conveyor"]),
         .library(name: "ConveyorCore", targets: ["ConveyorCore"]),
         .library(name: "ConveyorStore", targets: ["ConveyorStore"]),
         .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
+        .library(name: "ConveyorConditions", targets: ["ConveyorConditions"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -60,11 +61,16 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore"]
         ),
         .target(
+            name: "ConveyorConditions",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess"]
+        ),
+        .target(
             name: "ConveyorServer",
             dependencies: [
                 "ConveyorCore",
                 "ConveyorStore",
                 "ConveyorAccess",
+                "ConveyorConditions",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,6 +84,7 @@ let package = Package(
                 "ConveyorCore",
                 "ConveyorStore",
                 "ConveyorAccess",
+                "ConveyorConditions",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,13 +104,17 @@ let package = Package(
         ),
         .testTarget(name: "ConveyorCoreTests", dependencies: ["ConveyorCore"]),
         .testTarget(
+            name: "ConveyorConditionsTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorTestSupport"]
+        ),
+        .testTarget(
             name: "ConveyorStoreTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport"]
         ),
         .testTarget(
             name: "ConveyorServerTests",
             dependencies: [
-                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorServer", "ConveyorTestSupport",
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorServer", "ConveyorTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

@@ -5,7 +5,7 @@ import PackageDescription
 // Run from this folder: `swift package benchmark` (see ../BENCHMARKS.md).
 let package = Package(
     name: "ConveyorBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Conveyor", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),

@@ -88,9 +88,9 @@ public final class Store: Sendable {
 
     /// Runs `body` on one connection for reading. Errors come out as ``ConveyorError``.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
-        let kind = backend.kind
+        let (kind, blobs) = (backend.kind, PayloadBlobs.forLocation(location))
         do {
-            return try await backend.withConnection { try await body(StoreSession(sql: $0, kind: kind)) }
+            return try await backend.withConnection { try await body(StoreSession(sql: $0, kind: kind, blobs: blobs)) }
         } catch {
             throw backend.translate(error)
         }
@@ -99,9 +99,9 @@ public final class Store: Sendable {
     /// Runs `body` in one transaction: everything it writes lands together, or nothing does.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
-        let kind = backend.kind
+        let (kind, blobs) = (backend.kind, PayloadBlobs.forLocation(location))
         do {
-            return try await backend.withTransaction { try await body(StoreSession(sql: $0, kind: kind)) }
+            return try await backend.withTransaction { try await body(StoreSession(sql: $0, kind: kind, blobs: blobs)) }
         } catch {
             throw backend.translate(error)
         }

@@ -6,9 +6,11 @@ import SQLKit
 public struct StoreSession: Sendable {
     let sql: any SQLDatabase
     public let kind: StoreKind
+    let blobs: PayloadBlobs
 
-    init(sql: any SQLDatabase, kind: StoreKind) {
+    init(sql: any SQLDatabase, kind: StoreKind, blobs: PayloadBlobs) {
         self.sql = sql
         self.kind = kind
+        self.blobs = blobs
     }
 }

@@ -149,7 +149,8 @@ struct StoreSuite {
                 try await group.waitForAll()
             }
             let counts = try await store.read { try await $0.counts() }
-            #expect(counts == [KindCount(kind: "users", count: 40), KindCount(kind: "audit entries", count: 40)])
+            #expect(counts.first { $0.kind == "users" }?.count == 40)
+            #expect(counts.first { $0.kind == "audit entries" }?.count == 40)
         }
     }
 
@@ -201,7 +202,8 @@ struct StoreSuite {
             let summary = try await store.summary()
             #expect(summary.backend.rawValue == backend.rawValue)
             #expect(summary.schemaVersion == Migrations.latestVersion)
-            #expect(summary.counts.map(\.count) == [0, 0])
+            #expect(summary.counts.allSatisfy { $0.count == 0 })
+            #expect(summary.counts.map(\.kind).contains("global tags"))
             try await store.read { try await $0.ping() }
         }
     }

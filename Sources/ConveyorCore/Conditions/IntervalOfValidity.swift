@@ -27,6 +27,11 @@ public struct IntervalOfValidity: Sendable, Hashable, Codable, Comparable, Custo
         self.runHigh = runHigh
     }
 
+    /// An interval read back from storage, where it was validated on the way in.
+    public init(stored expLow: Int, _ runLow: Int, _ expHigh: Int, _ runHigh: Int) {
+        self.init(unchecked: expLow, runLow, expHigh, runHigh)
+    }
+
     /// `(exp, run)` onwards, open-ended.
     public static func from(_ start: ExpRun) -> IntervalOfValidity {
         IntervalOfValidity(unchecked: start.exp, start.run, -1, -1)

@@ -4,6 +4,7 @@ import SQLKit
 enum Migrations {
     static let all: [Migration] = [
         accessAndAudit,
+        conditions,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

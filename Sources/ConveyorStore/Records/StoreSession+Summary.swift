@@ -11,6 +11,9 @@ extension StoreSession {
     /// The kinds counted at a glance, in display order. Each capability adds its own.
     static let countedKinds: [(kind: String, table: String, condition: String?)] = [
         ("users", "users", "revoked_at IS NULL"),
+        ("global tags", "global_tags", "deleted_at IS NULL"),
+        ("payloads", "payloads", nil),
+        ("IoVs", "iovs", "removed_at IS NULL"),
         ("audit entries", "audit_log", nil),
     ]
 

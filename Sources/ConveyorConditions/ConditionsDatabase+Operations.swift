@@ -1,0 +1,104 @@
+import ConveyorCore
+import ConveyorStore
+
+extension ConditionsDatabase {
+    /// The staging-rule violations of a tag (empty when it passes).
+    public func check(tag name: String, asOf: Timestamp? = nil) async throws(ConveyorError) -> [StagingRules.Violation] {
+        StagingRules.violations(in: try await entries(ofTag: name, asOf: asOf))
+    }
+
+    /// What changed from tag `a` to tag `b`, optionally at one run.
+    public func diff(_ a: String, _ b: String, at run: ExpRun? = nil, asOf: Timestamp? = nil) async throws(ConveyorError) -> TagDiff {
+        let left = try await entries(ofTag: a, asOf: asOf)
+        let right = try await entries(ofTag: b, asOf: asOf)
+        return TagDiff(from: left, to: right, at: run)
+    }
+
+    /// Merges tags by priority gap filling into a new OPEN tag. Needs `expert`.
+    @discardableResult
+    public func merge(_ sources: [String], into output: String, within range: IntervalOfValidity? = nil, by actor: Actor) async throws(ConveyorError) -> GlobalTagDetail {
+        try actor.require(.expert, to: "merging global tags")
+        try GlobalTag.validate(name: output)
+        guard !sources.isEmpty else { throw .invalidInput("name at least one tag to merge") }
+        var layers: [[TagEntry]] = []
+        for source in sources { layers.append(try await entries(ofTag: source)) }
+        let pieces = TagMerge.merge(layers, within: range)
+        let tag = try await store.write { session in
+            let now = Timestamp.now
+            let tag = try await session.insertGlobalTag(name: output, description: "merge of \(sources.joined(separator: ", "))", type: .dev, at: now, by: actor.name)
+            try await session.insertIoVs(pieces.map { NewIoV(payloadID: $0.payloadID, iov: $0.iov) }, intoTag: tag.id, at: now)
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.merge", subjectKind: "globaltag", subject: output,
+                                                      detail: "from \(sources.joined(separator: ", "))\(range.map { " within \($0)" } ?? ""): \(pieces.count) IoVs"))
+            return tag
+        }
+        return GlobalTagDetail(tag: tag, iovCount: pieces.count, payloadNameCount: Set(pieces.map(\.name)).count)
+    }
+
+    /// The Belle II running update of `running` from `staging` at `validFrom`. Needs `manager`.
+    ///
+    /// All or nothing: both tags are locked, the staging tag must be VALIDATED and pass the staging
+    /// rules, the running tag must be RUNNING. With `dryRun` the plan is returned and nothing written.
+    public func runningUpdate(_ running: String, from staging: String, validFrom: ExpRun, dryRun: Bool = false, by actor: Actor) async throws(ConveyorError) -> RunningUpdate.Plan {
+        try actor.require(.manager, to: "a running update")
+        let plan = try await store.write { session in
+            let runningTag = try await Self.lockedTag(running, in: session)
+            let stagingTag = try await Self.lockedTag(staging, in: session)
+            guard runningTag.state == .running else {
+                throw ConveyorError.conflict("'\(running)' is \(runningTag.state), not RUNNING: a running update needs a RUNNING target")
+            }
+            guard stagingTag.state == .validated else {
+                throw ConveyorError.conflict("'\(staging)' is \(stagingTag.state), not VALIDATED: validate the staging tag first")
+            }
+            let stagingEntries = try await session.entries(ofTag: stagingTag.id)
+            let violations = StagingRules.violations(in: stagingEntries)
+            guard violations.isEmpty else {
+                throw ConveyorError.conflict("'\(staging)' breaks the staging rules: \(violations.map(\.description).joined(separator: "; "))")
+            }
+            let summary = try await session.runningSummary(ofTag: runningTag.id)
+            let plan = try RunningUpdate.plan(running: summary, staging: stagingEntries, validFrom: validFrom)
+            guard !dryRun else { return plan }
+            let now = Timestamp.now
+            try await session.removeIoVs(ids: plan.changes.compactMap(\.replacedEntryID), at: now)
+            try await session.insertIoVs(plan.changes.map { NewIoV(payloadID: $0.payloadID, iov: $0.newIoV) }, intoTag: runningTag.id, at: now)
+            try await session.touchGlobalTag(id: runningTag.id)
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.running-update", subjectKind: "globaltag", subject: running,
+                                                      detail: "from \(staging) at \(validFrom): \(plan.changes.count) changes"))
+            return plan
+        }
+        if !dryRun { cache.invalidate() }
+        return plan
+    }
+
+    /// For each payload name, the first tag of the stack that covers `run`.
+    ///
+    /// INVALID tags are always refused; OPEN tags unless `allowOpen`. Without `asOf` the lookup
+    /// is served from the cache (rebuilt when a tag changes); with it, from the history.
+    public func resolve(tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+        guard !tags.isEmpty else { throw .invalidInput("name at least one global tag") }
+        var layers: [(tag: String, index: ConditionsIndex)] = []
+        for name in tags {
+            let (tag, index) = try await lookupIndex(forTag: name, asOf: asOf)
+            guard tag.state.isUsable(allowOpen: allowOpen) else {
+                throw tag.state == .invalid
+                    ? .conflict("tag '\(name)' is INVALID and may not be used")
+                    : .conflict("tag '\(name)' is OPEN and may change; use it only when asked explicitly (--allow-open)")
+            }
+            layers.append((name, index))
+        }
+        return ConditionsStack(layers).resolve(at: run, names: names)
+    }
+
+    /// The tag and its lookup index, cached by the tag's change counter.
+    func lookupIndex(forTag name: String, asOf: Timestamp?) async throws(ConveyorError) -> (GlobalTag, ConditionsIndex) {
+        if asOf == nil, let cached = cache.fresh(name) { return cached }
+        let tag = try await tag(named: name, asOf: asOf)
+        if asOf == nil, let cached = cache.index(for: tag) {
+            cache.remember(name, tag: tag, index: cached)
+            return (tag, cached)
+        }
+        let entries = try await store.read { try await $0.entries(ofTag: tag.id, asOf: asOf) }
+        let index = ConditionsIndex(entries: entries)
+        if asOf == nil { cache.remember(name, tag: tag, index: index) }
+        return (tag, index)
+    }
+}
