@@ -28,10 +28,18 @@ enum Output {
             cells.enumerated().map { index, cell in
                 let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
                 return rightAligned.contains(index) ? padding + cell : cell + padding
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").trailingWhitespaceRemoved
         }
         print(render(header))
         for row in rows { print(render(row)) }
+    }
+}
+
+extension String {
+    var trailingWhitespaceRemoved: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 }
 

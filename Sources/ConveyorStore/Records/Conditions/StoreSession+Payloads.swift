@@ -67,3 +67,24 @@ extension StoreSession {
         )
     }
 }
+
+extension StoreSession {
+    /// Copies a payload from another database keeping its revision number (exports, imports).
+    public func importPayload(_ payload: Payload, bytes: Data) async throws -> Payload {
+        if let existing = try await self.payload(name: payload.name, revision: payload.revision) {
+            guard existing.sha256 == payload.sha256 else {
+                throw ConveyorError.conflict("\(payload.name) rev \(payload.revision) exists here with other bytes")
+            }
+            return existing
+        }
+        try await blobs.put(bytes, sha256: payload.sha256, on: sql)
+        let row = try await sql.insert(into: "payloads")
+            .columns("name", "revision", "sha256", "md5", "size", "creator", "created_at", "description")
+            .values(SQLBind(payload.name), SQLBind(payload.revision), SQLBind(payload.sha256), SQLBind(payload.md5), SQLBind(payload.size),
+                    SQLBind(payload.creator), SQLBind(payload.createdAt.microsecondsSinceEpoch), SQLBind(payload.description))
+            .returning("id").first()
+        var copy = payload
+        copy.id = try row!.decode(column: "id", as: Int64.self)
+        return copy
+    }
+}
