@@ -71,6 +71,7 @@ let package = Package(
                 "ConveyorStore",
                 "ConveyorAccess",
                 "ConveyorConditions",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

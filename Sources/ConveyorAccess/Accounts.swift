@@ -11,9 +11,12 @@ import ConveyorStore
 /// ```
 public struct Accounts: Sendable {
     public let store: Store
+    let tokenCache: TokenCache?
 
-    public init(store: Store) {
+    /// - Parameter tokenCache: a server shares one between requests; commands need none.
+    public init(store: Store, tokenCache: TokenCache? = nil) {
         self.store = store
+        self.tokenCache = tokenCache
     }
 
     /// Creates a user and returns the only copy of their token. Needs `admin`.
@@ -36,7 +39,7 @@ public struct Accounts: Sendable {
     /// Revokes a user's token. Needs `admin`; revoking twice is refused.
     public func revokeUser(named name: String, by actor: Actor) async throws(ConveyorError) -> User {
         try actor.require(.admin, to: "revoking a user")
-        return try await store.write { session in
+        let revoked = try await store.write { session in
             guard var user = try await session.user(named: name) else {
                 throw ConveyorError.notFound("no user named '\(name)'")
             }
@@ -51,6 +54,8 @@ public struct Accounts: Sendable {
             user.revokedAt = now
             return user
         }
+        tokenCache?.clear()
+        return revoked
     }
 
     public func users(includeRevoked: Bool = true) async throws(ConveyorError) -> [User] {
@@ -62,9 +67,12 @@ public struct Accounts: Sendable {
     /// - Throws: ``ConveyorError/unauthenticated(_:)`` for an unknown or revoked token.
     public func authenticate(bearer secret: String) async throws(ConveyorError) -> Actor {
         let hash = AccessToken.hash(of: secret)
+        if let cached = tokenCache?.actor(forHash: hash) { return cached }
         guard let user = try await store.read({ try await $0.activeUser(tokenHash: hash) }) else {
             throw .unauthenticated("the token is not valid (unknown or revoked)")
         }
-        return Actor(user: user)
+        let actor = Actor(user: user)
+        tokenCache?.remember(actor, forHash: hash)
+        return actor
     }
 }

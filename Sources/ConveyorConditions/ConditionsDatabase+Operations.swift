@@ -102,3 +102,14 @@ extension ConditionsDatabase {
         return (tag, index)
     }
 }
+
+extension ConditionsDatabase {
+    /// Whether every named tag is PUBLISHED now (answers about them may be cached for long).
+    public func allPublished(_ tags: [String]) async throws(ConveyorError) -> Bool {
+        for name in tags {
+            let (tag, _) = try await lookupIndex(forTag: name, asOf: nil)
+            if tag.state != .published { return false }
+        }
+        return !tags.isEmpty
+    }
+}

@@ -1,4 +1,5 @@
 import ConveyorAccess
+import ConveyorConditions
 import ConveyorCore
 import ConveyorStore
 import Hummingbird
@@ -17,7 +18,8 @@ public enum ConveyorApplication {
 
     /// The router with every page and API route; also what tests call directly.
     public static func router(store: Store, configuration: ServerConfiguration) -> (Router<ConveyorRequestContext>, APIDescription) {
-        let accounts = Accounts(store: store)
+        let accounts = Accounts(store: store, tokenCache: TokenCache())
+        let conditions = ConditionsDatabase(store: store, cache: LookupCache())
         let auditLog = AuditLog(store: store)
         let book = APIBook()
         APISchemas.defineAll(in: book)
@@ -32,6 +34,7 @@ public enum ConveyorApplication {
         SystemAPI(store: store, version: version).register(on: router, book: book)
         AccessAPI(accounts: accounts).register(on: router, book: book)
         AuditAPI(auditLog: auditLog).register(on: router, book: book)
+        ConditionsAPI(conditions: conditions).register(on: router, book: book)
         PageRoutes(store: store, accounts: accounts, auditLog: auditLog).register(on: router)
 
         let registry = ConveyorMetrics.registry
