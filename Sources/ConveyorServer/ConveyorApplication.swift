@@ -35,7 +35,7 @@ public enum ConveyorApplication {
         AccessAPI(accounts: accounts).register(on: router, book: book)
         AuditAPI(auditLog: auditLog).register(on: router, book: book)
         ConditionsAPI(conditions: conditions).register(on: router, book: book)
-        PageRoutes(store: store, accounts: accounts, auditLog: auditLog).register(on: router)
+        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions).register(on: router)
 
         let registry = ConveyorMetrics.registry
         router.get("/metrics") { _, _ in

@@ -1,3 +1,4 @@
+import ConveyorConditions
 import ConveyorCore
 import ConveyorServer
 import ConveyorTestSupport
@@ -136,6 +137,65 @@ struct BrowserTests {
                 #expect(FileManager.default.fileExists(atPath: failure.screenshot), "\(failure)")
                 #expect(failure.description.contains("screenshot kept at"))
                 try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: failure.screenshot).deletingLastPathComponent().path)
+            }
+        }
+    }
+}
+
+@Suite("Conditions pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
+struct ConditionsPageTests {
+    /// A tag with a gap, a state, and a second tag to compare against.
+    static func seed(_ fixture: ServerFixture) async throws {
+        let db = ConditionsDatabase(store: fixture.store)
+        let alice = Actor(name: "alice", role: .expert)
+        try await db.createTag(named: "calib_b8", description: "bucket 8", by: alice)
+        try await db.upload(name: "CDCTimeZeros", bytes: Data("1".utf8), intoTag: "calib_b8", iov: try IntervalOfValidity(parsing: "0,0,8,199"), by: alice)
+        try await db.upload(name: "CDCTimeZeros", bytes: Data("2".utf8), intoTag: "calib_b8", iov: try IntervalOfValidity(parsing: "8,300,-1,-1"), by: alice)
+        try await db.clone("calib_b8", as: "calib_b8_v2", by: alice)
+        try await db.upload(name: "BeamSpot", bytes: Data("b".utf8), intoTag: "calib_b8_v2", iov: try IntervalOfValidity(parsing: "0,0,-1,-1"), by: alice)
+        try await db.setState(ofTag: "calib_b8_v2", to: .testing, by: Actor(name: "mona", role: .manager))
+    }
+
+    @Test func theTagListFiltersByNameAndState() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            try await Self.seed(fixture)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/globaltags?state=TESTING") { dom in
+                var failures: [String] = []
+                if !dom.contains(">calib_b8_v2</a>") { failures.append("the TESTING tag is missing") }
+                if dom.contains(">calib_b8</a>") { failures.append("the OPEN tag was not filtered out") }
+                if !dom.contains("<option value=\"TESTING\" selected") { failures.append("the filter does not show its state") }
+                return failures
+            }
+        }
+    }
+
+    @Test func theTagPageDrawsCoverageAndReportsTheGap() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            try await Self.seed(fixture)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/globaltags/calib_b8") { dom in
+                var failures: [String] = []
+                if dom.components(separatedBy: "<rect ").count - 1 != 2 { failures.append("expected 2 IoV bars in the chart") }
+                if !dom.contains("runs 8:200 to 8:299 are not covered") { failures.append("the gap is not reported") }
+                if !dom.contains("CDCTimeZeros rev 2: 8,300,-1,-1") { failures.append("the bar tooltip is missing") }
+                return failures
+            }
+        }
+    }
+
+    @Test func theDiffPageListsWhatChanged() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            try await Self.seed(fixture)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/globaltags/calib_b8/diff/calib_b8_v2") { dom in
+                var failures: [String] = []
+                if !dom.contains("1 added, 0 removed, 0 changed") { failures.append("wrong summary") }
+                if !dom.contains("<tr class=\"added\"><td>added</td><td>BeamSpot</td>") { failures.append("BeamSpot is not listed as added") }
+                return failures
             }
         }
     }

@@ -1,4 +1,5 @@
 import ConveyorAccess
+import ConveyorConditions
 import ConveyorCore
 import ConveyorStore
 import Hummingbird
@@ -9,6 +10,7 @@ struct PageRoutes {
     let store: Store
     let accounts: Accounts
     let auditLog: AuditLog
+    let conditions: ConditionsDatabase
 
     struct LoginForm: Decodable {
         let token: String
@@ -29,6 +31,28 @@ struct PageRoutes {
         router.get("/users") { _, context in
             let actor = try context.require(.viewer, to: "reading the users")
             return HTMLResponse(page: UsersPage(users: try await accounts.users(), actor: actor))
+        }
+        router.get("/globaltags") { request, context in
+            let actor = try context.require(.viewer, to: "reading global tags")
+            let query = QueryParameters(request)
+            let state = try query.string("state").map { text throws(ConveyorError) in try GlobalTagState(parsing: text) }
+            let name = query.string("name") ?? ""
+            let tags = try await conditions.tags(nameContains: name, state: state)
+            return HTMLResponse(page: GlobalTagsPage(tags: tags, nameFilter: name, stateFilter: state, actor: actor))
+        }
+        router.get("/globaltags/{tag}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a global tag")
+            let name = try context.parameters.require("tag")
+            let detail = try await conditions.detail(ofTag: name)
+            let entries = try await conditions.entries(ofTag: name)
+            let violations = StagingRules.violations(in: entries)
+            return HTMLResponse(page: GlobalTagPage(detail: detail, entries: entries, violations: violations, actor: actor))
+        }
+        router.get("/globaltags/{tag}/diff/{other}") { _, context in
+            let actor = try context.require(.viewer, to: "comparing global tags")
+            let a = try context.parameters.require("tag")
+            let b = try context.parameters.require("other")
+            return HTMLResponse(page: TagDiffPage(a: a, b: b, diff: try await conditions.diff(a, b), actor: actor))
         }
         router.get("/login") { request, _ in
             let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
@@ -61,7 +85,7 @@ struct PageRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css))
+                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css + "\n" + Stylesheet.conditions))
             )
         }
     }

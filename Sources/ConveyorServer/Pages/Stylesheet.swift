@@ -30,3 +30,21 @@ enum Stylesheet {
     code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; }
     """
 }
+
+extension Stylesheet {
+    /// The conditions pages' additions.
+    static let conditions = """
+    .filters { margin: 0 0 1rem; display: flex; gap: .5rem; }
+    select { font: inherit; padding: .3rem; }
+    .state { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; }
+    .state-open { background: #dbe9ff; } .state-running { background: #d8f3dc; } .state-published { background: #fde2b8; }
+    .state-invalid { background: #f7d4d4; } .state-validated { background: #e6dcfa; } .state-testing { background: #f0f0c8; }
+    .ok { color: #23703a; font-weight: 600; }
+    .iov-chart { background: #fff; border: 1px solid var(--line); }
+    .iov-chart .tick { font-size: 10px; fill: var(--muted); }
+    .iov-chart .grid { stroke: #eef0f4; }
+    .iov-chart .name { font-size: 12px; fill: var(--ink); }
+    .iov-chart .rev { font-size: 10px; fill: #1d2433; }
+    tr.added td:first-child { color: #23703a; } tr.removed td:first-child { color: var(--bad); } tr.changed td:first-child { color: #8a5a00; }
+    """
+}
