@@ -21,5 +21,31 @@ let package = Package(
             path: "Benchmarks/StoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ConditionsBenchmarks",
+            dependencies: [
+                "ConditionsFixture",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+            ],
+            path: "Benchmarks/ConditionsBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .target(
+            name: "ConditionsFixture",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+            ]
+        ),
+        .executableTarget(
+            name: "seed-conditions",
+            dependencies: [
+                "ConditionsFixture",
+                .product(name: "ConveyorAccess", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+            ]
+        ),
     ]
 )
