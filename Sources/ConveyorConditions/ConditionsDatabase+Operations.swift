@@ -8,10 +8,27 @@ extension ConditionsDatabase {
     }
 
     /// What changed from tag `a` to tag `b`, optionally at one run.
+    ///
+    /// Large tags are compared as numbers first: IoVs with the same payload over the same runs are
+    /// equal and dropped, and only the rest become entries for ``TagDiff``.
     public func diff(_ a: String, _ b: String, at run: ExpRun? = nil, asOf: Timestamp? = nil) async throws(ConveyorError) -> TagDiff {
-        let left = try await entries(ofTag: a, asOf: asOf)
-        let right = try await entries(ofTag: b, asOf: asOf)
-        return TagDiff(from: left, to: right, at: run)
+        let left = try await tag(named: a, asOf: asOf)
+        let right = try await tag(named: b, asOf: asOf)
+        let store = self.store
+        do {
+            async let leftRows = store.read { try await $0.packedIoVs(ofTag: left.id, asOf: asOf) }
+            async let rightRows = store.read { try await $0.packedIoVs(ofTag: right.id, asOf: asOf) }
+            async let leftPayloads = store.read { try await $0.payloadRefs(ofTag: left.id, asOf: asOf) }
+            async let rightPayloads = store.read { try await $0.payloadRefs(ofTag: right.id, asOf: asOf) }
+            let (l, r, lp, rp) = try await (leftRows, rightRows, leftPayloads, rightPayloads)
+            let rightContent = Set(r.map(\.content))
+            let leftContent = Set(l.map(\.content))
+            let onlyLeft = l.filter { !rightContent.contains($0.content) }.compactMap { row in lp[row.payloadID].map { row.entry(with: $0) } }
+            let onlyRight = r.filter { !leftContent.contains($0.content) }.compactMap { row in rp[row.payloadID].map { row.entry(with: $0) } }
+            return TagDiff(from: onlyLeft, to: onlyRight, at: run)
+        } catch {
+            throw (error as? ConveyorError) ?? .storeFailure("\(error)")
+        }
     }
 
     /// Merges tags by priority gap filling into a new OPEN tag. Needs `expert`.

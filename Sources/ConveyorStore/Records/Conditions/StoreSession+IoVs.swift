@@ -12,73 +12,125 @@ public struct NewIoV: Sendable, Hashable {
     }
 }
 
-extension StoreSession {
-    /// The tag's IoVs — live now, or live at `asOf` — with their payloads' names, revisions and
-    /// checksums, optionally of one payload name.
-    ///
-    /// Tags hold up to millions of IoVs and every lookup index is built from this read, so the
-    /// IoV rows come back packed into one text value (`group_concat` / `string_agg`) and are parsed
-    /// here: decoding a million rows column by column costs seconds, parsing one string a fraction.
-    public func entries(ofTag tagID: Int64, name: String? = nil, asOf: Timestamp? = nil) async throws -> [TagEntry] {
-        var payloadQuery = sql.select().columns("id", "name", "revision", "sha256").from("payloads")
-        if let name { payloadQuery = payloadQuery.where("name", .equal, name) }
-        var payloadsInTag = sql.select().distinct().column("payload_id").from("iovs").where("tag_id", .equal, tagID)
-        payloadsInTag = liveAt(asOf, payloadsInTag, table: nil)
-        payloadQuery = payloadQuery.where(SQLColumn("id"), .in, SQLGroupExpression(payloadsInTag.query))
-        var payloads: [Int64: (name: String, revision: Int, sha256: String)] = [:]
-        for row in try await payloadQuery.all() {
-            payloads[try row.decode(column: "id", as: Int64.self)] = (
-                try row.decode(column: "name", as: String.self),
-                try row.decode(column: "revision", as: Int.self),
-                try row.decode(column: "sha256", as: String.self)
-            )
-        }
-        guard !payloads.isEmpty else { return [] }
+/// What an IoV needs to know of its payload.
+public struct PayloadRef: Sendable, Hashable {
+    public let name: String
+    public let revision: Int
+    public let sha256: String
+}
 
-        let fields = "id || ',' || payload_id || ',' || exp_low || ',' || run_low || ',' || exp_high || ',' || run_high"
-        let packed: SQLRaw = kind == .postgresql
-            ? SQLRaw("string_agg(\(fields), ';')")
-            : SQLRaw("group_concat(\(fields), ';')")
-        var query = sql.select().column(packed, as: "packed").from("iovs").where("tag_id", .equal, tagID)
-        if name != nil { query = query.where("payload_id", .in, Array(payloads.keys)) }
-        query = liveAt(asOf, query, table: nil)
-        guard let text = try await query.first()?.decode(column: "packed", as: String?.self) else { return [] }
+/// One IoV row as numbers: cheap to hash and compare by the million.
+public struct PackedIoV: Sendable, Hashable {
+    public let id: Int64
+    public let payloadID: Int64
+    public let expLow: Int
+    public let runLow: Int
+    public let expHigh: Int
+    public let runHigh: Int
 
-        var entries: [TagEntry] = []
-        entries.reserveCapacity(text.utf8.count / 24)
-        var numbers = [Int64](repeating: 0, count: 6)
+    /// The same payload over the same runs (the row id aside).
+    public struct Content: Hashable, Sendable {
+        let payloadID: Int64, expLow: Int, runLow: Int, expHigh: Int, runHigh: Int
+    }
+
+    public var content: Content { Content(payloadID: payloadID, expLow: expLow, runLow: runLow, expHigh: expHigh, runHigh: runHigh) }
+
+    public func entry(with payload: PayloadRef) -> TagEntry {
+        TagEntry(id: id, name: payload.name, revision: payload.revision, payloadID: payloadID, sha256: payload.sha256,
+                 iov: IntervalOfValidity(stored: expLow, runLow, expHigh, runHigh))
+    }
+
+    /// Parses `id,payload,e1,r1,e2,r2;…`.
+    static func parse(_ text: String) throws -> [PackedIoV] {
+        var rows: [PackedIoV] = []
+        rows.reserveCapacity(text.utf8.count / 24)
+        var numbers = (Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0))
         var field = 0
         var value: Int64 = 0
         var negative = false
+        func store() {
+            let v = negative ? -value : value
+            switch field {
+            case 0: numbers.0 = v
+            case 1: numbers.1 = v
+            case 2: numbers.2 = v
+            case 3: numbers.3 = v
+            case 4: numbers.4 = v
+            default: numbers.5 = v
+            }
+            value = 0
+            negative = false
+        }
         func finishRow() {
-            guard let payload = payloads[numbers[1]] else { return }
-            entries.append(TagEntry(
-                id: numbers[0], name: payload.name, revision: payload.revision, payloadID: numbers[1], sha256: payload.sha256,
-                iov: IntervalOfValidity(stored: Int(numbers[2]), Int(numbers[3]), Int(numbers[4]), Int(numbers[5]))
-            ))
+            rows.append(PackedIoV(id: numbers.0, payloadID: numbers.1, expLow: Int(numbers.2), runLow: Int(numbers.3),
+                                  expHigh: Int(numbers.4), runHigh: Int(numbers.5)))
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "-"):
-                negative = true
-            case UInt8(ascii: ","), UInt8(ascii: ";"):
-                numbers[field] = negative ? -value : value
-                value = 0
-                negative = false
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: ","):
+                store()
                 field += 1
-                if byte == UInt8(ascii: ";") {
-                    finishRow()
-                    field = 0
-                }
+            case UInt8(ascii: ";"):
+                store()
+                guard field == 5 else { throw ConveyorError.storeFailure("malformed packed IoV row") }
+                finishRow()
+                field = 0
             default:
                 throw ConveyorError.storeFailure("unexpected byte \(byte) in packed IoV rows")
             }
         }
-        numbers[field] = negative ? -value : value
-        if field == 5 { finishRow() }
-        return entries
+        store()
+        guard field == 5 else { throw ConveyorError.storeFailure("malformed packed IoV row") }
+        finishRow()
+        return rows
+    }
+}
+
+extension StoreSession {
+    /// The tag's IoVs — live now, or live at `asOf` — with their payloads' names, revisions and
+    /// checksums, optionally of one payload name.
+    public func entries(ofTag tagID: Int64, name: String? = nil, asOf: Timestamp? = nil) async throws -> [TagEntry] {
+        let payloads = try await payloadRefs(ofTag: tagID, name: name, asOf: asOf)
+        guard !payloads.isEmpty else { return [] }
+        let rows = try await packedIoVs(ofTag: tagID, payloadIDs: name == nil ? nil : Array(payloads.keys), asOf: asOf)
+        return rows.compactMap { row in payloads[row.payloadID].map { row.entry(with: $0) } }
+    }
+
+    /// The payloads a tag's IoVs point to, by id (a few thousand rows even for the largest tags).
+    public func payloadRefs(ofTag tagID: Int64, name: String? = nil, asOf: Timestamp? = nil) async throws -> [Int64: PayloadRef] {
+        var payloadsInTag = sql.select().distinct().column("payload_id").from("iovs").where("tag_id", .equal, tagID)
+        payloadsInTag = liveAt(asOf, payloadsInTag, table: nil)
+        var query = sql.select().columns("id", "name", "revision", "sha256").from("payloads")
+            .where(SQLColumn("id"), .in, SQLGroupExpression(payloadsInTag.query))
+        if let name { query = query.where("name", .equal, name) }
+        var payloads: [Int64: PayloadRef] = [:]
+        for row in try await query.all() {
+            payloads[try row.decode(column: "id", as: Int64.self)] = PayloadRef(
+                name: try row.decode(column: "name", as: String.self),
+                revision: try row.decode(column: "revision", as: Int.self),
+                sha256: try row.decode(column: "sha256", as: String.self)
+            )
+        }
+        return payloads
+    }
+
+    /// A tag's IoV rows as plain numbers.
+    ///
+    /// Tags hold up to millions of IoVs and every lookup index and diff is built from this read,
+    /// so the rows come back packed into one text value (`group_concat` / `string_agg`) and are
+    /// parsed here: decoding a million rows column by column costs seconds, parsing one string a
+    /// fraction of one.
+    public func packedIoVs(ofTag tagID: Int64, payloadIDs: [Int64]? = nil, openOnly: Bool = false, asOf: Timestamp? = nil) async throws -> [PackedIoV] {
+        let fields = "id || ',' || payload_id || ',' || exp_low || ',' || run_low || ',' || exp_high || ',' || run_high"
+        let packed = SQLRaw(kind == .postgresql ? "string_agg(\(fields), ';')" : "group_concat(\(fields), ';')")
+        var query = sql.select().column(packed, as: "packed").from("iovs").where("tag_id", .equal, tagID)
+        if let payloadIDs { query = query.where("payload_id", .in, payloadIDs) }
+        if openOnly { query = query.where("exp_high", .equal, -1).where("run_high", .equal, -1) }
+        query = liveAt(asOf, query, table: nil)
+        guard let text = try await query.first()?.decode(column: "packed", as: String?.self) else { return [] }
+        return try PackedIoV.parse(text)
     }
 
     /// Adds IoVs to a tag in multi-row statements, returning nothing; callers check overlaps first.
@@ -115,7 +167,8 @@ extension StoreSession {
     /// What a running update needs of a tag: its open IoVs and the latest start and closed end,
     /// computed by the database so that large tags are not loaded.
     public func runningSummary(ofTag tagID: Int64) async throws -> RunningUpdate.RunningTagSummary {
-        let open = try await entries(ofTag: tagID).filter(\.iov.isOpen)
+        let payloads = try await payloadRefs(ofTag: tagID)
+        let open = try await packedIoVs(ofTag: tagID, openOnly: true).compactMap { row in payloads[row.payloadID].map { row.entry(with: $0) } }
         let latestStart = try await sql.select().columns("exp_low", "run_low").from("iovs")
             .where("tag_id", .equal, tagID).where("removed_at", .is, SQLLiteral.null)
             .orderBy("exp_low", .descending).orderBy("run_low", .descending).limit(1).first()
