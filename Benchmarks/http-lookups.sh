@@ -10,9 +10,8 @@ seconds=${1:-10}
 connections=${2:-32}
 command -v wrk >/dev/null || { echo "http-lookups: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-(cd "$here/.." && swift build -c release --product conveyor >/dev/null)
-(cd "$here" && swift build -c release --product seed-conditions >/dev/null)
-conveyor="$here/../.build/release/conveyor"
+(cd "$here" && swift build -c release --product conveyor >/dev/null && swift build -c release --product seed-conditions >/dev/null)
+conveyor="$here/.build/release/conveyor"
 seed="$here/.build/release/seed-conditions"
 
 work=$(mktemp -d /tmp/conveyor-http-bench.XXXXXX)

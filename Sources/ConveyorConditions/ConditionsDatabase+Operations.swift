@@ -121,12 +121,10 @@ extension ConditionsDatabase {
 }
 
 extension ConditionsDatabase {
-    /// Whether every named tag is PUBLISHED now (answers about them may be cached for long).
-    public func allPublished(_ tags: [String]) async throws(ConveyorError) -> Bool {
-        for name in tags {
-            let (tag, _) = try await lookupIndex(forTag: name, asOf: nil)
-            if tag.state != .published { return false }
-        }
-        return !tags.isEmpty
+    /// The tags as the lookup cache knows them now (state and change counter), in order.
+    public func currentVersions(of tags: [String]) async throws(ConveyorError) -> [GlobalTag] {
+        var versions: [GlobalTag] = []
+        for name in tags { versions.append(try await lookupIndex(forTag: name, asOf: nil).0) }
+        return versions
     }
 }

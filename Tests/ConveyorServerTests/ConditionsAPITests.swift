@@ -1,5 +1,5 @@
 import ConveyorCore
-import ConveyorServer
+@testable import ConveyorServer
 import ConveyorTestSupport
 import Foundation
 import HTTPTypes
@@ -125,5 +125,23 @@ struct ConditionsAPITests {
                 #expect(response.apiError?.error.contains("VALIDATED") == true)
             }
         }
+    }
+}
+
+@Suite("Resolution JSON")
+struct ResolutionJSONTests {
+    /// The hand-written encoder writes exactly what JSONEncoder (sorted keys) writes.
+    @Test func matchesJSONEncoderByteForByte() throws {
+        struct Listing: Encodable { let run: ExpRun; let payloads: [Resolution] }
+        let resolutions = [
+            Resolution(name: "BeamSpot", revision: 3, sha256: "ab12", iov: try IntervalOfValidity(parsing: "8,0,-1,-1"), tag: "prompt"),
+            Resolution(name: "odd\"na/me\\", revision: 1, sha256: "x\ny", iov: try IntervalOfValidity(parsing: "0,0,8,-1"), tag: "t.1-a_b"),
+        ]
+        let run = ExpRun(exp: 8, run: 1234)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let expected = String(decoding: try encoder.encode(Listing(run: run, payloads: resolutions)), as: UTF8.self)
+        #expect(String(buffer: ResolutionJSON.encode(run: run, resolutions)) == expected)
+        #expect(String(buffer: ResolutionJSON.encode(run: run, [])) == String(decoding: try encoder.encode(Listing(run: run, payloads: [])), as: UTF8.self))
     }
 }

@@ -173,19 +173,20 @@ struct ConditionsAPI {
         }
     }
 
-    /// A resolution, cacheable: a strong ETag from the answer, and for PUBLISHED tags (which never
-    /// change again but for being invalidated) a long public max-age for caches in front.
+    /// A resolution, cacheable: a strong ETag naming exactly what the answer depends on (the tags'
+    /// change counters, the run, the names asked for), and for PUBLISHED tags — which never change
+    /// again but for being invalidated — a long public max-age for caches in front.
     private func lookup(_ request: Request, tags: [String]) async throws -> Response {
         let query = QueryParameters(request)
         let run = try query.run()
         let names = query.list("name")
         let asOf = try query.timestamp("as_of")
-        let found = try await conditions.resolve(tags: tags, at: run, names: names.isEmpty ? nil : names, asOf: asOf, allowOpen: try query.bool("allow_open"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let body = try encoder.encode(ResolutionList(run: run, payloads: found))
-        let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
-        let published = try await conditions.allPublished(tags)
+        let allowOpen = try query.bool("allow_open")
+        let found = try await conditions.resolve(tags: tags, at: run, names: names.isEmpty ? nil : names, asOf: asOf, allowOpen: allowOpen)
+        let versions = try await conditions.currentVersions(of: tags)
+        let identity = "\(versions.map { "\($0.id).\($0.changeCount)" })|\(run)|\(names)|\(asOf?.description ?? "")|\(allowOpen)"
+        let etag = "\"" + SHA256.hash(data: Data(identity.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        let published = versions.allSatisfy { $0.state == .published }
         var headers: HTTPFields = [
             .contentType: "application/json; charset=utf-8",
             .eTag: etag,
@@ -195,7 +196,7 @@ struct ConditionsAPI {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ResolutionJSON.encode(run: run, found)))
     }
 
     private func registerPayloads(on router: Router<ConveyorRequestContext>, book: APIBook) {
