@@ -15,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "At most this many entries.") var limit: Int = 100
 
     func run() async throws {
-        let since = try since.map { text throws(ConveyorError) in try Timestamp(parsing: text) }
+        let since = try GlobalOptions.timestamp(since)
         try await global.withStore { store in
             let entries = try await AuditLog(store: store).entries(since: since, actor: actor, limit: limit)
             if output.json { return try Output.json(AuditList(entries: entries)) }

@@ -41,3 +41,13 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print exactly one JSON document on stdout instead of a table.")
     var json = false
 }
+
+/// `--as-of TIMESTAMP` of every read command: answer from the history as of that moment.
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "Answer as of this time (ISO 8601, e.g. 2026-11-22T10:00:00Z).")
+    var text: String?
+
+    var timestamp: Timestamp? {
+        get throws(ConveyorError) { try GlobalOptions.timestamp(text) }
+    }
+}

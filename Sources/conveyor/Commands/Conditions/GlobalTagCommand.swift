@@ -34,15 +34,15 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @Option(help: "Only tags whose name contains this.") var name: String?
         @Option(help: "Only tags in this state.") var state: String?
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         struct Listing: Encodable { let globalTags: [GlobalTag] }
 
         func run() async throws {
             let state = try state.map { text throws(ConveyorError) in try GlobalTagState(parsing: text) }
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let tags = try await ConditionsDatabase(store: store).tags(nameContains: name, state: state, asOf: asOf)
+                let tags = try await ConditionsDatabase(store: store).tags(nameContains: name, state: state, asOf: moment)
                 if output.json { return try Output.json(Listing(globalTags: tags)) }
                 Output.table(["NAME", "STATE", "TYPE", "CREATED", "BY", "DESCRIPTION"],
                              tags.map { [$0.name, $0.state.rawValue, $0.type.rawValue, $0.createdAt.short, $0.createdBy, $0.description] })
@@ -55,12 +55,12 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The tag.") var tag: String
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         func run() async throws {
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let detail = try await ConditionsDatabase(store: store).detail(ofTag: tag, asOf: asOf)
+                let detail = try await ConditionsDatabase(store: store).detail(ofTag: tag, asOf: moment)
                 if output.json { return try Output.json(detail) }
                 Output.line("\(detail.tag.name): \(detail.tag.state), \(detail.tag.type)")
                 Output.line("created \(detail.tag.createdAt.short) by \(detail.tag.createdBy)")
@@ -123,14 +123,14 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The tag.") var tag: String
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         struct Report: Encodable { let tag: String; let passed: Bool; let violations: [StagingRules.Violation] }
 
         func run() async throws {
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             let violations = try await global.withStore { store in
-                try await ConditionsDatabase(store: store).check(tag: tag, asOf: asOf)
+                try await ConditionsDatabase(store: store).check(tag: tag, asOf: moment)
             }
             if output.json {
                 try Output.json(Report(tag: tag, passed: violations.isEmpty, violations: violations))
@@ -151,13 +151,13 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @Argument(help: "The second tag.") var b: String
         @Option(help: "Only IoVs covering this run (EXP:RUN).") var run: String?
         @Flag(help: "Show the SHA-256 of each side.") var checksums = false
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         func run() async throws {
             let run = try GlobalOptions.runOrNil(run)
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let diff = try await ConditionsDatabase(store: store).diff(a, b, at: run, asOf: asOf)
+                let diff = try await ConditionsDatabase(store: store).diff(a, b, at: run, asOf: moment)
                 if output.json { return try Output.json(diff) }
                 func sum(_ sha: String) -> String { checksums ? "  \(sha)" : "" }
                 for side in diff.added { Output.line("+ \(side.name) rev \(side.revision) \(side.iov)\(sum(side.sha256))") }
@@ -220,15 +220,15 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @Argument(help: "The tag.") var tag: String
         @Argument(help: "A new or empty folder.") var directory: String
         @Option(help: "sqlite (read by 'payload resolve --local') or text (Belle II database.txt).") var format = "sqlite"
-        @Option(help: "Export the tag as it was at this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         func run() async throws {
             guard let format = ExportFormat(rawValue: format) else {
                 throw ConveyorError.invalidInput("unknown export format '\(format)' (expected sqlite or text)")
             }
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let summary = try await ConditionsDatabase(store: store).export(tag: tag, to: directory, format: format, asOf: asOf)
+                let summary = try await ConditionsDatabase(store: store).export(tag: tag, to: directory, format: format, asOf: moment)
                 if output.json { return try Output.json(summary) }
                 Output.line("exported \(summary.tag) to \(summary.directory) (\(summary.format.rawValue)): \(summary.iovs) IoVs, \(summary.payloads) payload files")
             }

@@ -15,14 +15,14 @@ struct IoVCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The tag.") var tag: String
         @Option(help: "Only this payload name.") var name: String?
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         struct Listing: Encodable { let tag: String; let iovs: [TagEntry] }
 
         func run() async throws {
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let entries = try await ConditionsDatabase(store: store).entries(ofTag: tag, name: name, asOf: asOf)
+                let entries = try await ConditionsDatabase(store: store).entries(ofTag: tag, name: name, asOf: moment)
                 if output.json { return try Output.json(Listing(tag: tag, iovs: entries)) }
                 Output.table(["ID", "NAME", "REV", "IOV", "SHA256"],
                              entries.map { [String($0.id), $0.name, String($0.revision), $0.iov.description, String($0.sha256.prefix(16))] },

@@ -63,14 +63,14 @@ struct PayloadCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The payload name.") var name: String
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
 
         struct Listing: Encodable { let payloads: [Payload] }
 
         func run() async throws {
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             try await global.withStore { store in
-                let payloads = try await ConditionsDatabase(store: store).payloads(named: name, asOf: asOf)
+                let payloads = try await ConditionsDatabase(store: store).payloads(named: name, asOf: moment)
                 if output.json { return try Output.json(Listing(payloads: payloads)) }
                 Output.table(["NAME", "REV", "SIZE", "SHA256", "CREATED", "BY", "DESCRIPTION"],
                              payloads.map { [$0.name, String($0.revision), String($0.size), String($0.sha256.prefix(16)), $0.createdAt.short, $0.creator, $0.description] },
@@ -88,7 +88,7 @@ struct PayloadCommand: AsyncParsableCommand {
         @Option(help: "The tags, highest priority first, comma-separated.") var gt: String
         @Option(help: "The run (EXP:RUN).") var run: String
         @Argument(help: "Only these payload names (default: all).") var names: [String] = []
-        @Option(help: "Answer as of this time (ISO 8601).") var asOf: String?
+        @OptionGroup var asOf: AsOfOption
         @Flag(help: "Allow OPEN tags (they may still change).") var allowOpen = false
         @Option(help: "Read an exported folder ('gt export') instead of a database.") var local: String?
 
@@ -96,16 +96,16 @@ struct PayloadCommand: AsyncParsableCommand {
 
         func run() async throws {
             let run = try GlobalOptions.run(run)
-            let asOf = try GlobalOptions.timestamp(asOf)
+            let moment = try asOf.timestamp
             let tags = gt.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let wanted = names.isEmpty ? nil : names
             let found: [Resolution]
             if let local {
-                if asOf != nil { throw ConveyorError.invalidInput("--as-of needs the database; an exported folder holds one moment") }
+                if moment != nil { throw ConveyorError.invalidInput("--as-of needs the database; an exported folder holds one moment") }
                 found = try await LocalConditions.resolve(directory: local, tags: tags, at: run, names: wanted, allowOpen: allowOpen)
             } else {
                 found = try await global.withStore { store in
-                    try await ConditionsDatabase(store: store).resolve(tags: tags, at: run, names: wanted, asOf: asOf, allowOpen: allowOpen)
+                    try await ConditionsDatabase(store: store).resolve(tags: tags, at: run, names: wanted, asOf: moment, allowOpen: allowOpen)
                 }
             }
             if output.json { return try Output.json(Listing(run: run, payloads: found)) }
