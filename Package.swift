@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ConveyorStore", targets: ["ConveyorStore"]),
         .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
         .library(name: "ConveyorConditions", targets: ["ConveyorConditions"]),
+        .library(name: "ConveyorRuns", targets: ["ConveyorRuns"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -65,12 +66,17 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess"]
         ),
         .target(
+            name: "ConveyorRuns",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess"]
+        ),
+        .target(
             name: "ConveyorServer",
             dependencies: [
                 "ConveyorCore",
                 "ConveyorStore",
                 "ConveyorAccess",
                 "ConveyorConditions",
+                "ConveyorRuns",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +92,7 @@ let package = Package(
                 "ConveyorStore",
                 "ConveyorAccess",
                 "ConveyorConditions",
+                "ConveyorRuns",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +111,10 @@ let package = Package(
             path: "Tests/ConveyorTestSupport"
         ),
         .testTarget(name: "ConveyorCoreTests", dependencies: ["ConveyorCore"]),
+        .testTarget(
+            name: "ConveyorRunsTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorTestSupport"]
+        ),
         .testTarget(
             name: "ConveyorConditionsTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorTestSupport"]

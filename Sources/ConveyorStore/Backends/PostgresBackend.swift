@@ -82,6 +82,9 @@ final class PostgresBackend: StoreBackend {
             default: return .storeFailure(message)
             }
         }
+        if let error = error as? PostgresDecodingError {
+            return .storeFailure("cannot read column \(error.columnName) (\(error.postgresType)) as \(error.targetType)")
+        }
         return .storeFailure(Self.describe(error))
     }
 

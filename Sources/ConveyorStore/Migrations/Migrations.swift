@@ -5,6 +5,7 @@ enum Migrations {
     static let all: [Migration] = [
         accessAndAudit,
         conditions,
+        runs,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

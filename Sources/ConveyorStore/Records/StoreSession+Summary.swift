@@ -14,6 +14,7 @@ extension StoreSession {
         ("global tags", "global_tags", "deleted_at IS NULL"),
         ("payloads", "payloads", nil),
         ("IoVs", "iovs", "removed_at IS NULL"),
+        ("runs", "runs", nil),
         ("audit entries", "audit_log", nil),
     ]
 
