@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorRuns
 import ConveyorStore
 import Hummingbird
 import Logging
@@ -35,6 +36,7 @@ public enum ConveyorApplication {
         AccessAPI(accounts: accounts).register(on: router, book: book)
         AuditAPI(auditLog: auditLog).register(on: router, book: book)
         ConditionsAPI(conditions: conditions).register(on: router, book: book)
+        RunsAPI(registry: RunRegistry(store: store)).register(on: router, book: book)
         PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions).register(on: router)
 
         let registry = ConveyorMetrics.registry

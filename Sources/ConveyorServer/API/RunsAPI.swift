@@ -1,0 +1,144 @@
+import ConveyorCore
+import ConveyorRuns
+import ConveyorStore
+import Foundation
+import Hummingbird
+
+/// The run registry over REST: registering needs `manager`, flagging `expert`, reading `viewer`.
+struct RunsAPI {
+    let registry: RunRegistry
+
+    struct FlagRequest: Decodable { let detector: String?; let flag: String; let reason: String }
+
+    static let runParameters: [APIOperation.Parameter] = [
+        .init(name: "exp", location: .path, description: "Experiment", schema: .integer),
+        .init(name: "run", location: .path, description: "Run", schema: .integer),
+    ]
+
+    func register(on router: Router<ConveyorRequestContext>, book: APIBook) {
+        book.define("RunRecord", .object(
+            properties: [
+                "run": .ref("ExpRun"), "type": .string(enumeration: RunType.allCases.map(\.rawValue)), "energy": .string(), "magnet": .boolean,
+                "start": .nullable(APISchemas.timestamp), "stop": .nullable(APISchemas.timestamp), "events": .integer,
+                "onlineLuminosity": .number, "offlineLuminosity": .nullable(.number), "state": .string(enumeration: RunState.allCases.map(\.rawValue)),
+            ],
+            required: ["run", "type", "energy", "magnet", "events", "onlineLuminosity", "state"]
+        ))
+        book.define("RunTotals", .object(
+            properties: ["runs": .integer, "events": .integer, "luminosityPerPicobarn": .number, "luminosityPerFemtobarn": .number],
+            required: ["runs", "events", "luminosityPerPicobarn", "luminosityPerFemtobarn"]
+        ))
+        let qualityFlag = JSONSchema.string(enumeration: QualityFlag.allCases.map(\.rawValue))
+
+        router.add(APIOperation(
+            method: .post, path: "/api/v1/runs", operationID: "importRuns",
+            summary: "Register runs from a run summary (CSV with a header, or a JSON array), all or nothing", tag: "runs", role: .manager,
+            successStatus: .ok,
+            response: .object(properties: ["added": .integer, "changed": .integer, "unchanged": .integer, "changes": .array(.object(properties: [:], required: []))],
+                              required: ["added", "changed", "unchanged", "changes"])
+        ), in: book) { request, context in
+            let body = try await request.body.collect(upTo: 64 << 20)
+            return try await registry.importSummary(Data(buffer: body), name: "request body", by: context.actor!)
+        }
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/runs", operationID: "listRuns", summary: "List runs with totals", tag: "runs", role: .viewer,
+            parameters: [
+                .init(name: "exp", location: .query, description: "Experiment", schema: .integer),
+                .init(name: "runs", location: .query, description: "Run range FIRST-LAST", schema: .string()),
+                .init(name: "type", location: .query, description: "Run type", schema: .string(enumeration: RunType.allCases.map(\.rawValue))),
+                .init(name: "energy", location: .query, description: "Beam energy label", schema: .string()),
+                .init(name: "magnet", location: .query, description: "on or off", schema: .string()),
+                .init(name: "min_duration", location: .query, description: "Minimum duration in minutes", schema: .integer),
+                .init(name: "min_lumi", location: .query, description: "Minimum luminosity in /pb", schema: .number),
+                .init(name: "quality", location: .query, description: "Summary quality", schema: qualityFlag),
+            ],
+            response: .object(properties: ["runs": .array(.object(properties: ["record": .ref("RunRecord"), "quality": qualityFlag], required: ["record", "quality"])),
+                                           "totals": .ref("RunTotals")], required: ["runs", "totals"])
+        ), in: book) { request, _ in
+            try await registry.list(try Self.query(QueryParameters(request)))
+        }
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/runs/{exp}/{run}", operationID: "getRun", summary: "Read a run with its quality and history", tag: "runs", role: .viewer,
+            parameters: Self.runParameters + [ConditionsAPI.asOfParameter],
+            response: .object(properties: ["run": .ref("RunRecord"), "quality": .object(properties: [:], required: []), "derivedTags": .array(.string()),
+                                           "qualityEvents": .array(.object(properties: [:], required: [])), "valueChanges": .array(.object(properties: [:], required: []))],
+                              required: ["run", "quality", "derivedTags", "qualityEvents", "valueChanges"])
+        ), in: book) { request, context in
+            try await registry.detail(of: try Self.run(context), asOf: try QueryParameters(request).timestamp("as_of"))
+        }
+        router.add(APIOperation(
+            method: .post, path: "/api/v1/runs/{exp}/{run}/flags", operationID: "flagRun",
+            summary: "Set a run's summary or detector quality flag, with a reason", tag: "runs", role: .expert,
+            parameters: Self.runParameters,
+            requestBody: .object(properties: ["detector": .string(), "flag": qualityFlag, "reason": .string()], required: ["flag", "reason"]),
+            response: .object(properties: ["run": .ref("RunRecord"), "quality": .object(properties: [:], required: [])], required: ["run", "quality"])
+        ), in: book) { request, context in
+            let body = try await request.decode(as: FlagRequest.self, context: context)
+            let target = try Self.run(context)
+            try await registry.flag(target, detector: body.detector, to: try QualityFlag(parsing: body.flag), reason: body.reason, by: context.actor!)
+            return try await registry.detail(of: target)
+        }
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/goodruns", operationID: "goodRuns",
+            summary: "The runs that were good at a moment (format=golden gives the CMS certification JSON)", tag: "runs", role: .viewer,
+            parameters: [
+                .init(name: "exp", location: .query, description: "Experiment", schema: .integer),
+                .init(name: "require", location: .query, description: "Detectors that must be GOOD, comma-separated", schema: .string()),
+                ConditionsAPI.asOfParameter,
+                .init(name: "format", location: .query, description: "json (default) or golden", schema: .string(enumeration: ["json", "golden"])),
+                .init(name: "complement", location: .query, description: "The anti-list", schema: .boolean),
+            ],
+            response: .object(properties: ["exp": .integer, "runs": .array(.integer), "required": .array(.string())], required: ["exp", "runs", "required"])
+        ), in: book) { request, _ in
+            let query = QueryParameters(request)
+            guard let exp = try query.int("exp") else { throw ConveyorError.invalidInput("give the experiment: ?exp=E") }
+            let list = try await registry.goodRuns(exp: exp, requiring: query.list("require"), asOf: try query.timestamp("as_of"), complement: try query.bool("complement"))
+            switch query.string("format") ?? "json" {
+            case "json": return try Self.json(list)
+            case "golden": return try Self.json(list.golden)
+            case let other: throw ConveyorError.invalidInput("unknown format '\(other)' (expected json or golden)")
+            }
+        }
+    }
+
+    static func run(_ context: ConveyorRequestContext) throws -> ExpRun {
+        guard let exp = Int(try context.parameters.require("exp")), let run = Int(try context.parameters.require("run")), exp >= 0, run >= 0 else {
+            throw ConveyorError.invalidInput("the run must be /EXP/RUN with whole numbers")
+        }
+        return ExpRun(exp: exp, run: run)
+    }
+
+    static func query(_ q: QueryParameters) throws(ConveyorError) -> RunQuery {
+        var query = RunQuery(exp: try q.int("exp"), energy: q.string("energy"))
+        if let runs = q.string("runs") {
+            let parts = runs.split(separator: "-").map { Int($0) }
+            guard parts.count == 2, let first = parts[0], let last = parts[1], first <= last else {
+                throw .invalidInput("'\(runs)' is not a run range (expected FIRST-LAST)")
+            }
+            query.runRange = first...last
+        }
+        if let type = q.string("type") { query.type = try RunType(parsing: type) }
+        if let magnet = q.string("magnet") {
+            guard ["on", "off"].contains(magnet) else { throw .invalidInput("magnet must be on or off") }
+            query.magnet = magnet == "on"
+        }
+        if let minutes = try q.int("min_duration") { query.minimumDurationSeconds = Int64(minutes) * 60 }
+        if let lumi = q.string("min_lumi") {
+            guard let value = Double(lumi) else { throw .invalidInput("min_lumi must be a number") }
+            query.minimumLuminosity = value
+        }
+        if let quality = q.string("quality") { query.quality = try QualityFlag(parsing: quality) }
+        return query
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+extension RunRegistry.ImportReport: ResponseEncodable {}
+extension RunRegistry.Listing: ResponseEncodable {}
+extension RunRegistry.Detail: ResponseEncodable {}

@@ -1,0 +1,61 @@
+import ConveyorCore
+import ConveyorServer
+import ConveyorTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Runs REST API")
+struct RunsAPITests {
+    static let csv = """
+    exp,run,type,energy,magnet,start,stop,events,online_lumi
+    8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000,12.5
+    8,101,physics,4S,on,2026-11-01T02:10:00Z,2026-11-01T02:30:00Z,200,2.5
+
+    """
+
+    @Test(arguments: TestBackend.available)
+    func importListFlagAndGoodRuns(backend: TestBackend) async throws {
+        try await ServerFixture.run(backend) { client, fixture in
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: Self.csv)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: Self.csv)) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("\"added\":2"))
+            }
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: "exp,run,events\n8,5,many\n")) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.apiError?.error == "request body line 2: events 'many' is not a whole number")
+            }
+            try await client.execute(uri: "/api/v1/runs/8/100/flags", method: .post, headers: fixture.auth(.expert),
+                                     body: .json(#"{"flag":"GOOD","reason":"certified"}"#)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/runs/8/100/flags", method: .post, headers: fixture.auth(.expert),
+                                     body: .json(#"{"flag":"SUPER","reason":"x"}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/runs/8/999/flags", method: .post, headers: fixture.auth(.expert),
+                                     body: .json(#"{"flag":"GOOD","reason":"x"}"#)) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/runs?exp=8&min_duration=60", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"runs\":1"))
+                #expect(response.text.contains("\"luminosityPerPicobarn\":12.5"))
+            }
+            try await client.execute(uri: "/api/v1/goodruns?exp=8&format=golden", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text == #"{"100":[[1,2147483647]]}"#)
+            }
+            try await client.execute(uri: "/api/v1/goodruns?exp=8&complement=true", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"runs\":[101]"))
+            }
+            try await client.execute(uri: "/api/v1/runs/8/100", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"summary\":\"GOOD\""))
+                #expect(response.text.contains(">=30 Minute Run"))
+            }
+        }
+    }
+}
