@@ -109,26 +109,14 @@ struct RunsAPI {
     }
 
     static func query(_ q: QueryParameters) throws(ConveyorError) -> RunQuery {
-        var query = RunQuery(exp: try q.int("exp"), energy: q.string("energy"))
-        if let runs = q.string("runs") {
-            let parts = runs.split(separator: "-").map { Int($0) }
-            guard parts.count == 2, let first = parts[0], let last = parts[1], first <= last else {
-                throw .invalidInput("'\(runs)' is not a run range (expected FIRST-LAST)")
-            }
-            query.runRange = first...last
-        }
-        if let type = q.string("type") { query.type = try RunType(parsing: type) }
-        if let magnet = q.string("magnet") {
-            guard ["on", "off"].contains(magnet) else { throw .invalidInput("magnet must be on or off") }
-            query.magnet = magnet == "on"
-        }
-        if let minutes = try q.int("min_duration") { query.minimumDurationSeconds = Int64(minutes) * 60 }
+        var minimumLuminosity: Double?
         if let lumi = q.string("min_lumi") {
-            guard let value = Double(lumi) else { throw .invalidInput("min_lumi must be a number") }
-            query.minimumLuminosity = value
+            guard let value = Double(lumi) else { throw .invalidInput("min_lumi must be a number, not '\(lumi)'") }
+            minimumLuminosity = value
         }
-        if let quality = q.string("quality") { query.quality = try QualityFlag(parsing: quality) }
-        return query
+        return try RunQuery(exp: try q.int("exp"), runs: q.string("runs"), type: q.string("type"), energy: q.string("energy"),
+                            magnet: q.string("magnet"), minimumDurationMinutes: try q.int("min_duration").map(Int64.init),
+                            minimumLuminosity: minimumLuminosity, quality: q.string("quality"))
     }
 
     static func json(_ value: some Encodable) throws -> Response {

@@ -181,24 +181,7 @@ struct RunFilterOptions: ParsableArguments {
     @Option(help: "Summary quality: GOOD, BAD, RECOVERABLE, UNKNOWN.") var quality: String?
 
     func query() throws(ConveyorError) -> RunQuery {
-        var query = RunQuery(exp: exp, energy: energy, minimumLuminosity: minLumi)
-        if let runs {
-            let parts = runs.split(separator: "-").map { Int($0) }
-            guard parts.count == 2, let first = parts[0], let last = parts[1], first <= last else {
-                throw .invalidInput("'\(runs)' is not a run range (expected FIRST-LAST, e.g. 100-250)")
-            }
-            query.runRange = first...last
-        }
-        if let type { query.type = try RunType(parsing: type) }
-        if let magnet {
-            switch magnet.lowercased() {
-            case "on": query.magnet = true
-            case "off": query.magnet = false
-            default: throw .invalidInput("magnet '\(magnet)' is not on or off")
-            }
-        }
-        if let minDuration { query.minimumDurationSeconds = minDuration * 60 }
-        if let quality { query.quality = try QualityFlag(parsing: quality) }
-        return query
+        try RunQuery(exp: exp, runs: runs, type: type, energy: energy, magnet: magnet,
+                     minimumDurationMinutes: minDuration, minimumLuminosity: minLumi, quality: quality)
     }
 }

@@ -1,5 +1,3 @@
-import ConveyorCore
-
 /// Which runs `runs list`, the REST API and the runs page select. Every field narrows the list.
 public struct RunQuery: Sendable, Hashable, Codable {
     public var exp: Int?
@@ -27,10 +25,41 @@ public struct RunQuery: Sendable, Hashable, Codable {
     }
 }
 
+extension RunQuery {
+    /// Builds a query from the text a user types (CLI options, query parameters): `runs` as
+    /// `FIRST-LAST`, `magnet` as `on|off`, durations in minutes, luminosity in /pb.
+    public init(exp: Int?, runs: String?, type: String?, energy: String?, magnet: String?,
+                minimumDurationMinutes: Int64?, minimumLuminosity: Double?, quality: String?) throws(ConveyorError) {
+        self.init(exp: exp, energy: energy, minimumLuminosity: minimumLuminosity)
+        if let runs {
+            let parts = runs.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let first = parts[0], let last = parts[1], first >= 0, first <= last else {
+                throw .invalidInput("'\(runs)' is not a run range (expected FIRST-LAST, e.g. 100-250)")
+            }
+            runRange = first...last
+        }
+        if let type { self.type = try RunType(parsing: type) }
+        if let magnet {
+            switch magnet.lowercased() {
+            case "on", "true", "1": self.magnet = true
+            case "off", "false", "0": self.magnet = false
+            default: throw .invalidInput("magnet '\(magnet)' is not on or off")
+            }
+        }
+        if let minutes = minimumDurationMinutes { minimumDurationSeconds = minutes * 60 }
+        if let quality { self.quality = try QualityFlag(parsing: quality) }
+    }
+}
+
 /// A run with its current summary quality.
 public struct RegisteredRun: Sendable, Hashable, Codable {
     public let record: RunRecord
     public let quality: QualityFlag
+
+    public init(record: RunRecord, quality: QualityFlag) {
+        self.record = record
+        self.quality = quality
+    }
 }
 
 /// The sums under a run list.
@@ -72,4 +101,13 @@ public struct RunChange: Sendable, Hashable, Codable {
     public let newValue: String?
     public let actor: String
     public let at: Timestamp
+
+    public init(run: ExpRun, field: String, oldValue: String?, newValue: String?, actor: String, at: Timestamp) {
+        self.run = run
+        self.field = field
+        self.oldValue = oldValue
+        self.newValue = newValue
+        self.actor = actor
+        self.at = at
+    }
 }
