@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "ConveyorServerTests",
             dependencies: [
-                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorServer", "ConveyorTestSupport",
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorRuns", "ConveyorServer", "ConveyorTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

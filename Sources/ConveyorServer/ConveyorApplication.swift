@@ -36,8 +36,9 @@ public enum ConveyorApplication {
         AccessAPI(accounts: accounts).register(on: router, book: book)
         AuditAPI(auditLog: auditLog).register(on: router, book: book)
         ConditionsAPI(conditions: conditions).register(on: router, book: book)
-        RunsAPI(registry: RunRegistry(store: store)).register(on: router, book: book)
-        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions).register(on: router)
+        let runRegistry = RunRegistry(store: store)
+        RunsAPI(registry: runRegistry).register(on: router, book: book)
+        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry).register(on: router)
 
         let registry = ConveyorMetrics.registry
         router.get("/metrics") { _, _ in

@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorRuns
 import ConveyorServer
 import ConveyorTestSupport
 import Foundation
@@ -195,6 +196,50 @@ struct ConditionsPageTests {
                 var failures: [String] = []
                 if !dom.contains("1 added, 0 removed, 0 changed") { failures.append("wrong summary") }
                 if !dom.contains("<tr class=\"added\"><td>added</td><td>BeamSpot</td>") { failures.append("BeamSpot is not listed as added") }
+                return failures
+            }
+        }
+    }
+}
+
+@Suite("Run pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
+struct RunPageTests {
+    static func seed(_ fixture: ServerFixture) async throws {
+        let registry = RunRegistry(store: fixture.store)
+        let csv = """
+        exp,run,type,energy,start,stop,events,online_lumi
+        8,100,physics,4S,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000,1500
+        8,101,physics,Continuum,2026-11-02T00:00:00Z,2026-11-02T01:00:00Z,500,600
+        """
+        _ = try await registry.importSummary(Data(csv.utf8), name: "runs.csv", by: Actor(name: "mona", role: .manager))
+        try await registry.flag(ExpRun(exp: 8, run: 100), detector: "ECL", to: .bad, reason: "crate off", by: Actor(name: "sam", role: .expert))
+    }
+
+    @Test func theRunListShowsTotalsThePlotAndFilters() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            try await Self.seed(fixture)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/runs?exp=8&energy=4S") { dom in
+                var failures: [String] = []
+                if !dom.contains("<strong>1</strong> runs · <strong>1000</strong> events · <strong>1500.000</strong> /pb") { failures.append("wrong totals") }
+                if !dom.contains("<polyline points=") { failures.append("no luminosity plot") }
+                if dom.contains(">8:101</a>") { failures.append("the Continuum run was not filtered out") }
+                return failures
+            }
+        }
+    }
+
+    @Test func theRunPageShowsFlagsAndWhy() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            try await Self.seed(fixture)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/runs/8/100") { dom in
+                var failures: [String] = []
+                if !dom.contains("<span class=\"flag flag-bad\">BAD</span>") { failures.append("the ECL flag is not shown") }
+                if !dom.contains("ECL: UNKNOWN → BAD</td><td>crate off") { failures.append("the history does not say why") }
+                if !dom.contains("&gt;=30 Minute Run") { failures.append("the derived tag is missing") }
                 return failures
             }
         }

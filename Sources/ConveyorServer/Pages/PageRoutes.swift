@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorRuns
 import ConveyorStore
 import Hummingbird
 
@@ -11,6 +12,7 @@ struct PageRoutes {
     let accounts: Accounts
     let auditLog: AuditLog
     let conditions: ConditionsDatabase
+    let registry: RunRegistry
 
     struct LoginForm: Decodable {
         let token: String
@@ -54,6 +56,19 @@ struct PageRoutes {
             let b = try context.parameters.require("other")
             return HTMLResponse(page: TagDiffPage(a: a, b: b, diff: try await conditions.diff(a, b), actor: actor))
         }
+        router.get("/runs") { request, context in
+            let actor = try context.require(.viewer, to: "reading runs")
+            let query = QueryParameters(request)
+            let names = ["exp", "runs", "type", "energy", "min_lumi", "quality"]
+            let filters = Dictionary(uniqueKeysWithValues: names.compactMap { name in query.string(name).map { (name, $0) } })
+            let listing = try await registry.list(try RunsAPI.query(query))
+            return HTMLResponse(page: RunsPage(listing: listing, filters: filters, actor: actor))
+        }
+        router.get("/runs/{exp}/{run}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a run")
+            let detail = try await registry.detail(of: try RunsAPI.run(context))
+            return HTMLResponse(page: RunPage(detail: detail, detectors: registry.detectors, actor: actor))
+        }
         router.get("/login") { request, _ in
             let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
             return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), failed: false))
@@ -85,7 +100,7 @@ struct PageRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css + "\n" + Stylesheet.conditions))
+                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css + "\n" + Stylesheet.conditions + "\n" + Stylesheet.runs))
             )
         }
     }

@@ -48,3 +48,14 @@ extension Stylesheet {
     tr.added td:first-child { color: #23703a; } tr.removed td:first-child { color: var(--bad); } tr.changed td:first-child { color: #8a5a00; }
     """
 }
+
+extension Stylesheet {
+    /// The run pages' additions.
+    static let runs = """
+    .flag { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; }
+    .flag-good { background: #d8f3dc; } .flag-bad { background: #f7d4d4; } .flag-recoverable { background: #fde2b8; }
+    .lumi-plot { background: #fff; border: 1px solid var(--line); margin-bottom: 1rem; }
+    .lumi-plot .axis { stroke: var(--muted); } .lumi-plot .lumi { fill: none; stroke: var(--accent); stroke-width: 2; }
+    .lumi-plot .tick { font-size: 11px; fill: var(--muted); }
+    """
+}
