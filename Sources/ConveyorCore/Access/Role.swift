@@ -7,7 +7,10 @@
 /// Role.manager.satisfies(.expert)   // true
 /// Role.viewer.satisfies(.expert)    // false
 /// ```
-public enum Role: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible {
+public enum Role: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "role"
+    public static let isUppercase = false
+
     /// Reads everything: run lists, tags, workflow state, the audit log.
     case viewer
     /// Uploads payloads into OPEN tags, flags run quality, signs off own calibrations.
@@ -32,12 +35,4 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable, CustomStr
     public func satisfies(_ required: Role) -> Bool { self >= required }
 
     public var description: String { rawValue }
-
-    /// Parses a role name, refusing anything else with the list of valid names.
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let role = Role(rawValue: text.lowercased()) else {
-            throw .invalidInput("unknown role '\(text)' (expected one of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = role
-    }
 }

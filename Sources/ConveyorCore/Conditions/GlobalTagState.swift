@@ -1,7 +1,10 @@
 /// The life of a global tag, with exactly the Belle II transitions:
 /// OPEN → TESTING | RUNNING; TESTING → VALIDATED | OPEN; VALIDATED → PUBLISHED | OPEN;
 /// PUBLISHED → INVALID; INVALID is final.
-public enum GlobalTagState: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum GlobalTagState: String, Sendable, Codable, CaseIterable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "global tag state"
+    public static let isUppercase = true
+
     case open = "OPEN"
     case testing = "TESTING"
     case validated = "VALIDATED"
@@ -38,28 +41,17 @@ public enum GlobalTagState: String, Sendable, Codable, CaseIterable, CustomStrin
         }
     }
 
-    /// Parses a state name, case-insensitively.
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let state = GlobalTagState(rawValue: text.uppercased()) else {
-            throw .invalidInput("unknown global tag state '\(text)' (expected one of: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = state
-    }
 }
 
 /// What a global tag is for.
-public enum GlobalTagType: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum GlobalTagType: String, Sendable, Codable, CaseIterable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "global tag type"
+    public static let isUppercase = true
+
     case dev = "DEV"
     case release = "RELEASE"
     case data = "DATA"
     case mc = "MC"
 
     public var description: String { rawValue }
-
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let type = GlobalTagType(rawValue: text.uppercased()) else {
-            throw .invalidInput("unknown global tag type '\(text)' (expected one of: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = type
-    }
 }

@@ -1,18 +1,14 @@
 /// The quality of a run, per detector and as a summary.
-public enum QualityFlag: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum QualityFlag: String, Sendable, Codable, CaseIterable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "quality flag"
+    public static let isUppercase = true
+
     case good = "GOOD"
     case bad = "BAD"
     case recoverable = "RECOVERABLE"
     case unknown = "UNKNOWN"
 
     public var description: String { rawValue }
-
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let value = QualityFlag(rawValue: text.uppercased()) else {
-            throw .invalidInput("'\(text)' is not a quality flag (expected one of: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = value
-    }
 }
 
 /// One change to a run's quality: a flag set (summary or per detector) or a free tag added or

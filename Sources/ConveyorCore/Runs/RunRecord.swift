@@ -1,27 +1,19 @@
 /// The kind of data a run took.
-public enum RunType: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum RunType: String, Sendable, Codable, CaseIterable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "run type"
+    public static let isUppercase = false
+
     case physics, cosmic, beam, debug
     public var description: String { rawValue }
-
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let value = RunType(rawValue: text.lowercased()) else {
-            throw .invalidInput("unknown run type '\(text)' (expected one of: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = value
-    }
 }
 
 /// Where a run is in its life: still taking data, ended, or closed (nothing more will be added).
-public enum RunState: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum RunState: String, Sendable, Codable, CaseIterable, CustomStringConvertible, NamedValueSet {
+    public static let valueKind = "run state"
+    public static let isUppercase = false
+
     case taking, ended, closed
     public var description: String { rawValue }
-
-    public init(parsing text: String) throws(ConveyorError) {
-        guard let value = RunState(rawValue: text.lowercased()) else {
-            throw .invalidInput("unknown run state '\(text)' (expected one of: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self = value
-    }
 }
 
 /// What the run registry knows of one run.
