@@ -6,6 +6,7 @@ enum Migrations {
         accessAndAudit,
         conditions,
         runs,
+        files,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

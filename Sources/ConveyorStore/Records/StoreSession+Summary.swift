@@ -15,6 +15,7 @@ extension StoreSession {
         ("payloads", "payloads", nil),
         ("IoVs", "iovs", "removed_at IS NULL"),
         ("runs", "runs", nil),
+        ("files", "files", nil),
         ("audit entries", "audit_log", nil),
     ]
 

@@ -1,0 +1,130 @@
+import ConveyorCore
+import ConveyorStore
+import Foundation
+
+/// The file catalog: every file with its checksums, provenance and replicas, and the luminosity
+/// behind any list of files.
+///
+/// Registering needs `manager` (production registers its outputs); marking a file bad needs `expert`.
+///
+/// ```swift
+/// let catalog = FileCatalog(store: store)
+/// try await catalog.register([raw, cdst], by: manager)
+/// let account = try await catalog.luminosity(behind: ["/belle/…/mdst_0001.root"])
+/// account.luminosity          // /pb behind the list
+/// account.partlyCoveredRuns   // runs some of whose raw files are missing from the list's ancestry
+/// ```
+public struct FileCatalog: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    public struct RegistrationReport: Sendable, Codable {
+        public let registered: Int
+        public let alreadyPresent: Int
+    }
+
+    /// Registers files (parents before children, in the order given or within the list), all or nothing.
+    public func register(_ files: [CatalogFile], by actor: Actor) async throws(ConveyorError) -> RegistrationReport {
+        try actor.require(.manager, to: "registering files")
+        for file in files { try file.validate() }
+        var seen = Set<String>()
+        for file in files where !seen.insert(file.lfn).inserted { throw .invalidInput("\(file.lfn) appears twice in the list") }
+        let ordered = try Self.parentsFirst(files)
+        return try await store.write { session in
+            let now = Timestamp.now
+            var registered = 0
+            for file in ordered where try await session.registerFile(file, at: now) { registered += 1 }
+            if registered > 0 {
+                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "files.register", subjectKind: "files",
+                                                          subject: ordered.count == 1 ? ordered[0].lfn : "\(ordered.count) files",
+                                                          detail: "\(registered) registered, \(ordered.count - registered) already present"))
+            }
+            return RegistrationReport(registered: registered, alreadyPresent: ordered.count - registered)
+        }
+    }
+
+    /// Decodes a JSON list (or one object) of files as `files register` reads it.
+    public static func decode(_ data: Data, name: String) throws(ConveyorError) -> [CatalogFile] {
+        let decoder = JSONDecoder()
+        if let list = try? decoder.decode([CatalogFile].self, from: data) { return list }
+        if let one = try? decoder.decode(CatalogFile.self, from: data) { return [one] }
+        do {
+            _ = try decoder.decode([CatalogFile].self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .invalidInput("\(name): item \(context.codingPath.first?.intValue.map { $0 + 1 } ?? 1) lacks '\(key.stringValue)'")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .invalidInput("\(name): \(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw .invalidInput("\(name): wrong type at \(context.codingPath.map { $0.intValue.map { "item \($0 + 1)" } ?? $0.stringValue }.joined(separator: "."))")
+        } catch {
+            throw .invalidInput("\(name) is not a JSON list of files")
+        }
+        throw .invalidInput("\(name) is not a JSON list of files")
+    }
+
+    /// Orders a batch so that parents inside it come before their children.
+    static func parentsFirst(_ files: [CatalogFile]) throws(ConveyorError) -> [CatalogFile] {
+        let byLFN = Dictionary(uniqueKeysWithValues: files.map { ($0.lfn, $0) })
+        var placed = Set<String>()
+        var visiting = Set<String>()
+        var out: [CatalogFile] = []
+        func place(_ file: CatalogFile) throws(ConveyorError) {
+            if placed.contains(file.lfn) { return }
+            guard visiting.insert(file.lfn).inserted else { throw .invalidInput("\(file.lfn) is its own ancestor") }
+            for parent in file.parents { if let inBatch = byLFN[parent] { try place(inBatch) } }
+            visiting.remove(file.lfn)
+            placed.insert(file.lfn)
+            out.append(file)
+        }
+        for file in files { try place(file) }
+        return out
+    }
+
+    public func list(_ query: FileQuery) async throws(ConveyorError) -> [CatalogFile] {
+        try await store.read { try await $0.files(query) }
+    }
+
+    /// A file with its whole provenance: what it was made from and what was made from it.
+    public struct Provenance: Sendable, Codable {
+        public let file: CatalogFile
+        public let ancestors: [Relative]
+        public let descendants: [Relative]
+    }
+
+    public func show(_ lfn: String) async throws(ConveyorError) -> Provenance {
+        try await store.read { session in
+            guard let file = try await session.file(lfn: lfn) else { throw ConveyorError.notFound("no file \(lfn) is registered") }
+            return Provenance(file: file, ancestors: try await session.relatives(of: lfn, ancestors: true),
+                              descendants: try await session.relatives(of: lfn, ancestors: false))
+        }
+    }
+
+    /// Marks a file bad (with the reason in the audit log). Needs `expert`.
+    public func markBad(_ lfn: String, reason: String, by actor: Actor) async throws(ConveyorError) {
+        try actor.require(.expert, to: "marking a file bad")
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidInput("say why: --reason is required") }
+        try await store.write { session in
+            guard let file = try await session.file(lfn: lfn) else { throw ConveyorError.notFound("no file \(lfn) is registered") }
+            try await session.setFileStatus(lfn: lfn, to: .bad)
+            try await session.appendAudit(AuditRecord(actor: actor, action: "files.mark-bad", subjectKind: "file", subject: lfn,
+                                                      detail: "\(file.status) -> bad: \(reason)"))
+        }
+    }
+
+    /// The luminosity and events behind a list of LFNs, and the runs it covers only in part.
+    public func luminosity(behind lfns: [String]) async throws(ConveyorError) -> LuminosityAccount {
+        guard !lfns.isEmpty else { throw .invalidInput("the list of files is empty") }
+        return try await store.read { session in
+            let listed = try await session.listedEvents(lfns)
+            guard listed.unknown.isEmpty else {
+                throw ConveyorError.notFound("not registered: \(listed.unknown.prefix(3).joined(separator: ", "))\(listed.unknown.count > 3 ? " and \(listed.unknown.count - 3) more" : "")")
+            }
+            let raw = try await session.rawAncestors(of: lfns)
+            let runs = try await session.runAccounting(Set(raw.map(\.run)))
+            return LuminosityAccount(listedEvents: listed.events, rawAncestors: raw, runs: runs)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import ConveyorCore
+import SQLKit
+
+/// Which files `files list` selects.
+public struct FileQuery: Sendable, Hashable {
+    public var runs: RunQuery
+    public var level: DataLevel?
+    public var dataTag: String?
+    public var site: String?
+    public var status: FileStatus?
+    public var limit: Int
+
+    public init(runs: RunQuery = RunQuery(), level: DataLevel? = nil, dataTag: String? = nil, site: String? = nil, status: FileStatus? = nil, limit: Int = 10_000) {
+        self.runs = runs
+        self.level = level
+        self.dataTag = dataTag
+        self.site = site
+        self.status = status
+        self.limit = limit
+    }
+}
+
+/// A file's place in the provenance graph: how many steps away.
+public struct Relative: Sendable, Hashable, Codable {
+    public let lfn: String
+    public let level: DataLevel
+    public let depth: Int
+}
+
+extension StoreSession {
+    /// Registers a file with its parents (which must be registered) and replicas.
+    /// - Returns: false when the same LFN with the same bytes is already there (nothing changes).
+    /// - Throws: ``ConveyorError/conflict(_:)`` when the LFN is registered with other checksums.
+    @discardableResult
+    public func registerFile(_ file: CatalogFile, at time: Timestamp) async throws -> Bool {
+        if let existing = try await self.file(lfn: file.lfn) {
+            guard existing.sameBytes(as: file) else {
+                throw ConveyorError.conflict("\(file.lfn) is already registered with other checksums (sha256 \(existing.sha256.prefix(12))…, adler32 \(existing.adler32))")
+            }
+            return false
+        }
+        var parentIDs: [Int64] = []
+        for parent in file.parents {
+            guard let id = try await fileID(lfn: parent) else { throw ConveyorError.notFound("parent \(parent) of \(file.lfn) is not registered") }
+            parentIDs.append(id)
+        }
+        let row = try await sql.insert(into: "files")
+            .columns("lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "job", "status", "created_at")
+            .values(SQLBind(file.lfn), SQLBind(file.size), SQLBind(file.adler32.lowercased()), SQLBind(file.sha256.lowercased()), SQLBind(file.events),
+                    SQLBind(file.run.exp), SQLBind(file.run.run), SQLBind(file.level.rawValue), SQLBind(file.dataTag), SQLBind(file.release),
+                    SQLBind(file.globalTags.joined(separator: ",")), SQLBind(file.job), SQLBind(file.status.rawValue), SQLBind(time.microsecondsSinceEpoch))
+            .returning("id").first()
+        let id = try row!.decode(column: "id", as: Int64.self)
+        for parentID in Set(parentIDs) {
+            try await sql.insert(into: "file_parents").columns("child_id", "parent_id").values(SQLBind(id), SQLBind(parentID)).run()
+        }
+        for replica in file.replicas {
+            try await sql.insert(into: "replicas").columns("file_id", "site", "storage", "path", "state")
+                .values(SQLBind(id), SQLBind(replica.site), SQLBind(replica.storage.rawValue), SQLBind(replica.path), SQLBind(replica.state.rawValue)).run()
+        }
+        return true
+    }
+
+    public func file(lfn: String) async throws -> CatalogFile? {
+        guard let row = try await fileSelect().where("lfn", .equal, lfn).first() else { return nil }
+        return try await complete(row)
+    }
+
+    public func files(_ query: FileQuery) async throws -> [CatalogFile] {
+        var select = fileSelect()
+        let r = query.runs
+        if let exp = r.exp { select = select.where("exp", .equal, exp) }
+        if let range = r.runRange { select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound) }
+        if let level = query.level { select = select.where("level", .equal, level.rawValue) }
+        if let tag = query.dataTag { select = select.where("data_tag", .equal, tag) }
+        if let status = query.status { select = select.where("status", .equal, status.rawValue) }
+        if let site = query.site {
+            select = select.where(SQLColumn("id"), .in, SQLGroupExpression(sql.select().column("file_id").from("replicas").where("site", .equal, site).query))
+        }
+        var files: [CatalogFile] = []
+        for row in try await select.orderBy("exp").orderBy("run").orderBy("lfn").limit(query.limit).all() {
+            files.append(try await complete(row))
+        }
+        return files
+    }
+
+    /// Every file the given one was made from (depth 1 = parents), or made into (descendants).
+    public func relatives(of lfn: String, ancestors: Bool) async throws -> [Relative] {
+        let (from, to) = ancestors ? ("child_id", "parent_id") : ("parent_id", "child_id")
+        let rows = try await sql.raw("""
+            WITH RECURSIVE related(id, depth) AS (
+                SELECT \(ident: to), 1 FROM file_parents WHERE \(ident: from) = (SELECT id FROM files WHERE lfn = \(bind: lfn))
+                UNION
+                SELECT fp.\(ident: to), related.depth + 1 FROM file_parents fp JOIN related ON fp.\(ident: from) = related.id
+            )
+            SELECT f.lfn, f.level, MIN(related.depth) AS depth FROM related JOIN files f ON f.id = related.id
+            GROUP BY f.lfn, f.level ORDER BY depth, f.lfn
+            """).all()
+        return try rows.map { row in
+            Relative(lfn: try row.decode(column: "lfn", as: String.self),
+                     level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
+                     depth: try row.decode(column: "depth", as: Int.self))
+        }
+    }
+
+    public func setFileStatus(lfn: String, to status: FileStatus) async throws {
+        try await sql.update("files").set("status", to: status.rawValue).where("lfn", .equal, lfn).run()
+    }
+
+    private func fileID(lfn: String) async throws -> Int64? {
+        try await sql.select().column("id").from("files").where("lfn", .equal, lfn).first()?.decode(column: "id", as: Int64.self)
+    }
+
+    private func fileSelect() -> SQLSelectBuilder {
+        sql.select().columns("id", "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "job", "status").from("files")
+    }
+
+    private func complete(_ row: any SQLRow) async throws -> CatalogFile {
+        let id = try row.decode(column: "id", as: Int64.self)
+        let parents = try await sql.raw("SELECT f.lfn FROM file_parents fp JOIN files f ON f.id = fp.parent_id WHERE fp.child_id = \(bind: id) ORDER BY f.lfn").all()
+            .map { try $0.decode(column: "lfn", as: String.self) }
+        let replicas = try await sql.select().columns("site", "storage", "path", "state").from("replicas").where("file_id", .equal, id).orderBy("site").all()
+            .map { r in
+                Replica(site: try r.decode(column: "site", as: String.self),
+                        storage: StorageKind(rawValue: try r.decode(column: "storage", as: String.self)) ?? .disk,
+                        path: try r.decode(column: "path", as: String.self),
+                        state: ReplicaState(rawValue: try r.decode(column: "state", as: String.self)) ?? .available)
+            }
+        let tags = try row.decode(column: "global_tags", as: String.self)
+        return CatalogFile(
+            lfn: try row.decode(column: "lfn", as: String.self), size: try row.decode(column: "size", as: Int64.self),
+            adler32: try row.decode(column: "adler32", as: String.self), sha256: try row.decode(column: "sha256", as: String.self),
+            events: try row.decode(column: "events", as: Int64.self),
+            run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
+            level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
+            dataTag: try row.decode(column: "data_tag", as: String?.self), release: try row.decode(column: "release", as: String.self),
+            globalTags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init), job: try row.decode(column: "job", as: String?.self),
+            parents: parents, status: FileStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .good, replicas: replicas
+        )
+    }
+
+    /// The raw files behind a list of files (the listed raw files themselves included), once each.
+    public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, events: Int64)] {
+        guard !lfns.isEmpty else { return [] }
+        let list = SQLList(lfns.map { SQLBind($0) })
+        let rows = try await sql.raw("""
+            WITH RECURSIVE behind(id) AS (
+                SELECT id FROM files WHERE lfn IN (\(list))
+                UNION
+                SELECT fp.parent_id FROM file_parents fp JOIN behind ON fp.child_id = behind.id
+            )
+            SELECT f.exp, f.run, f.events FROM behind JOIN files f ON f.id = behind.id WHERE f.level = 'raw'
+            """).all()
+        return try rows.map { row in
+            (ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)), try row.decode(column: "events", as: Int64.self))
+        }
+    }
+
+    /// Raw-file counts and registered luminosity/events for runs, for luminosity accounting.
+    public func runAccounting(_ runs: Set<ExpRun>) async throws -> [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] {
+        var out: [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] = [:]
+        for run in runs {
+            let registered = try await self.run(run)
+            let count = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
+                .where("exp", .equal, run.exp).where("run", .equal, run.run).where("level", .equal, "raw").first()?.decode(column: "n", as: Int.self) ?? 0
+            out[run] = (registered?.record.luminosity ?? 0, registered?.record.events ?? 0, count)
+        }
+        return out
+    }
+
+    /// Events in the listed files, and which LFNs are unknown.
+    public func listedEvents(_ lfns: [String]) async throws -> (events: Int64, unknown: [String]) {
+        var events: Int64 = 0
+        var unknown: [String] = []
+        for lfn in lfns {
+            if let row = try await sql.select().column("events").from("files").where("lfn", .equal, lfn).first() {
+                events += try row.decode(column: "events", as: Int64.self)
+            } else {
+                unknown.append(lfn)
+            }
+        }
+        return (events, unknown)
+    }
+}
