@@ -34,3 +34,33 @@ struct RunsCommandTests {
         }
     }
 }
+
+@Suite("Files commands")
+struct FilesCommandTests {
+    @Test func registerShowAndLuminosityFromTheCommandLine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let conveyor = CommandLineRunner(workingDirectory: directory.path)
+        try "exp,run,events,online_lumi\n8,100,1000,10\n".write(toFile: directory.file("runs.csv"), atomically: true, encoding: .utf8)
+        _ = try await conveyor.run("runs", "import", "runs.csv")
+        let sha = String(repeating: "ab", count: 32)
+        try """
+        [{"lfn": "/belle/cdst/x.root", "size": 5, "adler32": "00000002", "sha256": "\(sha)", "events": 900, "run": {"exp": 8, "run": 100},
+          "level": "cdst", "release": "release-04", "globalTags": ["prompt"], "parents": ["/belle/raw/a.root"], "status": "good", "replicas": []},
+         {"lfn": "/belle/raw/a.root", "size": 10, "adler32": "00000001", "sha256": "\(sha)", "events": 400, "run": {"exp": 8, "run": 100},
+          "level": "raw", "globalTags": [], "parents": [], "status": "good", "release": "",
+          "replicas": [{"site": "KEKCC", "storage": "tape", "path": "/tape/a.root", "state": "available"}]}]
+        """.write(toFile: directory.file("files.json"), atomically: true, encoding: .utf8)
+        let registered = try await conveyor.run("files", "register", "files.json")
+        #expect(registered.stdout == "2 registered, 0 already present\n", "\(registered.stderr)")
+        let shown = try await conveyor.run("files", "show", "/belle/cdst/x.root")
+        #expect(shown.stdout.contains("ancestor   /belle/raw/a.root (raw)"))
+        try "/belle/cdst/x.root\n".write(toFile: directory.file("list.txt"), atomically: true, encoding: .utf8)
+        let lumi = try await conveyor.run("files", "lumi", "--list", "list.txt")
+        #expect(lumi.stdout.contains("1 files: 900 events, 4.000 /pb"), "\(lumi.stdout)")
+        #expect(lumi.stdout.contains("partly covered runs: 8:100"))
+        let bad = try await conveyor.run("files", "list", "--level", "tape")
+        #expect(bad.exitCode == 1)
+        #expect(bad.stderr == "conveyor: unknown data level 'tape' (expected one of: raw, cdst, mdst, udst)\n")
+    }
+}

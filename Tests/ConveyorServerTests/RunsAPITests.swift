@@ -59,3 +59,41 @@ struct RunsAPITests {
         }
     }
 }
+
+@Suite("Files REST API")
+struct FilesAPITests {
+    @Test func registerListProvenanceAndLuminosity() async throws {
+        try await ServerFixture.run { client, fixture in
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: "exp,run,events,online_lumi\n8,1,100,2\n"))
+            let sha = String(repeating: "cd", count: 32)
+            let files = """
+            [{"lfn": "/raw/r1.root", "size": 1, "adler32": "00000001", "sha256": "\(sha)", "events": 100, "run": {"exp": 8, "run": 1}, "level": "raw",
+              "release": "", "globalTags": [], "parents": [], "status": "good", "replicas": []},
+             {"lfn": "/mdst/m1.root", "size": 1, "adler32": "00000002", "sha256": "\(sha)", "events": 40, "run": {"exp": 8, "run": 1}, "level": "mdst",
+              "release": "r4", "globalTags": [], "parents": ["/raw/r1.root"], "status": "good", "replicas": []}]
+            """
+            try await client.execute(uri: "/api/v1/files", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: files)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/files", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: files)) { response in
+                #expect(response.text.contains("\"registered\":2"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/files?level=mdst", method: .get, headers: fixture.auth(.viewer)) { response in
+                let listing = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let lfns = (listing?["files"] as? [[String: Any]])?.compactMap { $0["lfn"] as? String }
+                #expect(lfns == ["/mdst/m1.root"])
+            }
+            try await client.execute(uri: "/api/v1/files/provenance?lfn=/mdst/m1.root", method: .get, headers: fixture.auth(.viewer)) { response in
+                let provenance = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let ancestors = provenance?["ancestors"] as? [[String: Any]]
+                #expect(ancestors?.compactMap { $0["lfn"] as? String } == ["/raw/r1.root"])
+            }
+            try await client.execute(uri: "/api/v1/files/lumi", method: .post, headers: fixture.auth(.viewer), body: .json(#"{"lfns":["/mdst/m1.root"]}"#)) { response in
+                #expect(response.text.contains("\"luminosity\":2"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/files/lumi", method: .post, headers: fixture.auth(.viewer), body: .json(#"{"lfns":["/nope"]}"#)) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}

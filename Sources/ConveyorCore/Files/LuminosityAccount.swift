@@ -6,9 +6,12 @@ public struct LuminosityAccount: Sendable, Codable, Hashable {
         public let run: ExpRun
         public let rawFilesCovered: Int
         public let rawFilesInRun: Int
+        /// The share of the run's events behind the list (1 when the run is whole).
+        public let fraction: Double
         /// /pb behind the list from this run.
         public let luminosity: Double
-        public var isPartial: Bool { rawFilesCovered < rawFilesInRun }
+        /// Some of the run's raw files, or of its recorded events, are not behind the list.
+        public var isPartial: Bool { rawFilesCovered < rawFilesInRun || fraction < 1 - 1e-9 }
     }
 
     /// /pb behind the list.
@@ -29,7 +32,8 @@ public struct LuminosityAccount: Sendable, Codable, Hashable {
         for (run, covered) in byRun {
             let info = runs[run] ?? (0, 0, covered.files)
             let fraction = info.events > 0 ? min(1, Double(covered.events) / Double(info.events)) : (covered.files >= info.rawFiles ? 1 : 0)
-            coverage.append(RunCoverage(run: run, rawFilesCovered: covered.files, rawFilesInRun: max(info.rawFiles, covered.files), luminosity: info.luminosity * fraction))
+            coverage.append(RunCoverage(run: run, rawFilesCovered: covered.files, rawFilesInRun: max(info.rawFiles, covered.files),
+                                        fraction: fraction, luminosity: info.luminosity * fraction))
         }
         self.runs = coverage.sorted { $0.run < $1.run }
         self.luminosity = self.runs.reduce(0) { $0 + $1.luminosity }
