@@ -28,11 +28,8 @@ struct FilesAPI {
             response: .object(properties: ["files": .array(anyObject)], required: ["files"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
-            var query = FileQuery(runs: try RunQuery(exp: try q.int("exp"), runs: q.string("runs"), type: nil, energy: nil, magnet: nil,
-                                                     minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil),
-                                  dataTag: q.string("tag"), site: q.string("site"), limit: try q.int("limit") ?? 10_000)
-            if let level = q.string("level") { query.level = try DataLevel(parsing: level) }
-            if let status = q.string("status") { query.status = try FileStatus(parsing: status) }
+            let query = try FileQuery(exp: try q.int("exp"), runs: q.string("runs"), level: q.string("level"), dataTag: q.string("tag"),
+                                      site: q.string("site"), status: q.string("status"), limit: try q.int("limit"))
             return FileList(files: try await catalog.list(query))
         }
         router.add(APIOperation(

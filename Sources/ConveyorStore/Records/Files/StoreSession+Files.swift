@@ -1,32 +1,6 @@
 import ConveyorCore
 import SQLKit
 
-/// Which files `files list` selects.
-public struct FileQuery: Sendable, Hashable {
-    public var runs: RunQuery
-    public var level: DataLevel?
-    public var dataTag: String?
-    public var site: String?
-    public var status: FileStatus?
-    public var limit: Int
-
-    public init(runs: RunQuery = RunQuery(), level: DataLevel? = nil, dataTag: String? = nil, site: String? = nil, status: FileStatus? = nil, limit: Int = 10_000) {
-        self.runs = runs
-        self.level = level
-        self.dataTag = dataTag
-        self.site = site
-        self.status = status
-        self.limit = limit
-    }
-}
-
-/// A file's place in the provenance graph: how many steps away.
-public struct Relative: Sendable, Hashable, Codable {
-    public let lfn: String
-    public let level: DataLevel
-    public let depth: Int
-}
-
 extension StoreSession {
     /// Registers a file with its parents (which must be registered) and replicas.
     /// - Returns: false when the same LFN with the same bytes is already there (nothing changes).

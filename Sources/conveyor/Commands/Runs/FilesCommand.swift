@@ -41,10 +41,7 @@ struct FilesCommand: AsyncParsableCommand {
         struct Listing: Encodable { let files: [CatalogFile] }
 
         func run() async throws {
-            var query = FileQuery(runs: try RunQuery(exp: exp, runs: runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil),
-                                  dataTag: tag, site: site, limit: limit)
-            if let level { query.level = try DataLevel(parsing: level) }
-            if let status { query.status = try FileStatus(parsing: status) }
+            let query = try FileQuery(exp: exp, runs: runs, level: level, dataTag: tag, site: site, status: status, limit: limit)
             let files = try await global.withStore { store in try await FileCatalog(store: store).list(query) }
             if output.json { return try Output.json(Listing(files: files)) }
             Output.table(["LFN", "RUN", "LEVEL", "TAG", "EVENTS", "SIZE", "STATUS", "SITES"],
