@@ -83,6 +83,11 @@ public struct FileCatalog: Sendable {
         return out
     }
 
+    /// Files by run, file and tag filters, with the folders they are in per run.
+    public func search(_ search: DataSearch) async throws(ConveyorError) -> SearchResult {
+        SearchResult(files: try await store.read { try await $0.search(search) })
+    }
+
     public func list(_ query: FileQuery) async throws(ConveyorError) -> [CatalogFile] {
         try await store.read { try await $0.files(query) }
     }

@@ -33,6 +33,21 @@ struct FilesAPI {
             return FileList(files: try await catalog.list(query))
         }
         router.add(APIOperation(
+            method: .get, path: "/api/v1/search", operationID: "searchData",
+            summary: "Find files and run paths by run range, level, data tags (with !TAG to exclude), quality, energy, type, magnet and site", tag: "files", role: .viewer,
+            parameters: ["exp", "runs", "type", "energy", "magnet", "min_duration", "min_lumi", "quality", "level", "tags", "site", "status"]
+                .map { .init(name: $0, location: .query, description: $0, schema: .string()) },
+            response: .object(properties: ["files": .array(anyObject), "runs": .array(anyObject)], required: ["files", "runs"])
+        ), in: book) { request, _ in
+            let q = QueryParameters(request)
+            let runs = try RunsAPI.query(q)
+            var files = try FileQuery(exp: nil, runs: nil, level: q.string("level"), dataTag: nil, site: q.string("site"),
+                                      status: q.string("status") ?? "good", limit: 100_000)
+            files.runs = RunQuery()
+            let (include, exclude) = DataSearch.tagFilters(q.string("tags"))
+            return try await catalog.search(DataSearch(runs: runs, files: files, tags: include, excludedTags: exclude))
+        }
+        router.add(APIOperation(
             method: .get, path: "/api/v1/files/provenance", operationID: "fileProvenance", summary: "A file with its ancestors and descendants", tag: "files", role: .viewer,
             parameters: [.init(name: "lfn", location: .query, description: "The LFN", schema: .string())],
             response: .object(properties: ["file": anyObject, "ancestors": .array(anyObject), "descendants": .array(anyObject)], required: ["file", "ancestors", "descendants"])
@@ -64,3 +79,4 @@ struct FilesAPI {
 extension FileCatalog.RegistrationReport: ResponseEncodable {}
 extension FileCatalog.Provenance: ResponseEncodable {}
 extension LuminosityAccount: ResponseEncodable {}
+extension SearchResult: ResponseEncodable {}

@@ -41,8 +41,31 @@ extension StoreSession {
     }
 
     public func files(_ query: FileQuery) async throws -> [CatalogFile] {
+        try await search(DataSearch(files: query))
+    }
+
+    /// Files matching a data search: the file filters, the run filters (joined with the run
+    /// registry when any run attribute beyond experiment and range is asked), and tag filters.
+    public func search(_ search: DataSearch) async throws -> [CatalogFile] {
+        let query = search.files
         var select = fileSelect()
         let r = query.runs
+        let runOnly = RunQuery(exp: nil, runRange: nil, type: search.runs.type, energy: search.runs.energy, magnet: search.runs.magnet,
+                               minimumDurationSeconds: search.runs.minimumDurationSeconds, minimumLuminosity: search.runs.minimumLuminosity,
+                               quality: search.runs.quality)
+        if runOnly != RunQuery() {
+            // The file's run must qualify: unqualified names in the subquery are the run's columns.
+            let run = sql.select().column(SQLLiteral.numeric("1")).from("runs")
+                .where(SQLColumn("exp", table: "runs"), .equal, SQLColumn("exp", table: "files"))
+                .where(SQLColumn("run", table: "runs"), .equal, SQLColumn("run", table: "files"))
+            select = select.where(SQLFunction("EXISTS", args: filtered(run, runOnly).query))
+        }
+        if let exp = search.runs.exp { select = select.where("exp", .equal, exp) }
+        if let range = search.runs.runRange { select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound) }
+        if !search.tags.isEmpty { select = select.where("data_tag", .in, search.tags) }
+        if !search.excludedTags.isEmpty {
+            select = select.where { $0.where("data_tag", .is, SQLLiteral.null).orWhere("data_tag", .notIn, search.excludedTags) }
+        }
         if let exp = r.exp { select = select.where("exp", .equal, exp) }
         if let range = r.runRange { select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound) }
         if let level = query.level { select = select.where("level", .equal, level.rawValue) }

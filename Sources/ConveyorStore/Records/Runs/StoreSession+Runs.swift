@@ -119,7 +119,8 @@ extension StoreSession {
         sql.select().columns("exp", "run", "type", "energy", "magnet", "start_at", "stop_at", "events", "online_lumi", "offline_lumi", "state", "quality").from("runs")
     }
 
-    private func filtered(_ select: SQLSelectBuilder, _ query: RunQuery) -> SQLSelectBuilder {
+    /// Narrows a select over the runs table (or a subquery of it) by a run query.
+    func filtered(_ select: SQLSelectBuilder, _ query: RunQuery) -> SQLSelectBuilder {
         var select = select
         if let exp = query.exp { select = select.where("exp", .equal, exp) }
         if let range = query.runRange { select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound) }
