@@ -28,6 +28,17 @@ public struct DataSearch: Sendable, Hashable {
     }
 }
 
+extension DataSearch {
+    /// Builds a search from the text a user types (CLI options, query parameters); only good
+    /// files unless `status` says otherwise.
+    public init(runs: RunQuery, level: String?, site: String?, status: String?, tags: String?) throws(ConveyorError) {
+        var files = try FileQuery(exp: nil, runs: nil, level: level, dataTag: nil, site: site, status: status ?? "good", limit: 100_000)
+        files.runs = RunQuery()
+        let (include, exclude) = Self.tagFilters(tags)
+        self.init(runs: runs, files: files, tags: include, excludedTags: exclude)
+    }
+}
+
 /// What a search found: the files, and per run the folders they are in.
 public struct SearchResult: Sendable, Codable {
     public struct RunPaths: Sendable, Codable, Hashable {

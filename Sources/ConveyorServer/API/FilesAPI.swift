@@ -40,12 +40,9 @@ struct FilesAPI {
             response: .object(properties: ["files": .array(anyObject), "runs": .array(anyObject)], required: ["files", "runs"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
-            let runs = try RunsAPI.query(q)
-            var files = try FileQuery(exp: nil, runs: nil, level: q.string("level"), dataTag: nil, site: q.string("site"),
-                                      status: q.string("status") ?? "good", limit: 100_000)
-            files.runs = RunQuery()
-            let (include, exclude) = DataSearch.tagFilters(q.string("tags"))
-            return try await catalog.search(DataSearch(runs: runs, files: files, tags: include, excludedTags: exclude))
+            let search = try DataSearch(runs: try RunsAPI.query(q), level: q.string("level"), site: q.string("site"),
+                                        status: q.string("status"), tags: q.string("tags"))
+            return try await catalog.search(search)
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/files/provenance", operationID: "fileProvenance", summary: "A file with its ancestors and descendants", tag: "files", role: .viewer,

@@ -19,11 +19,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Print only the run paths, one folder per line.") var paths = false
 
     func run() async throws {
-        let runs = try filters.query()
-        var files = try FileQuery(exp: nil, runs: nil, level: level, dataTag: nil, site: site, status: status, limit: 100_000)
-        files.runs = RunQuery()
-        let (include, exclude) = DataSearch.tagFilters(tags)
-        let search = DataSearch(runs: runs, files: files, tags: include, excludedTags: exclude)
+        let search = try DataSearch(runs: try filters.query(), level: level, site: site, status: status, tags: tags)
         let result = try await global.withStore { store in try await FileCatalog(store: store).search(search) }
         if output.json { return try Output.json(result) }
         if paths {
