@@ -7,6 +7,7 @@ enum Migrations {
         conditions,
         runs,
         files,
+        buckets,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

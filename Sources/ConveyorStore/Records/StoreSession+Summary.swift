@@ -16,6 +16,7 @@ extension StoreSession {
         ("IoVs", "iovs", "removed_at IS NULL"),
         ("runs", "runs", nil),
         ("files", "files", nil),
+        ("buckets", "buckets", nil),
         ("audit entries", "audit_log", nil),
     ]
 
