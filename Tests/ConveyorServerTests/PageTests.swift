@@ -245,3 +245,26 @@ struct RunPageTests {
         }
     }
 }
+
+@Suite("Bucket pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
+struct BucketPageTests {
+    @Test func theBucketPageShowsWarningsAfterAFlagChange() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            let registry = RunRegistry(store: fixture.store)
+            let manager = Actor(name: "mona", role: .manager), shifter = Actor(name: "sam", role: .expert)
+            _ = try await registry.importSummary(Data("exp,run,online_lumi\n8,1,600\n8,2,700\n".utf8), name: "runs.csv", by: manager)
+            for r in [1, 2] { try await registry.flag(ExpRun(exp: 8, run: r), to: .good, reason: "ok", by: shifter) }
+            try await registry.createBucket(named: "b8", exp: 8, runs: 1...2, by: manager)
+            try await registry.flag(ExpRun(exp: 8, run: 2), to: .bad, reason: "later", by: shifter)
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/buckets") { dom in
+                var failures: [String] = []
+                if !dom.contains("<td>b8</td>") { failures.append("the bucket is not listed") }
+                if !dom.contains("<td class=\"num\">1.300</td>") { failures.append("the frozen luminosity is not 1.300 /fb") }
+                if !dom.contains("run 8:2 is BAD now; it was GOOD when the bucket was created") { failures.append("no warning for the changed flag") }
+                return failures
+            }
+        }
+    }
+}

@@ -97,3 +97,33 @@ struct FilesAPITests {
         }
     }
 }
+
+@Suite("Buckets REST API")
+struct BucketsAPITests {
+    @Test func planCreateAndReadBuckets() async throws {
+        try await ServerFixture.run { client, fixture in
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: "exp,run,online_lumi\n8,1,600\n8,2,700\n8,3,900\n"))
+            for r in 1...3 {
+                try await client.execute(uri: "/api/v1/runs/8/\(r)/flags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"flag":"GOOD","reason":"ok"}"#))
+            }
+            try await client.execute(uri: "/api/v1/buckets/plan?exp=8&target_lumi=1/fb", method: .get, headers: fixture.auth(.viewer)) { response in
+                let plan = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let runs = (plan?["buckets"] as? [[String: Any]])?.map { $0["runs"] as? [Int] ?? [] }
+                #expect(runs == [[1, 2], [3]])
+            }
+            try await client.execute(uri: "/api/v1/buckets", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"b","exp":8,"runs":"1-2"}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/buckets", method: .post, headers: fixture.auth(.manager), body: .json(#"{"name":"b","exp":8,"runs":"1-2"}"#)) { response in
+                #expect(response.status == .created)
+            }
+            try await client.execute(uri: "/api/v1/buckets/b", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"luminosity\":1300"))
+                #expect(response.text.contains("\"warnings\":[]"))
+            }
+            try await client.execute(uri: "/api/v1/buckets/nope", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}

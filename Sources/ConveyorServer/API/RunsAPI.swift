@@ -9,6 +9,9 @@ struct RunsAPI {
     let registry: RunRegistry
 
     struct FlagRequest: Decodable { let detector: String?; let flag: String; let reason: String }
+    struct BucketRequest: Decodable { let name: String; let exp: Int; let runs: String }
+    struct BucketList: ResponseEncodable { let buckets: [RunRegistry.BucketReport] }
+    struct BucketPlan: ResponseEncodable { let buckets: [PlannedBucket] }
 
     static let runParameters: [APIOperation.Parameter] = [
         .init(name: "exp", location: .path, description: "Experiment", schema: .integer),
@@ -101,6 +104,51 @@ struct RunsAPI {
         }
     }
 
+    func registerBuckets(on router: Router<ConveyorRequestContext>, book: APIBook) {
+        let anyObject = JSONSchema.object(properties: [:], required: [])
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/buckets", operationID: "listBuckets", summary: "List buckets with their warnings", tag: "runs", role: .viewer,
+            response: .object(properties: ["buckets": .array(anyObject)], required: ["buckets"])
+        ), in: book) { _, _ in
+            BucketList(buckets: try await registry.buckets())
+        }
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/buckets/plan", operationID: "planBuckets", summary: "Plan buckets by luminosity target and time limit", tag: "runs", role: .viewer,
+            parameters: [.init(name: "exp", location: .query, description: "Experiment", schema: .integer),
+                         .init(name: "target_lumi", location: .query, description: "e.g. 2/fb", schema: .string()),
+                         .init(name: "max_days", location: .query, description: "Close a bucket after this many days", schema: .number),
+                         .init(name: "from", location: .query, description: "EXP:RUN", schema: .string())],
+            response: .object(properties: ["buckets": .array(anyObject)], required: ["buckets"])
+        ), in: book) { request, _ in
+            let q = QueryParameters(request)
+            guard let exp = try q.int("exp"), let target = q.string("target_lumi") else { throw ConveyorError.invalidInput("give exp and target_lumi") }
+            var days: Double?
+            if let text = q.string("max_days") {
+                guard let value = Double(text), value > 0 else { throw ConveyorError.invalidInput("max_days must be a positive number") }
+                days = value
+            }
+            let start = try q.string("from").map { text throws(ConveyorError) in try ExpRun(parsing: text) }
+            return BucketPlan(buckets: try await registry.planBuckets(exp: exp, targetLuminosity: try BucketPlanner.luminosity(parsing: target), maximumDays: days, from: start))
+        }
+        router.add(APIOperation(
+            method: .post, path: "/api/v1/buckets", operationID: "createBucket", summary: "Freeze the good physics runs of a range as a bucket", tag: "runs", role: .manager,
+            requestBody: .object(properties: ["name": .string(), "exp": .integer, "runs": .string()], required: ["name", "exp", "runs"]),
+            successStatus: .created, response: anyObject
+        ), in: book) { request, context in
+            let body = try await request.decode(as: BucketRequest.self, context: context)
+            guard let range = try RunQuery(exp: body.exp, runs: body.runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                                           minimumLuminosity: nil, quality: nil).runRange else { throw ConveyorError.invalidInput("give runs as FIRST-LAST") }
+            _ = try await registry.createBucket(named: body.name, exp: body.exp, runs: range, by: context.actor!)
+            return EditedResponse(status: .created, response: try await registry.bucket(named: body.name))
+        }
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/buckets/{name}", operationID: "getBucket", summary: "Read a bucket and what changed since it was frozen", tag: "runs", role: .viewer,
+            parameters: [.init(name: "name", location: .path, description: "The bucket", schema: .string())], response: anyObject
+        ), in: book) { _, context in
+            try await registry.bucket(named: try context.parameters.require("name"))
+        }
+    }
+
     static func run(_ context: ConveyorRequestContext) throws -> ExpRun {
         guard let exp = Int(try context.parameters.require("exp")), let run = Int(try context.parameters.require("run")), exp >= 0, run >= 0 else {
             throw ConveyorError.invalidInput("the run must be /EXP/RUN with whole numbers")
@@ -130,3 +178,4 @@ struct RunsAPI {
 extension RunRegistry.ImportReport: ResponseEncodable {}
 extension RunRegistry.Listing: ResponseEncodable {}
 extension RunRegistry.Detail: ResponseEncodable {}
+extension RunRegistry.BucketReport: ResponseEncodable {}

@@ -69,6 +69,10 @@ struct PageRoutes {
             let detail = try await registry.detail(of: try RunsAPI.run(context))
             return HTMLResponse(page: RunPage(detail: detail, detectors: registry.detectors, actor: actor))
         }
+        router.get("/buckets") { _, context in
+            let actor = try context.require(.viewer, to: "reading buckets")
+            return HTMLResponse(page: BucketsPage(reports: try await registry.buckets(), actor: actor))
+        }
         router.get("/login") { request, _ in
             let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
             return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), failed: false))
