@@ -268,3 +268,28 @@ struct BucketPageTests {
         }
     }
 }
+
+@Suite("File pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
+struct FilePageTests {
+    @Test func theFilePageLinksItsProvenance() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
+            let sha = String(repeating: "ef", count: 32)
+            let raw = CatalogFile(lfn: "/belle/raw/e0008/r00001/raw_0001.root", size: 9, adler32: "00000009", sha256: sha, events: 10,
+                                  run: ExpRun(exp: 8, run: 1), level: .raw, replicas: [Replica(site: "KEKCC", storage: .tape, path: "/tape/raw_0001")])
+            let mdst = CatalogFile(lfn: "/belle/mdst/e0008/r00001/mdst_0001.root", size: 3, adler32: "00000003", sha256: sha, events: 4,
+                                   run: ExpRun(exp: 8, run: 1), level: .mdst, release: "release-04", parents: [raw.lfn])
+            _ = try await FileCatalog(store: fixture.store).register([raw, mdst], by: Actor(name: "mona", role: .manager))
+            let port = try #require(client.port)
+            _ = try await browser.check("http://127.0.0.1:\(port)/files/belle/mdst/e0008/r00001/mdst_0001.root") { dom in
+                var failures: [String] = []
+                if !dom.contains("<code id=\"lfn\">/belle/mdst/e0008/r00001/mdst_0001.root</code>") { failures.append("wrong file") }
+                if !dom.contains("href=\"/files/belle/raw/e0008/r00001/raw_0001.root\"") { failures.append("the raw ancestor is not linked") }
+                return failures
+            }
+            _ = try await browser.check("http://127.0.0.1:\(port)/files/belle/raw/e0008/r00001/raw_0001.root") { dom in
+                dom.contains("<td>KEKCC</td><td>tape</td>") && dom.contains("mdst_0001.root") ? [] : ["replica or descendant missing"]
+            }
+        }
+    }
+}

@@ -69,6 +69,11 @@ struct PageRoutes {
             let detail = try await registry.detail(of: try RunsAPI.run(context))
             return HTMLResponse(page: RunPage(detail: detail, detectors: registry.detectors, actor: actor))
         }
+        router.get("/files/**") { _, context in
+            let actor = try context.require(.viewer, to: "reading a file's provenance")
+            let lfn = "/" + context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
+            return HTMLResponse(page: FilePage(provenance: try await FileCatalog(store: store).show(lfn), actor: actor))
+        }
         router.get("/buckets") { _, context in
             let actor = try context.require(.viewer, to: "reading buckets")
             return HTMLResponse(page: BucketsPage(reports: try await registry.buckets(), actor: actor))
