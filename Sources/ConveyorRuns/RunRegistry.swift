@@ -134,12 +134,14 @@ public struct RunRegistry: Sendable {
         for name in required { canonical.append(try canonicalDetector(name)) }
         let required = canonical
         return try await store.read { session in
-            let events = try await session.qualityEvents(exp: exp, asOf: asOf)
-            var quality: [Int: RunQuality] = [:]
-            for event in events { quality[event.run.run, default: RunQuality()].apply(event) }
-            let known = try await session.runNumbers(exp: exp, asOf: asOf)
-            let good = Set(known.filter { quality[$0]?.isGood(requiring: required) ?? false })
-            let selected = complement ? known.filter { !good.contains($0) } : known.filter { good.contains($0) }
+            let good = try await session.goodRunNumbers(exp: exp, requiring: required, asOf: asOf)
+            let selected: [Int]
+            if complement {
+                let goodSet = Set(good)
+                selected = try await session.runNumbers(exp: exp, asOf: asOf).filter { !goodSet.contains($0) }
+            } else {
+                selected = good
+            }
             return GoodRunList(exp: exp, runs: selected, asOf: asOf, required: required)
         }
     }

@@ -108,6 +108,27 @@ extension StoreSession {
         }
     }
 
+    /// The runs of `exp` registered by `asOf` whose summary flag, and each required detector's
+    /// flag, was GOOD at `asOf` — decided by the database from the latest flag event of each
+    /// (run, detector) at that moment, so no event history is loaded.
+    public func goodRunNumbers(exp: Int, requiring detectors: [String], asOf: Timestamp?) async throws -> [Int] {
+        let moment = asOf?.microsecondsSinceEpoch ?? Int64.max
+        func latestFlag(_ detector: String?) -> SQLQueryString {
+            let detectorClause: SQLQueryString = detector.map { "q.detector = \(bind: $0)" } ?? "q.detector IS NULL"
+            return """
+                (SELECT q.new_value FROM quality_events q
+                 WHERE q.exp = r.exp AND q.run = r.run AND q.kind = 'flag' AND \(detectorClause) AND q.at <= \(bind: moment)
+                 ORDER BY q.at DESC, q.id DESC LIMIT 1) = 'GOOD'
+                """
+        }
+        var condition = latestFlag(nil)
+        for detector in detectors { condition = "\(condition) AND \(latestFlag(detector))" }
+        let rows = try await sql.raw("""
+            SELECT r.run FROM runs r WHERE r.exp = \(bind: exp) AND r.created_at <= \(bind: moment) AND \(condition) ORDER BY r.run
+            """).all()
+        return try rows.map { try $0.decode(column: "run", as: Int.self) }
+    }
+
     /// The run numbers of an experiment that existed at `asOf` (all registered runs when nil).
     public func runNumbers(exp: Int, asOf: Timestamp? = nil) async throws -> [Int] {
         var select = sql.select().column("run").from("runs").where("exp", .equal, exp)
