@@ -31,6 +31,16 @@ let package = Package(
             path: "Benchmarks/ConditionsBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "RunsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConveyorRuns", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+            ],
+            path: "Benchmarks/RunsBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .target(
             name: "ConditionsFixture",
             dependencies: [
