@@ -153,15 +153,26 @@ extension StoreSession {
         }
     }
 
-    /// Raw-file counts and registered luminosity/events for runs, for luminosity accounting.
+    /// Raw-file counts and registered luminosity/events for runs, for luminosity accounting:
+    /// two grouped queries over the experiments and run numbers involved, whatever the number of runs.
     public func runAccounting(_ runs: Set<ExpRun>) async throws -> [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] {
-        var out: [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] = [:]
-        for run in runs {
-            let registered = try await self.run(run)
-            let count = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
-                .where("exp", .equal, run.exp).where("run", .equal, run.run).where("level", .equal, "raw").first()?.decode(column: "n", as: Int.self) ?? 0
-            out[run] = (registered?.record.luminosity ?? 0, registered?.record.events ?? 0, count)
+        guard !runs.isEmpty else { return [:] }
+        let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
+        var counts: [ExpRun: Int] = [:]
+        for row in try await sql.select().columns("exp", "run").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
+            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers).groupBy("exp").groupBy("run").all() {
+            counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(column: "n", as: Int.self)
         }
+        var out: [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] = [:]
+        let rows = try await sql.select().columns("exp", "run", "events", "online_lumi", "offline_lumi").from("runs")
+            .where("exp", .in, exps).where("run", .in, numbers).all()
+        for row in rows {
+            let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
+            guard runs.contains(run) else { continue }
+            let luminosity = try row.decode(column: "offline_lumi", as: Double?.self) ?? row.decode(column: "online_lumi", as: Double.self)
+            out[run] = (luminosity, try row.decode(column: "events", as: Int64.self), counts[run] ?? 0)
+        }
+        for run in runs where out[run] == nil { out[run] = (0, 0, counts[run] ?? 0) }
         return out
     }
 
