@@ -76,10 +76,6 @@ extension ConditionsDatabase {
         return (payload, bytes)
     }
 
-    /// The file holding a payload's bytes, if the store keeps files (SQLite), for serving directly.
-    public func payloadFile(_ payload: Payload) async throws(ConveyorError) -> String? {
-        try await store.read { $0.payloadFile(payload) }
-    }
 
     /// The tag's IoVs (of one name), now or at `asOf`, ordered by name and start.
     public func entries(ofTag tagName: String, name: String? = nil, asOf: Timestamp? = nil) async throws(ConveyorError) -> [TagEntry] {

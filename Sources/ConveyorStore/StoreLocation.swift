@@ -50,13 +50,6 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         return .sqlite(path: defaultSQLiteFile)
     }
 
-    /// The backend's name as shown to users: `sqlite` or `postgresql`.
-    public var backendName: String {
-        switch self {
-        case .sqlite: "sqlite"
-        case .postgres: "postgresql"
-        }
-    }
 
     /// Printable without the password.
     public var description: String {

@@ -65,10 +65,6 @@ public struct RunQuality: Sendable, Hashable, Codable {
 
     public func flag(of detector: String) -> QualityFlag { detectors[detector] ?? .unknown }
 
-    /// Good for a list requiring `detectors`: the summary is GOOD and each required detector is GOOD.
-    public func isGood(requiring detectors: [String]) -> Bool {
-        summary == .good && detectors.allSatisfy { flag(of: $0) == .good }
-    }
 }
 
 /// The detectors a run is flagged for, per experiment (configurable); Belle II's by default.

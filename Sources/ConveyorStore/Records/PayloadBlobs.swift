@@ -60,11 +60,6 @@ enum PayloadBlobs: Sendable {
         }
     }
 
-    /// The file holding the bytes, when they are kept in files.
-    func path(sha256: String) -> String? {
-        if case .folder(let root) = self { return fileURL(root, sha256).path }
-        return nil
-    }
 
     private func fileURL(_ root: String, _ sha256: String) -> URL {
         URL(fileURLWithPath: root).appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)

@@ -44,10 +44,6 @@ extension StoreSession {
         try await blobs.get(sha256: payload.sha256, on: sql)
     }
 
-    /// The file holding a payload's bytes, when the store keeps them in files (SQLite).
-    public func payloadFile(_ payload: Payload) -> String? {
-        blobs.path(sha256: payload.sha256)
-    }
 
     private func payloadSelect() -> SQLSelectBuilder {
         sql.select().columns("id", "name", "revision", "sha256", "md5", "size", "creator", "created_at", "description").from("payloads")
