@@ -88,7 +88,7 @@ public struct RunRegistry: Sendable {
     public func detail(of run: ExpRun, asOf: Timestamp? = nil) async throws(ConveyorError) -> Detail {
         try await store.read { session in
             guard let registered = try await session.run(run) else { throw ConveyorError.notFound("no run \(run) is registered") }
-            let events = try await session.qualityEvents(exp: run.exp, run: run.run, asOf: asOf)
+            let events = try await session.qualityEvents(of: run, asOf: asOf)
             return Detail(run: registered.record, quality: RunQuality(replaying: events), derivedTags: registered.record.derivedTags,
                           qualityEvents: events, valueChanges: try await session.runChanges(run))
         }
@@ -102,7 +102,7 @@ public struct RunRegistry: Sendable {
         let detector = try detector.map { name throws(ConveyorError) in try canonicalDetector(name) }
         try await store.write { session in
             guard try await session.run(run) != nil else { throw ConveyorError.notFound("no run \(run) is registered") }
-            let quality = RunQuality(replaying: try await session.qualityEvents(exp: run.exp, run: run.run))
+            let quality = RunQuality(replaying: try await session.qualityEvents(of: run))
             let old = detector.map(quality.flag(of:)) ?? quality.summary
             let now = Timestamp.now
             try await session.appendQualityEvent(QualityEvent(run: run, kind: .flag, detector: detector, old: old.rawValue, new: flag.rawValue,

@@ -88,11 +88,10 @@ extension StoreSession {
         }
     }
 
-    /// Quality events of one run, or of every run of an experiment, up to `asOf`, oldest first.
-    public func qualityEvents(exp: Int, run: Int? = nil, asOf: Timestamp? = nil) async throws -> [QualityEvent] {
+    /// Quality events of one run up to `asOf`, oldest first.
+    public func qualityEvents(of run: ExpRun, asOf: Timestamp? = nil) async throws -> [QualityEvent] {
         var select = sql.select().columns("exp", "run", "kind", "detector", "old_value", "new_value", "reason", "actor", "at")
-            .from("quality_events").where("exp", .equal, exp)
-        if let run { select = select.where("run", .equal, run) }
+            .from("quality_events").where("exp", .equal, run.exp).where("run", .equal, run.run)
         if let asOf { select = select.where("at", .lessThanOrEqual, asOf.microsecondsSinceEpoch) }
         return try await select.orderBy("at").orderBy("id").all().map { row in
             QualityEvent(
