@@ -91,10 +91,23 @@ extension ConditionsDatabase {
     /// INVALID tags are always refused; OPEN tags unless `allowOpen`. Without `asOf` the lookup
     /// is served from the cache (rebuilt when a tag changes); with it, from the history.
     public func resolve(tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+        try await resolveStack(tags: tags, at: run, names: names, asOf: asOf, allowOpen: allowOpen).resolutions
+    }
+
+    /// A resolution together with the tags it was made from (state and change counter as used),
+    /// which is what an HTTP answer's ETag and caching depend on.
+    public struct StackResolution: Sendable {
+        public let tags: [GlobalTag]
+        public let resolutions: [Resolution]
+    }
+
+    public func resolveStack(tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> StackResolution {
         guard !tags.isEmpty else { throw .invalidInput("name at least one global tag") }
         var layers: [(tag: String, index: ConditionsIndex)] = []
+        var used: [GlobalTag] = []
         for name in tags {
             let (tag, index) = try await lookupIndex(forTag: name, asOf: asOf)
+            used.append(tag)
             guard tag.state.isUsable(allowOpen: allowOpen) else {
                 throw tag.state == .invalid
                     ? .conflict("tag '\(name)' is INVALID and may not be used")
@@ -102,7 +115,7 @@ extension ConditionsDatabase {
             }
             layers.append((name, index))
         }
-        return ConditionsStack(layers).resolve(at: run, names: names)
+        return StackResolution(tags: used, resolutions: ConditionsStack(layers).resolve(at: run, names: names))
     }
 
     /// The tag and its lookup index, cached by the tag's change counter.
@@ -117,14 +130,5 @@ extension ConditionsDatabase {
         let index = ConditionsIndex(entries: entries)
         if asOf == nil { cache.remember(name, tag: tag, index: index) }
         return (tag, index)
-    }
-}
-
-extension ConditionsDatabase {
-    /// The tags as the lookup cache knows them now (state and change counter), in order.
-    public func currentVersions(of tags: [String]) async throws(ConveyorError) -> [GlobalTag] {
-        var versions: [GlobalTag] = []
-        for name in tags { versions.append(try await lookupIndex(forTag: name, asOf: nil).0) }
-        return versions
     }
 }

@@ -182,8 +182,8 @@ struct ConditionsAPI {
         let names = query.list("name")
         let asOf = try query.timestamp("as_of")
         let allowOpen = try query.bool("allow_open")
-        let found = try await conditions.resolve(tags: tags, at: run, names: names.isEmpty ? nil : names, asOf: asOf, allowOpen: allowOpen)
-        let versions = try await conditions.currentVersions(of: tags)
+        let stack = try await conditions.resolveStack(tags: tags, at: run, names: names.isEmpty ? nil : names, asOf: asOf, allowOpen: allowOpen)
+        let (versions, found) = (stack.tags, stack.resolutions)
         let identity = "\(versions.map { "\($0.id).\($0.changeCount)" })|\(run)|\(names)|\(asOf?.description ?? "")|\(allowOpen)"
         let etag = "\"" + SHA256.hash(data: Data(identity.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
         let published = versions.allSatisfy { $0.state == .published }
