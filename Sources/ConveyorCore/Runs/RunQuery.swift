@@ -39,13 +39,7 @@ extension RunQuery {
             runRange = first...last
         }
         if let type { self.type = try RunType(parsing: type) }
-        if let magnet {
-            switch magnet.lowercased() {
-            case "on", "true", "1": self.magnet = true
-            case "off", "false", "0": self.magnet = false
-            default: throw .invalidInput("magnet '\(magnet)' is not on or off")
-            }
-        }
+        if let magnet { self.magnet = try RunRecord.magnet(parsing: magnet) }
         if let minutes = minimumDurationMinutes { minimumDurationSeconds = minutes * 60 }
         if let quality { self.quality = try QualityFlag(parsing: quality) }
     }

@@ -63,6 +63,15 @@ public struct RunRecord: Sendable, Hashable, Codable {
         return tags
     }
 
+    /// Parses the magnet state as run summaries and users write it: on/off, true/false, 1/0, yes/no.
+    public static func magnet(parsing text: String) throws(ConveyorError) -> Bool {
+        switch text.lowercased() {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no": return false
+        default: throw .invalidInput("magnet '\(text)' is not on or off")
+        }
+    }
+
     /// Refuses values no run can have, naming the field.
     public func validate() throws(ConveyorError) {
         guard events >= 0 else { throw .invalidInput("run \(run): events must not be negative") }

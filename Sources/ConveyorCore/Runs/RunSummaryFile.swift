@@ -111,13 +111,7 @@ public enum RunSummaryFile {
         var record = RunRecord(run: ExpRun(exp: Int(exp), run: Int(run)))
         if let type = text("type") { record.type = try RunType(parsing: type) }
         if let energy = text("energy") { record.energy = energy }
-        if let magnet = text("magnet") {
-            switch magnet.lowercased() {
-            case "on", "true", "1", "yes": record.magnet = true
-            case "off", "false", "0", "no": record.magnet = false
-            default: throw .invalidInput("magnet '\(magnet)' is not on or off")
-            }
-        }
+        if let magnet = text("magnet") { record.magnet = try RunRecord.magnet(parsing: magnet) }
         record.start = try time("start")
         record.stop = try time("stop")
         record.events = try integer("events") ?? 0

@@ -29,11 +29,7 @@ struct RunsCommand: AsyncParsableCommand {
             var record = RunRecord(run: try GlobalOptions.run(run))
             record.type = try RunType(parsing: type)
             record.energy = energy
-            switch magnet.lowercased() {
-            case "on", "true", "1": record.magnet = true
-            case "off", "false", "0": record.magnet = false
-            default: throw ConveyorError.invalidInput("magnet '\(magnet)' is not on or off")
-            }
+            record.magnet = try RunRecord.magnet(parsing: magnet)
             record.start = try GlobalOptions.timestamp(start)
             record.stop = try GlobalOptions.timestamp(stop)
             record.events = events
