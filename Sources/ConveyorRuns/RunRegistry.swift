@@ -15,12 +15,9 @@ import Foundation
 /// ```
 public struct RunRegistry: Sendable {
     public let store: Store
-    /// The detectors flags may name (configurable per experiment; Belle II's by default).
-    public let detectors: [String]
 
-    public init(store: Store, detectors: [String] = Detectors.belleII) {
+    public init(store: Store) {
         self.store = store
-        self.detectors = detectors
     }
 
     /// What an import did.
@@ -99,9 +96,10 @@ public struct RunRegistry: Sendable {
         try actor.require(.expert, to: "flagging run quality")
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else { throw .invalidInput("say why: --reason is required for every quality change") }
-        let detector = try detector.map { name throws(ConveyorError) in try canonicalDetector(name) }
         try await store.write { session in
             guard try await session.run(run) != nil else { throw ConveyorError.notFound("no run \(run) is registered") }
+            let configuration = try await session.experiment(run.exp) ?? .standard(exp: run.exp)
+            let detector = try detector.map { name in try configuration.canonicalDetector(name) }
             let quality = RunQuality(replaying: try await session.qualityEvents(of: run))
             let old = detector.map(quality.flag(of:)) ?? quality.summary
             let now = Timestamp.now
@@ -130,10 +128,9 @@ public struct RunRegistry: Sendable {
     /// The runs of `exp` that were good at `asOf` (now when nil): summary GOOD and every required
     /// detector GOOD, replayed from the events recorded by then. With `complement`, the others.
     public func goodRuns(exp: Int, requiring required: [String] = [], asOf: Timestamp? = nil, complement: Bool = false) async throws(ConveyorError) -> GoodRunList {
-        var canonical: [String] = []
-        for name in required { canonical.append(try canonicalDetector(name)) }
-        let required = canonical
         return try await store.read { session in
+            let configuration = try await session.experiment(exp) ?? .standard(exp: exp)
+            let required = try required.map { name in try configuration.canonicalDetector(name) }
             let good = try await session.goodRunNumbers(exp: exp, requiring: required, asOf: asOf)
             let selected: [Int]
             if complement {
@@ -144,12 +141,5 @@ public struct RunRegistry: Sendable {
             }
             return GoodRunList(exp: exp, runs: selected, asOf: asOf, required: required)
         }
-    }
-
-    private func canonicalDetector(_ name: String) throws(ConveyorError) -> String {
-        guard let match = detectors.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
-            throw .invalidInput("unknown detector '\(name)' (expected one of: \(detectors.joined(separator: ", ")))")
-        }
-        return match
     }
 }

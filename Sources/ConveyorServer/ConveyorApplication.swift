@@ -39,6 +39,7 @@ public enum ConveyorApplication {
         let runRegistry = RunRegistry(store: store)
         RunsAPI(registry: runRegistry).register(on: router, book: book)
         RunsAPI(registry: runRegistry).registerBuckets(on: router, book: book)
+        RunsAPI(registry: runRegistry).registerExperiments(on: router, book: book)
         FilesAPI(catalog: FileCatalog(store: store)).register(on: router, book: book)
         PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry).register(on: router)
 

@@ -31,6 +31,14 @@ struct RunsCommandTests {
             let bad = try await conveyor.run("runs", "flag", "8:101", "--detector", "RICH", "--set", "GOOD", "--reason", "x")
             #expect(bad.exitCode == 1)
             #expect(bad.stderr.hasPrefix("conveyor: unknown detector 'RICH'"))
+            let configured = try await conveyor.run("exp", "set", "8", "--detectors", "CDC,RICH", "--name", "test beam")
+            #expect(configured.stdout == "experiment 8: CDC RICH\n", "\(configured.stderr)")
+            #expect(try await conveyor.run("runs", "flag", "8:101", "--detector", "RICH", "--set", "GOOD", "--reason", "x").exitCode == 0)
+            #expect(try await conveyor.run("exp", "show", "8").stdout == "experiment 8 (test beam): CDC RICH\n")
+            #expect(try await conveyor.run("exp", "list").stdout.contains("test beam"))
+            let empty = try await conveyor.run("exp", "set", "8", "--detectors", "CDC,,ECL")
+            #expect(empty.exitCode == 1)
+            #expect(empty.stderr == "conveyor: detector name '' must be 1–32 letters, digits, '_' or '-'\n")
         }
     }
 }

@@ -124,6 +124,37 @@ struct RunRegistryTests {
         }
     }
 
+    @Test(arguments: TestBackend.available)
+    func detectorsAreConfiguredPerExperiment(backend: TestBackend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let registry = RunRegistry(store: store)
+            _ = try await registry.importSummary(Data(summaryCSV.utf8), name: "runs.csv", by: manager)
+            #expect(try await registry.configuration(of: 8).detectors == Detectors.belleII, "Belle II's until set")
+            await #expect(throws: ConveyorError.self) {
+                try await registry.configure(try ExperimentConfiguration(exp: 8, name: "x", detectors: ["CDC"]), by: shifter)
+            }
+            try await registry.configure(try ExperimentConfiguration(exp: 8, name: "cosmic test", detectors: ["CDC", "RICH"]), by: manager)
+            try await registry.flag(run("8:100"), detector: "rich", to: .good, reason: "new detector", by: shifter)
+            try await registry.flag(run("8:100"), to: .good, reason: "ok", by: shifter)
+            await #expect(throws: ConveyorError.self, "ECL is not an exp 8 detector any more") {
+                try await registry.flag(run("8:100"), detector: "ECL", to: .good, reason: "x", by: shifter)
+            }
+            #expect(try await registry.goodRuns(exp: 8, requiring: ["RICH"]).runs == [100])
+            #expect(try await registry.detail(of: run("8:100")).quality.flag(of: "RICH") == .good)
+            #expect(try await registry.experiments().map(\.exp) == [8])
+            try await registry.configure(try ExperimentConfiguration(exp: 8, name: "cosmic test", detectors: ["CDC", "RICH", "ECL"]), by: manager)
+            #expect(try await registry.configuration(of: 8).detectors == ["CDC", "RICH", "ECL"])
+            #expect(try await registry.configuration(of: 9).detectors == Detectors.belleII, "other experiments keep the default")
+        }
+    }
+
+    @Test func experimentConfigurationsRefuseBadDetectorLists() {
+        #expect(throws: ConveyorError.self) { try ExperimentConfiguration(exp: 1, name: "", detectors: []) }
+        #expect(throws: ConveyorError.self) { try ExperimentConfiguration(exp: 1, name: "", detectors: ["CDC", "cdc"]) }
+        #expect(throws: ConveyorError.self) { try ExperimentConfiguration(exp: 1, name: "", detectors: ["C D C"]) }
+        #expect(throws: ConveyorError.self) { try ExperimentConfiguration(exp: -1, name: "", detectors: ["CDC"]) }
+    }
+
     @Test func flagsParseAndListsFoldIntoRanges() throws {
         #expect(try QualityFlag(parsing: "recoverable") == .recoverable)
         #expect(throws: ConveyorError.self) { try QualityFlag(parsing: "MEH") }

@@ -56,6 +56,30 @@ struct RunsAPITests {
                 #expect(response.text.contains("\"summary\":\"GOOD\""))
                 #expect(response.text.contains(">=30 Minute Run"))
             }
+            try await client.execute(uri: "/api/v1/experiments/8", method: .put, headers: fixture.auth(.expert),
+                                     body: .json(#"{"detectors":["CDC"]}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/experiments/8", method: .put, headers: fixture.auth(.manager),
+                                     body: .json(#"{"name":"exp 8","detectors":["CDC","CDC"]}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.apiError?.error == "detector CDC is listed twice")
+            }
+            try await client.execute(uri: "/api/v1/experiments/8", method: .put, headers: fixture.auth(.manager),
+                                     body: .json(#"{"name":"exp 8","detectors":["CDC","HCAL"]}"#)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/runs/8/100/flags", method: .post, headers: fixture.auth(.expert),
+                                     body: .json(#"{"detector":"hcal","flag":"BAD","reason":"noisy"}"#)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+                #expect(response.text.contains("\"HCAL\":\"BAD\""))
+            }
+            try await client.execute(uri: "/api/v1/experiments", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"detectors\":[\"CDC\",\"HCAL\"]"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/experiments/9", method: .get, headers: fixture.auth(.viewer)) { response in
+                #expect(response.text.contains("\"ARICH\""), "unconfigured experiments have Belle II's detectors")
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ struct RunsAPI {
     struct FlagRequest: Decodable { let detector: String?; let flag: String; let reason: String }
     struct BucketRequest: Decodable { let name: String; let exp: Int; let runs: String }
     struct BucketList: ResponseEncodable { let buckets: [RunRegistry.BucketReport] }
+    struct ExperimentRequest: Decodable { let name: String?; let detectors: [String] }
+    struct ExperimentList: ResponseEncodable { let experiments: [ExperimentConfiguration] }
     struct BucketPlan: ResponseEncodable { let buckets: [PlannedBucket] }
 
     static let runParameters: [APIOperation.Parameter] = [
@@ -104,6 +106,38 @@ struct RunsAPI {
         }
     }
 
+    func registerExperiments(on router: Router<ConveyorRequestContext>, book: APIBook) {
+        book.define("ExperimentConfiguration", .object(
+            properties: ["exp": .integer, "name": .string(), "detectors": .array(.string())], required: ["exp", "name", "detectors"]
+        ))
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/experiments", operationID: "listExperiments", summary: "Experiments with a stored configuration", tag: "runs", role: .viewer,
+            response: .object(properties: ["experiments": .array(.ref("ExperimentConfiguration"))], required: ["experiments"])
+        ), in: book) { _, _ in
+            ExperimentList(experiments: try await registry.experiments())
+        }
+        let expParameter = APIOperation.Parameter(name: "exp", location: .path, description: "Experiment", schema: .integer)
+        router.add(APIOperation(
+            method: .get, path: "/api/v1/experiments/{exp}", operationID: "getExperiment",
+            summary: "An experiment's configuration (Belle II's detectors when none was set)", tag: "runs", role: .viewer,
+            parameters: [expParameter], response: .ref("ExperimentConfiguration")
+        ), in: book) { _, context in
+            try await registry.configuration(of: try Self.exp(context))
+        }
+        router.add(APIOperation(
+            method: .put, path: "/api/v1/experiments/{exp}", operationID: "configureExperiment",
+            summary: "Set an experiment's name and the detectors its runs are flagged for", tag: "runs", role: .manager,
+            parameters: [expParameter],
+            requestBody: .object(properties: ["name": .string(), "detectors": .array(.string())], required: ["detectors"]),
+            response: .ref("ExperimentConfiguration")
+        ), in: book) { request, context in
+            let body = try await request.decode(as: ExperimentRequest.self, context: context)
+            let configuration = try ExperimentConfiguration(exp: try Self.exp(context), name: body.name ?? "", detectors: body.detectors)
+            try await registry.configure(configuration, by: context.actor!)
+            return configuration
+        }
+    }
+
     func registerBuckets(on router: Router<ConveyorRequestContext>, book: APIBook) {
         let anyObject = JSONSchema.object(properties: [:], required: [])
         router.add(APIOperation(
@@ -156,6 +190,11 @@ struct RunsAPI {
         return ExpRun(exp: exp, run: run)
     }
 
+    static func exp(_ context: ConveyorRequestContext) throws -> Int {
+        guard let exp = Int(try context.parameters.require("exp")), exp >= 0 else { throw ConveyorError.invalidInput("the experiment must be a whole number") }
+        return exp
+    }
+
     static func query(_ q: QueryParameters) throws(ConveyorError) -> RunQuery {
         var minimumLuminosity: Double?
         if let lumi = q.string("min_lumi") {
@@ -179,3 +218,4 @@ extension RunRegistry.ImportReport: ResponseEncodable {}
 extension RunRegistry.Listing: ResponseEncodable {}
 extension RunRegistry.Detail: ResponseEncodable {}
 extension RunRegistry.BucketReport: ResponseEncodable {}
+extension ExperimentConfiguration: ResponseEncodable {}

@@ -66,8 +66,9 @@ struct PageRoutes {
         }
         router.get("/runs/{exp}/{run}") { _, context in
             let actor = try context.require(.viewer, to: "reading a run")
-            let detail = try await registry.detail(of: try RunsAPI.run(context))
-            return HTMLResponse(page: RunPage(detail: detail, detectors: registry.detectors, actor: actor))
+            let run = try RunsAPI.run(context)
+            let detail = try await registry.detail(of: run)
+            return HTMLResponse(page: RunPage(detail: detail, detectors: try await registry.configuration(of: run.exp).detectors, actor: actor))
         }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")

@@ -8,6 +8,7 @@ enum Migrations {
         runs,
         files,
         buckets,
+        experiments,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
