@@ -35,8 +35,7 @@ public struct FileCatalog: Sendable {
         let ordered = try Self.parentsFirst(files)
         return try await store.write { session in
             let now = Timestamp.now
-            var registered = 0
-            for file in ordered where try await session.registerFile(file, at: now) { registered += 1 }
+            let registered = try await session.registerFiles(ordered, at: now)
             if registered > 0 {
                 try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "files.register", subjectKind: "files",
                                                           subject: ordered.count == 1 ? ordered[0].lfn : "\(ordered.count) files",

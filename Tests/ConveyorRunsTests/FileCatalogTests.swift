@@ -51,6 +51,28 @@ struct FileCatalogTests {
     }
 
     @Test(arguments: TestBackend.available)
+    func largeBatchesRegisterAcrossStatementChunks(backend: TestBackend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let catalog = FileCatalog(store: store)
+            let raws = (0..<1_500).map { raw("bulk\($0)", run: 100, events: 10) }
+            // Each cdst has two raw parents, one of them from a different statement chunk; children come first.
+            let cdsts = (0..<1_500).map { i in
+                CatalogFile(lfn: "/belle/cdst/bulk\(i).root", size: 5, adler32: "00000001", sha256: sha("cdst\(i)"), events: 20,
+                            run: ExpRun(exp: 8, run: 100), level: .cdst, parents: [raws[i].lfn, raws[(i + 1_000) % 1_500].lfn],
+                            replicas: [Replica(site: "DESY", path: "/disk/bulk\(i)"), Replica(site: "KEKCC", path: "/disk2/bulk\(i)")])
+            }
+            let report = try await catalog.register(cdsts + raws, by: manager)
+            #expect(report.registered == 3_000)
+            let provenance = try await catalog.show("/belle/cdst/bulk1499.root")
+            #expect(provenance.ancestors.map(\.lfn) == [raws[1_499].lfn, raws[999].lfn])
+            #expect(provenance.file.replicas.map(\.site) == ["DESY", "KEKCC"])
+            #expect(try await catalog.show(raws[0].lfn).descendants.map(\.lfn) == ["/belle/cdst/bulk0.root", "/belle/cdst/bulk500.root"])
+            let again = try await catalog.register(raws + cdsts, by: manager)
+            #expect(again.registered == 0 && again.alreadyPresent == 3_000)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func provenanceRunsBothWays(backend: TestBackend) async throws {
         try await backend.withStore { (store: Store) async throws in
             let catalog = try await Self.seed(store)

@@ -97,7 +97,20 @@ public struct CatalogFile: Sendable, Hashable, Codable {
     }
 
     /// Whether another registration of the same LFN describes the same bytes.
-    public func sameBytes(as other: CatalogFile) -> Bool {
-        size == other.size && adler32.lowercased() == other.adler32.lowercased() && sha256.lowercased() == other.sha256.lowercased()
+    /// What identifies a file's bytes: a second registration of an LFN must match them.
+    public struct Checksums: Sendable, Equatable {
+        public let size: Int64
+        public let adler32: String
+        public let sha256: String
+
+        public init(size: Int64, adler32: String, sha256: String) {
+            self.size = size
+            self.adler32 = adler32
+            self.sha256 = sha256
+        }
+
+        public func sameBytes(as file: CatalogFile) -> Bool {
+            size == file.size && adler32.lowercased() == file.adler32.lowercased() && sha256.lowercased() == file.sha256.lowercased()
+        }
     }
 }
