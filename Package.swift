@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
         .library(name: "ConveyorConditions", targets: ["ConveyorConditions"]),
         .library(name: "ConveyorRuns", targets: ["ConveyorRuns"]),
+        .library(name: "ConveyorExecutors", targets: ["ConveyorExecutors"]),
+        .library(name: "ConveyorWorkflow", targets: ["ConveyorWorkflow"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -35,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         .target(
@@ -68,6 +71,26 @@ let package = Package(
         .target(
             name: "ConveyorRuns",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess"]
+        ),
+        .target(
+            name: "ConveyorExecutors",
+            dependencies: [
+                "ConveyorCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
+            name: "ConveyorWorkflow",
+            dependencies: [
+                "ConveyorCore",
+                "ConveyorStore",
+                "ConveyorAccess",
+                "ConveyorRuns",
+                "ConveyorConditions",
+                "ConveyorExecutors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "ConveyorServer",

@@ -50,6 +50,29 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "CatalogBenchmarks",
+            dependencies: [
+                "CatalogFixture",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConveyorRuns", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+            ],
+            path: "Benchmarks/CatalogBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .target(
+            name: "CatalogFixture",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorRuns", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+            ]
+        ),
+        .executableTarget(
+            name: "seed-catalog",
+            dependencies: ["CatalogFixture", .product(name: "ConveyorStore", package: "Conveyor")]
+        ),
+        .executableTarget(
             name: "seed-conditions",
             dependencies: [
                 "ConditionsFixture",

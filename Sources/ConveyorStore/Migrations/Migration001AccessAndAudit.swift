@@ -25,23 +25,6 @@ extension Migrations {
         try await db.create(index: "audit_log_at").on("audit_log").column("at").run()
 
         // Append-only is enforced by the database itself, not only by the absence of an API.
-        switch kind {
-        case .sqlite:
-            for event in ["UPDATE", "DELETE"] {
-                try await db.raw("""
-                    CREATE TRIGGER audit_log_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON audit_log
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-                    """).run()
-            }
-        case .postgresql:
-            try await db.raw("""
-                CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$
-                """).run()
-            try await db.raw("""
-                CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
-                FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
-                """).run()
-        }
+        try await Migrations.makeAppendOnly(["audit_log"], function: "audit_log_append_only", message: "the audit log is append-only", db: db, kind: kind)
     }
 }

@@ -50,27 +50,6 @@ extension Migrations {
             .run()
         try await db.create(index: "quality_events_run").on("quality_events").column("exp").column("run").column("at").run()
 
-        switch kind {
-        case .sqlite:
-            for table in ["quality_events", "run_changes"] {
-                for event in ["UPDATE", "DELETE"] {
-                    try await db.raw("""
-                        CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON \(unsafeRaw: table)
-                        BEGIN SELECT RAISE(ABORT, 'run history is append-only'); END
-                        """).run()
-                }
-            }
-        case .postgresql:
-            try await db.raw("""
-                CREATE FUNCTION run_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'run history is append-only'; END $$
-                """).run()
-            for table in ["quality_events", "run_changes"] {
-                try await db.raw("""
-                    CREATE TRIGGER \(unsafeRaw: table)_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON \(unsafeRaw: table)
-                    FOR EACH STATEMENT EXECUTE FUNCTION run_history_append_only()
-                    """).run()
-            }
-        }
+        try await Migrations.makeAppendOnly(["quality_events", "run_changes"], function: "run_history_append_only", message: "run history is append-only", db: db, kind: kind)
     }
 }

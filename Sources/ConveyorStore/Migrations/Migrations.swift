@@ -9,6 +9,7 @@ enum Migrations {
         files,
         buckets,
         experiments,
+        workflows,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,0 +1,34 @@
+/// The batch system behind a pool.
+public enum ExecutorKind: String, CaseIterable, Codable, Sendable, NamedValueSet {
+    public static let valueKind = "executor"
+    public static let isUppercase = false
+    /// Processes on this machine.
+    case local
+    case slurm
+    case htcondor
+}
+
+/// A named set of slots (a site or queue) with the executor that runs its jobs. The scheduler
+/// never has more of a pool's job elements in flight than it has slots.
+///
+/// ```swift
+/// let pool = try Pool(name: "kekcc", executor: .slurm, slots: 2_000, options: ["partition": "belle"])
+/// ```
+public struct Pool: Codable, Sendable, Equatable {
+    public let name: String
+    public let executor: ExecutorKind
+    public let slots: Int
+    /// Executor settings: `partition`, `account`, `directory` (where job folders go), `max_array_size`…
+    public let options: [String: String]
+
+    public init(name: String, executor: ExecutorKind, slots: Int, options: [String: String] = [:]) throws(ConveyorError) {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw .invalidInput("a pool name is 1–64 letters, digits, '-', '_' or '.'")
+        }
+        guard slots >= 1 else { throw .invalidInput("a pool needs at least 1 slot, not \(slots)") }
+        self.name = name
+        self.executor = executor
+        self.slots = slots
+        self.options = options
+    }
+}

@@ -1,0 +1,43 @@
+/// One task of a workflow as declared in the DAG file.
+public struct TaskDefinition: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: TaskKind
+    /// Job tasks: one shell command per element (one element for a plain job). Each element sees
+    /// `CONVEYOR_ARRAY_INDEX` (0-based) in its environment.
+    public var commands: [String]
+    /// Job tasks: the pool that runs it.
+    public var pool: String?
+    /// Higher runs first when a pool has fewer free slots than ready work.
+    public var priority: Int
+    public var retry: RetryPolicy
+    public var trigger: TriggerRule
+    public var dependsOn: [String]
+    /// Sign-off tasks: who may decide.
+    public var role: Role?
+    public var onReject: RejectionEffect
+    public var wait: WaitCondition?
+    public var action: ActionStep?
+    /// Job tasks: each element is stopped after this many seconds.
+    public var timeLimitSeconds: Int?
+
+    public init(name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),
+                trigger: TriggerRule = .all_success, dependsOn: [String] = [], role: Role? = nil, onReject: RejectionEffect = .fail,
+                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil) {
+        self.name = name
+        self.kind = kind
+        self.commands = commands
+        self.pool = pool
+        self.priority = priority
+        self.retry = retry
+        self.trigger = trigger
+        self.dependsOn = dependsOn
+        self.role = role
+        self.onReject = onReject
+        self.wait = wait
+        self.action = action
+        self.timeLimitSeconds = timeLimitSeconds
+    }
+
+    /// The number of elements a job task has (1 for other kinds).
+    public var elements: Int { kind == .job ? commands.count : 1 }
+}

@@ -1,0 +1,41 @@
+/// What a wait task waits for. It holds no slot; the scheduler checks it every few seconds.
+public enum WaitCondition: Codable, Sendable, Equatable {
+    /// A moment has passed.
+    case until(Timestamp)
+    /// A run has ended (stop time recorded) and `delayHours` have passed since, as PromptReco's 48 h.
+    case runEnded(ExpRun, delayHours: Double)
+    /// Every listed file has an available disk replica at `site` (tape staging done).
+    case filesOnDisk(site: String, lfns: [String])
+    /// A file exists on this machine (a marker written by something outside Conveyor).
+    case pathExists(String)
+
+    public var summary: String {
+        switch self {
+        case .until(let t): "until \(t.iso8601)"
+        case .runEnded(let run, let hours): "run \(run) ended + \(hours.formatted()) h"
+        case .filesOnDisk(let site, let lfns): "\(lfns.count) files on disk at \(site)"
+        case .pathExists(let path): "\(path) exists"
+        }
+    }
+}
+
+/// A step that Conveyor runs itself, named, with text parameters (e.g. `gt.merge` with `source`, `target`).
+public struct ActionStep: Codable, Sendable, Equatable {
+    public var name: String
+    public var parameters: [String: String]
+
+    public init(name: String, parameters: [String: String] = [:]) {
+        self.name = name
+        self.parameters = parameters
+    }
+}
+
+/// What a rejected sign-off does to its task (and so to the tasks after it).
+public enum RejectionEffect: String, CaseIterable, Codable, Sendable, NamedValueSet {
+    public static let valueKind = "rejection effect"
+    public static let isUppercase = false
+    /// The sign-off task fails; dependents with the default rule become upstream_failed.
+    case fail
+    /// The sign-off task is skipped; dependents with the default rule are skipped too.
+    case skip
+}

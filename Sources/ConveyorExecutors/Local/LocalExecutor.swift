@@ -1,0 +1,175 @@
+import ConveyorCore
+import Foundation
+import Subprocess
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs jobs as processes on this machine: the embedded default executor.
+///
+/// Each job gets a folder `SUBMISSION/ARRAY_INDEX/` with its script, `stdout`, `stderr`, and,
+/// when it ends, `result` (exit code) and `rusage` (wall, user and system CPU seconds, peak
+/// memory, from GNU time). The job runs under a small shell wrapper in its own session, so it
+/// outlives a scheduler killed with `kill -9`, and the wrapper claims the folder with an
+/// exclusive create before running anything: a job is never run twice, even when a restarted
+/// scheduler starts the same folder again.
+///
+/// ```swift
+/// let local = LocalExecutor()
+/// let id = try await local.submit(BatchSubmission(uuid: uuid, directory: "/data/jobs/\(uuid)", jobs: jobs, timeLimitSeconds: 3600))
+/// let reports = try await local.poll([TrackedSubmission(uuid: uuid, externalID: id, directory: …, arrayIndices: [0, 1])])
+/// ```
+public final class LocalExecutor: BatchExecutor {
+    public let kind = ExecutorKind.local
+    /// Yields whenever a job this process started has ended, so the scheduler need not wait for its next cycle.
+    public let endings: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    /// Job folders whose wrapper this process started (a restarted scheduler starts the others again).
+    private let started = Mutex<Set<String>>([])
+
+    public init() {
+        (endings, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    static let wrapper = """
+        #!/bin/sh
+        # Runs one Conveyor job: claims its folder (exactly once), runs it with accounting, records the exit code.
+        cd "$1" || exit 1
+        set -C
+        { echo $$ > pid; } 2>/dev/null || exit 0
+        set +C
+        if [ -n "$2" ]; then
+          /usr/bin/time -o rusage -f "%e %U %S %M" timeout -k 5 "$2" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+        else
+          /usr/bin/time -o rusage -f "%e %U %S %M" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+        fi
+        code=$?
+        echo "$code" > result.tmp && mv result.tmp result
+
+        """
+
+    public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
+        do {
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: submission.directory, withIntermediateDirectories: true)
+            try Self.wrapper.write(toFile: submission.directory + "/wrapper.sh", atomically: true, encoding: .utf8)
+            if let limit = submission.timeLimitSeconds { try String(limit).write(toFile: submission.directory + "/time_limit", atomically: true, encoding: .utf8) }
+            for job in submission.jobs {
+                let folder = "\(submission.directory)/\(job.arrayIndex)"
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let exports = job.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quoted($0.value))" }.joined(separator: "\n")
+                try "\(exports)\n\(job.command)\n".write(toFile: folder + "/job.sh", atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")
+        }
+        for job in submission.jobs { start("\(submission.directory)/\(job.arrayIndex)", submissionDirectory: submission.directory) }
+        return submission.uuid
+    }
+
+    public func find(uuid: String, directory: String) async throws(ConveyorError) -> String? {
+        FileManager.default.fileExists(atPath: directory + "/wrapper.sh") ? uuid : nil
+    }
+
+    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
+        var reports: [JobReport] = []
+        for submission in submissions {
+            let limit = (try? String(contentsOfFile: submission.directory + "/time_limit", encoding: .utf8)).flatMap { Int($0) }
+            for index in submission.arrayIndices {
+                let folder = "\(submission.directory)/\(index)"
+                if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
+                    reports.append(report)
+                } else if let pid = Self.pid(in: folder) {
+                    if Self.isAlive(pid) {
+                        reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .running))
+                    } else if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
+                        reports.append(report)  // it ended between the two looks
+                    } else {
+                        reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
+                    }
+                } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: folder + "/job.sh") {
+                    // Prepared but never started (the scheduler stopped in between), or started by
+                    // a scheduler that has since died: the wrapper's claim makes a second start harmless.
+                    start(folder, submissionDirectory: submission.directory)
+                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
+                } else {
+                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
+                }
+            }
+        }
+        return reports
+    }
+
+    public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
+        for index in submission.arrayIndices {
+            let folder = "\(submission.directory)/\(index)"
+            _ = FileManager.default.createFile(atPath: folder + "/cancelled", contents: nil)
+            if let pid = Self.pid(in: folder), Self.isAlive(pid) {
+                kill(-pid, SIGTERM)  // the wrapper leads its own session: this reaches the job too
+            } else if Self.pid(in: folder) == nil {
+                // Not started: claim it so that no wrapper ever runs it.
+                try? "cancelled\n".write(toFile: folder + "/pid", atomically: false, encoding: .utf8)
+            }
+        }
+    }
+
+    /// Starts the wrapper for a folder and wakes the scheduler when it ends.
+    private func start(_ folder: String, submissionDirectory: String) {
+        started.withLock { _ = $0.insert(folder) }
+        let limit = (try? String(contentsOfFile: submissionDirectory + "/time_limit", encoding: .utf8)) ?? ""
+        let continuation = self.continuation
+        Task.detached {
+            var options = PlatformOptions()
+            options.createSession = true
+            _ = try? await Subprocess.run(.path("/bin/sh"), arguments: [submissionDirectory + "/wrapper.sh", folder, limit],
+                                          platformOptions: options, output: .discarded, error: .discarded)
+            continuation.yield()
+        }
+    }
+
+    static func finished(_ folder: String, uuid: String, arrayIndex: Int, timeLimit: Int?) -> JobReport? {
+        guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8), let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            if FileManager.default.fileExists(atPath: folder + "/cancelled"), let pid = pid(in: folder), !isAlive(pid) {
+                return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: .cancelled, reason: "cancelled")
+            }
+            return nil
+        }
+        var report = JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code)
+        // GNU time writes "Command exited with non-zero status N" first when the job failed; the figures are on the last line.
+        if let usage = try? String(contentsOfFile: folder + "/rusage", encoding: .utf8),
+           let last = usage.split(separator: "\n").last?.split(separator: " "), last.count == 4 {
+            report.wallSeconds = Double(last[0])
+            if let user = Double(last[1]), let system = Double(last[2]) { report.cpuSeconds = user + system }
+            report.maxRSSKilobytes = Int(last[3])
+        }
+        if FileManager.default.fileExists(atPath: folder + "/cancelled") {
+            report.state = .cancelled
+            report.reason = "cancelled"
+        } else if code == 124 || (code == 137 && timeLimit != nil) {
+            report.reason = "time limit of \(timeLimit ?? 0) s exceeded"
+        } else if code == 127 {
+            report.reason = "command not found (exit code 127)"
+        } else if code > 128 {
+            report.reason = "killed by signal \(code - 128)"
+        } else if code != 0 {
+            report.reason = "exit code \(code)"
+        }
+        return report
+    }
+
+    static func pid(in folder: String) -> pid_t? {
+        (try? String(contentsOfFile: folder + "/pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Alive and not a zombie (an orphaned wrapper may linger unreaped in a container).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
+    static func quoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
