@@ -143,6 +143,10 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorTestSupport"]
         ),
         .testTarget(
+            name: "ConveyorWorkflowTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorExecutors", "ConveyorWorkflow", "ConveyorTestSupport"]
+        ),
+        .testTarget(
             name: "ConveyorStoreTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport"]
         ),

@@ -22,14 +22,13 @@ import Glibc
 /// ```
 public final class LocalExecutor: BatchExecutor {
     public let kind = ExecutorKind.local
-    /// Yields whenever a job this process started has ended, so the scheduler need not wait for its next cycle.
-    public let endings: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
+    /// Called whenever a job this process started has ended, so the scheduler need not wait for its next cycle.
+    private let onEnding: @Sendable () -> Void
     /// Job folders whose wrapper this process started (a restarted scheduler starts the others again).
     private let started = Mutex<Set<String>>([])
 
-    public init() {
-        (endings, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    public init(onEnding: @escaping @Sendable () -> Void = {}) {
+        self.onEnding = onEnding
     }
 
     static let wrapper = """
@@ -118,13 +117,13 @@ public final class LocalExecutor: BatchExecutor {
     private func start(_ folder: String, submissionDirectory: String) {
         started.withLock { _ = $0.insert(folder) }
         let limit = (try? String(contentsOfFile: submissionDirectory + "/time_limit", encoding: .utf8)) ?? ""
-        let continuation = self.continuation
+        let onEnding = self.onEnding
         Task.detached {
             var options = PlatformOptions()
             options.createSession = true
             _ = try? await Subprocess.run(.path("/bin/sh"), arguments: [submissionDirectory + "/wrapper.sh", folder, limit],
                                           platformOptions: options, output: .discarded, error: .discarded)
-            continuation.yield()
+            onEnding()
         }
     }
 

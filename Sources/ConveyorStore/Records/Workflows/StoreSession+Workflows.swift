@@ -167,3 +167,9 @@ extension StoreSession {
             }
     }
 }
+
+extension StoreSession {
+    public func workflowID(ofTask id: Int64) async throws -> Int64? {
+        try await sql.select().column("workflow_id").from("tasks").where("id", .equal, id).first()?.decode(column: "workflow_id", as: Int64.self)
+    }
+}

@@ -1,0 +1,58 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorStore
+import Foundation
+
+/// The steps a workflow's action tasks may name, run inside Conveyor by the scheduler.
+///
+/// - `noop`: does nothing (joins branches, marks milestones).
+/// - `gt.check`: fails when `tag` breaks the staging rules (gaps, overlaps, an open last IoV).
+/// - `gt.merge`: merges `sources` (comma-separated, highest priority first) into `target`.
+/// - `gt.running-update`: moves `staging` into `running` from run `valid_from` (EXP:RUN).
+public struct ActionSteps: Sendable {
+    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update"]
+    let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Refuses unknown steps and missing parameters before a workflow runs.
+    public static func validate(_ step: ActionStep, task: String) throws(ConveyorError) {
+        let required: [String] = switch step.name {
+        case "noop": []
+        case "gt.check": ["tag"]
+        case "gt.merge": ["sources", "target"]
+        case "gt.running-update": ["running", "staging", "valid_from"]
+        default: throw .invalidInput("task \(task): unknown action '\(step.name)' (expected one of: \(names.joined(separator: ", ")))")
+        }
+        for key in required where (step.parameters[key] ?? "").isEmpty {
+            throw .invalidInput("task \(task): action \(step.name) needs parameter '\(key)'")
+        }
+    }
+
+    /// Runs a step. - Returns: a line saying what it did. - Throws: why it failed.
+    public func run(_ step: ActionStep, as actor: Actor) async throws(ConveyorError) -> String {
+        let conditions = ConditionsDatabase(store: store)
+        let p = step.parameters
+        switch step.name {
+        case "noop":
+            return "nothing to do"
+        case "gt.check":
+            let violations = try await conditions.check(tag: p["tag"]!)
+            guard violations.isEmpty else {
+                throw .conflict("\(p["tag"]!) breaks the staging rules: \(violations.prefix(3).map(\.description).joined(separator: "; "))")
+            }
+            return "\(p["tag"]!) passes the staging rules"
+        case "gt.merge":
+            let sources = p["sources"]!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let merged = try await conditions.merge(sources, into: p["target"]!, by: actor)
+            return "merged \(sources.joined(separator: ", ")) into \(merged.tag.name)"
+        case "gt.running-update":
+            let plan = try await conditions.runningUpdate(p["running"]!, from: p["staging"]!, validFrom: try ExpRun(parsing: p["valid_from"]!), by: actor)
+            return "running update of \(p["running"]!) from \(p["staging"]!) at \(plan.validFrom): \(plan.changes.count) changes"
+        default:
+            throw .invalidInput("unknown action '\(step.name)'")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ConveyorCore
+import ConveyorStore
+import Foundation
+
+extension Scheduler {
+    /// Decides what may run: cool-offs that are over, tasks whose upstream changed, wait conditions due.
+    func evaluate(_ now: Timestamp) async throws {
+        for id in coolingOff {
+            guard let task = tasks[id], let at = task.retryAt, at <= now else { continue }
+            coolingOff.remove(id)
+            if task.definition.kind == .job {
+                let failed = (elements[id] ?? []).indices.filter { elements[id]![$0] == .failed }
+                setElements(id, failed, to: .pending)
+                queue.insert(id, priority: task.definition.priority)
+                setState(id, to: .ready, detail: "cool-off over: try \(task.tries + 1) of \(failed.count) element(s)", at: now)
+            } else {
+                setState(id, to: .pending, detail: "cool-off over: try \(task.tries + 1)", at: now)
+                dirty.insert(id)
+            }
+        }
+        while let id = dirty.popFirst() {
+            guard let task = tasks[id] else { continue }
+            switch task.state {
+            case .pending:
+                switch task.definition.trigger.decide(task.upstream.map { tasks[$0]?.state ?? .succeeded }) {
+                case .wait: break
+                case .skip: setState(id, to: .skipped, detail: "\(task.definition.trigger.rawValue): upstream skipped", at: now)
+                case .upstreamFailed: setState(id, to: .upstream_failed, detail: "\(task.definition.trigger.rawValue): upstream failed", at: now)
+                case .run: try await start(task, now)
+                }
+            case .ready, .submitted, .running:
+                if task.definition.kind == .job { finishIfDone(task, now) }
+                if task.definition.kind == .action { try await runAction(task, now) }
+            default:
+                break
+            }
+        }
+        let instant = ContinuousClock.now
+        for (id, due) in nextWaitCheck where due <= instant {
+            guard let task = tasks[id], let condition = task.definition.wait else { continue }
+            do {
+                let (met, why) = try await condition.check(in: store, now: now)
+                if met {
+                    setState(id, to: .succeeded, detail: "condition met: \(condition.summary)", at: now)
+                } else {
+                    nextWaitCheck[id] = instant + configuration.waitCheckInterval
+                    _ = why
+                }
+            } catch {
+                fail(task, reason: "checking \(condition.summary): \(error.message)", now)
+            }
+        }
+    }
+
+    private func start(_ task: WorkflowTask, _ now: Timestamp) async throws {
+        switch task.definition.kind {
+        case .job:
+            queue.insert(task.id, priority: task.definition.priority)
+            setState(task.id, to: .ready, detail: "\(task.definition.elements) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)", at: now)
+        case .signoff:
+            setState(task.id, to: .awaiting_signoff, detail: "waiting for a \(task.definition.role?.rawValue ?? "manager") to approve or reject", at: now)
+        case .wait:
+            setState(task.id, to: .running, detail: "waiting: \(task.definition.wait?.summary ?? "")", at: now)
+            nextWaitCheck[task.id] = ContinuousClock.now
+        case .action:
+            setState(task.id, to: .running, detail: "action \(task.definition.action?.name ?? "")", at: now)
+            try await runAction(tasks[task.id]!, now)
+        }
+    }
+
+    private func runAction(_ task: WorkflowTask, _ now: Timestamp) async throws {
+        guard let step = task.definition.action else { return }
+        // Writes by the step are its own transactions; a crash before this tick's write runs the step again.
+        do {
+            let result = try await actions.run(step, as: Actor(name: "scheduler", role: .manager))
+            setState(task.id, to: .succeeded, detail: result, at: now)
+        } catch {
+            fail(task, reason: error.message, now)
+        }
+    }
+
+    /// A job task whose elements are all final has succeeded, or failed this try.
+    func finishIfDone(_ task: WorkflowTask, _ now: Timestamp) {
+        let states = elements[task.id] ?? []
+        guard !states.contains(where: { $0 == .pending || $0 == .submitted || $0 == .running }) else { return }
+        let failed = states.filter { $0 != .succeeded }.count
+        if failed == 0 {
+            setState(task.id, to: .succeeded, detail: states.count == 1 ? "succeeded" : "all \(states.count) elements succeeded", at: now)
+        } else {
+            fail(task, reason: "\(failed) of \(states.count) element(s) failed", now)
+        }
+    }
+
+    /// Counts a failed try and cools off, pauses or fails as the retry policy says.
+    func fail(_ task: WorkflowTask, reason: String, _ now: Timestamp) {
+        var task = task
+        task.tries += 1
+        let policy = task.definition.retry
+        switch policy.afterFailure(tries: task.tries) {
+        case .cooloff(let seconds):
+            task.retryAt = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + Int64(seconds * 1_000_000))
+            save(task)
+            coolingOff.insert(task.id)
+            setState(task.id, to: .cooloff, detail: "try \(task.tries) failed: \(reason); next try in \(seconds.formatted()) s", at: now)
+        case .pause:
+            save(task)
+            setState(task.id, to: .paused, detail: "try \(task.tries) failed: \(reason); paused for a person (resume, retry or cancel)", at: now)
+        case .fail:
+            save(task)
+            setState(task.id, to: .failed, detail: "try \(task.tries) failed: \(reason)\(policy.limit > 0 ? "; retry limit \(policy.limit) reached" : "")", at: now)
+        }
+    }
+
+    /// Ends workflows whose tasks are all final.
+    func finishWorkflows(_ now: Timestamp) {
+        for id in touchedWorkflows {
+            guard let ids = workflowTasks[id], ids.allSatisfy({ tasks[$0]?.state.isFinal ?? true }) else { continue }
+            let ok = ids.allSatisfy { tasks[$0]?.state == .succeeded || tasks[$0]?.state == .skipped }
+            let state: WorkflowState = ok ? .succeeded : .failed
+            finishedWorkflows.append((id, state))
+            events.append(WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor, kind: "workflow", from: "running", to: state.rawValue,
+                                        detail: ok ? "every task succeeded or was skipped" : "\(ids.filter { tasks[$0]?.state.isFailure ?? false }.count) task(s) failed"))
+            forget(workflow: id)
+        }
+        touchedWorkflows = []
+    }
+}
