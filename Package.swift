@@ -89,6 +89,7 @@ let package = Package(
                 "ConveyorConditions",
                 "ConveyorExecutors",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -116,6 +117,7 @@ let package = Package(
                 "ConveyorAccess",
                 "ConveyorConditions",
                 "ConveyorRuns",
+                "ConveyorWorkflow",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

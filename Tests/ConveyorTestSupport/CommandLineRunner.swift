@@ -105,3 +105,24 @@ extension TerminationStatus {
         }
     }
 }
+
+extension CommandLineRunner {
+    /// Starts the program and kills it with SIGKILL after `delay`, unless it ends first.
+    /// - Returns: whether it ended on its own, with its exit code.
+    public func runKilled(_ arguments: [String], after delay: Duration) async throws -> (endedOnItsOwn: Bool, exitCode: Int32) {
+        let outcome = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: processEnvironment,
+            workingDirectory: FilePath(workingDirectory),
+            input: .none,
+            output: .discarded,
+            error: .discarded
+        ) { execution in
+            try await Task.sleep(for: delay)
+            try? execution.send(signal: .kill)
+        }
+        let code = outcome.terminationStatus.shellExitCode
+        return (code != 128 + 9, code)
+    }
+}

@@ -60,6 +60,8 @@ public final class LocalExecutor: BatchExecutor {
                 let exports = job.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quoted($0.value))" }.joined(separator: "\n")
                 try "\(exports)\n\(job.command)\n".write(toFile: folder + "/job.sh", atomically: true, encoding: .utf8)
             }
+            // Written last: a submission without it was interrupted before any job started, and is prepared again.
+            try "".write(toFile: submission.directory + "/prepared", atomically: true, encoding: .utf8)
         } catch {
             throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")
         }
@@ -68,7 +70,7 @@ public final class LocalExecutor: BatchExecutor {
     }
 
     public func find(uuid: String, directory: String) async throws(ConveyorError) -> String? {
-        FileManager.default.fileExists(atPath: directory + "/wrapper.sh") ? uuid : nil
+        FileManager.default.fileExists(atPath: directory + "/prepared") ? uuid : nil
     }
 
     public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
@@ -80,7 +82,7 @@ public final class LocalExecutor: BatchExecutor {
                 if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
                     reports.append(report)
                 } else if let pid = Self.pid(in: folder) {
-                    if Self.isAlive(pid) {
+                    if ProcessProbe.isAlive(pid) {
                         reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .running))
                     } else if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
                         reports.append(report)  // it ended between the two looks
@@ -104,7 +106,7 @@ public final class LocalExecutor: BatchExecutor {
         for index in submission.arrayIndices {
             let folder = "\(submission.directory)/\(index)"
             _ = FileManager.default.createFile(atPath: folder + "/cancelled", contents: nil)
-            if let pid = Self.pid(in: folder), Self.isAlive(pid) {
+            if let pid = Self.pid(in: folder), ProcessProbe.isAlive(pid) {
                 kill(-pid, SIGTERM)  // the wrapper leads its own session: this reaches the job too
             } else if Self.pid(in: folder) == nil {
                 // Not started: claim it so that no wrapper ever runs it.
@@ -129,7 +131,7 @@ public final class LocalExecutor: BatchExecutor {
 
     static func finished(_ folder: String, uuid: String, arrayIndex: Int, timeLimit: Int?) -> JobReport? {
         guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8), let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            if FileManager.default.fileExists(atPath: folder + "/cancelled"), let pid = pid(in: folder), !isAlive(pid) {
+            if FileManager.default.fileExists(atPath: folder + "/cancelled"), let pid = pid(in: folder), !ProcessProbe.isAlive(pid) {
                 return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: .cancelled, reason: "cancelled")
             }
             return nil
@@ -159,13 +161,6 @@ public final class LocalExecutor: BatchExecutor {
 
     static func pid(in folder: String) -> pid_t? {
         (try? String(contentsOfFile: folder + "/pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
-    /// Alive and not a zombie (an orphaned wrapper may linger unreaped in a container).
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
     static func quoted(_ value: String) -> String {

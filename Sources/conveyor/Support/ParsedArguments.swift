@@ -1,4 +1,5 @@
 import ConveyorCore
+import Foundation
 
 /// Parsing of the domain's values from command-line text, with the domain's one-line errors.
 extension GlobalOptions {
@@ -19,3 +20,11 @@ extension GlobalOptions {
     }
 }
 
+
+extension GlobalOptions {
+    /// A file named on the command line, or a one-line refusal.
+    static func read(_ file: String) throws(ConveyorError) -> Data {
+        guard let data = FileManager.default.contents(atPath: file) else { throw .invalidInput("cannot read '\(file)'") }
+        return data
+    }
+}

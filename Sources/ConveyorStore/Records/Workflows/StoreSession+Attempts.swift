@@ -71,8 +71,8 @@ extension StoreSession {
     public func liveAttempts(inSubmissions uuids: [String]) async throws -> [JobAttempt] {
         var out: [JobAttempt] = []
         for start in stride(from: 0, to: uuids.count, by: 500) {
-            let rows = try await attemptSelect().where("submission_uuid", .in, Array(uuids[start..<min(start + 500, uuids.count)]))
-                .where("state", .in, [JobAttempt.State.submitting, .submitted, .running].map(\.rawValue)).all()
+            let rows = try await attemptSelect().where(SQLColumn("submission_uuid", table: "attempts"), .in, SQLBind.group(Array(uuids[start..<min(start + 500, uuids.count)])))
+                .where(SQLColumn("state", table: "attempts"), .in, SQLBind.group([JobAttempt.State.submitting, .submitted, .running].map(\.rawValue))).all()
             out += try rows.map(decodeAttempt)
         }
         return out

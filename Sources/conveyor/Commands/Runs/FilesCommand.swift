@@ -18,7 +18,7 @@ struct FilesCommand: AsyncParsableCommand {
         @Argument(help: "A JSON file: [{lfn, size, adler32, sha256, events, run: {exp, run}, level, parents, replicas, …}].") var file: String
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ConveyorError.invalidInput("cannot read '\(file)'") }
+            let data = try GlobalOptions.read(file)
             let files = try FileCatalog.decode(data, name: (file as NSString).lastPathComponent)
             let report = try await global.withStore { store in try await FileCatalog(store: store).register(files, by: .currentLocalOperator) }
             if output.json { return try Output.json(report) }

@@ -48,7 +48,7 @@ struct RunsCommand: AsyncParsableCommand {
         @Argument(help: "The file (CSV with a header, or a JSON array).") var file: String
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ConveyorError.invalidInput("cannot read '\(file)'") }
+            let data = try GlobalOptions.read(file)
             let report = try await global.withStore { store in
                 try await RunRegistry(store: store).importSummary(data, name: (file as NSString).lastPathComponent, by: .currentLocalOperator)
             }

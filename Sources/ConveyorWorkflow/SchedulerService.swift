@@ -1,0 +1,83 @@
+import ConveyorCore
+import ConveyorExecutors
+import ConveyorStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The scheduler as a long-running service: takes the scheduler lease (one scheduler per
+/// database), keeps it fresh, runs ticks until shutdown, and gives the lease back.
+///
+/// ```swift
+/// let service = SchedulerService(store: store, jobRoot: SchedulerService.defaultJobRoot(for: store.location), logger: logger)
+/// try await ServiceGroup(services: [service], logger: logger).run()
+/// ```
+public struct SchedulerService: Service {
+    public let store: Store
+    public let scheduler: Scheduler
+    public let untilIdle: Bool
+    let logger: Logger
+    let holder: String
+
+    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, wakeup: Wakeup = Wakeup(), logger: Logger) {
+        self.store = store
+        self.untilIdle = untilIdle
+        self.logger = logger
+        self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
+        let executors = ExecutorSet.standard(wakeup: wakeup)
+        self.scheduler = Scheduler(store: store, executors: executors, configuration: .init(jobRoot: jobRoot, pollInterval: pollInterval),
+                                   wakeup: wakeup, logger: logger)
+    }
+
+    /// Job folders beside an SQLite database, else in the working directory.
+    public static func defaultJobRoot(for location: StoreLocation) -> String {
+        let base: String
+        switch location {
+        case .sqlite(let path): base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        case .postgres: base = FileManager.default.currentDirectoryPath
+        }
+        return base + "/conveyor-jobs"
+    }
+
+    public func run() async throws {
+        try await acquireLease()
+        logger.notice("scheduler \(holder) running (pid \(getpid()))")
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                _ = try? await acquireLease()
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await scheduler.run(untilIdle: untilIdle)
+            }
+        } catch is CancellationError {
+        }
+        try? await store.write { [holder] in try await $0.releaseSchedulerLease(holder: holder) }
+        logger.notice("scheduler \(holder) stopped")
+    }
+
+    func acquireLease() async throws {
+        let holder = self.holder
+        let host = ProcessInfo.processInfo.hostName
+        let refused = try await store.write { session in
+            try await session.acquireSchedulerLease(holder: holder, host: host, pid: getpid(), at: .now, staleAfter: .seconds(30),
+                                                    isAlive: { ProcessProbe.isAlive($0) })
+        }
+        if let refused { throw ConveyorError.conflict("another scheduler holds this database: \(refused)") }
+    }
+}
+
+extension ExecutorSet {
+    /// The local executor plus Slurm and HTCondor clients configured from each pool's options.
+    public static func standard(wakeup: Wakeup) -> ExecutorSet {
+        ExecutorSet(local: LocalExecutor(onEnding: { wakeup.signal() })) { pool throws(ConveyorError) in
+            switch pool.executor {
+            case .local: LocalExecutor(onEnding: { wakeup.signal() })
+            case .slurm, .htcondor: throw ConveyorError.unavailable("the \(pool.executor) executor is not available")
+            }
+        }
+    }
+}

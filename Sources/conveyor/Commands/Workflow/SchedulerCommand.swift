@@ -1,0 +1,33 @@
+import ArgumentParser
+import ConveyorCore
+import ConveyorWorkflow
+import ServiceLifecycle
+
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Run the workflow scheduler in the foreground until SIGINT or SIGTERM (conveyor serve runs it too)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
+    @Flag(help: "Stop when no workflow is running.") var untilIdle = false
+
+    func run() async throws {
+        let logger = try global.logger(label: "conveyor.scheduler")
+        let store = try await global.openStore()
+        let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), untilIdle: untilIdle, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as ConveyorError {
+            await store.close()
+            throw error
+        } catch {
+            await store.close()
+            throw ConveyorError.unavailable("the scheduler stopped: \(error)")
+        }
+        await store.close()
+    }
+}
