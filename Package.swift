@@ -145,6 +145,10 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorTestSupport"]
         ),
         .testTarget(
+            name: "ConveyorExecutorsTests",
+            dependencies: ["ConveyorCore", "ConveyorExecutors", "ConveyorTestSupport"]
+        ),
+        .testTarget(
             name: "ConveyorWorkflowTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorExecutors", "ConveyorWorkflow", "ConveyorTestSupport"]
         ),

@@ -76,7 +76,8 @@ extension ExecutorSet {
         ExecutorSet(local: LocalExecutor(onEnding: { wakeup.signal() })) { pool throws(ConveyorError) in
             switch pool.executor {
             case .local: LocalExecutor(onEnding: { wakeup.signal() })
-            case .slurm, .htcondor: throw ConveyorError.unavailable("the \(pool.executor) executor is not available")
+            case .slurm: SlurmExecutor(options: pool.options)
+            case .htcondor: HTCondorExecutor(options: pool.options)
             }
         }
     }

@@ -22,9 +22,7 @@ struct EngineFixture {
             let folder = try TemporaryDirectory(prefix: "conveyor-engine")
             defer { folder.remove() }
             let wakeup = Wakeup()
-            let executors = ExecutorSet(local: LocalExecutor(onEnding: { wakeup.signal() }), make: { pool throws(ConveyorError) in
-                throw ConveyorError.unavailable("no \(pool.executor) in this test")
-            })
+            let executors = ExecutorSet.standard(wakeup: wakeup)
             let scheduler = Scheduler(store: store, executors: executors,
                                       configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(50), waitCheckInterval: .milliseconds(50)),
                                       wakeup: wakeup, logger: TestBackend.quietLogger)
@@ -34,12 +32,20 @@ struct EngineFixture {
         }
     }
 
+    /// A second scheduler on the same store, as after a restart.
+    func restartedScheduler() -> Scheduler {
+        let wakeup = Wakeup()
+        return Scheduler(store: store, executors: ExecutorSet.standard(wakeup: wakeup),
+                         configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(200)), wakeup: wakeup, logger: TestBackend.quietLogger)
+    }
+
     func submit(_ yaml: String) async throws -> Int64 {
         try await workflows.submit(Data(yaml.utf8), name: "dag.yaml", by: manager)
     }
 
     /// Ticks until `done` holds (at most `seconds`).
-    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 20) async throws -> Workflows.Detail {
+    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 20, with other: Scheduler? = nil) async throws -> Workflows.Detail {
+        let scheduler = other ?? self.scheduler
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             try await scheduler.tick()

@@ -49,17 +49,10 @@ public final class LocalExecutor: BatchExecutor {
         """
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
+        try JobFolders.prepare(submission)
         do {
-            let fm = FileManager.default
-            try fm.createDirectory(atPath: submission.directory, withIntermediateDirectories: true)
             try Self.wrapper.write(toFile: submission.directory + "/wrapper.sh", atomically: true, encoding: .utf8)
             if let limit = submission.timeLimitSeconds { try String(limit).write(toFile: submission.directory + "/time_limit", atomically: true, encoding: .utf8) }
-            for job in submission.jobs {
-                let folder = "\(submission.directory)/\(job.arrayIndex)"
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let exports = job.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quoted($0.value))" }.joined(separator: "\n")
-                try "\(exports)\n\(job.command)\n".write(toFile: folder + "/job.sh", atomically: true, encoding: .utf8)
-            }
             // Written last: a submission without it was interrupted before any job started, and is prepared again.
             try "".write(toFile: submission.directory + "/prepared", atomically: true, encoding: .utf8)
         } catch {
@@ -163,7 +156,4 @@ public final class LocalExecutor: BatchExecutor {
         (try? String(contentsOfFile: folder + "/pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    static func quoted(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
