@@ -101,6 +101,7 @@ let package = Package(
                 "ConveyorAccess",
                 "ConveyorConditions",
                 "ConveyorRuns",
+                "ConveyorWorkflow",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,6 +161,7 @@ let package = Package(
             name: "ConveyorServerTests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorRuns", "ConveyorServer", "ConveyorTestSupport",
+                "ConveyorExecutors", "ConveyorWorkflow",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

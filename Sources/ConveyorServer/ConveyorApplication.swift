@@ -3,6 +3,7 @@ import ConveyorConditions
 import ConveyorCore
 import ConveyorRuns
 import ConveyorStore
+import ConveyorWorkflow
 import Hummingbird
 import Logging
 
@@ -41,7 +42,9 @@ public enum ConveyorApplication {
         RunsAPI(registry: runRegistry).registerBuckets(on: router, book: book)
         RunsAPI(registry: runRegistry).registerExperiments(on: router, book: book)
         FilesAPI(catalog: FileCatalog(store: store)).register(on: router, book: book)
-        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry).register(on: router)
+        let workflows = Workflows(store: store, onCommand: configuration.onWorkflowCommand)
+        WorkflowsAPI(workflows: workflows).register(on: router, book: book)
+        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows).register(on: router)
 
         let registry = ConveyorMetrics.registry
         router.get("/metrics") { _, _ in

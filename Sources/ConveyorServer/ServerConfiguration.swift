@@ -7,10 +7,14 @@ public struct ServerConfiguration: Sendable {
     /// When set, requests without credentials act with this role (e.g. `viewer` for a read-only
     /// dashboard on a trusted network). Off by default: every read needs a token.
     public var anonymousRole: Role?
+    /// Called when a request queues a command for the workflow scheduler (a sign-off, a
+    /// cancellation), so that a scheduler in this process applies it at once.
+    public var onWorkflowCommand: @Sendable () -> Void
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, anonymousRole: Role? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, anonymousRole: Role? = nil, onWorkflowCommand: @escaping @Sendable () -> Void = {}) {
         self.host = host
         self.port = port
         self.anonymousRole = anonymousRole
+        self.onWorkflowCommand = onWorkflowCommand
     }
 }

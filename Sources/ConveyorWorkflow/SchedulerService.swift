@@ -16,12 +16,17 @@ public struct SchedulerService: Service {
     public let store: Store
     public let scheduler: Scheduler
     public let untilIdle: Bool
+    /// When another scheduler holds the database: wait and take over once it is gone (true, as
+    /// `conveyor serve` does), or fail at once (false, as `conveyor scheduler` does).
+    public let standby: Bool
     let logger: Logger
     let holder: String
 
-    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, wakeup: Wakeup = Wakeup(), logger: Logger) {
+    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
+                wakeup: Wakeup = Wakeup(), logger: Logger) {
         self.store = store
         self.untilIdle = untilIdle
+        self.standby = standby
         self.logger = logger
         self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
         let executors = ExecutorSet.standard(wakeup: wakeup)
@@ -40,7 +45,15 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
-        try await acquireLease()
+        while true {
+            do {
+                try await acquireLease()
+                break
+            } catch let error as ConveyorError where standby {
+                logger.warning("\(error.message); standing by")
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }
+            }
+        }
         logger.notice("scheduler \(holder) running (pid \(getpid()))")
         let heartbeat = Task {
             while !Task.isCancelled {

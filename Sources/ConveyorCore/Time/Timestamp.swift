@@ -42,6 +42,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public var description: String { iso8601 }
 
+    /// `2026-11-22 14:05:00` (UTC, to the second) for tables and pages.
+    public var short: String { String(iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ") }
+
     /// Parses ISO 8601 (with or without fractional seconds and zone) or a plain `YYYY-MM-DD` date.
     public init(parsing text: String) throws(ConveyorError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

@@ -3,6 +3,7 @@ import ConveyorConditions
 import ConveyorCore
 import ConveyorRuns
 import ConveyorStore
+import ConveyorWorkflow
 import Hummingbird
 
 /// The HTML pages. Reading a page needs `viewer`, like the API; without credentials the browser
@@ -13,6 +14,12 @@ struct PageRoutes {
     let auditLog: AuditLog
     let conditions: ConditionsDatabase
     let registry: RunRegistry
+    let workflows: Workflows
+
+    struct SignOffForm: Decodable {
+        let decision: String
+        let comment: String?
+    }
 
     struct LoginForm: Decodable {
         let token: String
@@ -70,6 +77,26 @@ struct PageRoutes {
             let detail = try await registry.detail(of: run)
             return HTMLResponse(page: RunPage(detail: detail, detectors: try await registry.configuration(of: run.exp).detectors, actor: actor))
         }
+        router.get("/workflows") { _, context in
+            let actor = try context.require(.viewer, to: "reading workflows")
+            return HTMLResponse(page: WorkflowsPage(runs: try await workflows.list(), actor: actor))
+        }
+        router.get("/workflows/{id}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a workflow")
+            let id = try WorkflowsAPI.id(context)
+            return HTMLResponse(page: WorkflowPage(detail: try await workflows.show(id), attempts: try await workflows.attempts(id), actor: actor))
+        }
+        router.get("/workflows/{id}/tasks/{task}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a task's log")
+            return HTMLResponse(page: TaskLogPage(log: try await workflows.log(of: try WorkflowsAPI.task(context)), actor: actor))
+        }
+        router.post("/workflows/{id}/tasks/{task}/signoff") { request, context in
+            let actor = try context.require(.expert, to: "signing off")
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            let form = try URLEncodedFormDecoder().decode(SignOffForm.self, from: String(buffer: body))
+            try await workflows.signOff(try WorkflowsAPI.task(context), approve: form.decision == "approve", comment: form.comment ?? "", by: actor)
+            return Response.redirect(to: "/workflows/\(try WorkflowsAPI.id(context))", type: .normal)
+        }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")
             let lfn = "/" + context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
@@ -110,7 +137,7 @@ struct PageRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css + "\n" + Stylesheet.conditions + "\n" + Stylesheet.runs))
+                body: .init(byteBuffer: ByteBuffer(string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows].joined(separator: "\n")))
             )
         }
     }

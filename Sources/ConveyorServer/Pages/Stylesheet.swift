@@ -59,3 +59,23 @@ extension Stylesheet {
     .lumi-plot .tick { font-size: 11px; fill: var(--muted); }
     """
 }
+
+extension Stylesheet {
+    /// The workflow pages' additions: one colour per task state, used by the graph, bars and badges.
+    static let workflows = """
+    .state { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; }
+    .st-succeeded, .at-succeeded { background: #d8f3dc; fill: #d8f3dc; } .st-failed, .st-upstream_failed, .at-failed { background: #f7d4d4; fill: #f7d4d4; }
+    .st-running, .st-submitted, .at-running, .at-submitted { background: #cfe2ff; fill: #cfe2ff; } .st-ready { background: #e8f0fe; fill: #e8f0fe; }
+    .st-cooloff, .st-paused { background: #fde2b8; fill: #fde2b8; } .st-awaiting_signoff { background: #f3e1ff; fill: #f3e1ff; }
+    .st-skipped, .st-cancelled, .at-cancelled { background: #eceff3; fill: #eceff3; } .st-pending { background: #fff; fill: #fff; }
+    .progress { display: flex; height: .6rem; width: 14rem; border: 1px solid var(--line); border-radius: 3px; overflow: hidden; margin-bottom: .2rem; }
+    .progress .seg { display: block; height: 100%; }
+    svg.dag, svg.gantt { background: #fff; border: 1px solid var(--line); max-width: 100%; height: auto; }
+    .dag .node rect { stroke: var(--muted); stroke-width: 1; } .dag .edge { stroke: #9aa3b5; stroke-width: 1.2; }
+    .dag .label { font-size: 12px; font-weight: 600; fill: var(--ink); } .dag .sub { font-size: 11px; fill: var(--muted); }
+    .gantt .label { font-size: 11px; fill: var(--ink); } .gantt .tick { font-size: 10px; fill: var(--muted); } .gantt .bar { stroke: var(--muted); stroke-width: .5; }
+    form.signoff { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; margin: .4rem 0; }
+    form.signoff input[type=text] { width: 22rem; } button.reject { background: var(--bad); border-color: var(--bad); }
+    pre { background: #fff; border: 1px solid var(--line); padding: .5rem; overflow-x: auto; max-height: 30rem; }
+    """
+}

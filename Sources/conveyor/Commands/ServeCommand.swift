@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConveyorCore
 import ConveyorServer
+import ConveyorWorkflow
 import Logging
 import ServiceLifecycle
 
@@ -14,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
     @Flag(help: "Let requests without a token read (act as viewer). Off by default.") var anonymousRead = false
+    @Flag(help: "Do not run the workflow scheduler in this process (run `conveyor scheduler` elsewhere).") var noScheduler = false
+    @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw ConveyorError.invalidInput("port \(port) is out of range") }
@@ -21,16 +24,22 @@ struct ServeCommand: AsyncParsableCommand {
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
         let store = try await global.openStore()
-        let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil)
+        let wakeup = Wakeup()
+        let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil, onWorkflowCommand: { wakeup.signal() })
         let location = store.location
         let app = ConveyorApplication.build(store: store, configuration: configuration, logger: logger) { boundPort in
             logger.notice("Conveyor serving \(location) at http://\(host):\(boundPort)/")
         }
-        let services = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if !noScheduler {
+            var schedulerLogger = logger
+            schedulerLogger[metadataKey: "part"] = "scheduler"
+            services.append(.init(service: SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: location), standby: true,
+                                                            wakeup: wakeup, logger: schedulerLogger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await services.run()
+            try await group.run()
         } catch {
             await store.close()
             throw ConveyorError.unavailable("cannot serve on \(host):\(port): \(error)")

@@ -43,7 +43,3 @@ extension String {
     }
 }
 
-extension Timestamp {
-    /// `2026-11-22 14:05:00` for tables.
-    var short: String { String(iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ") }
-}
