@@ -50,6 +50,18 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "WorkflowBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorExecutors", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
+            ],
+            path: "Benchmarks/WorkflowBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "CatalogBenchmarks",
             dependencies: [
                 "CatalogFixture",
