@@ -14,7 +14,7 @@ import Logging
 /// PostgreSQL runs when `$CONVEYOR_BENCH_POSTGRES_URL` is set. Both are seeded on first use
 /// (or beforehand with `swift run -c release seed-catalog DB`) and reused afterwards.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 3, maxDuration: .seconds(10), maxIterations: 1_000)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 3, maxDuration: .seconds(10), maxIterations: 1_000)
     let environment = ProcessInfo.processInfo.environment
     var backends: [(name: String, url: String)] = [("sqlite", environment["CONVEYOR_BENCH_CATALOG_SQLITE"] ?? "/tmp/conveyor-bench/catalog.sqlite")]
     if let url = environment["CONVEYOR_BENCH_POSTGRES_URL"], !url.isEmpty { backends.append(("postgresql", url)) }

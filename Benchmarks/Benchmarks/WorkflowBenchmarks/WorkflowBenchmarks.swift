@@ -33,7 +33,8 @@ let benchmarks: @Sendable () -> Void = {
                 try await bench.scheduler.run(untilIdle: true)
                 benchmark.stopMeasurement()
                 let perTask = (WorkflowBench.cpuSeconds() - cpu0) / 10_000 * 1e6
-                precondition(try await bench.workflows.show(id).workflow.state == .succeeded)
+                let state = try await bench.workflows.show(id).workflow.state
+                precondition(state == .succeeded)
                 benchmark.measurement(.custom("scheduler CPU µs per task", useScalingFactor: false), Int(perTask))
                 await bench.close()
             }
@@ -112,7 +113,7 @@ struct WorkflowBench {
     /// This process's user + system CPU time.
     static func cpuSeconds() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

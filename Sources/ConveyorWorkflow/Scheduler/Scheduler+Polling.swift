@@ -63,7 +63,9 @@ extension Scheduler {
             attempt.wallSeconds = report.wallSeconds
             attempt.cpuSeconds = report.cpuSeconds
             attempt.maxRSSKilobytes = report.maxRSSKilobytes
-            attempt.startedAt = attempt.startedAt ?? now
+            // A job that ran between two looks: its start is its end less its wall time.
+            attempt.startedAt = attempt.startedAt
+                ?? report.wallSeconds.map { Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - Int64($0 * 1_000_000)) } ?? now
             attempt.finishedAt = now
             flight.attempts[report.arrayIndex] = nil
             changedAttempts.append(attempt)

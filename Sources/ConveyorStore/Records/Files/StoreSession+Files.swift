@@ -146,14 +146,17 @@ extension StoreSession {
 
     /// Every file the given one was made from (depth 1 = parents), or made into (descendants).
     public func relatives(of lfn: String, ancestors: Bool) async throws -> [Relative] {
+        guard let id = try await fileIDs([lfn])[lfn] else { return [] }
         let (from, to) = ancestors ? ("child_id", "parent_id") : ("parent_id", "child_id")
+        // CROSS JOIN fixes SQLite's join order (walk the few related rows, search the link index);
+        // PostgreSQL plans it as the plain join it is.
         let rows = try await sql.raw("""
             WITH RECURSIVE related(id, depth) AS (
-                SELECT \(ident: to), 1 FROM file_parents WHERE \(ident: from) = (SELECT id FROM files WHERE lfn = \(bind: lfn))
+                SELECT \(ident: to), 1 FROM file_parents WHERE \(ident: from) = \(bind: id)
                 UNION
-                SELECT fp.\(ident: to), related.depth + 1 FROM file_parents fp JOIN related ON fp.\(ident: from) = related.id
+                SELECT fp.\(ident: to), related.depth + 1 FROM related CROSS JOIN file_parents fp WHERE fp.\(ident: from) = related.id
             )
-            SELECT f.lfn, f.level, MIN(related.depth) AS depth FROM related JOIN files f ON f.id = related.id
+            SELECT f.lfn, f.level, MIN(related.depth) AS depth FROM related CROSS JOIN files f WHERE f.id = related.id
             GROUP BY f.lfn, f.level ORDER BY depth, f.lfn
             """).all()
         return try rows.map { row in
@@ -203,9 +206,9 @@ extension StoreSession {
             WITH RECURSIVE behind(id) AS (
                 SELECT id FROM files WHERE lfn IN (\(list))
                 UNION
-                SELECT fp.parent_id FROM file_parents fp JOIN behind ON fp.child_id = behind.id
+                SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
             )
-            SELECT f.exp, f.run, f.events FROM behind JOIN files f ON f.id = behind.id WHERE f.level = 'raw'
+            SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND f.level = 'raw'
             """).all()
         return try rows.map { row in
             (ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)), try row.decode(column: "events", as: Int64.self))
