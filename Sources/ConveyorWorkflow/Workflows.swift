@@ -15,7 +15,8 @@ import Foundation
 /// ```
 public struct Workflows: Sendable {
     public let store: Store
-    /// Called after a command is queued, so that a scheduler in this process applies it at once.
+    /// Called after a command is queued or a workflow submitted, so that a scheduler in this
+    /// process reads it at once (``Scheduler/noteCommand()``).
     public let onCommand: @Sendable () -> Void
 
     public init(store: Store, onCommand: @escaping @Sendable () -> Void = {}) {
@@ -54,7 +55,7 @@ public struct Workflows: Sendable {
                 break
             }
         }
-        return try await store.write { session in
+        let id = try await store.write { session in
             let now = Timestamp.now
             let id = try await session.insertWorkflow(definition, at: now, by: actor.name)
             try await session.appendWorkflowEvents([WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor.name, kind: "workflow", to: "running",
@@ -63,6 +64,8 @@ public struct Workflows: Sendable {
                                                       detail: "\(definition.name): \(definition.tasks.count) tasks"))
             return id
         }
+        onCommand()
+        return id
     }
 
     // MARK: Reading

@@ -47,6 +47,19 @@ struct SlurmExecutorTests {
         #expect(fake.calls.contains { $0.hasPrefix("squeue -h -r --jobs=101 ") })
     }
 
+    @Test func findAdoptsByNameFromTheQueueAccountingOrTheController() async throws {
+        let fake = try FakeTools(["squeue", "sacct", "scontrol"])
+        defer { fake.folder.remove() }
+        let executor = SlurmExecutor(options: ["commands": fake.folder.path, "max_array_size": "1001"])
+        try fake.answer("squeue", "101\n")
+        #expect(try await executor.find(uuid: "u1", directory: "/tmp") == "101+0")
+        try fake.answer("squeue", "")
+        try fake.answer("sacct", "", status: 1)
+        try fake.answer("scontrol", "JobId=105 ArrayJobId=104 ArrayTaskId=2 JobName=u1 JobState=COMPLETED Reason=None ExitCode=0:0\nJobId=99 ArrayJobId=98 ArrayTaskId=0 JobName=other JobState=COMPLETED\n")
+        #expect(try await executor.find(uuid: "u1", directory: "/tmp") == "104+0", "accounting off: the controller still knows it")
+        #expect(try await executor.find(uuid: "never-sent", directory: "/tmp") == nil)
+    }
+
     @Test func aFailingSbatchIsAnErrorNotALostJob() async throws {
         let fake = try FakeTools(["sbatch"])
         defer { fake.folder.remove() }

@@ -26,7 +26,7 @@ struct EngineFixture {
             let scheduler = Scheduler(store: store, executors: executors,
                                       configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(50), waitCheckInterval: .milliseconds(50)),
                                       wakeup: wakeup, logger: TestBackend.quietLogger)
-            let workflows = Workflows(store: store, onCommand: { wakeup.signal() })
+            let workflows = Workflows(store: store, onCommand: { scheduler.noteCommand() })
             try await workflows.savePool(try Pool(name: "local", executor: .local, slots: slots), by: manager)
             try await body(EngineFixture(store: store, workflows: workflows, scheduler: scheduler, folder: folder))
         }

@@ -15,6 +15,10 @@ import Glibc
 /// exclusive create before running anything: a job is never run twice, even when a restarted
 /// scheduler starts the same folder again.
 ///
+/// Jobs are started by a small long-lived shell (the launcher) that reads job folders on its
+/// standard input and answers on its standard output when each one ends: forking the scheduler
+/// itself for every job would cost milliseconds of its CPU per job.
+///
 /// ```swift
 /// let local = LocalExecutor()
 /// let id = try await local.submit(BatchSubmission(uuid: uuid, directory: "/data/jobs/\(uuid)", jobs: jobs, timeLimitSeconds: 3600))
@@ -26,25 +30,44 @@ public final class LocalExecutor: BatchExecutor {
     private let onEnding: @Sendable () -> Void
     /// Job folders whose wrapper this process started (a restarted scheduler starts the others again).
     private let started = Mutex<Set<String>>([])
+    private let launches: AsyncStream<String>.Continuation
+    private let pendingLaunches: Mutex<AsyncStream<String>?>
 
     public init(onEnding: @escaping @Sendable () -> Void = {}) {
         self.onEnding = onEnding
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        launches = continuation
+        pendingLaunches = Mutex(stream)
     }
+
+    deinit {
+        launches.finish()
+    }
+
+    /// Starts each folder read from stdin under the wrapper, in its own session, and prints the
+    /// folder when the job has ended.
+    static let launcher = """
+        while IFS= read -r folder; do
+          ( setsid -w /bin/sh "$folder/../wrapper.sh" "$folder" < /dev/null > /dev/null 2>&1; echo "$folder" ) &
+        done
+
+        """
 
     static let wrapper = """
         #!/bin/sh
         # Runs one Conveyor job: claims its folder (exactly once), runs it with accounting, records the exit code.
         cd "$1" || exit 1
+        limit=
+        [ -f ../time_limit ] && read -r limit < ../time_limit
         set -C
         { echo $$ > pid; } 2>/dev/null || exit 0
         set +C
-        if [ -n "$2" ]; then
-          /usr/bin/time -o rusage -f "%e %U %S %M" timeout -k 5 "$2" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+        if [ -n "$limit" ]; then
+          /usr/bin/time -o rusage -f "%e %U %S %M" timeout -k 5 "$limit" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
         else
           /usr/bin/time -o rusage -f "%e %U %S %M" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
         fi
-        code=$?
-        echo "$code" > result.tmp && mv result.tmp result
+        echo $? > result
 
         """
 
@@ -108,17 +131,29 @@ public final class LocalExecutor: BatchExecutor {
         }
     }
 
-    /// Starts the wrapper for a folder and wakes the scheduler when it ends.
+    /// Hands a folder to the launcher (started on first use).
     private func start(_ folder: String, submissionDirectory: String) {
         started.withLock { _ = $0.insert(folder) }
-        let limit = (try? String(contentsOfFile: submissionDirectory + "/time_limit", encoding: .utf8)) ?? ""
-        let onEnding = self.onEnding
-        Task.detached {
-            var options = PlatformOptions()
-            options.createSession = true
-            _ = try? await Subprocess.run(.path("/bin/sh"), arguments: [submissionDirectory + "/wrapper.sh", folder, limit],
-                                          platformOptions: options, output: .discarded, error: .discarded)
-            onEnding()
+        if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in defer { pending = nil }; return pending }) {
+            let onEnding = self.onEnding
+            Task.detached { await Self.runLauncher(stream, onEnding: onEnding) }
+        }
+        launches.yield(folder)
+    }
+
+    private static func runLauncher(_ folders: AsyncStream<String>, onEnding: @escaping @Sendable () -> Void) async {
+        _ = try? await Subprocess.run(.path("/bin/sh"), arguments: ["-c", launcher], input: .inputWriter, output: .sequence, error: .discarded) { execution in
+            let writer = execution.standardInputWriter
+            let endings = execution.standardOutput
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try? await {
+                        for try await _ in endings.strings() { onEnding() }
+                    }()
+                }
+                for await folder in folders { _ = try? await writer.write(folder + "\n") }
+                try? await writer.finish()
+            }
         }
     }
 

@@ -70,6 +70,11 @@ public final class SlurmExecutor: BatchExecutor {
             let accounted = try await tools.run("sacct", ["-n", "-X", "-P", "--name=\(uuid)", "-o", "JobID"])
             if accounted.status == 0 {
                 ids = Set(accounted.stdout.split(separator: "\n").compactMap { $0.split(separator: "_").first.map(String.init) })
+            } else {
+                // Accounting is off: the controller still knows jobs that ended within MinJobAge.
+                for line in try await tools.succeed("scontrol", ["show", "job", "-o"]).split(separator: "\n") where line.contains(" JobName=\(uuid) ") {
+                    if let parent = line.split(separator: " ").first(where: { $0.hasPrefix("ArrayJobId=") })?.dropFirst("ArrayJobId=".count) { ids.insert(String(parent)) }
+                }
             }
         }
         guard !ids.isEmpty else { return nil }

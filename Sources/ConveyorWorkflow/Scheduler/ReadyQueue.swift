@@ -1,7 +1,7 @@
 /// Job tasks with elements waiting for a slot, highest priority first, then oldest first. Kept
 /// sorted as tasks come and go, so that a tick never sorts thousands of tasks.
 struct ReadyQueue {
-    private struct Key: Comparable {
+    struct Key: Comparable {
         let priority: Int
         let id: Int64
         static func < (a: Key, b: Key) -> Bool { a.priority != b.priority ? a.priority > b.priority : a.id < b.id }
@@ -38,6 +38,6 @@ struct ReadyQueue {
         if low < keys.count, keys[low] == key { keys.remove(at: low) }
     }
 
-    /// Ids in order.
-    var ordered: [Int64] { keys.map(\.id) }
+    /// Ids in order, without copying the queue.
+    var ids: LazyMapSequence<[Key], Int64> { keys.lazy.map(\.id) }
 }

@@ -100,5 +100,6 @@ extension Scheduler {
             nextWaitCheck[task] = nil
         }
         workflowTasks[id] = nil
+        openTasks[id] = nil
     }
 }

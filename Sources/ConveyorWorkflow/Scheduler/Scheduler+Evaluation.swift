@@ -55,6 +55,12 @@ extension Scheduler {
     private func start(_ task: WorkflowTask, _ now: Timestamp) async throws {
         switch task.definition.kind {
         case .job:
+            let pool = task.definition.pool ?? WorkflowDefinition.defaultPool
+            guard pools[pool] != nil else {
+                setElements(task.id, (elements[task.id] ?? []).indices.map { $0 }, to: .failed)
+                setState(task.id, to: .failed, detail: "pool \(pool) does not exist (conveyor pool add \(pool) …)", at: now)
+                return
+            }
             queue.insert(task.id, priority: task.definition.priority)
             setState(task.id, to: .ready, detail: "\(task.definition.elements) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)", at: now)
         case .signoff:
@@ -114,7 +120,7 @@ extension Scheduler {
     /// Ends workflows whose tasks are all final.
     func finishWorkflows(_ now: Timestamp) {
         for id in touchedWorkflows {
-            guard let ids = workflowTasks[id], ids.allSatisfy({ tasks[$0]?.state.isFinal ?? true }) else { continue }
+            guard let ids = workflowTasks[id], openTasks[id, default: 0] <= 0 else { continue }
             let ok = ids.allSatisfy { tasks[$0]?.state == .succeeded || tasks[$0]?.state == .skipped }
             let state: WorkflowState = ok ? .succeeded : .failed
             finishedWorkflows.append((id, state))

@@ -8,6 +8,8 @@ extension Scheduler {
         downstream = [:]
         elements = [:]
         workflowTasks = [:]
+        openTasks = [:]
+        lastExternalRead = nil
         lastWorkflowID = 0
         flights = [:]
         loaded = false
@@ -23,6 +25,7 @@ extension Scheduler {
         events = []
         finishedWorkflows = []
         appliedCommands = []
+        submittedMarks = []
         touchedWorkflows = []
     }
 
@@ -62,6 +65,7 @@ extension Scheduler {
         for task in loadedTasks {
             tasks[task.id] = task
             workflowTasks[task.workflowID, default: []].append(task.id)
+            if !task.state.isFinal { openTasks[task.workflowID, default: 0] += 1 }
             for upstream in task.upstream { downstream[upstream, default: []].append(task.id) }
             if let s = states[task.id] { elements[task.id] = s }
             switch task.state {

@@ -12,16 +12,20 @@ extension Scheduler {
         for flight in flights.values { used[flight.record.pool, default: 0] += flight.attempts.count }
         var free = pools.mapValues { $0.slots }
         for (pool, n) in used { free[pool, default: 0] -= n }
-        guard !queue.isEmpty, free.values.contains(where: { $0 > 0 }) || queue.ordered.contains(where: { pools[tasks[$0]?.definition.pool ?? ""] == nil }) else { return [] }
+        var freeSlots = free.values.filter { $0 > 0 }.reduce(0, +)
+        guard !queue.isEmpty, freeSlots > 0 else { return [] }
         var uuids: [String] = []
-        for id in queue.ordered {
+        var done: [Int64] = []
+        defer { for id in done { queue.remove(id) } }
+        for id in queue.ids {
+            guard freeSlots > 0 else { break }
             guard let task = tasks[id], task.definition.kind == .job, [.ready, .submitted, .running].contains(task.state) else {
-                queue.remove(id)
+                done.append(id)
                 continue
             }
             let poolName = task.definition.pool ?? WorkflowDefinition.defaultPool
             guard let pool = pools[poolName] else {
-                queue.remove(id)
+                done.append(id)
                 setElements(id, (elements[id] ?? []).indices.filter { elements[id]![$0] == .pending }, to: .failed)
                 setState(id, to: .failed, detail: "pool \(poolName) does not exist (conveyor pool add \(poolName) …)", at: now)
                 continue
@@ -30,9 +34,10 @@ extension Scheduler {
             guard slots > 0 else { continue }
             let pending = (elements[id] ?? []).indices.filter { elements[id]![$0] == .pending }
             let chosen = Array(pending.prefix(slots))
-            if chosen.count == pending.count { queue.remove(id) }
+            if chosen.count == pending.count { done.append(id) }
             guard !chosen.isEmpty else { continue }
             free[poolName] = slots - chosen.count
+            freeSlots -= chosen.count
             let uuid = UUID().uuidString.lowercased()
             let directory = "\(pool.options["directory"] ?? configuration.jobRoot)/\(uuid)"
             let attempts = chosen.enumerated().map { position, element in
@@ -86,8 +91,14 @@ extension Scheduler {
             flight.record.state = .submitted
             flight.lastSeen = .now
             flights[uuid] = flight
-            let id = external!
-            try await store.write { try await $0.markSubmitted(uuid, externalID: id) }
+            if executor.kind == .local {
+                // Recorded with the next tick's changes: until then a restart finds it by its folder.
+                submittedMarks.append((uuid, external!))
+            } else {
+                // At once: a batch system forgets finished jobs (Slurm without accounting after MinJobAge).
+                let id = external!
+                try await store.write { try await $0.markSubmitted(uuid, externalID: id) }
+            }
         } catch {
             flight.sendFailures += 1
             let delay = min(configuration.submitBackoff * (1 << min(flight.sendFailures - 1, 8)), .seconds(300))

@@ -24,19 +24,18 @@ struct ServeCommand: AsyncParsableCommand {
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
         let store = try await global.openStore()
-        let wakeup = Wakeup()
-        let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil, onWorkflowCommand: { wakeup.signal() })
+        var schedulerLogger = serverLogger
+        schedulerLogger[metadataKey: "part"] = "scheduler"
+        let scheduler = noScheduler ? nil : SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
+                                                             logger: schedulerLogger)
+        let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
+                                                onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
         let location = store.location
         let app = ConveyorApplication.build(store: store, configuration: configuration, logger: logger) { boundPort in
             logger.notice("Conveyor serving \(location) at http://\(host):\(boundPort)/")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
-        if !noScheduler {
-            var schedulerLogger = logger
-            schedulerLogger[metadataKey: "part"] = "scheduler"
-            services.append(.init(service: SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: location), standby: true,
-                                                            wakeup: wakeup, logger: schedulerLogger)))
-        }
+        if let scheduler { services.append(.init(service: scheduler)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
