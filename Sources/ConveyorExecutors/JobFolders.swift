@@ -12,7 +12,9 @@ enum JobFolders {
                 let folder = "\(submission.directory)/\(job.arrayIndex)"
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 let exports = job.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(quoted($0.value))" }.joined(separator: "\n")
-                try "\(exports)\n\(job.command)\n".write(toFile: folder + "/job.sh", atomically: true, encoding: .utf8)
+                guard fm.createFile(atPath: folder + "/job.sh", contents: Data("\(exports)\n\(job.command)\n".utf8)) else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
             }
         } catch {
             throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")

@@ -30,6 +30,9 @@ public final class LocalExecutor: BatchExecutor {
     private let onEnding: @Sendable () -> Void
     /// Job folders whose wrapper this process started (a restarted scheduler starts the others again).
     private let started = Mutex<Set<String>>([])
+    /// Folders whose job the launcher saw end since the last poll.
+    private let endedFolders = FolderSet()
+    private let lastFullLook = Mutex<ContinuousClock.Instant?>(nil)
     private let launches: AsyncStream<String>.Continuation
     private let pendingLaunches: Mutex<AsyncStream<String>?>
 
@@ -73,14 +76,12 @@ public final class LocalExecutor: BatchExecutor {
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
         try JobFolders.prepare(submission)
-        do {
-            try Self.wrapper.write(toFile: submission.directory + "/wrapper.sh", atomically: true, encoding: .utf8)
-            if let limit = submission.timeLimitSeconds { try String(limit).write(toFile: submission.directory + "/time_limit", atomically: true, encoding: .utf8) }
-            // Written last: a submission without it was interrupted before any job started, and is prepared again.
-            try "".write(toFile: submission.directory + "/prepared", atomically: true, encoding: .utf8)
-        } catch {
-            throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")
-        }
+        let fm = FileManager.default
+        var written = fm.createFile(atPath: submission.directory + "/wrapper.sh", contents: Data(Self.wrapper.utf8))
+        if let limit = submission.timeLimitSeconds { written = written && fm.createFile(atPath: submission.directory + "/time_limit", contents: Data(String(limit).utf8)) }
+        // Written last: a submission without it was interrupted before any job started, and is prepared again.
+        written = written && fm.createFile(atPath: submission.directory + "/prepared", contents: nil)
+        guard written else { throw .unavailable("cannot prepare job folders in \(submission.directory)") }
         for job in submission.jobs { start("\(submission.directory)/\(job.arrayIndex)", submissionDirectory: submission.directory) }
         return submission.uuid
     }
@@ -91,10 +92,30 @@ public final class LocalExecutor: BatchExecutor {
 
     public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
         var reports: [JobReport] = []
+        // Between full looks (every second) only the jobs the launcher saw end are read; the
+        // others this process started are running. Jobs it did not start are always looked at.
+        let now = ContinuousClock.now
+        let full = lastFullLook.withLock { last in
+            guard last.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        let ended = endedFolders.withLock { folders in defer { folders = [] }; return folders }
+        var unread = Set<String>()
         for submission in submissions {
-            let limit = (try? String(contentsOfFile: submission.directory + "/time_limit", encoding: .utf8)).flatMap { Int($0) }
+            var limit: Int?
+            var limitRead = false
             for index in submission.arrayIndices {
                 let folder = "\(submission.directory)/\(index)"
+                if !full, !ended.contains(folder), started.withLock({ $0.contains(folder) }) {
+                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .running))
+                    continue
+                }
+                if !limitRead {
+                    limit = (try? String(contentsOfFile: submission.directory + "/time_limit", encoding: .utf8)).flatMap { Int($0) }
+                    limitRead = true
+                }
+                if ended.contains(folder), Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) == nil { unread.insert(folder) }
                 if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
                     reports.append(report)
                 } else if let pid = Self.pid(in: folder) {
@@ -115,6 +136,7 @@ public final class LocalExecutor: BatchExecutor {
                 }
             }
         }
+        if !unread.isEmpty { endedFolders.withLock { $0.formUnion(unread) } }
         return reports
     }
 
@@ -136,19 +158,26 @@ public final class LocalExecutor: BatchExecutor {
         started.withLock { _ = $0.insert(folder) }
         if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in defer { pending = nil }; return pending }) {
             let onEnding = self.onEnding
-            Task.detached { await Self.runLauncher(stream, onEnding: onEnding) }
+            let ended = endedFolders
+            Task.detached {
+                await Self.runLauncher(stream) { folders in
+                    ended.withLock { $0.formUnion(folders) }
+                    onEnding()
+                }
+            }
         }
         launches.yield(folder)
     }
 
-    private static func runLauncher(_ folders: AsyncStream<String>, onEnding: @escaping @Sendable () -> Void) async {
+    private static func runLauncher(_ folders: AsyncStream<String>, onEnding: @escaping @Sendable ([String]) -> Void) async {
         _ = try? await Subprocess.run(.path("/bin/sh"), arguments: ["-c", launcher], input: .inputWriter, output: .sequence, error: .discarded) { execution in
             let writer = execution.standardInputWriter
             let endings = execution.standardOutput
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     _ = try? await {
-                        for try await _ in endings.strings() { onEnding() }
+                        // One line per ended job: its folder.
+                        for try await line in endings.strings() where !line.isEmpty { onEnding([line]) }
                     }()
                 }
                 for await folder in folders { _ = try? await writer.write(folder + "\n") }
@@ -191,4 +220,11 @@ public final class LocalExecutor: BatchExecutor {
         (try? String(contentsOfFile: folder + "/pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+}
+
+/// A set of folders shared with the launcher's reader.
+final class FolderSet: Sendable {
+    private let folders = Mutex<Set<String>>([])
+
+    func withLock<T>(_ body: (inout Set<String>) -> T) -> T { folders.withLock { body(&$0) } }
 }
