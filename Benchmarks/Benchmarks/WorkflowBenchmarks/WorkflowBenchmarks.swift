@@ -93,6 +93,9 @@ struct WorkflowBench {
     let folder: String
 
     static func open(_ url: String?) async throws -> WorkflowBench {
+        // The benchmark tool preloads its malloc interposer into this process on Linux; the jobs'
+        // shells would inherit it and start slower than they do under Conveyor itself.
+        unsetenv("LD_PRELOAD")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-wf-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var logger = Logger(label: "bench")
