@@ -1,0 +1,121 @@
+extension ProcessingRequest {
+    /// Every key a request file may hold, with what it expects: one table that both the reader
+    /// and the published JSON Schema are made from.
+    public static let fields: [RequestSchema.Field] = [
+        .init("name", .text, required: true, "the request's name, unique"),
+        .init("campaign", .choice(["prompt", "procN", "unofficial", "express"]), required: true, "prompt, a reprocessing procN, unofficial or express"),
+        .init("bucket", .text, "a frozen bucket (conveyor bucket create); or give runs"),
+        .init("runs", .text, "EXP:FIRST-LAST when no bucket is named"),
+        .init("release", .text, required: true, "the software release, recorded on every output"),
+        .init("input", .object([
+            .init("level", .choice(["raw", "cdst"]), required: true, "the input data level"),
+            .init("selection", .textOrList, "all, or a list of HLT skim names"),
+        ]), required: true, "what is read"),
+        .init("outputs", .list(.choice(["cdst", "mdst", "udst"])), required: true, "output levels"),
+        .init("global_tags", .list(.text), required: true, "global tags, highest priority first"),
+        .init("staging_tag", .text, "where calibrations upload their payloads (prompt and procN)"),
+        .init("prompt_tag", .text, "the RUNNING tag a prompt request running-updates, or the new tag of a procN"),
+        .init("sites", .list(.object([
+            .init("name", .text, required: true, "the site"),
+            .init("pool", .text, required: true, "the workflow pool that runs its jobs"),
+        ])), required: true, "where jobs run"),
+        .init("calibrations", .list(.object([
+            .init("name", .text, required: true, "the calibration"),
+            .init("command", .text, required: true, "the algorithm's command"),
+            .init("depends_on", .list(.text), "calibrations that must finish first"),
+            .init("expert", .text, required: true, "who signs it off"),
+            .init("max_iterations", .wholeNumber(minimum: 1), "how often it may ask to iterate (default 3)"),
+            .init("input", .object([
+                .init("data_tags", .list(.text), "data tags (skims) it reads"),
+                .init("quality", .choice(["GOOD", "BAD", "RECOVERABLE", "UNKNOWN"]), "the runs' summary quality"),
+                .init("min_lumi", .number(minimum: 0), "minimum luminosity per run range, /pb"),
+                .init("min_events", .wholeNumber(minimum: 0), "minimum events per run range"),
+            ]), "which data it reads"),
+        ])), "the calibrations, in any order"),
+        .init("skims", .list(.text), "physics skims made from the mDST"),
+        .init("output_base", .text, required: true, "the base path of the outputs"),
+    ]
+
+    /// Reads and checks a request; every error names the file and key path.
+    public init(configuration root: ConfigurationValue) throws(ConveyorError) {
+        try RequestSchema.check(root, against: Self.fields)
+        name = try root["name"].string()
+        guard name.count <= 120, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw root["name"].error("a request name is 1–120 letters, digits, '-', '_' or '.'")
+        }
+        do { campaign = try Campaign(parsing: try root["campaign"].string()) } catch { throw root["campaign"].error(error.message) }
+        bucket = try root["bucket"].optionalString()
+        runs = try root["runs"].optionalString()
+        switch (bucket, runs) {
+        case (nil, nil): throw root.error("give a bucket or runs")
+        case (.some, .some): throw root["runs"].error("give either bucket or runs, not both")
+        case (nil, .some(let text)):
+            let parts = text.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let exp = Int(parts[0]),
+                  (try? RunQuery(exp: exp, runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                                 minimumLuminosity: nil, quality: nil))?.runRange != nil else {
+                throw root["runs"].error("expected EXP:FIRST-LAST, e.g. 8:100-250, found '\(text)'")
+            }
+        default: break
+        }
+        release = try root["release"].string()
+        let selection = root["input"]["selection"]
+        let skimsOrAll = try selection.strings(default: ["all"])
+        input = Input(level: try root["input"]["level"].named(DataLevel.self), skims: skimsOrAll == ["all"] ? [] : skimsOrAll)
+        var outputs: [DataLevel] = []
+        for item in try root["outputs"].list() { outputs.append(try item.named(DataLevel.self)) }
+        guard !outputs.isEmpty else { throw root["outputs"].error("needs at least one output level") }
+        self.outputs = outputs
+        globalTags = try root["global_tags"].strings()
+        stagingTag = try root["staging_tag"].optionalString()
+        promptTag = try root["prompt_tag"].optionalString()
+        sites = []
+        for item in try root["sites"].list() { sites.append(Site(name: try item["name"].string(), pool: try item["pool"].string())) }
+        guard !sites.isEmpty else { throw root["sites"].error("needs at least one site") }
+        calibrations = []
+        if !root["calibrations"].isMissing {
+            for item in try root["calibrations"].list() {
+                let input = item["input"]
+                let quality: QualityFlag? = input["quality"].isMissing ? nil : try input["quality"].named(QualityFlag.self)
+                let minimumLuminosity: Double? = input["min_lumi"].isMissing ? nil : try input["min_lumi"].double(minimum: 0)
+                let minimumEvents: Int? = input["min_events"].isMissing ? nil : try input["min_events"].int(minimum: 0)
+                calibrations.append(Calibration(
+                    name: try item["name"].string(), command: try item["command"].string(), dependsOn: try item["depends_on"].strings(),
+                    expert: try item["expert"].string(), maxIterations: try item["max_iterations"].int(default: 3, minimum: 1),
+                    dataTags: try input["data_tags"].strings(), quality: quality, minimumLuminosity: minimumLuminosity, minimumEvents: minimumEvents))
+            }
+        }
+        skims = try root["skims"].strings()
+        outputBase = try root["output_base"].string()
+        try checkConsistency(root)
+    }
+
+    /// What the campaign needs, and calibrations that refer to each other properly.
+    private func checkConsistency(_ root: ConfigurationValue) throws(ConveyorError) {
+        if globalTags.isEmpty { throw root["global_tags"].error("needs at least one global tag") }
+        switch campaign {
+        case .prompt, .reprocessing:
+            if stagingTag == nil, !calibrations.isEmpty { throw root["staging_tag"].error("is required when there are calibrations") }
+            if promptTag == nil { throw root["prompt_tag"].error("is required for a \(campaign) request") }
+        case .unofficial, .express:
+            if !calibrations.isEmpty { throw root["calibrations"].error("an \(campaign) request uses the given tags and takes no calibrations") }
+        }
+        var seen: [String: Int] = [:]
+        for (i, c) in calibrations.enumerated() {
+            if let first = seen[c.name] { throw root["calibrations"][i]["name"].error("'\(c.name)' is used by calibrations[\(first)] too") }
+            seen[c.name] = i
+        }
+        for (i, c) in calibrations.enumerated() {
+            for (j, d) in c.dependsOn.enumerated() where seen[d] == nil || d == c.name {
+                throw root["calibrations"][i]["depends_on"][j].error(d == c.name ? "a calibration cannot depend on itself" : "unknown calibration '\(d)'")
+            }
+        }
+        // The calibrations' dependencies must form a DAG: the workflow check finds and names a cycle.
+        let asTasks = calibrations.map { TaskDefinition(name: $0.name, kind: .action, dependsOn: $0.dependsOn) }
+        do { try WorkflowDefinition(name: name, tasks: asTasks).validate(file: root.file) } catch {
+            throw .invalidInput(error.message.replacingOccurrences(of: "tasks form a cycle", with: "calibrations form a cycle"))
+        }
+        let names = Set(sites.map(\.name))
+        if names.count != sites.count { throw root["sites"].error("a site is listed twice") }
+    }
+}

@@ -1,0 +1,72 @@
+import ConveyorCore
+import Foundation
+import Testing
+
+@Suite("Processing request files")
+struct ProcessingRequestTests {
+    static let valid = """
+        {"name": "prompt-b16", "campaign": "prompt", "bucket": "bucket16", "release": "release-08-01-00",
+         "input": {"level": "raw", "selection": ["hlt_hadron", "hlt_bhabha"]}, "outputs": ["cdst", "mdst"],
+         "global_tags": ["online", "prompt_base"], "staging_tag": "staging_b16", "prompt_tag": "prompt",
+         "sites": [{"name": "KEKCC", "pool": "kekcc"}],
+         "calibrations": [
+           {"name": "cdc_tracking", "command": "basf2 cdc.py", "expert": "cdc-expert", "input": {"data_tags": ["hlt_bhabha"], "min_events": 100000}},
+           {"name": "ecl_energy", "command": "basf2 ecl.py", "expert": "ecl-expert", "depends_on": ["cdc_tracking"], "max_iterations": 5}
+         ],
+         "skims": ["tau", "charm"], "output_base": "/belle/Data"}
+        """
+
+    static func read(_ text: String) throws(ConveyorError) -> ProcessingRequest {
+        try ProcessingRequest(configuration: try ConfigurationValue(json: Data(text.utf8), file: "req.json"))
+    }
+
+    /// The valid request with one change (a JSON fragment replacing a fragment).
+    static func refusal(_ from: String, _ to: String) -> String {
+        let text = valid.replacingOccurrences(of: from, with: to)
+        precondition(text != valid, "the fragment \(from) is not in the request")
+        do {
+            _ = try read(text)
+            return "accepted"
+        } catch {
+            return error.message
+        }
+    }
+
+    @Test func aValidRequestReads() throws {
+        let request = try Self.read(Self.valid)
+        #expect(request.campaign == .prompt)
+        #expect(request.input.skims == ["hlt_hadron", "hlt_bhabha"])
+        #expect(request.calibrations.map(\.maxIterations) == [3, 5])
+        #expect(request.calibrations[0].minimumEvents == 100_000)
+        #expect(try ProcessingRequest.Campaign(parsing: "proc9") == .reprocessing(9))
+    }
+
+    @Test func eachKindOfErrorNamesItsKeyPath() {
+        #expect(Self.refusal(#""release": "release-08-01-00","#, "") == "req.json: release: is required (the software release, recorded on every output)")
+        #expect(Self.refusal(#""skims""#, #""skimz""#) .hasPrefix("req.json: skimz: unknown key"))
+        #expect(Self.refusal(#""campaign": "prompt""#, #""campaign": "proc""#) == "req.json: campaign: expected one of prompt, procN, unofficial, express, found 'proc'")
+        #expect(Self.refusal(#""outputs": ["cdst", "mdst"]"#, #""outputs": ["cdst", "dst"]"#) == "req.json: outputs[1]: expected one of cdst, mdst, udst, found 'dst'")
+        #expect(Self.refusal(#""max_iterations": 5"#, #""max_iterations": 0"#) == "req.json: calibrations[1].max_iterations: expected a whole number ≥ 1, found 0")
+        #expect(Self.refusal(#""min_events": 100000"#, #""min_events": "many""#) == "req.json: calibrations[0].input.min_events: expected a whole number ≥ 0, found 'many'")
+        #expect(Self.refusal(#""depends_on": ["cdc_tracking"]"#, #""depends_on": ["svd"]"#) == "req.json: calibrations[1].depends_on[0]: unknown calibration 'svd'")
+        #expect(Self.refusal(#""bucket": "bucket16","#, "") == "req.json: give a bucket or runs")
+        #expect(Self.refusal(#""bucket": "bucket16","#, #""runs": "8:100","#) == "req.json: runs: expected EXP:FIRST-LAST, e.g. 8:100-250, found '8:100'")
+        #expect(Self.refusal(#""prompt_tag": "prompt","#, "") == "req.json: prompt_tag: is required for a prompt request")
+        #expect(Self.refusal(#""campaign": "prompt""#, #""campaign": "unofficial""#) == "req.json: calibrations: an unofficial request uses the given tags and takes no calibrations")
+        #expect(Self.refusal(#""name": "ecl_energy""#, #""name": "cdc_tracking""#) == "req.json: calibrations[1].name: 'cdc_tracking' is used by calibrations[0] too")
+        #expect(Self.refusal(#""expert": "cdc-expert","#, #""expert": "cdc-expert", "depends_on": ["ecl_energy"],"#) == "req.json: calibrations form a cycle: cdc_tracking → ecl_energy → cdc_tracking")
+        #expect(Self.refusal(#""sites": [{"name": "KEKCC", "pool": "kekcc"}]"#, #""sites": [{"name": "KEKCC"}]"#) == "req.json: sites[0].pool: is required (the workflow pool that runs its jobs)")
+        #expect(throws: ConveyorError.self) { _ = try Self.read("{\"name\": ") }
+    }
+
+    @Test func theSchemaIsMadeFromTheSameFieldsTheReaderChecks() throws {
+        let document = RequestSchema.document(for: ProcessingRequest.fields, title: "request")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
+        let properties = try #require(schema["properties"] as? [String: Any])
+        #expect(Set(properties.keys) == Set(ProcessingRequest.fields.map(\.key)))
+        #expect(Set(schema["required"] as? [String] ?? []) == ["name", "campaign", "release", "input", "outputs", "global_tags", "sites", "output_base"])
+        #expect(schema["additionalProperties"] as? Bool == false)
+        let calibrations = try #require((properties["calibrations"] as? [String: Any])?["items"] as? [String: Any])
+        #expect(((calibrations["properties"] as? [String: Any])?.keys.sorted()) == ["command", "depends_on", "expert", "input", "max_iterations", "name"])
+    }
+}
