@@ -29,6 +29,9 @@ struct RequestCommandTests {
         let bad = try await conveyor.run("request", "validate", "bad.yaml")
         #expect(bad.exitCode == 1)
         #expect(bad.stderr == "conveyor: bad.yaml: release: is required (the software release, recorded on every output)\n")
+        let estimate = try await conveyor.run("request", "estimate", "request.yaml", "--lumi", "1/fb", "--slots", "400,1000")
+        #expect(estimate.stdout.contains("cdst-calibration-skims  job          11000     1.15 d      0.46 d"), "\(estimate.stdout)\(estimate.stderr)")
+        #expect(estimate.stdout.contains("critical path: staging → local-calibrations → raw-calibrations"))
         let schema = try await conveyor.run("request", "schema")
         let parsed = try JSONSerialization.jsonObject(with: Data(schema.stdout.utf8)) as? [String: Any]
         #expect(parsed?["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")

@@ -69,4 +69,26 @@ struct ProcessingRequestTests {
         let calibrations = try #require((properties["calibrations"] as? [String: Any])?["items"] as? [String: Any])
         #expect(((calibrations["properties"] as? [String: Any])?.keys.sorted()) == ["command", "depends_on", "expert", "input", "max_iterations", "name"])
     }
+
+    @Test func thePlanFollowsTheCampaignAndTheEstimateMatchesSeed000() throws {
+        let prompt = try Self.read(Self.valid)
+        let plan = RequestPlan(prompt)
+        #expect(plan.steps.map(\.name) == ["staging", "local-calibrations", "raw-calibrations", "cdst-calibration-skims", "cdst-calibrations", "staging-check",
+                                            "expert-signoffs", "manager-signoff", "running-update", "mdst-hlt-skims", "mdst-all-events", "luminosity",
+                                            "quality-report", "physics-skims"])
+        #expect(plan.steps.first { $0.name == "mdst-hlt-skims" }?.dependsOn == ["running-update"])
+        let unofficial = try Self.read("""
+            {"name": "u1", "campaign": "unofficial", "runs": "8:1-20", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
+             "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "skims": ["tau"], "output_base": "/b"}
+            """)
+        #expect(RequestPlan(unofficial).steps.map(\.name) == ["mdst-hlt-skims", "mdst-all-events", "luminosity", "quality-report", "physics-skims"])
+
+        // Seed 000: cDST of the HLT skims, 11,000 hCPU per /fb: 1.2 / 0.5 / 0.3 / 0.23 days per /fb on 400 / 1000 / 1500 / 2000 slots.
+        let estimate = RequestEstimate(plan: plan, luminosity: 1_000, slots: [400, 1000, 1500, 2000])
+        let cdst = try #require(estimate.lines.first { $0.step == "cdst-calibration-skims" })
+        #expect(cdst.cpuHours == 11_000)
+        #expect([400, 1000, 1500, 2000].map { (cdst.days[String($0)]! * 100).rounded() / 100 } == [1.15, 0.46, 0.31, 0.23])
+        #expect(estimate.criticalPath.last == "physics-skims")
+        #expect(abs(estimate.criticalPathDays["1000"]! - estimate.totalCPUHours / 1000 / 24) < 1e-9, "a chain: the critical path is all of it")
+    }
 }

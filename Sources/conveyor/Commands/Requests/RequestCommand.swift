@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConveyorCore
+import ConveyorRuns
 import ConveyorWorkflow
 import Foundation
 
@@ -7,7 +8,7 @@ struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Processing requests: the one configuration a bucket's calibration and processing are made from.",
-        subcommands: [Schema.self, Validate.self]
+        subcommands: [Schema.self, Validate.self, Estimate.self]
     )
 
     struct Schema: AsyncParsableCommand {
@@ -29,6 +30,50 @@ struct RequestCommand: AsyncParsableCommand {
             let scope = request.bucket.map { "bucket \($0)" } ?? "runs \(request.runs ?? "")"
             Output.line("\(file): a valid \(request.campaign) request '\(request.name)' over \(scope): \(request.calibrations.count) calibration(s), "
                         + "outputs \(request.outputs.map(\.rawValue).joined(separator: ", ")), tags \(request.globalTags.joined(separator: " > "))")
+        }
+    }
+
+    struct Estimate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "CPU-hours and days per step for each number of job slots, and the critical path.",
+            discussion: "The luminosity is --lumi, else the request's bucket or run range as the run registry (--db) has it. Costs per /fb are seed 000's figures until measured jobs replace them."
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The request file.") var file: String
+        @Option(help: "Job slot counts, comma-separated.") var slots = "400,1000,1500,2000"
+        @Option(help: "The input luminosity, e.g. 6.4/fb or 800/pb (default: from the run registry).") var lumi: String?
+
+        func run() async throws {
+            let request = try ProcessingRequest(configuration: try ConfigurationFile.read(try GlobalOptions.read(file), name: file))
+            let counts = slots.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let slotCounts = counts.compactMap { Int($0) }.filter { $0 > 0 }
+            guard !slotCounts.isEmpty, slotCounts.count == counts.count else { throw ConveyorError.invalidInput("--slots takes positive whole numbers, e.g. 400,1000") }
+            let luminosity: Double
+            if let lumi {
+                luminosity = try BucketPlanner.luminosity(parsing: lumi)
+            } else {
+                luminosity = try await global.withStore { store in
+                    let registry = RunRegistry(store: store)
+                    if let bucket = request.bucket { return try await registry.bucket(named: bucket).bucket.luminosity }
+                    let parts = (request.runs ?? "").split(separator: ":", maxSplits: 1)
+                    let query = try RunQuery(exp: Int(parts[0]), runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                                             minimumLuminosity: nil, quality: nil)
+                    return try await registry.list(query).totals.luminosityPerPicobarn
+                }
+            }
+            let estimate = RequestEstimate(plan: RequestPlan(request), luminosity: luminosity, slots: slotCounts)
+            if output.json { return try Output.json(estimate) }
+            Output.line(String(format: "%@: %.3f /fb", request.name, luminosity / 1000))
+            let kinds = Dictionary(uniqueKeysWithValues: RequestPlan(request).steps.map { ($0.name, $0.kind.rawValue) })
+            Output.table(["STEP", "KIND", "CPU-HOURS"] + slotCounts.map { "\($0) SLOTS" }, estimate.lines.map { line in
+                [line.step, kinds[line.step] ?? "", String(format: "%.0f", line.cpuHours)]
+                    + slotCounts.map { line.cpuHours == 0 ? "" : String(format: "%.2f d", line.days[String($0)] ?? 0) }
+            } + [["total", "", String(format: "%.0f", estimate.totalCPUHours)] + slotCounts.map { String(format: "%.2f d", estimate.totalCPUHours / Double($0) / 24) }],
+                         rightAligned: Set(2..<(3 + slotCounts.count)))
+            Output.line("critical path: \(estimate.criticalPath.joined(separator: " → "))")
+            Output.line("  " + slotCounts.map { String(format: "%.2f days on %d slots", estimate.criticalPathDays[String($0)] ?? 0, $0) }.joined(separator: ", ")
+                        + " (sign-off waits not included)")
         }
     }
 }
