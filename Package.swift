@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ConveyorRuns", targets: ["ConveyorRuns"]),
         .library(name: "ConveyorExecutors", targets: ["ConveyorExecutors"]),
         .library(name: "ConveyorWorkflow", targets: ["ConveyorWorkflow"]),
+        .library(name: "ConveyorRequests", targets: ["ConveyorRequests"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -94,6 +95,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ConveyorRequests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow"]
+        ),
+        .target(
             name: "ConveyorServer",
             dependencies: [
                 "ConveyorCore",
@@ -119,6 +124,7 @@ let package = Package(
                 "ConveyorConditions",
                 "ConveyorRuns",
                 "ConveyorWorkflow",
+                "ConveyorRequests",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,6 +154,10 @@ let package = Package(
         .testTarget(
             name: "ConveyorExecutorsTests",
             dependencies: ["ConveyorCore", "ConveyorExecutors", "ConveyorTestSupport"]
+        ),
+        .testTarget(
+            name: "ConveyorRequestsTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorRequests", "ConveyorTestSupport"]
         ),
         .testTarget(
             name: "ConveyorWorkflowTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConveyorCore
+import ConveyorRequests
 import ConveyorRuns
 import ConveyorWorkflow
 import Foundation
@@ -21,11 +22,19 @@ struct RequestCommand: AsyncParsableCommand {
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a request file (YAML or JSON); errors name the file and the key path.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The request file.") var file: String
+        @Flag(help: "Also check it against the database (--db): bucket or runs, pools, global tags and their states.") var installation = false
 
         func run() async throws {
             let request = try ProcessingRequest(configuration: try ConfigurationFile.read(try GlobalOptions.read(file), name: file))
+            if installation {
+                let problems = try await global.withStore { store in try await InstallationCheck(store: store).problems(in: request) }
+                if !problems.isEmpty {
+                    throw ConveyorError.invalidInput("\(file): \(problems.joined(separator: "; "))")
+                }
+            }
             if output.json { return try Output.json(request) }
             let scope = request.bucket.map { "bucket \($0)" } ?? "runs \(request.runs ?? "")"
             Output.line("\(file): a valid \(request.campaign) request '\(request.name)' over \(scope): \(request.calibrations.count) calibration(s), "

@@ -1,0 +1,60 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorRuns
+import ConveyorStore
+import ConveyorWorkflow
+
+/// Holds a request against this installation before anything is generated: the bucket or runs,
+/// the sites' pools, and the global tags it names must exist, in states that let the request run.
+///
+/// ```swift
+/// let problems = try await InstallationCheck(store: store).problems(in: request)
+/// // ["bucket 'bucket16' does not exist (conveyor bucket create …)", "prompt_tag: prompt is OPEN; a prompt request running-updates a RUNNING tag"]
+/// ```
+public struct InstallationCheck: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Every problem found, one line each (empty when the request can run here).
+    public func problems(in request: ProcessingRequest) async throws(ConveyorError) -> [String] {
+        var problems: [String] = []
+        let registry = RunRegistry(store: store)
+        if let bucket = request.bucket {
+            do { _ = try await registry.bucket(named: bucket) } catch .notFound { problems.append("bucket '\(bucket)' does not exist (conveyor bucket create …)") }
+        } else if let runs = request.runs {
+            let parts = runs.split(separator: ":", maxSplits: 1)
+            let query = try RunQuery(exp: Int(parts[0]), runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                                     minimumLuminosity: nil, quality: nil)
+            if try await registry.list(query).totals.runs == 0 { problems.append("runs: no run of \(runs) is registered") }
+        }
+        let pools = Set(try await Workflows(store: store).pools().map(\.name))
+        for (i, site) in request.sites.enumerated() where !pools.contains(site.pool) {
+            problems.append("sites[\(i)].pool: no pool '\(site.pool)' (conveyor pool add \(site.pool) …)")
+        }
+        let conditions = ConditionsDatabase(store: store)
+        for (i, name) in request.globalTags.enumerated() {
+            do { _ = try await conditions.tag(named: name) } catch .notFound { problems.append("global_tags[\(i)]: no global tag '\(name)'") }
+        }
+        if let prompt = request.promptTag {
+            do {
+                let tag = try await conditions.tag(named: prompt)
+                if request.campaign == .prompt, tag.state != .running {
+                    problems.append("prompt_tag: \(prompt) is \(tag.state); a prompt request running-updates a RUNNING tag")
+                }
+                if case .reprocessing = request.campaign { problems.append("prompt_tag: \(prompt) already exists; a reprocessing makes a new tag") }
+            } catch .notFound {
+                if request.campaign == .prompt { problems.append("prompt_tag: no global tag '\(prompt)'") }
+            }
+        }
+        if let staging = request.stagingTag, !request.calibrations.isEmpty {
+            do {
+                let tag = try await conditions.tag(named: staging)
+                if tag.state != .open { problems.append("staging_tag: \(staging) is \(tag.state); calibrations upload into an OPEN tag") }
+            } catch .notFound {}  // created by the request's first step
+        }
+        return problems
+    }
+}
