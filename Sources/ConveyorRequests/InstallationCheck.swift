@@ -24,10 +24,7 @@ public struct InstallationCheck: Sendable {
         let registry = RunRegistry(store: store)
         if let bucket = request.bucket {
             do { _ = try await registry.bucket(named: bucket) } catch .notFound { problems.append("bucket '\(bucket)' does not exist (conveyor bucket create …)") }
-        } else if let runs = request.runs {
-            let parts = runs.split(separator: ":", maxSplits: 1)
-            let query = try RunQuery(exp: Int(parts[0]), runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
-                                     minimumLuminosity: nil, quality: nil)
+        } else if let runs = request.runs, let query = request.runQuery {
             if try await registry.list(query).totals.runs == 0 { problems.append("runs: no run of \(runs) is registered") }
         }
         let pools = Set(try await Workflows(store: store).pools().map(\.name))

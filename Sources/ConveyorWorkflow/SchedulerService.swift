@@ -86,9 +86,10 @@ public struct SchedulerService: Service {
 extension ExecutorSet {
     /// The local executor plus Slurm and HTCondor clients configured from each pool's options.
     public static func standard(wakeup: Wakeup) -> ExecutorSet {
-        ExecutorSet(local: LocalExecutor(onEnding: { wakeup.signal() })) { pool throws(ConveyorError) in
+        let local = LocalExecutor(onEnding: { wakeup.signal() })
+        return ExecutorSet(local: local) { pool throws(ConveyorError) in
             switch pool.executor {
-            case .local: LocalExecutor(onEnding: { wakeup.signal() })
+            case .local: local
             case .slurm: SlurmExecutor(options: pool.options)
             case .htcondor: HTCondorExecutor(options: pool.options)
             }

@@ -3,16 +3,14 @@ import ConveyorStore
 import Foundation
 
 extension WaitCondition {
-    /// Whether the condition holds now, and a line saying why not.
-    func check(in store: Store, now: Timestamp) async throws(ConveyorError) -> (met: Bool, detail: String) {
+    /// Whether the condition holds now.
+    func isMet(in store: Store, now: Timestamp) async throws(ConveyorError) -> Bool {
         switch self {
         case .until(let moment):
-            return (now >= moment, "waiting until \(moment.iso8601)")
+            return now >= moment
         case .runEnded(let run, let hours):
-            guard let registered = try await store.read({ try await $0.run(run) }) else { return (false, "run \(run) is not registered yet") }
-            guard let stop = registered.record.stop else { return (false, "run \(run) has not ended") }
-            let due = Timestamp(microsecondsSinceEpoch: stop.microsecondsSinceEpoch + Int64(hours * 3_600_000_000))
-            return (now >= due, "run \(run) ended at \(stop.iso8601); waiting until \(due.iso8601)")
+            guard let stop = try await store.read({ try await $0.run(run) })?.record.stop else { return false }
+            return now.microsecondsSinceEpoch >= stop.microsecondsSinceEpoch + Int64(hours * 3_600_000_000)
         case .filesOnDisk(let site, let lfns):
             let missing = try await store.read { session in
                 var missing: [String] = []
@@ -22,9 +20,9 @@ extension WaitCondition {
                 }
                 return missing
             }
-            return (missing.isEmpty, "\(missing.count) of \(lfns.count) files not yet on disk at \(site)")
+            return missing.isEmpty
         case .pathExists(let path):
-            return (FileManager.default.fileExists(atPath: path), "waiting for \(path)")
+            return FileManager.default.fileExists(atPath: path)
         }
     }
 }

@@ -50,12 +50,7 @@ extension ProcessingRequest {
         case (nil, nil): throw root.error("give a bucket or runs")
         case (.some, .some): throw root["runs"].error("give either bucket or runs, not both")
         case (nil, .some(let text)):
-            let parts = text.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let exp = Int(parts[0]),
-                  (try? RunQuery(exp: exp, runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
-                                 minimumLuminosity: nil, quality: nil))?.runRange != nil else {
-                throw root["runs"].error("expected EXP:FIRST-LAST, e.g. 8:100-250, found '\(text)'")
-            }
+            guard Self.runQuery(text) != nil else { throw root["runs"].error("expected EXP:FIRST-LAST, e.g. 8:100-250, found '\(text)'") }
         default: break
         }
         release = try root["release"].string()
@@ -88,6 +83,18 @@ extension ProcessingRequest {
         skims = try root["skims"].strings()
         outputBase = try root["output_base"].string()
         try checkConsistency(root)
+    }
+
+    /// The run range of a request without a bucket, as a run-registry query.
+    public var runQuery: RunQuery? { runs.flatMap(Self.runQuery) }
+
+    /// `EXP:FIRST-LAST` as a query, or nil when the text is not one.
+    static func runQuery(_ text: String) -> RunQuery? {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let exp = Int(parts[0]),
+              let query = try? RunQuery(exp: exp, runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                                        minimumLuminosity: nil, quality: nil), query.runRange != nil else { return nil }
+        return query
     }
 
     /// What the campaign needs, and calibrations that refer to each other properly.

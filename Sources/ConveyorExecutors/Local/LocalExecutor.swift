@@ -82,7 +82,7 @@ public final class LocalExecutor: BatchExecutor {
         // Written last: a submission without it was interrupted before any job started, and is prepared again.
         written = written && fm.createFile(atPath: submission.directory + "/prepared", contents: nil)
         guard written else { throw .unavailable("cannot prepare job folders in \(submission.directory)") }
-        for job in submission.jobs { start("\(submission.directory)/\(job.arrayIndex)", submissionDirectory: submission.directory) }
+        for job in submission.jobs { start("\(submission.directory)/\(job.arrayIndex)") }
         return submission.uuid
     }
 
@@ -129,7 +129,7 @@ public final class LocalExecutor: BatchExecutor {
                 } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: folder + "/job.sh") {
                     // Prepared but never started (the scheduler stopped in between), or started by
                     // a scheduler that has since died: the wrapper's claim makes a second start harmless.
-                    start(folder, submissionDirectory: submission.directory)
+                    start(folder)
                     reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
                 } else {
                     reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
@@ -137,6 +137,10 @@ public final class LocalExecutor: BatchExecutor {
             }
         }
         if !unread.isEmpty { endedFolders.withLock { $0.formUnion(unread) } }
+        // A reported end is the last the scheduler asks about a job: forget it.
+        let directories = Dictionary(submissions.map { ($0.uuid, $0.directory) }, uniquingKeysWith: { a, _ in a })
+        let over = reports.filter(\.isFinal).compactMap { report in directories[report.uuid].map { "\($0)/\(report.arrayIndex)" } }
+        if !over.isEmpty { started.withLock { $0.subtract(over) } }
         return reports
     }
 
@@ -154,7 +158,7 @@ public final class LocalExecutor: BatchExecutor {
     }
 
     /// Hands a folder to the launcher (started on first use).
-    private func start(_ folder: String, submissionDirectory: String) {
+    private func start(_ folder: String) {
         started.withLock { _ = $0.insert(folder) }
         if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in defer { pending = nil }; return pending }) {
             let onEnding = self.onEnding

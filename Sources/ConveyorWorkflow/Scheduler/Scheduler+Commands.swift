@@ -49,7 +49,7 @@ extension Scheduler {
                 dirty.insert(id)
             }
             if command.kind == .retry { reopenDownstream(of: id, by: who, now) }
-            return command.kind.rawValue == "resume" ? "resumed" : "retrying"
+            return command.kind == .resume ? "resumed" : "retrying"
         case .cancelTask:
             guard !task.state.isFinal else { return "refused: \(task.name) is already \(task.state)" }
             try await cancelTask(id, by: who, reason: command.comment, now)

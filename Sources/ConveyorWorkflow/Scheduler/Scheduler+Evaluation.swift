@@ -39,12 +39,10 @@ extension Scheduler {
         for (id, due) in nextWaitCheck where due <= instant {
             guard let task = tasks[id], let condition = task.definition.wait else { continue }
             do {
-                let (met, why) = try await condition.check(in: store, now: now)
-                if met {
+                if try await condition.isMet(in: store, now: now) {
                     setState(id, to: .succeeded, detail: "condition met: \(condition.summary)", at: now)
                 } else {
                     nextWaitCheck[id] = instant + configuration.waitCheckInterval
-                    _ = why
                 }
             } catch {
                 fail(task, reason: "checking \(condition.summary): \(error.message)", now)

@@ -80,7 +80,7 @@ struct WorkflowPage: Page {
         for (column, members) in columns {
             for (row, task) in members.enumerated() { position[task.id] = (20 + column * (boxW + gapX), 20 + row * (boxH + gapY)) }
         }
-        let width = 40 + (columns.keys.max() ?? 0 + 1) * (boxW + gapX) + boxW
+        let width = 40 + (columns.keys.max() ?? 0) * (boxW + gapX) + boxW
         let height = 40 + (columns.values.map(\.count).max() ?? 1) * (boxH + gapY)
         var edges: [HTML] = []
         for task in tasks {

@@ -23,9 +23,7 @@ struct PayloadCommand: AsyncParsableCommand {
 
         func run() async throws {
             let iov = try IntervalOfValidity(parsing: iov)
-            guard let bytes = FileManager.default.contents(atPath: file) else {
-                throw ConveyorError.invalidInput("cannot read '\(file)'")
-            }
+            let bytes = try GlobalOptions.read(file)
             try await global.withStore { store in
                 let result = try await ConditionsDatabase(store: store).upload(
                     name: name, bytes: bytes, intoTag: gt, iov: iov, description: description, expectedSHA256: sha256, by: .currentLocalOperator

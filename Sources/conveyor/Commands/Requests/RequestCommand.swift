@@ -65,16 +65,14 @@ struct RequestCommand: AsyncParsableCommand {
                 luminosity = try await global.withStore { store in
                     let registry = RunRegistry(store: store)
                     if let bucket = request.bucket { return try await registry.bucket(named: bucket).bucket.luminosity }
-                    let parts = (request.runs ?? "").split(separator: ":", maxSplits: 1)
-                    let query = try RunQuery(exp: Int(parts[0]), runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
-                                             minimumLuminosity: nil, quality: nil)
-                    return try await registry.list(query).totals.luminosityPerPicobarn
+                    return try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn
                 }
             }
-            let estimate = RequestEstimate(plan: RequestPlan(request), luminosity: luminosity, slots: slotCounts)
+            let plan = RequestPlan(request)
+            let estimate = RequestEstimate(plan: plan, luminosity: luminosity, slots: slotCounts)
             if output.json { return try Output.json(estimate) }
             Output.line(String(format: "%@: %.3f /fb", request.name, luminosity / 1000))
-            let kinds = Dictionary(uniqueKeysWithValues: RequestPlan(request).steps.map { ($0.name, $0.kind.rawValue) })
+            let kinds = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.kind.rawValue) })
             Output.table(["STEP", "KIND", "CPU-HOURS"] + slotCounts.map { "\($0) SLOTS" }, estimate.lines.map { line in
                 [line.step, kinds[line.step] ?? "", String(format: "%.0f", line.cpuHours)]
                     + slotCounts.map { line.cpuHours == 0 ? "" : String(format: "%.2f d", line.days[String($0)] ?? 0) }
