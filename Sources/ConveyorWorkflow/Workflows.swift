@@ -105,12 +105,12 @@ public struct Workflows: Sendable {
             switch reference {
             case .id(let id):
                 guard let workflow = try await session.workflowID(ofTask: id),
-                      let task = try await session.tasks(ofWorkflows: [workflow]).first(where: { $0.id == id }) else {
+                      let task = try await session.tasks(ofWorkflows: [workflow], id: id).first else {
                     throw ConveyorError.notFound("no task \(id)")
                 }
                 return task
             case .named(let workflow, let name):
-                guard let task = try await session.tasks(ofWorkflows: [workflow]).first(where: { $0.name == name }) else {
+                guard let task = try await session.tasks(ofWorkflows: [workflow], name: name).first else {
                     throw ConveyorError.notFound("workflow \(workflow) has no task '\(name)'")
                 }
                 return task

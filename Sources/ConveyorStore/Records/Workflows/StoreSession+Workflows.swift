@@ -79,23 +79,28 @@ extension StoreSession {
             .where("id", .equal, id).run()
     }
 
-    /// Every task of the given workflows with its upstream ids and element counts.
-    public func tasks(ofWorkflows ids: [Int64]) async throws -> [WorkflowTask] {
+    /// Every task of the given workflows with its upstream ids and element counts; with `name`
+    /// or `id`, only that task (a sign-off in a 10,000-task workflow reads one row, not all).
+    public func tasks(ofWorkflows ids: [Int64], name: String? = nil, id taskID: Int64? = nil) async throws -> [WorkflowTask] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await sql.select()
+        var select = sql.select()
             .columns("id", "workflow_id", "state", "tries", "retry_at", "definition", "decided_by", "decision_comment", "started_at", "finished_at")
-            .from("tasks").where("workflow_id", .in, ids).orderBy("id").all()
+            .from("tasks").where("workflow_id", .in, ids)
+        if let name { select = select.where("name", .equal, name) }
+        if let taskID { select = select.where("id", .equal, taskID) }
+        let rows = try await select.orderBy("id").all()
+        let only: SQLQueryString = name.map { "AND t.name = \(bind: $0)" } ?? taskID.map { "AND t.id = \(bind: $0)" } ?? ""
         var upstream: [Int64: [Int64]] = [:]
         for row in try await sql.raw("""
             SELECT d.task_id, d.upstream_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
-            WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) ORDER BY d.task_id, d.upstream_id
+            WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) \(only) ORDER BY d.task_id, d.upstream_id
             """).all() {
             upstream[try row.decode(column: "task_id", as: Int64.self), default: []].append(try row.decode(column: "upstream_id", as: Int64.self))
         }
         var counts: [Int64: [String: Int]] = [:]
         for row in try await sql.raw("""
             SELECT e.task_id, e.state, count(*) AS n FROM task_elements e JOIN tasks t ON t.id = e.task_id
-            WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) GROUP BY e.task_id, e.state
+            WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) \(only) GROUP BY e.task_id, e.state
             """).all() {
             counts[try row.decode(column: "task_id", as: Int64.self), default: [:]][try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
