@@ -18,7 +18,8 @@ extension ProcessingRequest {
         .init("sites", .list(.object([
             .init("name", .text, required: true, "the site"),
             .init("pool", .text, required: true, "the workflow pool that runs its jobs"),
-        ])), required: true, "where jobs run"),
+            .init("storage", .text, "prefix of the site's copies: an LFN's file is at storage + LFN (default: the LFN itself)"),
+        ])), required: true, "where jobs run; each input goes to the first site holding it on disk"),
         .init("calibrations", .list(.object([
             .init("name", .text, required: true, "the calibration"),
             .init("command", .text, required: true, "the algorithm's command"),
@@ -30,10 +31,19 @@ extension ProcessingRequest {
                 .init("quality", .choice(["GOOD", "BAD", "RECOVERABLE", "UNKNOWN"]), "the runs' summary quality"),
                 .init("min_lumi", .number(minimum: 0), "minimum luminosity per run range, /pb"),
                 .init("min_events", .wholeNumber(minimum: 0), "minimum events per run range"),
+                .init("level", .choice(["raw", "cdst"]), "raw data (default), or the cDST of the calibration skims"),
             ]), "which data it reads"),
         ])), "the calibrations, in any order"),
         .init("skims", .list(.text), "physics skims made from the mDST"),
         .init("output_base", .text, required: true, "the base path of the outputs"),
+        .init("commands", .object([
+            .init("reconstruction", .text, required: true, "raw → cDST/mDST, one job per input file"),
+            .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
+            .init("quality", .text, "per run: histograms compared with the reference"),
+        ]), required: true, "the experiment's programs the jobs run"),
+        .init("files_per_job", .wholeNumber(minimum: 1), "input files per job (default 1)"),
+        .init("max_file_failures", .wholeNumber(minimum: 1), "failed tries before an input file is Problematic (default 3)"),
+        .init("retry_cooloff", .number(minimum: 0), "seconds before a failed job is tried again, times tries² (default 10)"),
     ]
 
     /// Reads and checks a request; every error names the file and key path.
@@ -65,7 +75,9 @@ extension ProcessingRequest {
         stagingTag = try root["staging_tag"].optionalString()
         promptTag = try root["prompt_tag"].optionalString()
         sites = []
-        for item in try root["sites"].list() { sites.append(Site(name: try item["name"].string(), pool: try item["pool"].string())) }
+        for item in try root["sites"].list() {
+            sites.append(Site(name: try item["name"].string(), pool: try item["pool"].string(), storage: try item["storage"].string(default: "")))
+        }
         guard !sites.isEmpty else { throw root["sites"].error("needs at least one site") }
         calibrations = []
         if !root["calibrations"].isMissing {
@@ -77,11 +89,18 @@ extension ProcessingRequest {
                 calibrations.append(Calibration(
                     name: try item["name"].string(), command: try item["command"].string(), dependsOn: try item["depends_on"].strings(),
                     expert: try item["expert"].string(), maxIterations: try item["max_iterations"].int(default: 3, minimum: 1),
-                    dataTags: try input["data_tags"].strings(), quality: quality, minimumLuminosity: minimumLuminosity, minimumEvents: minimumEvents))
+                    dataTags: try input["data_tags"].strings(), quality: quality, minimumLuminosity: minimumLuminosity, minimumEvents: minimumEvents,
+                    level: try input["level"].named(DataLevel.self, default: .raw)))
             }
         }
         skims = try root["skims"].strings()
         outputBase = try root["output_base"].string()
+        guard outputBase.hasPrefix("/") else { throw root["output_base"].error("expected an absolute path such as /belle/Data, found '\(outputBase)'") }
+        let c = root["commands"]
+        commands = Commands(reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString())
+        filesPerJob = try root["files_per_job"].int(default: 1, minimum: 1)
+        maxFileFailures = try root["max_file_failures"].int(default: 3, minimum: 1)
+        retryCooloff = try root["retry_cooloff"].double(default: 10, minimum: 0)
         try checkConsistency(root)
     }
 
@@ -121,6 +140,11 @@ extension ProcessingRequest {
         let asTasks = calibrations.map { TaskDefinition(name: $0.name, kind: .action, dependsOn: $0.dependsOn) }
         do { try WorkflowDefinition(name: name, tasks: asTasks).validate(file: root.file) } catch {
             throw .invalidInput(error.message.replacingOccurrences(of: "tasks form a cycle", with: "calibrations form a cycle"))
+        }
+        if !skims.isEmpty, commands.skim == nil { throw root["commands"]["skim"].error("is required when skims are listed") }
+        if !skims.isEmpty, !outputs.contains(.mdst) { throw root["skims"].error("physics skims are made from the mDST: add mdst to outputs") }
+        for (i, c) in calibrations.enumerated() where c.level == .cdst && input.level != .raw {
+            throw root["calibrations"][i]["input"]["level"].error("cDST calibrations need raw input to make their cDST from")
         }
         let names = Set(sites.map(\.name))
         if names.count != sites.count { throw root["sites"].error("a site is listed twice") }

@@ -16,6 +16,7 @@
 /// sites: [{name: KEKCC, pool: kekcc}]
 /// calibrations:
 ///   - {name: cdc_tracking, command: "basf2 cdc.py", expert: cdc-expert, input: {data_tags: [hlt_bhabha]}}
+/// commands: {reconstruction: basf2 reco.py, skim: basf2 skim.py}
 /// output_base: /belle/Data
 /// ```
 public struct ProcessingRequest: Codable, Sendable, Equatable {
@@ -61,6 +62,34 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     public struct Site: Codable, Sendable, Equatable {
         public var name: String
         public var pool: String
+        /// Prefix that turns an LFN into the path of its copy at the site (empty: the LFN is the path).
+        public var storage: String
+
+        public init(name: String, pool: String, storage: String = "") {
+            self.name = name
+            self.pool = pool
+            self.storage = storage
+        }
+
+        /// Where the site's copy of a file lives.
+        public func path(of lfn: String) -> String { storage.isEmpty ? lfn : storage + lfn }
+    }
+
+    /// The experiment's programs that the jobs run. Each is a shell command; the job passes the
+    /// inputs, the output path, the global tags and the run in `CONVEYOR_*` variables.
+    public struct Commands: Codable, Sendable, Equatable {
+        /// Raw data to cDST or mDST, one job per input file (or per `files_per_job`).
+        public var reconstruction: String
+        /// mDST to a physics skim's uDST (`CONVEYOR_SKIM` names it).
+        public var skim: String?
+        /// Histograms a run's mDST and compares them with the reference.
+        public var quality: String?
+
+        public init(reconstruction: String, skim: String? = nil, quality: String? = nil) {
+            self.reconstruction = reconstruction
+            self.skim = skim
+            self.quality = quality
+        }
     }
 
     public struct Calibration: Codable, Sendable, Equatable {
@@ -74,6 +103,8 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
         public var quality: QualityFlag?
         public var minimumLuminosity: Double?
         public var minimumEvents: Int?
+        /// What it reads: raw data, or the cDST of the calibration skims made by the request.
+        public var level: DataLevel
     }
 
     public var name: String
@@ -93,4 +124,11 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     public var calibrations: [Calibration]
     public var skims: [String]
     public var outputBase: String
+    public var commands: Commands
+    /// Input files per job.
+    public var filesPerJob: Int
+    /// Failed tries after which an input file is Problematic and left out.
+    public var maxFileFailures: Int
+    /// Seconds before a failed job is tried again (grows with the square of the tries).
+    public var retryCooloff: Double
 }

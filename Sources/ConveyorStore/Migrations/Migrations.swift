@@ -10,6 +10,7 @@ enum Migrations {
         buckets,
         experiments,
         workflows,
+        requests,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
