@@ -83,3 +83,34 @@ extension ConditionsDatabase {
         cache.invalidate()
     }
 }
+
+extension ConditionsDatabase {
+    /// Makes a staging tag ready for a bucket's calibrations: creates it (DATA, OPEN) when it does
+    /// not exist; otherwise it must be OPEN, and with `empty` its IoVs are removed. Needs `expert`.
+    /// - Returns: what it did, in a line.
+    public func prepareStaging(_ name: String, empty: Bool, by actor: Actor) async throws(ConveyorError) -> String {
+        try actor.require(.expert, to: "preparing a staging tag")
+        let existing: GlobalTag
+        do { existing = try await self.tag(named: name) } catch .notFound {
+            _ = try await createTag(named: name, type: .data, description: "staging tag for calibrations", by: actor)
+            return "created \(name)"
+        }
+        do {
+            let tag = existing
+            guard tag.state == .open else { throw ConveyorError.conflict("staging tag '\(name)' is \(tag.state); calibrations upload into an OPEN tag") }
+            guard empty else { return "\(name) is OPEN; kept its IoVs" }
+            let entries = try await entries(ofTag: name)
+            guard !entries.isEmpty else { return "\(name) is OPEN and empty" }
+            try await store.write { session in
+                let locked = try await Self.lockedTag(name, in: session)
+                let now = Timestamp.now
+                try await session.removeIoVs(ids: entries.map(\.id), at: now)
+                try await session.touchGlobalTag(id: locked.id)
+                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.empty", subjectKind: "globaltag", subject: name,
+                                                          detail: "\(entries.count) IoVs removed for a new bucket"))
+            }
+            cache.invalidate()
+            return "emptied \(name): \(entries.count) IoVs removed"
+        }
+    }
+}

@@ -54,6 +54,21 @@ public struct PostgresAddress: Sendable, Hashable, CustomStringConvertible {
         return "postgres://\(username)@\(host)\(socketDirectory == nil ? ":\(port)" : "")/\(database)\(endpoint)"
     }
 
+    /// The whole URL, password included: what a job started by Conveyor connects with.
+    public var connectionURL: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.host = socketDirectory == nil ? host : ""
+        components.port = socketDirectory == nil ? port : nil
+        components.path = "/" + database
+        var items = [URLQueryItem(name: "sslmode", value: tls == .disable ? "disable" : tls == .require ? "require" : "prefer")]
+        if let socketDirectory { items.append(URLQueryItem(name: "host", value: socketDirectory)) }
+        components.queryItems = items
+        return components.string ?? description
+    }
+
     /// The same address pointing at another database on the same server.
     public func with(database: String) -> PostgresAddress {
         var copy = self

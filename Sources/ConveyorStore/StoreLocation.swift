@@ -51,6 +51,16 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
 
+    /// The location as `--db` or `$CONVEYOR_DB` takes it, with an absolute SQLite path and the
+    /// password: what processes started by Conveyor (jobs) use to reach the same database.
+    public var connectionURL: String {
+        switch self {
+        case .sqlite(let path):
+            path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite://\(FileManager.default.currentDirectoryPath)/\(path)"
+        case .postgres(let address): address.connectionURL
+        }
+    }
+
     /// Printable without the password.
     public var description: String {
         switch self {

@@ -9,8 +9,10 @@ import Foundation
 /// - `gt.check`: fails when `tag` breaks the staging rules (gaps, overlaps, an open last IoV).
 /// - `gt.merge`: merges `sources` (comma-separated, highest priority first) into `target`.
 /// - `gt.running-update`: moves `staging` into `running` from run `valid_from` (EXP:RUN).
+/// - `gt.prepare-staging`: creates `tag`, or checks it is OPEN and (with `empty: yes`) empties it.
+/// - `gt.set-state`: moves `tag` to `state` (e.g. VALIDATED once the manager signed off).
 public struct ActionSteps: Sendable {
-    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update"]
+    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state"]
     let store: Store
 
     public init(store: Store) {
@@ -24,6 +26,8 @@ public struct ActionSteps: Sendable {
         case "gt.check": ["tag"]
         case "gt.merge": ["sources", "target"]
         case "gt.running-update": ["running", "staging", "valid_from"]
+        case "gt.prepare-staging": ["tag"]
+        case "gt.set-state": ["tag", "state"]
         default: throw .invalidInput("task \(task): unknown action '\(step.name)' (expected one of: \(names.joined(separator: ", ")))")
         }
         for key in required where (step.parameters[key] ?? "").isEmpty {
@@ -51,6 +55,14 @@ public struct ActionSteps: Sendable {
         case "gt.running-update":
             let plan = try await conditions.runningUpdate(p["running"]!, from: p["staging"]!, validFrom: try ExpRun(parsing: p["valid_from"]!), by: actor)
             return "running update of \(p["running"]!) from \(p["staging"]!) at \(plan.validFrom): \(plan.changes.count) changes"
+        case "gt.prepare-staging":
+            return try await conditions.prepareStaging(p["tag"]!, empty: p["empty"] == "yes", by: actor)
+        case "gt.set-state":
+            let target = try GlobalTagState(parsing: p["state"]!)
+            let tag = try await conditions.tag(named: p["tag"]!)
+            if tag.state == target { return "\(tag.name) is already \(target)" }
+            try await conditions.setState(ofTag: tag.name, to: target, by: actor)
+            return "\(tag.name): \(tag.state) → \(target)"
         default:
             throw .invalidInput("unknown action '\(step.name)'")
         }

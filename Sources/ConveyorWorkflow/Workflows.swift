@@ -35,6 +35,22 @@ public struct Workflows: Sendable {
     /// Checks a definition against this installation (pools, programs, actions) and stores it.
     public func submit(_ definition: WorkflowDefinition, file: String = "workflow", by actor: Actor) async throws(ConveyorError) -> Int64 {
         try actor.require(.manager, to: "submitting workflows")
+        try await check(definition, file: file)
+        let id = try await store.write { session in
+            let now = Timestamp.now
+            let id = try await session.insertWorkflow(definition, at: now, by: actor.name)
+            try await session.appendWorkflowEvents([WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor.name, kind: "workflow", to: "running",
+                                                                  detail: "submitted \(definition.tasks.count) tasks from \(file)")])
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "workflows.submit", subjectKind: "workflow", subject: String(id),
+                                                      detail: "\(definition.name): \(definition.tasks.count) tasks"))
+            return id
+        }
+        onCommand()
+        return id
+    }
+
+    /// Holds a definition against this installation: its shape, pools, programs and action steps.
+    public func check(_ definition: WorkflowDefinition, file: String = "workflow") async throws(ConveyorError) {
         try definition.validate(file: file)
         let pools = Set(try await store.read { try await $0.pools() }.map(\.name))
         for (i, task) in definition.tasks.enumerated() {
@@ -55,17 +71,6 @@ public struct Workflows: Sendable {
                 break
             }
         }
-        let id = try await store.write { session in
-            let now = Timestamp.now
-            let id = try await session.insertWorkflow(definition, at: now, by: actor.name)
-            try await session.appendWorkflowEvents([WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor.name, kind: "workflow", to: "running",
-                                                                  detail: "submitted \(definition.tasks.count) tasks from \(file)")])
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "workflows.submit", subjectKind: "workflow", subject: String(id),
-                                                      detail: "\(definition.name): \(definition.tasks.count) tasks"))
-            return id
-        }
-        onCommand()
-        return id
     }
 
     // MARK: Reading
@@ -156,11 +161,17 @@ public struct Workflows: Sendable {
         try await enqueue(task, approve ? .approve : .reject, comment: comment, by: actor)
     }
 
-    /// Resumes a paused task, retries a paused or failed one, or cancels a task. Needs `manager`.
+    /// Resumes a paused task, retries a paused or failed one, or cancels a task: needs `manager`.
+    /// Marks a paused or failed task succeeded: needs `expert` (who did its work by hand) and a comment.
     public func control(_ reference: TaskReference, _ kind: WorkflowCommandKind, comment: String = "", by actor: Actor) async throws(ConveyorError) {
-        try actor.require(.manager, to: "\(kind.rawValue) tasks")
+        try actor.require(kind == .markSucceeded ? .expert : .manager, to: "\(kind == .markSucceeded ? "marking tasks succeeded" : "\(kind.rawValue) tasks")")
         let task = try await task(reference)
         switch kind {
+        case .markSucceeded:
+            guard [.paused, .failed, .upstream_failed].contains(task.state) else {
+                throw .conflict("task \(task.name) is \(task.state); only paused or failed tasks are marked succeeded")
+            }
+            if comment.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalidInput("say what was done by hand: marking a task succeeded needs --comment") }
         case .resume: guard task.state == .paused else { throw .conflict("task \(task.name) is \(task.state); only paused tasks resume") }
         case .retry: guard [.paused, .failed, .upstream_failed].contains(task.state) else { throw .conflict("task \(task.name) is \(task.state); only paused or failed tasks are retried") }
         case .cancelTask: guard !task.state.isFinal else { throw .conflict("task \(task.name) is already \(task.state)") }

@@ -101,6 +101,9 @@ public enum WorkflowCommandKind: String, CaseIterable, Codable, Sendable {
     /// A paused or failed task tries again from a fresh count.
     case retry
     case cancelTask = "cancel_task"
+    /// A paused or failed task is taken as done by a person who did its work by hand (an expert
+    /// who uploaded a calibration's payload themselves); what waited for it runs.
+    case markSucceeded = "mark_succeeded"
     case cancelWorkflow = "cancel_workflow"
 }
 

@@ -50,6 +50,13 @@ extension Scheduler {
             }
             if command.kind == .retry { reopenDownstream(of: id, by: who, now) }
             return command.kind == .resume ? "resumed" : "retrying"
+        case .markSucceeded:
+            guard [.paused, .failed, .upstream_failed].contains(task.state) else { return "refused: \(task.name) is \(task.state)" }
+            if let states = elements[id] { setElements(id, states.indices.filter { states[$0] != .succeeded }, to: .succeeded) }
+            coolingOff.remove(id)
+            setState(id, to: .succeeded, detail: "marked succeeded by \(who)\(command.comment.isEmpty ? "" : ": \(command.comment)")", by: who, at: now)
+            reopenDownstream(of: id, by: who, now)
+            return "marked succeeded"
         case .cancelTask:
             guard !task.state.isFinal else { return "refused: \(task.name) is already \(task.state)" }
             try await cancelTask(id, by: who, reason: command.comment, now)

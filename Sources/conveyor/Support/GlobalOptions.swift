@@ -25,6 +25,13 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
+    /// Whether the database is there to read (an SQLite file that exists, or any PostgreSQL URL),
+    /// for commands that use it only when it is.
+    func databaseExists() throws(ConveyorError) -> Bool {
+        if case .sqlite(let path) = try location() { return FileManager.default.fileExists(atPath: path) }
+        return true
+    }
+
     /// Opens the database (applying pending migrations unless `migrate` is false).
     func openStore(migrate: Bool = true) async throws(ConveyorError) -> Store {
         try await Store.open(location(), migrate: migrate, logger: logger(label: "conveyor.store"))

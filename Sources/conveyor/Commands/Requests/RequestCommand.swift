@@ -9,7 +9,8 @@ struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Processing requests: the one configuration a bucket's calibration and processing are made from.",
-        subcommands: [Schema.self, Validate.self, Estimate.self]
+        subcommands: [Schema.self, Validate.self, Estimate.self, Submit.self, Resume.self, List.self, Show.self, Jobs.self, Cancel.self,
+                      RunJob.self, Calibrate.self, Luminosity.self]
     )
 
     struct Schema: AsyncParsableCommand {
@@ -58,17 +59,21 @@ struct RequestCommand: AsyncParsableCommand {
             let counts = slots.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let slotCounts = counts.compactMap { Int($0) }.filter { $0 > 0 }
             guard !slotCounts.isEmpty, slotCounts.count == counts.count else { throw ConveyorError.invalidInput("--slots takes positive whole numbers, e.g. 400,1000") }
-            let luminosity: Double
-            if let lumi {
-                luminosity = try BucketPlanner.luminosity(parsing: lumi)
-            } else {
+            var luminosity: Double = 0
+            var cost = RequestPlan.defaultCost
+            var cpuPerEvent: [String: Double] = [:]
+            if let lumi { luminosity = try BucketPlanner.luminosity(parsing: lumi) }
+            if try global.databaseExists() {
+                (cost, cpuPerEvent) = try await global.withStore { store in try await Requests(store: store).measuredCost(request) }
+            }
+            if lumi == nil {
                 luminosity = try await global.withStore { store in
                     let registry = RunRegistry(store: store)
                     if let bucket = request.bucket { return try await registry.bucket(named: bucket).bucket.luminosity }
                     return try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn
                 }
             }
-            let plan = RequestPlan(request)
+            let plan = RequestPlan(request, cost: cost)
             let estimate = RequestEstimate(plan: plan, luminosity: luminosity, slots: slotCounts)
             if output.json { return try Output.json(estimate) }
             Output.line(String(format: "%@: %.3f /fb", request.name, luminosity / 1000))
@@ -78,6 +83,9 @@ struct RequestCommand: AsyncParsableCommand {
                     + slotCounts.map { line.cpuHours == 0 ? "" : String(format: "%.2f d", line.days[String($0)] ?? 0) }
             } + [["total", "", String(format: "%.0f", estimate.totalCPUHours)] + slotCounts.map { String(format: "%.2f d", estimate.totalCPUHours / Double($0) / 24) }],
                          rightAligned: Set(2..<(3 + slotCounts.count)))
+            for (step, seconds) in cpuPerEvent.sorted(by: { $0.key < $1.key }) {
+                Output.line(String(format: "%@: measured %.3g CPU-seconds per event in earlier jobs", step, seconds))
+            }
             Output.line("critical path: \(estimate.criticalPath.joined(separator: " → "))")
             Output.line("  " + slotCounts.map { String(format: "%.2f days on %d slots", estimate.criticalPathDays[String($0)] ?? 0, $0) }.joined(separator: ", ")
                         + " (sign-off waits not included)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConveyorCore
+import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
 import Foundation
@@ -8,7 +9,7 @@ struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
         abstract: "The file catalog: register, list, show provenance, mark bad, luminosity behind a list.",
-        subcommands: [Register.self, List.self, Show.self, MarkBad.self, Lumi.self]
+        subcommands: [Register.self, List.self, Show.self, MarkBad.self, Invalidate.self, Revalidate.self, Lumi.self]
     )
 
     struct Register: AsyncParsableCommand {
@@ -81,6 +82,35 @@ struct FilesCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withStore { store in try await FileCatalog(store: store).markBad(lfn, reason: reason, by: .currentLocalOperator) }
             Output.line("\(lfn) is now bad")
+        }
+    }
+
+    struct Invalidate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take a bad input file out of a processing request until it is revalidated (role manager).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The input file's LFN.") var lfn: String
+        @Option(help: "The request.") var request: String
+        @Option(help: "Why (required).") var reason: String
+
+        func run() async throws {
+            let jobs = try await global.withStore { store in try await Requests(store: store).invalidate(lfn, in: request, reason: reason, by: .currentLocalOperator) }
+            Output.line("\(lfn) is invalidated in request \(request) (\(jobs) job(s) skip it)")
+        }
+    }
+
+    struct Revalidate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put an invalidated or Problematic input file back into a processing request (role manager).",
+            discussion: "Jobs of a running request that have not run yet pick it up; otherwise `conveyor request resume NAME` processes it.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The input file's LFN.") var lfn: String
+        @Option(help: "The request.") var request: String
+        @Option(help: "Why, e.g. the patch that fixes it.") var reason = ""
+
+        func run() async throws {
+            let jobs = try await global.withStore { store in try await Requests(store: store).revalidate(lfn, in: request, reason: reason, by: .currentLocalOperator) }
+            Output.line("\(lfn) is Unused again in request \(request) (\(jobs) job(s)); if the request has ended, `conveyor request resume \(request)` processes it")
         }
     }
 

@@ -16,6 +16,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try global.logger(label: "conveyor.scheduler")
         let store = try await global.openStore()
+        JobEnvironment.export(for: store.location)
         let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), untilIdle: untilIdle, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

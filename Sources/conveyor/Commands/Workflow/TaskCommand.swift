@@ -7,7 +7,7 @@ struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
         abstract: "One task of a workflow run (TASK is its id, or WORKFLOW/NAME): sign off, resume, retry, cancel, log.",
-        subcommands: [SignOff.self, Resume.self, Retry.self, Cancel.self, Log.self]
+        subcommands: [SignOff.self, Resume.self, Retry.self, Cancel.self, Succeed.self, Log.self]
     )
 
     struct SignOff: AsyncParsableCommand {
@@ -50,6 +50,15 @@ struct TaskCommand: AsyncParsableCommand {
         @Argument(help: "The task: id or WORKFLOW/NAME.") var task: String
         @Option(help: "Why.") var comment = ""
         func run() async throws { try await TaskCommand.control(global, task, .cancelTask, comment) }
+    }
+
+    struct Succeed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a paused or failed task succeeded after doing its work by hand, e.g. uploading a failed calibration's payload (role expert).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task: id or WORKFLOW/NAME.") var task: String
+        @Option(help: "What was done by hand (required).") var comment = ""
+        func run() async throws { try await TaskCommand.control(global, task, .markSucceeded, comment) }
     }
 
     struct Log: AsyncParsableCommand {

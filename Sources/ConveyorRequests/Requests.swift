@@ -1,0 +1,385 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorRuns
+import ConveyorStore
+import ConveyorWorkflow
+import Foundation
+
+/// Processing requests, the front door: validate, submit (or resume), list, show and cancel
+/// requests, and take input files out of a request and put them back.
+///
+/// Submitting generates the request's jobs and its workflow in one transaction with the request
+/// itself; the workflow engine's scheduler then runs it. Submitting the same request again (or
+/// ``resume(_:by:)``) continues it: work already done is not done again.
+///
+/// ```swift
+/// let requests = Requests(store: store)
+/// let submitted = try await requests.submit(try Data(contentsOf: url), name: "prompt-b16.yaml", by: manager)
+/// try await requests.invalidate("/belle/raw/…/r00012/raw_0003.sroot", in: "prompt-b16", reason: "corrupt block", by: manager)
+/// ```
+public struct Requests: Sendable {
+    public let store: Store
+    /// Called after a workflow is submitted or a command queued (``Scheduler/noteCommand()``).
+    public let onCommand: @Sendable () -> Void
+
+    public init(store: Store, onCommand: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.onCommand = onCommand
+    }
+
+    /// Reads and checks a request file (YAML or JSON).
+    public static func parse(_ data: Data, name: String) throws(ConveyorError) -> ProcessingRequest {
+        try ProcessingRequest(configuration: try ConfigurationFile.read(data, name: name))
+    }
+
+    static func load(_ name: String, from store: Store) async throws(ConveyorError) -> (RequestRecord, ProcessingRequest) {
+        guard let record = try await store.read({ try await $0.request(named: name) }) else { throw .notFound("no request named '\(name)'") }
+        return (record, try parse(Data(record.configuration.utf8), name: record.fileName))
+    }
+
+    /// Who a request's own jobs act as: the request, with the rights of the manager who submitted it.
+    static func actor(for record: RequestRecord) -> Actor { Actor(name: "request:\(record.name)", role: .manager) }
+
+    // MARK: Submitting
+
+    public struct Submission: Sendable, Codable {
+        public let request: String
+        public let workflowID: Int64
+        public let resumed: Bool
+        public let tasks: Int
+        public let jobs: Int
+        /// Jobs that run in this workflow (all of them, or the open ones of a resumed request).
+        public let jobsToRun: Int
+        public let inputsNotOnDisk: Int
+    }
+
+    /// Submits a request file, or resumes the request of that name when it exists with the same
+    /// configuration. Needs `manager`.
+    public func submit(_ data: Data, name fileName: String, by actor: Actor) async throws(ConveyorError) -> Submission {
+        try actor.require(.manager, to: "submitting requests")
+        let request = try Self.parse(data, name: fileName)
+        if let existing = try await store.read({ try await $0.request(named: request.name) }) {
+            let stored = try Self.parse(Data(existing.configuration.utf8), name: existing.fileName)
+            guard stored == request else {
+                throw .conflict("request \(request.name) exists with another configuration; give the new one another name")
+            }
+            return try await resume(request.name, by: actor)
+        }
+        let problems = try await InstallationCheck(store: store).problems(in: request)
+        if !problems.isEmpty { throw .invalidInput("\(fileName): \(problems.joined(separator: "; "))") }
+        if let staging = request.stagingTag, !request.calibrations.isEmpty {
+            // The staging tag's id names the output folders of the calibration skims: make it now.
+            _ = try await ConditionsDatabase(store: store).prepareStaging(staging, empty: false, by: actor)
+        }
+        let builder = RequestBuilder(request: request, context: try await context(of: request))
+        let jobs = try builder.jobs()
+        let notOnDisk = builder.inputsNotOnDisk(jobs)
+        // Commands name job ids, so the DAG is checked with placeholder ids first and built for real inside the transaction.
+        let draft = jobs.enumerated().map { i, job in var job = job; job.id = Int64(i + 1); return job }
+        try await Workflows(store: store).check(try builder.workflow(jobs: draft, notOnDisk: notOnDisk), file: fileName)
+        let configuration = String(decoding: data, as: UTF8.self)
+        let (workflowID, tasks) = try await store.write { session in
+            let now = Timestamp.now
+            let id = try await session.insertRequest(name: request.name, campaign: request.campaign.description, configuration: configuration,
+                                                     fileName: fileName, at: now, by: actor.name)
+            let stored = try await session.insertRequestJobs(jobs, request: id, at: now)
+            let definition = try builder.workflow(jobs: stored, notOnDisk: notOnDisk)
+            let workflowID = try await Self.start(definition, request: id, name: request.name, detail: "submitted from \(fileName)", session, now, actor)
+            return (workflowID, definition.tasks.count)
+        }
+        onCommand()
+        return Submission(request: request.name, workflowID: workflowID, resumed: false, tasks: tasks, jobs: jobs.count, jobsToRun: jobs.count,
+                          inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
+    }
+
+    /// Continues a request whose workflow ended (failed, cancelled, or done with inputs put back):
+    /// a new workflow run in which finished work is a no-op and only open jobs run. Needs `manager`.
+    public func resume(_ name: String, by actor: Actor) async throws(ConveyorError) -> Submission {
+        try actor.require(.manager, to: "resuming requests")
+        let (record, request) = try await Self.load(name, from: store)
+        let workflows = Workflows(store: store)
+        var succeeded: [String: Int64] = [:]
+        if let id = record.workflowID {
+            let detail = try await workflows.show(id)
+            if detail.workflow.state == .running { throw .conflict("request \(name) is running (workflow \(id)); cancel it first or let it finish") }
+            for task in detail.tasks where task.state == .succeeded { succeeded[task.name] = id }
+        }
+        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
+        let inputs = try await store.read { try await $0.requestInputs(request: record.id) }
+        let open = Set(inputs.filter { !$0.state.isFinal }.map(\.jobID))
+        if !record.cancelled, let id = record.workflowID, try await workflows.show(id).workflow.state == .succeeded, open.isEmpty {
+            throw .conflict("request \(name) is already processed (workflow \(id)); nothing to do")
+        }
+        let builder = RequestBuilder(request: request, context: try await context(of: request))
+        let notOnDisk = builder.inputsNotOnDisk(jobs.filter { open.contains($0.id) })
+        let definition = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: succeeded, openJobs: open), notOnDisk: notOnDisk)
+        try await workflows.check(definition, file: record.fileName)
+        let workflowID = try await store.write { session in
+            let now = Timestamp.now
+            // Invalidated inputs stay out; inputs a killed job left Assigned are free again.
+            try await session.setRequestInputs(request: record.id, from: [.assigned], to: .unused, reason: "request resumed", at: now)
+            return try await Self.start(definition, request: record.id, name: name, detail: "resumed: \(open.count) open job(s)", session, now, actor)
+        }
+        onCommand()
+        return Submission(request: name, workflowID: workflowID, resumed: true, tasks: definition.tasks.count, jobs: jobs.count, jobsToRun: open.count,
+                          inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
+    }
+
+    private static func start(_ definition: WorkflowDefinition, request: Int64, name: String, detail: String, _ session: StoreSession, _ now: Timestamp,
+                              _ actor: Actor) async throws -> Int64 {
+        let workflowID = try await session.insertWorkflow(definition, at: now, by: actor.name)
+        try await session.appendWorkflowEvents([WorkflowEvent(workflowID: workflowID, taskID: nil, at: now, actor: actor.name, kind: "workflow",
+                                                              to: "running", detail: "request \(name): \(detail)")])
+        try await session.setRequestWorkflow(request, workflow: workflowID)
+        try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.submit", subjectKind: "request", subject: name,
+                                                  detail: "workflow \(workflowID), \(definition.tasks.count) tasks; \(detail)"))
+        return workflowID
+    }
+
+    /// The runs (a bucket's members, or the registered physics runs of the range that are not
+    /// BAD), their input files with replicas, and the ids of the tags output paths name.
+    func context(of request: ProcessingRequest) async throws(ConveyorError) -> RequestBuilder.Context {
+        let registry = RunRegistry(store: store)
+        let runs: [RunRecord]
+        let query: RunQuery
+        if let name = request.bucket {
+            let bucket = try await registry.bucket(named: name).bucket
+            query = RunQuery(exp: bucket.exp, runRange: bucket.firstRun...bucket.lastRun)
+            let members = Set(bucket.members.map(\.run))
+            runs = try await registry.list(query).runs.map(\.record).filter { members.contains($0.run.run) }
+        } else if let range = request.runQuery {
+            query = range
+            runs = try await registry.list(RunQuery(exp: range.exp, runRange: range.runRange, type: .physics)).runs.filter { $0.quality != .bad }.map(\.record)
+        } else {
+            throw .invalidInput("the request names neither a bucket nor runs")
+        }
+        let files = try await store.read { try await $0.files(FileQuery(runs: query, level: request.input.level, status: .good, limit: 10_000_000)) }
+        var ids: [String: Int64] = [:]
+        for name in Set(request.globalTags + [request.stagingTag, request.promptTag].compactMap { $0 }) {
+            if let tag = try? await ConditionsDatabase(store: store).tag(named: name) { ids[name] = tag.id }
+        }
+        return .init(runs: runs, inputFiles: files, tagIDs: ids)
+    }
+
+    // MARK: Reading
+
+    /// Where a request stands, in one word.
+    public enum State: String, Sendable, Codable {
+        case running, done, incomplete, failed, cancelled
+    }
+
+    public struct Summary: Sendable, Codable {
+        public let record: RequestRecord
+        public let state: State
+        public let workflow: WorkflowRun?
+        /// Inputs by state across the request's jobs.
+        public let inputs: [String: Int]
+    }
+
+    public func list() async throws(ConveyorError) -> [Summary] {
+        var summaries: [Summary] = []
+        for record in try await store.read({ try await $0.requests() }) { summaries.append(try await summary(record)) }
+        return summaries
+    }
+
+    func summary(_ record: RequestRecord) async throws(ConveyorError) -> Summary {
+        var workflow: WorkflowRun?
+        if let id = record.workflowID { workflow = try await store.read { try await $0.workflow(id) } }
+        let counts = try await store.read { try await $0.requestInputCounts(request: record.id) }
+        var inputs: [String: Int] = [:]
+        for states in counts.values { for (state, n) in states { inputs[state.rawValue, default: 0] += n } }
+        let open = (inputs["unused"] ?? 0) + (inputs["assigned"] ?? 0) + (inputs["invalidated"] ?? 0)
+        let state: State = if record.cancelled { .cancelled } else {
+            switch workflow?.state {
+            case .running?: .running
+            case .failed?: .failed
+            case .cancelled?: .cancelled
+            default: open > 0 ? .incomplete : .done
+            }
+        }
+        return Summary(record: record, state: state, workflow: workflow, inputs: inputs)
+    }
+
+    /// A request's whole picture: steps with their progress, calibrations, sign-offs waiting,
+    /// payloads in the staging tag, inputs not on disk, outputs with their luminosity.
+    public struct Detail: Sendable, Codable {
+        public struct Step: Sendable, Codable {
+            public let name: String
+            public let kind: String
+            public let summary: String
+            /// Workflow tasks of the step with their states.
+            public let tasks: [String: String]
+            public let elementsDone: Int
+            public let elements: Int
+            /// The step's inputs by state.
+            public let inputs: [String: Int]
+            public let state: String
+        }
+        public struct Outputs: Sendable, Codable {
+            public let step: String
+            public let level: DataLevel
+            public let dataTag: String?
+            public let files: Int
+            public let events: Int64
+        }
+        public let summary: Summary
+        public let request: ProcessingRequest
+        public let steps: [Step]
+        public let calibrations: [CalibrationAttempt]
+        public let pendingSignoffs: [WorkflowTask]
+        public let payloads: [TagEntry]
+        public let problems: [RequestInput]
+        public let inputsNotOnDisk: [String]
+        public let outputs: [Outputs]
+    }
+
+    public func show(_ name: String) async throws(ConveyorError) -> Detail {
+        let (record, request) = try await Self.load(name, from: store)
+        let summary = try await summary(record)
+        var tasks: [WorkflowTask] = []
+        if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
+        let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
+        let counts = try await store.read { try await $0.requestInputCounts(request: record.id) }
+        var steps: [Detail.Step] = []
+        var stepNames = builder.plan.steps.map { ($0.name, $0.kind.rawValue, $0.summary) }
+        if tasks.contains(where: { $0.name.hasPrefix("stage:") }) { stepNames.insert(("tape-staging", "wait", "inputs only on tape wait for staging"), at: 0) }
+        for (step, kind, text) in stepNames {
+            let mine = tasks.filter { builder.step(ofTask: $0.name) == step }
+            let elements = mine.reduce(0) { $0 + $1.definition.elements }
+            let done = mine.reduce(0) { total, task in
+                total + (task.elementCounts[TaskState.succeeded.rawValue] ?? (task.state == TaskState.succeeded ? task.definition.elements : 0))
+            }
+            let state: String = if mine.isEmpty { "none" } else if mine.allSatisfy({ $0.state == .succeeded }) { "succeeded" }
+                else if let bad = mine.first(where: { $0.state.isFailure || $0.state == .paused }) { bad.state.rawValue }
+                else if mine.contains(where: { $0.state == TaskState.awaiting_signoff }) { "awaiting_signoff" }
+                else if mine.allSatisfy({ $0.state == .pending }) { "pending" } else { "running" }
+            steps.append(Detail.Step(name: step, kind: kind, summary: text, tasks: Dictionary(mine.map { ($0.name, $0.state.rawValue) }, uniquingKeysWith: { a, _ in a }),
+                                     elementsDone: done, elements: elements,
+                                     inputs: Dictionary((counts[step] ?? [:]).map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: +), state: state))
+        }
+        let calibrations = try await store.read { try await $0.calibrationAttempts(request: record.id) }
+        var payloads: [TagEntry] = []
+        if let staging = request.stagingTag, !request.calibrations.isEmpty {
+            payloads = (try? await ConditionsDatabase(store: store).entries(ofTag: staging)) ?? []
+        }
+        let problems = try await store.read { session in
+            try await session.requestInputs(request: record.id, state: .problematic) + session.requestInputs(request: record.id, state: .invalidated)
+        }
+        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
+        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
+        let openJobs = Set(open.map(\.jobID))
+        var notOnDisk: Set<String> = []
+        for job in jobs where openJobs.contains(job.id) && job.step != "quality-report" && job.step != "physics-skims" {
+            for lfn in job.inputs {
+                guard let file = try await store.read({ try await $0.file(lfn: lfn) }) else { continue }
+                if !file.replicas.contains(where: { $0.site == job.site && $0.storage == .disk && $0.state == .available }) { notOnDisk.insert(lfn) }
+            }
+        }
+        let processed = Set(try await store.read { try await $0.requestInputs(request: record.id, state: .processed) }.map(\.jobID))
+        struct Key: Hashable { let step: String; let level: DataLevel; let tag: String? }
+        var outputs: [Key: (Int, Int64)] = [:]
+        for job in jobs where job.outputLFN != nil && processed.contains(job.id) {
+            let key = Key(step: job.step, level: job.level, tag: job.dataTag)
+            outputs[key, default: (0, 0)].0 += 1
+            outputs[key, default: (0, 0)].1 += job.events ?? 0
+        }
+        return Detail(summary: summary, request: request, steps: steps, calibrations: calibrations,
+                      pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
+                      inputsNotOnDisk: notOnDisk.sorted(),
+                      outputs: outputs.map { Detail.Outputs(step: $0.key.step, level: $0.key.level, dataTag: $0.key.tag, files: $0.value.0, events: $0.value.1) }
+                        .sorted { ($0.step, $0.dataTag ?? "") < ($1.step, $1.dataTag ?? "") })
+    }
+
+    /// A request's jobs, for `request jobs` and the page's output list.
+    public func jobs(of name: String, step: String? = nil) async throws(ConveyorError) -> [RequestJob] {
+        let (record, _) = try await Self.load(name, from: store)
+        return try await store.read { try await $0.requestJobs(request: record.id, step: step) }
+    }
+
+    // MARK: Changing
+
+    /// Cancels the request's running workflow and marks the request cancelled. Needs `manager`.
+    public func cancel(_ name: String, reason: String, by actor: Actor) async throws(ConveyorError) {
+        try actor.require(.manager, to: "cancelling requests")
+        let (record, _) = try await Self.load(name, from: store)
+        guard !record.cancelled else { throw .conflict("request \(name) is already cancelled") }
+        if let id = record.workflowID, try await Workflows(store: store).show(id).workflow.state == .running {
+            try await Workflows(store: store, onCommand: onCommand).cancel(id, reason: reason.isEmpty ? "request \(name) cancelled" : reason, by: actor)
+        }
+        try await store.write { session in
+            try await session.setRequestCancelled(record.id)
+            try await session.appendAudit(AuditRecord(at: .now, actor: actor, action: "requests.cancel", subjectKind: "request", subject: name, detail: reason))
+        }
+    }
+
+    /// Takes a bad input file out of a request: its jobs skip it until it is revalidated.
+    /// Needs `manager` and a reason. - Returns: how many of the request's jobs read the file.
+    @discardableResult
+    public func invalidate(_ lfn: String, in name: String, reason: String, by actor: Actor) async throws(ConveyorError) -> Int {
+        try actor.require(.manager, to: "invalidating input files")
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidInput("say why: invalidating a file needs --reason") }
+        let (record, _) = try await Self.load(name, from: store)
+        let rows = try await store.read { try await $0.requestInputs(request: record.id, lfn: lfn) }
+        guard !rows.isEmpty else { throw .notFound("\(lfn) is not an input of request \(name)") }
+        let open = rows.filter { $0.state != .processed && $0.state != .invalidated }
+        guard !open.isEmpty else {
+            throw .conflict("\(lfn) is already \(Set(rows.map(\.state.rawValue)).sorted().joined(separator: ", ")) in request \(name)")
+        }
+        try await store.write { session in
+            let now = Timestamp.now
+            try await session.setRequestInputs(request: record.id, lfn: lfn, from: [.unused, .assigned, .problematic], to: .invalidated, reason: reason, at: now)
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.invalidate", subjectKind: "file", subject: lfn,
+                                                      detail: "in request \(name): \(reason)"))
+        }
+        return open.count
+    }
+
+    /// Puts an invalidated (or Problematic) input back: Unused, with its jobs' failures forgotten.
+    /// A running request picks it up in jobs not yet run; otherwise ``resume(_:by:)`` processes it.
+    @discardableResult
+    public func revalidate(_ lfn: String, in name: String, reason: String, by actor: Actor) async throws(ConveyorError) -> Int {
+        try actor.require(.manager, to: "revalidating input files")
+        let (record, _) = try await Self.load(name, from: store)
+        let rows = try await store.read { try await $0.requestInputs(request: record.id, lfn: lfn) }
+        guard !rows.isEmpty else { throw .notFound("\(lfn) is not an input of request \(name)") }
+        let back = rows.filter { $0.state == .invalidated || $0.state == .problematic }
+        guard !back.isEmpty else { throw .conflict("\(lfn) is \(Set(rows.map(\.state.rawValue)).sorted().joined(separator: ", ")) in request \(name), not invalidated") }
+        try await store.write { session in
+            let now = Timestamp.now
+            for row in back {
+                if var job = try await session.requestJobs(request: record.id, id: row.jobID).first {
+                    job.failures = 0
+                    job.reason = ""
+                    try await session.updateRequestJob(job, at: now)
+                }
+            }
+            try await session.setRequestInputs(request: record.id, lfn: lfn, from: [.invalidated, .problematic], to: .unused,
+                                               reason: reason.isEmpty ? "revalidated by \(actor.name)" : reason, at: now)
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.revalidate", subjectKind: "file", subject: lfn,
+                                                      detail: "in request \(name)\(reason.isEmpty ? "" : ": \(reason)")"))
+        }
+        return back.count
+    }
+
+    // MARK: Estimating
+
+    /// CPU per event of each job step of the plan, measured from earlier requests' finished jobs,
+    /// turned into CPU-hours per /fb with the events per /fb of this request's runs. Steps
+    /// without measured jobs keep the defaults (seed 000).
+    public func measuredCost(_ request: ProcessingRequest) async throws(ConveyorError) -> (cost: [String: Double], cpuPerEvent: [String: Double]) {
+        var cost = RequestPlan.defaultCost
+        var perEvent: [String: Double] = [:]
+        guard let context = try? await context(of: request) else { return (cost, perEvent) }
+        let runLuminosity = context.runs.reduce(0) { $0 + $1.luminosity }
+        let runEvents = context.runs.reduce(Int64(0)) { $0 + $1.events }
+        guard runLuminosity > 0 else { return (cost, perEvent) }
+        for step in RequestPlan(request).steps where step.kind == .job {
+            let m = try await store.read { try await $0.measuredJobs(step: step.name) }
+            guard m.jobs > 0, m.events > 0 else { continue }
+            let cpuPerEvent = m.cpuSeconds / Double(m.events)
+            perEvent[step.name] = cpuPerEvent
+            cost[step.name] = cpuPerEvent * Double(runEvents) / (runLuminosity / 1_000) / 3_600
+        }
+        return (cost, perEvent)
+    }
+}
