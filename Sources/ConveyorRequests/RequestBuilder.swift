@@ -262,7 +262,7 @@ public struct RequestBuilder: Sendable {
             case .prompt:
                 let first = context.runs.map(\.run).min() ?? ExpRun(exp: 0, run: 0)
                 add(TaskDefinition(name: "validate-staging", kind: .action, dependsOn: ["manager-signoff"],
-                                   action: ActionStep(name: "gt.set-state", parameters: ["tag": staging, "state": "VALIDATED"])))
+                                   action: ActionStep(name: "gt.set-state", parameters: ["tag": staging, "state": "TESTING,VALIDATED"])))
                 add(TaskDefinition(name: "running-update", kind: .action, dependsOn: ["validate-staging"],
                                    action: ActionStep(name: "gt.running-update", parameters: ["running": request.promptTag ?? "", "staging": staging,
                                                                                               "valid_from": first.description])))

@@ -10,7 +10,8 @@ import Foundation
 /// - `gt.merge`: merges `sources` (comma-separated, highest priority first) into `target`.
 /// - `gt.running-update`: moves `staging` into `running` from run `valid_from` (EXP:RUN).
 /// - `gt.prepare-staging`: creates `tag`, or checks it is OPEN and (with `empty: yes`) empties it.
-/// - `gt.set-state`: moves `tag` to `state` (e.g. VALIDATED once the manager signed off).
+/// - `gt.set-state`: moves `tag` through `state`, one state or a comma-separated path such as
+///   `TESTING,VALIDATED` (a tag already at or past a state of the path continues from there).
 public struct ActionSteps: Sendable {
     public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state"]
     let store: Store
@@ -58,11 +59,13 @@ public struct ActionSteps: Sendable {
         case "gt.prepare-staging":
             return try await conditions.prepareStaging(p["tag"]!, empty: p["empty"] == "yes", by: actor)
         case "gt.set-state":
-            let target = try GlobalTagState(parsing: p["state"]!)
+            var path: [GlobalTagState] = []
+            for name in p["state"]!.split(separator: ",") { path.append(try GlobalTagState(parsing: name.trimmingCharacters(in: .whitespaces))) }
             let tag = try await conditions.tag(named: p["tag"]!)
-            if tag.state == target { return "\(tag.name) is already \(target)" }
-            try await conditions.setState(ofTag: tag.name, to: target, by: actor)
-            return "\(tag.name): \(tag.state) → \(target)"
+            let remaining = path.firstIndex(of: tag.state).map { Array(path[($0 + 1)...]) } ?? path
+            if remaining.isEmpty { return "\(tag.name) is already \(tag.state)" }
+            for state in remaining { try await conditions.setState(ofTag: tag.name, to: state, by: actor) }
+            return "\(tag.name): \(([tag.state] + remaining).map(\.rawValue).joined(separator: " → "))"
         default:
             throw .invalidInput("unknown action '\(step.name)'")
         }

@@ -62,7 +62,7 @@ public struct RequestPlan: Sendable, Equatable {
         } else if request.outputs.contains(.cdst), !calibrating {
             add("cdst-calibration-skims", .job, "cDST production")
         }
-        add("luminosity", .action, "luminosity per bucket")
+        add("luminosity", .job, "luminosity per bucket, from the outputs' provenance")
         add("quality-report", .job, "quality histograms against the reference")
         if !request.skims.isEmpty { add("physics-skims", .job, "\(request.skims.count) physics skim(s): \(request.skims.joined(separator: ", "))") }
         self.steps = steps

@@ -68,7 +68,7 @@ extension RequestCommand {
             Output.line("request \(s.record.name): \(s.record.campaign), \(d.request.bucket.map { "bucket \($0)" } ?? "runs \(d.request.runs ?? "")"), "
                         + "\(s.state.rawValue)\(s.record.workflowID.map { " (workflow \($0))" } ?? "")")
             Output.table(["STEP", "KIND", "STATE", "JOBS DONE", "INPUTS"], d.steps.map { step in
-                [step.name, step.kind, step.state, step.elements == 0 ? "" : "\(step.elementsDone)/\(step.elements)",
+                [step.name, step.kind, step.state, step.kind != "job" ? "" : "\(step.elementsDone)/\(step.elements)",
                  step.inputs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")]
             })
             if !d.calibrations.isEmpty {
