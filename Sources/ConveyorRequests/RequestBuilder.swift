@@ -235,7 +235,8 @@ public struct RequestBuilder: Sendable {
             add(TaskDefinition(name: "staging", kind: .action, action: ActionStep(name: "gt.prepare-staging",
                                                                                  parameters: ["tag": staging, "empty": progress == nil ? "yes" : "no"])))
             add(TaskDefinition(name: "local-calibrations", kind: .signoff, dependsOn: ["staging"], role: .expert))
-            let calibrationRetry = RetryPolicy(limit: 0, pauseAfter: 1)
+            // A failed calibration pauses for its expert at once (up to three tries before it fails for good).
+            let calibrationRetry = RetryPolicy(limit: 3, pauseAfter: 1)
             func calibrationTask(_ c: ProcessingRequest.Calibration, after: [String]) {
                 add(TaskDefinition(name: "calibrate:\(c.name)", commands: [Self.jobCommand("calibrate \(name) \(c.name)")], pool: pool, priority: 10,
                                    retry: calibrationRetry, dependsOn: after + c.dependsOn.map { "calibrate:\($0)" }))

@@ -74,6 +74,11 @@ public struct Requests: Sendable {
         let builder = RequestBuilder(request: request, context: try await context(of: request))
         let jobs = try builder.jobs()
         let notOnDisk = builder.inputsNotOnDisk(jobs)
+        let taken = try await store.read { try await $0.registeredLFNs(jobs.compactMap(\.outputLFN)) }
+        if let first = taken.sorted().first {
+            throw .conflict("\(taken.count) output path(s) of \(request.name) are taken by earlier files, e.g. \(first): "
+                            + "another request made them with the same release, tag and campaign; change the release or the campaign")
+        }
         // Commands name job ids, so the DAG is checked with placeholder ids first and built for real inside the transaction.
         let draft = jobs.enumerated().map { i, job in var job = job; job.id = Int64(i + 1); return job }
         try await Workflows(store: store).check(try builder.workflow(jobs: draft, notOnDisk: notOnDisk), file: fileName)
@@ -231,6 +236,8 @@ public struct Requests: Sendable {
         public let problems: [RequestInput]
         public let inputsNotOnDisk: [String]
         public let outputs: [Outputs]
+        /// /pb behind each output level and skim.
+        public let luminosity: [RequestLuminosity.Group]
     }
 
     public func show(_ name: String) async throws(ConveyorError) -> Detail {
@@ -240,15 +247,22 @@ public struct Requests: Sendable {
         if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
         let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
         let counts = try await store.read { try await $0.requestInputCounts(request: record.id) }
+        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
+        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
+        let openJobs = Set(open.map(\.jobID))
         var steps: [Detail.Step] = []
         var stepNames = builder.plan.steps.map { ($0.name, $0.kind.rawValue, $0.summary) }
         if tasks.contains(where: { $0.name.hasPrefix("stage:") }) { stepNames.insert(("tape-staging", "wait", "inputs only on tape wait for staging"), at: 0) }
         for (step, kind, text) in stepNames {
             let mine = tasks.filter { builder.step(ofTask: $0.name) == step }
-            let elements = mine.reduce(0) { $0 + $1.definition.elements }
-            let done = mine.reduce(0) { total, task in
-                total + (task.elementCounts[TaskState.succeeded.rawValue] ?? (task.state == TaskState.succeeded ? task.definition.elements : 0))
-            }
+            // Job steps count the request's jobs (across resumed runs); others their task elements.
+            let stepJobs = jobs.filter { $0.step == step }
+            let elements = stepJobs.isEmpty ? mine.reduce(0) { $0 + $1.definition.elements } : stepJobs.count
+            let done = stepJobs.isEmpty
+                ? mine.reduce(0) { total, task in
+                    total + (task.elementCounts[TaskState.succeeded.rawValue] ?? (task.state == TaskState.succeeded ? task.definition.elements : 0))
+                }
+                : stepJobs.filter { !openJobs.contains($0.id) }.count
             let state: String = if mine.isEmpty { "none" } else if mine.allSatisfy({ $0.state == .succeeded }) { "succeeded" }
                 else if let bad = mine.first(where: { $0.state.isFailure || $0.state == .paused }) { bad.state.rawValue }
                 else if mine.contains(where: { $0.state == TaskState.awaiting_signoff }) { "awaiting_signoff" }
@@ -265,9 +279,6 @@ public struct Requests: Sendable {
         let problems = try await store.read { session in
             try await session.requestInputs(request: record.id, state: .problematic) + session.requestInputs(request: record.id, state: .invalidated)
         }
-        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
-        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
-        let openJobs = Set(open.map(\.jobID))
         var notOnDisk: Set<String> = []
         for job in jobs where openJobs.contains(job.id) && job.step != "quality-report" && job.step != "physics-skims" {
             for lfn in job.inputs {
@@ -283,11 +294,20 @@ public struct Requests: Sendable {
             outputs[key, default: (0, 0)].0 += 1
             outputs[key, default: (0, 0)].1 += job.events ?? 0
         }
+        // Outputs made after the luminosity step (physics skims) get theirs traced now.
+        let measured = Set((record.luminosity?.groups ?? []).map { "\($0.level)/\($0.dataTag ?? "all")" })
+        var luminosity = record.luminosity?.groups ?? []
+        for key in outputs.keys where !measured.contains("\(key.level)/\(key.tag ?? "all")") {
+            let lfns = jobs.filter { $0.step == key.step && $0.level == key.level && $0.dataTag == key.tag && processed.contains($0.id) }.compactMap(\.outputLFN)
+            guard !lfns.isEmpty, let account = try? await FileCatalog(store: store).luminosity(behind: lfns) else { continue }
+            luminosity.append(.init(level: key.level, dataTag: key.tag, files: lfns.count, events: outputs[key]!.1, luminosity: account.luminosity))
+        }
         return Detail(summary: summary, request: request, steps: steps, calibrations: calibrations,
                       pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
                       inputsNotOnDisk: notOnDisk.sorted(),
                       outputs: outputs.map { Detail.Outputs(step: $0.key.step, level: $0.key.level, dataTag: $0.key.tag, files: $0.value.0, events: $0.value.1) }
-                        .sorted { ($0.step, $0.dataTag ?? "") < ($1.step, $1.dataTag ?? "") })
+                        .sorted { ($0.step, $0.dataTag ?? "") < ($1.step, $1.dataTag ?? "") },
+                      luminosity: luminosity)
     }
 
     /// A request's jobs, for `request jobs` and the page's output list.

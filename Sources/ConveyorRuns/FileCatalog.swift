@@ -118,6 +118,18 @@ public struct FileCatalog: Sendable {
         }
     }
 
+    /// Records a copy of a file at a site (a transfer or tape staging done), or changes the state
+    /// of the copy at that path. Needs `manager`.
+    public func saveReplica(_ replica: Replica, of lfn: String, by actor: Actor) async throws(ConveyorError) {
+        try actor.require(.manager, to: "recording replicas")
+        guard !replica.site.isEmpty, !replica.path.isEmpty else { throw .invalidInput("a replica needs a site and a path") }
+        try await store.write { session in
+            try await session.saveReplica(lfn: lfn, replica)
+            try await session.appendAudit(AuditRecord(actor: actor, action: "files.replica", subjectKind: "file", subject: lfn,
+                                                      detail: "\(replica.site) \(replica.storage.rawValue) \(replica.path): \(replica.state.rawValue)"))
+        }
+    }
+
     /// The luminosity and events behind a list of LFNs, and the runs it covers only in part.
     public func luminosity(behind lfns: [String]) async throws(ConveyorError) -> LuminosityAccount {
         guard !lfns.isEmpty else { throw .invalidInput("the list of files is empty") }

@@ -15,7 +15,7 @@ import ServiceLifecycle
 public struct SchedulerService: Service {
     public let store: Store
     public let scheduler: Scheduler
-    public let untilIdle: Bool
+    public let stop: Scheduler.Stop
     /// When another scheduler holds the database: wait and take over once it is gone (true, as
     /// `conveyor serve` does), or fail at once (false, as `conveyor scheduler` does).
     public let standby: Bool
@@ -24,8 +24,13 @@ public struct SchedulerService: Service {
 
     public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
                 wakeup: Wakeup = Wakeup(), logger: Logger) {
+        self.init(store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby, wakeup: wakeup, logger: logger)
+    }
+
+    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), stop: Scheduler.Stop, standby: Bool = false,
+                wakeup: Wakeup = Wakeup(), logger: Logger) {
         self.store = store
-        self.untilIdle = untilIdle
+        self.stop = stop
         self.standby = standby
         self.logger = logger
         self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
@@ -57,17 +62,23 @@ public struct SchedulerService: Service {
         logger.notice("scheduler \(holder) running (pid \(getpid()))")
         let heartbeat = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+                do { try await Task.sleep(for: .seconds(5)) } catch { return }
                 _ = try? await acquireLease()
             }
         }
-        defer { heartbeat.cancel() }
         do {
             try await cancelWhenGracefulShutdown {
-                try await scheduler.run(untilIdle: untilIdle)
+                try await scheduler.run(until: stop)
             }
         } catch is CancellationError {
+        } catch {
+            heartbeat.cancel()
+            await heartbeat.value
+            throw error
         }
+        // Stopped and waited for, so that it never opens a connection while the store closes.
+        heartbeat.cancel()
+        await heartbeat.value
         try? await store.write { [holder] in try await $0.releaseSchedulerLease(holder: holder) }
         logger.notice("scheduler \(holder) stopped")
     }

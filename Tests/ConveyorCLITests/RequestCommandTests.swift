@@ -22,6 +22,7 @@ struct RequestCommandTests {
         calibrations:
           - {name: beamspot, command: basf2 beamspot.py, expert: ip-expert}
         output_base: /belle/Data
+        commands: {reconstruction: basf2 reco.py}
         """.write(toFile: directory.file("request.yaml"), atomically: true, encoding: .utf8)
         let valid = try await conveyor.run("request", "validate", "request.yaml")
         #expect(valid.stdout == "request.yaml: a valid proc9 request 'reprocess-e8' over runs 8:100-250: 1 calibration(s), outputs mdst, tags proc9_calib > online\n", "\(valid.stderr)")

@@ -23,7 +23,7 @@ struct InstallationCheckTests {
             let prompt = try Self.request("""
                 {"name": "p", "campaign": "prompt", "bucket": "bucket16", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
                  "global_tags": ["online"], "staging_tag": "staging_b16", "prompt_tag": "prompt", "sites": [{"name": "KEKCC", "pool": "kekcc"}],
-                 "calibrations": [{"name": "cdc", "command": "true", "expert": "e"}], "output_base": "/b"}
+                 "calibrations": [{"name": "cdc", "command": "true", "expert": "e"}], "output_base": "/b", "commands": {"reconstruction": "reco"}}
                 """)
             let conditions = ConditionsDatabase(store: store)
             _ = try await conditions.createTag(named: "prompt", by: Self.manager)
@@ -39,12 +39,12 @@ struct InstallationCheckTests {
             _ = try await conditions.createTag(named: "online", by: Self.manager)
             let unofficial = try Self.request("""
                 {"name": "u", "campaign": "unofficial", "runs": "8:1-200", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
-                 "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b"}
+                 "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b", "commands": {"reconstruction": "reco"}}
                 """)
             #expect(try await check.problems(in: unofficial).isEmpty)
             let elsewhere = try Self.request("""
                 {"name": "u", "campaign": "unofficial", "runs": "9:1-200", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
-                 "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b"}
+                 "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b", "commands": {"reconstruction": "reco"}}
                 """)
             #expect(try await check.problems(in: elsewhere) == ["runs: no run of 9:1-200 is registered"])
         }

@@ -119,10 +119,24 @@ extension CommandLineRunner {
             output: .discarded,
             error: .discarded
         ) { execution in
-            try await Task.sleep(for: delay)
-            try? execution.send(signal: .kill)
+            // Waits for the delay or the program's end, whichever comes first.
+            let deadline = ContinuousClock.now + delay
+            let pid = execution.processIdentifier.value
+            while ContinuousClock.now < deadline, Self.isRunning(pid) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if Self.isRunning(pid) { try? execution.send(signal: .kill) }
         }
         let code = outcome.terminationStatus.shellExitCode
         return (code != 128 + 9, code)
+    }
+}
+
+extension CommandLineRunner {
+    /// Whether a child is still running: not gone and not a zombie waiting to be reaped.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 }

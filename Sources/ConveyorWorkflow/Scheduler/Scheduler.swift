@@ -59,8 +59,21 @@ public actor Scheduler {
         public var submittedElements = 0
         public var finishedElements = 0
         public var transitions = 0
+        /// Running workflows can only go on when a person acts: every open task waits for a
+        /// sign-off, is paused, or is pending behind those; no job, wait or cool-off is under way.
+        public var waitsForPeople = false
         /// No workflow is running.
         public var isIdle: Bool { runningWorkflows == 0 }
+    }
+
+    /// When ``run(until:)`` returns.
+    public enum Stop: Sendable {
+        /// Only when cancelled.
+        case never
+        /// When no workflow is running.
+        case idle
+        /// When no workflow is running or every running one waits for a person.
+        case blocked
     }
 
     let store: Store
@@ -124,6 +137,11 @@ public actor Scheduler {
 
     /// Runs ticks until cancelled, or until no workflow is running when `untilIdle`.
     public func run(untilIdle: Bool = false) async throws {
+        try await run(until: untilIdle ? .idle : .never)
+    }
+
+    /// Runs ticks until cancelled or until `stop` holds.
+    public func run(until stop: Stop) async throws {
         while !Task.isCancelled {
             let done: Activity
             do {
@@ -135,7 +153,11 @@ public actor Scheduler {
                 try await Task.sleep(for: .seconds(1))
                 continue
             }
-            if untilIdle && done.isIdle { return }
+            switch stop {
+            case .never: break
+            case .idle: if done.isIdle { return }
+            case .blocked: if done.isIdle || done.waitsForPeople { return }
+            }
             await wakeup.wait(timeout: nextWake())
         }
     }
@@ -177,6 +199,8 @@ public actor Scheduler {
         for uuid in batches { try await send(uuid) }
         lap("send")
         activity.runningWorkflows = workflowTasks.count
+        activity.waitsForPeople = !workflowTasks.isEmpty && flights.isEmpty && queue.isEmpty && coolingOff.isEmpty && nextWaitCheck.isEmpty && dirty.isEmpty
+            && tasks.values.allSatisfy { $0.state.isFinal || $0.state == .awaiting_signoff || $0.state == .paused || $0.state == .pending }
         if logger.logLevel <= .debug {
             logger.debug("tick: \(phases.map { "\($0.0) \($0.1.components.attoseconds / 1_000_000_000_000 + $0.1.components.seconds * 1_000_000) µs" }.joined(separator: ", "))")
         }

@@ -88,6 +88,11 @@ extension StoreSession {
         return out
     }
 
+    /// Which of these LFNs the catalog holds.
+    public func registeredLFNs(_ lfns: [String]) async throws -> Set<String> {
+        Set(try await fileIDs(lfns).keys)
+    }
+
     private func fileIDs(_ lfns: [String]) async throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         for start in stride(from: 0, to: lfns.count, by: Self.registrationChunk) {
@@ -164,6 +169,14 @@ extension StoreSession {
                      level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
                      depth: try row.decode(column: "depth", as: Int.self))
         }
+    }
+
+    /// Records a copy of a file at a site, or changes the state and storage of the copy at that path.
+    public func saveReplica(lfn: String, _ replica: Replica) async throws {
+        guard let id = try await fileIDs([lfn])[lfn] else { throw ConveyorError.notFound("no file \(lfn) is registered") }
+        try await sql.delete(from: "replicas").where("file_id", .equal, id).where("site", .equal, replica.site).where("path", .equal, replica.path).run()
+        try await sql.insert(into: "replicas").columns("file_id", "site", "storage", "path", "state")
+            .values(SQLBind(id), SQLBind(replica.site), SQLBind(replica.storage.rawValue), SQLBind(replica.path), SQLBind(replica.state.rawValue)).run()
     }
 
     public func setFileStatus(lfn: String, to status: FileStatus) async throws {

@@ -9,7 +9,7 @@ struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
         abstract: "The file catalog: register, list, show provenance, mark bad, luminosity behind a list.",
-        subcommands: [Register.self, List.self, Show.self, MarkBad.self, Invalidate.self, Revalidate.self, Lumi.self]
+        subcommands: [Register.self, List.self, Show.self, MarkBad.self, Replica.self, Invalidate.self, Revalidate.self, Lumi.self]
     )
 
     struct Register: AsyncParsableCommand {
@@ -82,6 +82,23 @@ struct FilesCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withStore { store in try await FileCatalog(store: store).markBad(lfn, reason: reason, by: .currentLocalOperator) }
             Output.line("\(lfn) is now bad")
+        }
+    }
+
+    struct Replica: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a copy of a file at a site, e.g. once tape staging put it on disk (role manager).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The LFN.") var lfn: String
+        @Option(help: "The site.") var site: String
+        @Option(help: "The copy's path at the site.") var path: String
+        @Option(help: "disk or tape.") var storage = "disk"
+        @Option(help: "available, copying, bad or lost.") var state = "available"
+
+        func run() async throws {
+            let replica = ConveyorCore.Replica(site: site, storage: try StorageKind(parsing: storage), path: path, state: try ReplicaState(parsing: state))
+            try await global.withStore { store in try await FileCatalog(store: store).saveReplica(replica, of: lfn, by: .currentLocalOperator) }
+            Output.line("\(lfn): \(replica.storage.rawValue) copy at \(site) is \(replica.state.rawValue)")
         }
     }
 
