@@ -169,7 +169,8 @@ extension StoreSession {
     public func measuredJobs(step: String) async throws -> (jobs: Int, cpuSeconds: Double, events: Int64) {
         let row = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
             .column(SQLFunction("sum", args: SQLIdentifier("cpu_seconds")), as: "cpu")
-            .column(SQLFunction("sum", args: SQLIdentifier("events")), as: "events")
+            // PostgreSQL sums BIGINT as NUMERIC: cast back.
+            .column(SQLRaw("CAST(SUM(events) AS BIGINT)"), as: "events")
             .from("request_jobs").where("step", .equal, step).where("cpu_seconds", .isNot, SQLLiteral.null).where("events", .greaterThan, 0).first()
         return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "cpu", as: Double?.self) ?? 0,
                 try row?.decode(column: "events", as: Int64?.self) ?? 0)
