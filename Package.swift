@@ -107,6 +107,7 @@ let package = Package(
                 "ConveyorConditions",
                 "ConveyorRuns",
                 "ConveyorWorkflow",
+                "ConveyorRequests",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +172,7 @@ let package = Package(
             name: "ConveyorServerTests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorRuns", "ConveyorServer", "ConveyorTestSupport",
-                "ConveyorExecutors", "ConveyorWorkflow",
+                "ConveyorExecutors", "ConveyorWorkflow", "ConveyorRequests",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

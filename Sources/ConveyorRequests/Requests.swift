@@ -240,9 +240,13 @@ public struct Requests: Sendable {
         public let luminosity: [RequestLuminosity.Group]
     }
 
-    public func show(_ name: String) async throws(ConveyorError) -> Detail {
+    /// A request's steps with their state and progress (the list page's bars).
+    public func steps(of name: String) async throws(ConveyorError) -> [Detail.Step] {
         let (record, request) = try await Self.load(name, from: store)
-        let summary = try await summary(record)
+        return try await steps(record, request)
+    }
+
+    func steps(_ record: RequestRecord, _ request: ProcessingRequest) async throws(ConveyorError) -> [Detail.Step] {
         var tasks: [WorkflowTask] = []
         if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
         let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
@@ -271,6 +275,18 @@ public struct Requests: Sendable {
                                      elementsDone: done, elements: elements,
                                      inputs: Dictionary((counts[step] ?? [:]).map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: +), state: state))
         }
+        return steps
+    }
+
+    public func show(_ name: String) async throws(ConveyorError) -> Detail {
+        let (record, request) = try await Self.load(name, from: store)
+        let summary = try await summary(record)
+        let steps = try await steps(record, request)
+        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
+        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
+        let openJobs = Set(open.map(\.jobID))
+        var tasks: [WorkflowTask] = []
+        if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
         let calibrations = try await store.read { try await $0.calibrationAttempts(request: record.id) }
         var payloads: [TagEntry] = []
         if let staging = request.stagingTag, !request.calibrations.isEmpty {
@@ -279,12 +295,14 @@ public struct Requests: Sendable {
         let problems = try await store.read { session in
             try await session.requestInputs(request: record.id, state: .problematic) + session.requestInputs(request: record.id, state: .invalidated)
         }
+        // Open jobs' inputs that exist (outputs of earlier steps may not yet) but have no disk copy at the job's site.
         var notOnDisk: Set<String> = []
-        for job in jobs where openJobs.contains(job.id) && job.step != "quality-report" && job.step != "physics-skims" {
-            for lfn in job.inputs {
-                guard let file = try await store.read({ try await $0.file(lfn: lfn) }) else { continue }
-                if !file.replicas.contains(where: { $0.site == job.site && $0.storage == .disk && $0.state == .available }) { notOnDisk.insert(lfn) }
-            }
+        var wanted: [String: Set<String>] = [:]
+        for job in jobs where openJobs.contains(job.id) { wanted[job.site, default: []].formUnion(job.inputs) }
+        for (site, lfns) in wanted {
+            let list = Array(lfns)
+            let (existing, onDisk) = try await store.read { session in (try await session.registeredLFNs(list), try await session.lfnsOnDisk(list, at: site)) }
+            notOnDisk.formUnion(existing.subtracting(onDisk))
         }
         let processed = Set(try await store.read { try await $0.requestInputs(request: record.id, state: .processed) }.map(\.jobID))
         struct Key: Hashable { let step: String; let level: DataLevel; let tag: String? }
@@ -382,6 +400,35 @@ public struct Requests: Sendable {
     }
 
     // MARK: Estimating
+
+    /// How long a request takes on each number of slots: measured costs (``measuredCost(_:)``)
+    /// and the luminosity given, else its bucket's or run range's in the run registry.
+    public func estimate(_ request: ProcessingRequest, slots: [Int], luminosity: Double?) async throws(ConveyorError) -> Estimate {
+        let (cost, perEvent) = try await measuredCost(request)
+        var lumi = luminosity ?? 0
+        if luminosity == nil {
+            let registry = RunRegistry(store: store)
+            if let bucket = request.bucket { lumi = try await registry.bucket(named: bucket).bucket.luminosity }
+            else { lumi = try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn }
+        }
+        let plan = RequestPlan(request, cost: cost)
+        return Estimate(plan: plan, estimate: RequestEstimate(plan: plan, luminosity: lumi, slots: slots), cpuPerEvent: perEvent)
+    }
+
+    public struct Estimate: Sendable, Encodable {
+        public let plan: RequestPlan
+        public let estimate: RequestEstimate
+        /// CPU-seconds per event by step, where earlier jobs measured it.
+        public let cpuPerEvent: [String: Double]
+
+        public init(plan: RequestPlan, estimate: RequestEstimate, cpuPerEvent: [String: Double]) {
+            self.plan = plan
+            self.estimate = estimate
+            self.cpuPerEvent = cpuPerEvent
+        }
+
+        enum CodingKeys: String, CodingKey { case estimate, cpuPerEvent }
+    }
 
     /// CPU per event of each job step of the plan, measured from earlier requests' finished jobs,
     /// turned into CPU-hours per /fb with the events per /fb of this request's runs. Steps

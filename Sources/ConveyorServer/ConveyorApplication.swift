@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
 import ConveyorWorkflow
@@ -44,7 +45,9 @@ public enum ConveyorApplication {
         FilesAPI(catalog: FileCatalog(store: store)).register(on: router, book: book)
         let workflows = Workflows(store: store, onCommand: configuration.onWorkflowCommand)
         WorkflowsAPI(workflows: workflows).register(on: router, book: book)
-        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows).register(on: router)
+        let requests = Requests(store: store, onCommand: configuration.onWorkflowCommand)
+        RequestsAPI(requests: requests).register(on: router, book: book)
+        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests).register(on: router)
 
         let registry = ConveyorMetrics.registry
         router.get("/metrics") { _, _ in

@@ -89,6 +89,15 @@ struct WorkflowsAPI {
             }
         }
         router.add(APIOperation(
+            method: .post, path: "/api/v1/workflows/{id}/tasks/{task}/succeed", operationID: "markTaskSucceeded",
+            summary: "Mark a paused or failed task succeeded after doing its work by hand (comment required)", tag: "workflows", role: .expert,
+            parameters: Self.taskParameters, requestBody: .object(properties: ["comment": .string()], required: ["comment"]), response: queued
+        ), in: book) { request, context in
+            let body = try? await request.decode(as: ControlRequest.self, context: context)
+            try await workflows.control(try Self.task(context), .markSucceeded, comment: body?.comment ?? "", by: context.actor!)
+            return Queued(queued: WorkflowCommandKind.markSucceeded.rawValue)
+        }
+        router.add(APIOperation(
             method: .get, path: "/api/v1/pools", operationID: "listPools", summary: "Slot pools and their executors", tag: "workflows", role: .viewer,
             response: .object(properties: ["pools": .array(anyObject)], required: ["pools"])
         ), in: book) { _, _ in

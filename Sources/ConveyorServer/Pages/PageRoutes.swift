@@ -1,6 +1,8 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import Foundation
+import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
 import ConveyorWorkflow
@@ -15,10 +17,12 @@ struct PageRoutes {
     let conditions: ConditionsDatabase
     let registry: RunRegistry
     let workflows: Workflows
+    let requests: Requests
 
-    struct SignOffForm: Decodable {
-        let decision: String
-        let comment: String?
+
+    struct RequestForm: Decodable {
+        let configuration: String?
+        let action: String?
     }
 
     struct LoginForm: Decodable {
@@ -95,7 +99,54 @@ struct PageRoutes {
             let body = try await request.body.collect(upTo: 16 * 1024)
             let form = try URLEncodedFormDecoder().decode(SignOffForm.self, from: String(buffer: body))
             try await workflows.signOff(try WorkflowsAPI.task(context), approve: form.decision == "approve", comment: form.comment ?? "", by: actor)
-            return Response.redirect(to: "/workflows/\(try WorkflowsAPI.id(context))", type: .normal)
+            // Only back to one of Conveyor's own pages.
+            let workflowPage = "/workflows/\(try WorkflowsAPI.id(context))"
+            let back = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? workflowPage
+            return Response.redirect(to: back, type: .normal)
+        }
+        router.get("/requests") { _, context in
+            let actor = try context.require(.viewer, to: "reading requests")
+            var rows: [(Requests.Summary, [Requests.Detail.Step])] = []
+            for summary in try await requests.list() { rows.append((summary, try await requests.steps(of: summary.record.name))) }
+            return HTMLResponse(page: RequestsPage(requests: rows, actor: actor))
+        }
+        router.get("/requests/new") { _, context in
+            let actor = try context.require(.viewer, to: "validating requests")
+            return HTMLResponse(page: NewRequestPage(text: "", verdict: nil, actor: actor))
+        }
+        router.post("/requests/new") { request, context in
+            let actor = try context.require(.viewer, to: "validating requests")
+            let body = try await request.body.collect(upTo: 4 << 20)
+            let form = try URLEncodedFormDecoder().decode(RequestForm.self, from: String(buffer: body))
+            let text = form.configuration ?? ""
+            do {
+                let parsed = try Requests.parse(Data(text.utf8), name: "configuration")
+                if form.action == "submit" {
+                    try actor.require(.manager, to: "submitting requests")
+                    let submitted = try await requests.submit(Data(text.utf8), name: "configuration", by: actor)
+                    return Response.redirect(to: "/requests/\(submitted.request)", type: .normal)
+                }
+                let problems = try await InstallationCheck(store: store).problems(in: parsed)
+                let verdict = problems.isEmpty
+                    ? (true, ["A valid \(parsed.campaign) request '\(parsed.name)': \(parsed.calibrations.count) calibration(s), outputs \(parsed.outputs.map(\.rawValue).joined(separator: ", ")); this installation can run it."])
+                    : (false, problems)
+                return HTMLResponse(page: NewRequestPage(text: text, verdict: verdict, actor: actor)).response
+            } catch let error as ConveyorError {
+                // What is wrong with the configuration goes back on the form; missing rights and outages stay errors.
+                switch error {
+                case .invalidInput, .conflict, .notFound:
+                    return HTMLResponse(status: .badRequest, page: NewRequestPage(text: text, verdict: (false, [error.message]), actor: actor)).response
+                default:
+                    throw error
+                }
+            }
+        }
+        router.get("/requests/{name}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a request")
+            let detail = try await requests.show(try context.parameters.require("name"))
+            var tasks: [WorkflowTask] = []
+            if let id = detail.summary.record.workflowID { tasks = try await workflows.show(id).tasks }
+            return HTMLResponse(page: RequestPage(detail: detail, tasks: tasks, actor: actor))
         }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")

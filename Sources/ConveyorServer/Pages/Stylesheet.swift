@@ -70,6 +70,11 @@ extension Stylesheet {
     .st-skipped, .st-cancelled, .at-cancelled { background: #eceff3; fill: #eceff3; } .st-pending { background: #fff; fill: #fff; }
     .progress { display: flex; height: .6rem; width: 14rem; border: 1px solid var(--line); border-radius: 3px; overflow: hidden; margin-bottom: .2rem; }
     .progress .seg { display: block; height: 100%; }
+    .steps .step { display: grid; grid-template-columns: 12rem 14rem auto; gap: .5rem; align-items: center; font-size: .85rem; }
+    td.steps .step { grid-template-columns: 10rem 8rem auto; } td.steps .progress { width: 8rem; }
+    .st-done { background: #d8f3dc; } .st-incomplete { background: #fde2b8; } .st-none { background: #fff; }
+    .oc-ok { background: #d8f3dc; } .oc-iterate { background: #e8f0fe; } .oc-not_enough_data { background: #fde2b8; } .oc-failure { background: #f7d4d4; }
+    #request-form textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .85rem; }
     svg.dag, svg.gantt { background: #fff; border: 1px solid var(--line); max-width: 100%; height: auto; }
     .dag .node rect { stroke: var(--muted); stroke-width: 1; } .dag .edge { stroke: #9aa3b5; stroke-width: 1.2; }
     .dag .label { font-size: 12px; font-weight: 600; fill: var(--ink); } .dag .sub { font-size: 11px; fill: var(--muted); }

@@ -88,6 +88,23 @@ extension StoreSession {
         return out
     }
 
+    /// Which of these LFNs have an available disk copy at `site`.
+    public func lfnsOnDisk(_ lfns: [String], at site: String) async throws -> Set<String> {
+        var out: Set<String> = []
+        for start in stride(from: 0, to: lfns.count, by: Self.registrationChunk) {
+            let chunk = Array(lfns[start..<min(start + Self.registrationChunk, lfns.count)])
+            let rows = try await sql.select().column(SQLColumn("lfn", table: "f"))
+                .from(SQLAlias(SQLIdentifier("files"), as: SQLIdentifier("f")))
+                .join(SQLAlias(SQLIdentifier("replicas"), as: SQLIdentifier("r")), on: SQLColumn("file_id", table: "r"), .equal, SQLColumn("id", table: "f"))
+                .where(SQLColumn("lfn", table: "f"), .in, SQLBind.group(chunk))
+                .where(SQLColumn("site", table: "r"), .equal, SQLBind(site))
+                .where(SQLColumn("storage", table: "r"), .equal, SQLBind(StorageKind.disk.rawValue))
+                .where(SQLColumn("state", table: "r"), .equal, SQLBind(ReplicaState.available.rawValue)).all()
+            for row in rows { out.insert(try row.decode(column: "lfn", as: String.self)) }
+        }
+        return out
+    }
+
     /// Which of these LFNs the catalog holds.
     public func registeredLFNs(_ lfns: [String]) async throws -> Set<String> {
         Set(try await fileIDs(lfns).keys)

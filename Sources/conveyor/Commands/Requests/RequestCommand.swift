@@ -59,22 +59,17 @@ struct RequestCommand: AsyncParsableCommand {
             let counts = slots.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let slotCounts = counts.compactMap { Int($0) }.filter { $0 > 0 }
             guard !slotCounts.isEmpty, slotCounts.count == counts.count else { throw ConveyorError.invalidInput("--slots takes positive whole numbers, e.g. 400,1000") }
-            var luminosity: Double = 0
-            var cost = RequestPlan.defaultCost
-            var cpuPerEvent: [String: Double] = [:]
-            if let lumi { luminosity = try BucketPlanner.luminosity(parsing: lumi) }
+            let result: Requests.Estimate
             if try global.databaseExists() {
-                (cost, cpuPerEvent) = try await global.withStore { store in try await Requests(store: store).measuredCost(request) }
+                let given = try lumi.map { text throws(ConveyorError) in try BucketPlanner.luminosity(parsing: text) }
+                result = try await global.withStore { store in try await Requests(store: store).estimate(request, slots: slotCounts, luminosity: given) }
+            } else {
+                guard let lumi else { throw ConveyorError.invalidInput("no database to read the luminosity from: give --lumi or --db") }
+                let plan = RequestPlan(request)
+                result = Requests.Estimate(plan: plan, estimate: RequestEstimate(plan: plan, luminosity: try BucketPlanner.luminosity(parsing: lumi), slots: slotCounts),
+                                           cpuPerEvent: [:])
             }
-            if lumi == nil {
-                luminosity = try await global.withStore { store in
-                    let registry = RunRegistry(store: store)
-                    if let bucket = request.bucket { return try await registry.bucket(named: bucket).bucket.luminosity }
-                    return try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn
-                }
-            }
-            let plan = RequestPlan(request, cost: cost)
-            let estimate = RequestEstimate(plan: plan, luminosity: luminosity, slots: slotCounts)
+            let (plan, estimate, cpuPerEvent, luminosity) = (result.plan, result.estimate, result.cpuPerEvent, result.estimate.luminosity)
             if output.json { return try Output.json(estimate) }
             Output.line(String(format: "%@: %.3f /fb", request.name, luminosity / 1000))
             let kinds = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.kind.rawValue) })
