@@ -93,7 +93,8 @@ public struct RequestJobRunner: Sendable {
 
         let result = try ExperimentProgram(command: command, environment: environment).run()
         guard result.status == 0 else {
-            return try await failed(record, request, job, reason: "\(command.split(separator: " ").first ?? "program") exited with \(result.status)")
+            let program = command.split(separator: " ").first.map { (String($0) as NSString).lastPathComponent } ?? "the program"
+            return try await failed(record, request, job, reason: "\(program) exited with \(result.status)")
         }
         var done = job
         done.failures = 0

@@ -7,7 +7,8 @@ import Testing
 /// catalog, tags, a local pool, and shell scripts standing in for the experiment's programs.
 ///
 /// - `bin/reco`: copies its inputs' lines to the output, adds a line with the level and tags,
-///   reports `events`; logs each output it writes to `reco.log`; sleeps `$RECO_SLEEP` seconds.
+///   reports `events`; logs each output it writes to `reco.log`; sleeps `$RECO_SLEEP` seconds;
+///   fails on inputs whose path contains `$RECO_FAIL`.
 /// - `bin/calib MODE`: `iterate` asks to iterate until iteration 3; `merge` says not_enough_data
 ///   for ranges of one run; `fail` fails; then writes `<calibration>Constants.txt`.
 /// - `bin/skim`: keeps the lines holding the skim's name. `bin/quality`: reports a mass peak.
@@ -18,10 +19,11 @@ struct RequestFixture {
 
     static let filesPerRun: [(tag: String?, count: Int)] = [("hlt_bhabha", 2), ("hlt_hadron", 1), (nil, 2)]
 
-    init(directory: TemporaryDirectory, database: String, runs: [Int] = [1, 2, 3, 4], recoSleep: Double = 0) throws {
+    init(directory: TemporaryDirectory, database: String, runs: [Int] = [1, 2, 3, 4], recoSleep: Double = 0, recoFailsOn: String = "") throws {
         self.directory = directory
         self.runs = runs
-        conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep)])
+        conveyor = CommandLineRunner(workingDirectory: directory.path,
+                                     environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep), "RECO_FAIL": recoFailsOn])
         let bin = directory.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let scripts = [
@@ -29,6 +31,7 @@ struct RequestFixture {
                 #!/bin/sh
                 set -e
                 sleep "${RECO_SLEEP:-0}"
+                if [ -n "$RECO_FAIL" ]; then case "$CONVEYOR_INPUT" in *"$RECO_FAIL"*) echo "cannot read $CONVEYOR_INPUT" >&2; exit 3 ;; esac; fi
                 cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"
                 echo "level=$CONVEYOR_OUTPUT_LEVEL tags=$CONVEYOR_GLOBAL_TAGS" >> "$CONVEYOR_OUTPUT"
                 echo "$CONVEYOR_OUTPUT" >> \(directory.file("reco.log"))
@@ -127,6 +130,7 @@ struct RequestFixture {
             skims: \(skims)
             commands: {reconstruction: \(bin)/reco, skim: \(bin)/skim, quality: \(bin)/quality}
             retry_cooloff: 0
+            max_file_failures: 2
             output_base: /belle/Data
 
             """

@@ -173,6 +173,29 @@ struct RequestLifecycleTests {
         #expect(stored.count == 21)
     }
 
+    @Test func aFileThatKeepsFailingBecomesProblematicAndTheStepGoesOn() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1], recoFailsOn: "raw_all_1")
+        try await fixture.prepare()
+        try fixture.writeRequest(name: "u1", campaign: "unofficial", calibrations: [], outputs: "[mdst]", skims: "[]")
+        try await fixture.ok("request", "submit", "request.yaml")
+        try await fixture.schedule()
+        let states = try await fixture.stepStates("u1")
+        #expect(states["mdst-all-events"] == "succeeded", "\(states)")
+        let shown = try await fixture.ok("request", "show", "u1")
+        let bad = RequestFixture.rawLFN(run: 1, tag: nil, index: 1)
+        #expect(shown.contains("problematic \(bad) (mdst-all-events): failed 2 times: reco exited with 3"), "\(shown)")
+        let log = try await fixture.ok("task", "log", "1/mdst-all-events")
+        #expect(log.contains("cannot read"))
+        #expect(log.contains("gave up after 2 failures, inputs are Problematic"))
+        #expect(try await fixture.catalogOutputs().count == 4, "the other 4 inputs' mDST")
+        // Put back after a fix: resuming runs only its job and the quality report of its run.
+        try await fixture.ok("files", "revalidate", bad, "--request", "u1", "--reason", "fixed reader")
+        let resumed = try await fixture.conveyor.run(["request", "resume", "u1"])
+        #expect(resumed.stdout.contains("2 of 6 jobs to run"), "\(resumed.stdout)\(resumed.stderr)")
+    }
+
     @Test func inputsOnlyOnTapeWaitForStaging() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
