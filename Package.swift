@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "conveyor", targets: ["conveyor"]),
+        .executable(name: "conveyor-sim", targets: ["conveyor-sim"]),
         .library(name: "ConveyorCore", targets: ["ConveyorCore"]),
         .library(name: "ConveyorStore", targets: ["ConveyorStore"]),
         .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
@@ -116,9 +117,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The simulated experiment: its own program, linked to nothing of Conveyor's.
+        .executableTarget(
+            name: "conveyor-sim",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "conveyor",
             dependencies: [
+                // Built with conveyor so that `swift run conveyor demo` finds it beside itself; not linked.
+                "conveyor-sim",
                 "ConveyorCore",
                 "ConveyorStore",
                 "ConveyorAccess",

@@ -131,3 +131,23 @@ public enum LocalConditions {
         return ConditionsStack([(layer, ConditionsIndex(entries: entries))]).resolve(at: run, names: names)
     }
 }
+
+extension ConditionsDatabase {
+    /// Writes the payloads a tag stack resolves to for one run into `directory`, one file per
+    /// payload name holding its bytes: the local copy a job reads its constants from.
+    /// - Returns: what was resolved.
+    @discardableResult
+    public func exportResolved(tags: [String], at run: ExpRun, to directory: String, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+        let resolutions = try await resolve(tags: tags, at: run, asOf: asOf, allowOpen: allowOpen)
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .unavailable("cannot make \(directory): \(error.localizedDescription)")
+        }
+        for resolution in resolutions {
+            let (_, bytes) = try await download(name: resolution.name, revision: resolution.revision)
+            do { try bytes.write(to: URL(fileURLWithPath: directory).appendingPathComponent(resolution.name)) } catch {
+                throw .unavailable("cannot write \(resolution.name) into \(directory): \(error.localizedDescription)")
+            }
+        }
+        return resolutions
+    }
+}

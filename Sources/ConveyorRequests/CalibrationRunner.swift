@@ -29,7 +29,7 @@ public struct CalibrationRunner: Sendable {
             throw .notFound("request \(name) has no calibration '\(calibrationName)'")
         }
         let actor = Requests.actor(for: record)
-        let conditions = ConditionsDatabase(store: store)
+        let conditionsDatabase = ConditionsDatabase(store: store)
         let context = try await Requests(store: store).context(of: request)
         let registry = RunRegistry(store: store)
         var runs: [RunRecord] = []
@@ -55,13 +55,17 @@ public struct CalibrationRunner: Sendable {
                 throw .storeFailure("cannot make \(folder.path): \(error.localizedDescription)")
             }
             let inputs = files.filter { range.runs.contains($0.run) }.map(\.path)
-            let resultFile = folder.appendingPathComponent("conveyor-result").path
+            let resultFile = scratch.appendingPathComponent("result-r\(range.first)-i\(iteration)").path
+            let conditions = scratch.appendingPathComponent("conditions-r\(range.first)").path
+            if !FileManager.default.fileExists(atPath: conditions) {
+                try await conditionsDatabase.exportResolved(tags: tags, at: ExpRun(exp: exp, run: range.first), to: conditions, allowOpen: true)
+            }
             let program = ExperimentProgram(command: calibration.command, environment: [
                 "CONVEYOR_REQUEST": name, "CONVEYOR_CALIBRATION": calibrationName, "CONVEYOR_INPUT": inputs.joined(separator: " "),
                 "CONVEYOR_ITERATION": String(iteration), "CONVEYOR_EXP": String(exp), "CONVEYOR_FIRST_RUN": String(range.first),
                 "CONVEYOR_LAST_RUN": String(range.last), "CONVEYOR_RUNS": range.runs.map(String.init).joined(separator: ","),
                 "CONVEYOR_GLOBAL_TAGS": tags.joined(separator: ","), "CONVEYOR_PAYLOAD_DIR": folder.path, "CONVEYOR_RESULT": resultFile,
-                "CONVEYOR_RELEASE": request.release,
+                "CONVEYOR_RELEASE": request.release, "CONVEYOR_CONDITIONS": conditions,
             ])
             let result = try program.run()
             let said = (try? String(contentsOfFile: resultFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
@@ -112,13 +116,13 @@ public struct CalibrationRunner: Sendable {
             do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch { throw .storeFailure("reading \(folder.path): \(error.localizedDescription)") }
             for file in names {
                 let payload = (file as NSString).deletingPathExtension
-                if try await conditions.entries(ofTag: staging, name: payload).contains(where: { $0.iov == iov }) {
+                if try await conditionsDatabase.entries(ofTag: staging, name: payload).contains(where: { $0.iov == iov }) {
                     kept += 1
                     continue
                 }
                 let bytes: Data
                 do { bytes = try Data(contentsOf: folder.appendingPathComponent(file)) } catch { throw .storeFailure("reading \(file): \(error.localizedDescription)") }
-                try await conditions.upload(name: payload, bytes: bytes, intoTag: staging, iov: iov,
+                try await conditionsDatabase.upload(name: payload, bytes: bytes, intoTag: staging, iov: iov,
                                             description: "\(calibrationName) of request \(name), iteration of runs \(ranges.ranges[i].first)-\(ranges.ranges[i].last)",
                                             by: actor)
                 uploaded += 1

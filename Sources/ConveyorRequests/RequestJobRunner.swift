@@ -1,3 +1,4 @@
+import ConveyorConditions
 import ConveyorCore
 import ConveyorStore
 import Foundation
@@ -63,8 +64,12 @@ public struct RequestJobRunner: Sendable {
 
         let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
         let tags = builder.tags(forStep: job.step)
+        // The constants of the job's run from its tag stack, as files (the staging tag is OPEN while calibrating).
+        let conditions = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-conditions-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: conditions) }
+        try await ConditionsDatabase(store: store).exportResolved(tags: tags, at: job.run, to: conditions, allowOpen: true)
         var environment = [
-            "CONVEYOR_REQUEST": name, "CONVEYOR_STEP": job.step, "CONVEYOR_JOB": String(id),
+            "CONVEYOR_CONDITIONS": conditions, "CONVEYOR_REQUEST": name, "CONVEYOR_STEP": job.step, "CONVEYOR_JOB": String(id),
             "CONVEYOR_INPUT": paths.joined(separator: " "), "CONVEYOR_INPUT_LFNS": inputs.map(\.lfn).joined(separator: " "),
             "CONVEYOR_GLOBAL_TAGS": tags.joined(separator: ","), "CONVEYOR_RELEASE": request.release,
             "CONVEYOR_EXP": String(job.run.exp), "CONVEYOR_RUN": String(job.run.run), "CONVEYOR_DATA_TAG": job.dataTag ?? "all",

@@ -14,7 +14,7 @@ struct Conveyor: AsyncParsableCommand {
         Exit codes: 0 success, 1 refused or failed (the reason is on stderr), 3 database unavailable, 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self, ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self, PoolCommand.self, SchedulerCommand.self, RequestCommand.self, ServeCommand.self]
+        subcommands: [DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self, ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self, PoolCommand.self, SchedulerCommand.self, RequestCommand.self, ServeCommand.self, DemoCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -1,0 +1,120 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorRequests
+import ConveyorRuns
+import ConveyorStore
+import ConveyorWorkflow
+import Foundation
+
+/// What the demo made: runs and luminosity, payloads in the prompt tag, files per level and skim,
+/// the mass peak before and after calibration, wall time per step, and where to look next.
+struct DemoSummary {
+    let store: Store
+    let folder: String
+    let started: ContinuousClock.Instant?
+
+    /// One line per figure, also what the demo's test reads.
+    func print() async throws {
+        let requests = Requests(store: store)
+        let detail = try await requests.show(DemoRun.request)
+        let bucket = try await RunRegistry(store: store).bucket(named: DemoRun.bucket).bucket
+        out("")
+        out("== Summary ==")
+        out(String(format: "runs: %d GOOD runs in %@ (experiment %d, runs %d–%d), %.1f /pb", bucket.members.count, bucket.name, bucket.exp,
+                   bucket.firstRun, bucket.lastRun, bucket.luminosity))
+
+        let conditions = ConditionsDatabase(store: store)
+        let updated = try await conditions.entries(ofTag: "demo_prompt").filter { $0.iov.expLow == DemoRun.exp && $0.iov.runLow >= bucket.firstRun }
+        out("payloads in demo_prompt: \(updated.count) IoVs from the running update: "
+            + Dictionary(grouping: updated, by: \.name).sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", "))
+
+        let lumi = Dictionary(detail.luminosity.map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
+        for o in detail.outputs {
+            out(String(format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events,
+                       lumi["\(o.level)/\(o.dataTag ?? "all")"] ?? 0))
+        }
+
+        let (before, after) = try await massPeaks(bucket: bucket, submittedAt: detail.summary.record.submittedAt)
+        out(String(format: "calibration: mass peak before (demo_prompt as submitted): mean %.4f, width %.4f GeV, %d candidates", before.mean, before.width, before.candidates))
+        out(String(format: "calibration: mass peak after (demo_prompt now):          mean %.4f, width %.4f GeV (reference %.3f): %.1f× narrower, bias %.4f → %.4f",
+                   after.mean, after.width, 3.097, before.width / max(after.width, 1e-9), before.mean - 3.097, after.mean - 3.097))
+
+        if let id = detail.summary.record.workflowID {
+            let tasks = try await Workflows(store: store).show(id).tasks
+            let builder = RequestBuilder(request: detail.request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
+            var spans: [String: (Timestamp, Timestamp)] = [:]
+            for task in tasks {
+                guard let start = task.startedAt, let end = task.finishedAt else { continue }
+                let step = builder.step(ofTask: task.name)
+                let span = spans[step] ?? (start, end)
+                spans[step] = (min(span.0, start), max(span.1, end))
+            }
+            let order = detail.steps.map(\.name)
+            let times = spans.sorted { (order.firstIndex(of: $0.key) ?? 99) < (order.firstIndex(of: $1.key) ?? 99) }.map { step, span in
+                String(format: "%@ %.1f s", step, Double(span.1.microsecondsSinceEpoch - span.0.microsecondsSinceEpoch) / 1e6)
+            }
+            out("wall time per step: " + times.joined(separator: ", "))
+        }
+        if let started {
+            let seconds = Double((ContinuousClock.now - started).components.seconds)
+            out(String(format: "total: %.0f s", seconds))
+        }
+        out("look at it all: conveyor serve --db \(folder)/conveyor.sqlite --anonymous-read, then http://127.0.0.1:8080/requests/\(DemoRun.request)")
+    }
+
+    /// The hadron mass peak of the bucket's hadron skims reconstructed with the prompt tag as it
+    /// was when the request was submitted, and as it is now.
+    private func massPeaks(bucket: Bucket, submittedAt: Timestamp) async throws -> (MassPeakFigures, MassPeakFigures) {
+        let sim = try DemoRun.simulator()
+        let conditions = ConditionsDatabase(store: store)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-demo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var before: [MassPeakFigures] = [], after: [MassPeakFigures] = []
+        for member in bucket.members {
+            let run = ExpRun(exp: bucket.exp, run: member.run)
+            let raw = "\(folder)/data/raw/e\(String(format: "%04d", bucket.exp))/r\(String(format: "%05d", member.run)).hlt_hadron.raw"
+            for (asOf, into) in [(Optional(submittedAt), 0), (nil, 1)] {
+                let dir = "\(scratch)/\(member.run)-\(into)"
+                try await conditions.exportResolved(tags: ["demo_prompt", "demo_online"], at: run, to: dir, asOf: asOf)
+                let figures = try MassPeakFigures(json: try Self.capture(sim, ["masses", "--conditions", dir, raw]))
+                if into == 0 { before.append(figures) } else { after.append(figures) }
+            }
+        }
+        return (MassPeakFigures(combining: before), MassPeakFigures(combining: after))
+    }
+
+    static func capture(_ program: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ConveyorError.unavailable("conveyor-sim \(arguments.first ?? "") failed") }
+        return data
+    }
+
+    func out(_ text: String) { Swift.print(text) }
+}
+
+/// A mass peak as `conveyor-sim masses` prints it, and several runs' peaks combined.
+struct MassPeakFigures: Decodable {
+    var candidates: Int
+    var mean: Double
+    var width: Double
+
+    init(json: Data) throws {
+        self = try JSONDecoder().decode(Self.self, from: json)
+    }
+
+    init(combining peaks: [MassPeakFigures]) {
+        let n = peaks.reduce(0) { $0 + $1.candidates }
+        candidates = n
+        mean = n == 0 ? 0 : peaks.reduce(0) { $0 + Double($1.candidates) * $1.mean } / Double(n)
+        let m = mean
+        let squares = peaks.reduce(0.0) { $0 + Double(max($1.candidates - 1, 0)) * $1.width * $1.width + Double($1.candidates) * ($1.mean - m) * ($1.mean - m) }
+        width = n < 2 ? 0 : (squares / Double(n - 1)).squareRoot()
+    }
+}

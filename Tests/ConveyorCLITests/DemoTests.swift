@@ -1,0 +1,63 @@
+import ConveyorTestSupport
+import Foundation
+import Testing
+
+/// `conveyor demo` at small size: the whole prompt chain of the simulated experiment.
+@Suite("The demo")
+struct DemoTests {
+    @Test func theDemoRunsAPromptBucketEndToEndAndKnowsWhenItIsDone() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let conveyor = CommandLineRunner(workingDirectory: directory.path)
+        // 3,000 events a run: too few bhabha clusters per channel for one run, so the gain calibration merges runs.
+        let demo = try await conveyor.run("demo", "--runs", "4", "--events", "3000", "--dir", "d")
+        #expect(demo.exitCode == 0, "\(demo.stderr)")
+        let out = demo.stdout
+        #expect(out.contains("[demo] Certified run quality as demo-shifter: 3 GOOD, 1 BAD: runs 3 (CDC: HV trip in superlayer 4)."), "\(out)")
+        #expect(out.contains("[demo] Bucket demo-bucket: 3 GOOD runs, 4.5 /pb"))
+        #expect(out.contains("[demo] demo-ecl-expert (expert) approves signoff:ecl_gains: 6 algorithm run(s) (2 iterate, 2 not_enough_data merges)"))
+        #expect(out.contains("[demo] demo-manager (manager) approves manager-signoff"))
+        #expect(out.contains("files: mdst-all-events mdst all: 3 files, 9000 events, 4.50 /pb"))
+        #expect(out.contains("files: physics-skims udst hadron: 3 files"))
+        #expect(out.contains("look at it all: conveyor serve --db"))
+
+        // Calibrated constants: the mass peak is narrower and unbiased.
+        let before = try #require(Self.figures(out, "mass peak before")), after = try #require(Self.figures(out, "mass peak after"))
+        #expect(after.width < before.width * 0.7, "before \(before), after \(after)")
+        #expect(abs(after.mean - 3.097) < 0.02 && abs(before.mean - 3.097) > 0.05, "before \(before), after \(after)")
+
+        // The catalog and the prompt tag hold what the summary says.
+        let db = directory.file("d/conveyor.sqlite")
+        let mdst = try await conveyor.run("files", "list", "--db", db, "--exp", "8", "--level", "mdst", "--json")
+        let listed = try JSONSerialization.jsonObject(with: Data(mdst.stdout.utf8)) as? [String: Any]
+        let files = listed?["files"] as? [[String: Any]] ?? []
+        #expect(files.count == 12, "3 runs × (all events + 3 HLT skims)")
+        #expect(files.allSatisfy { ($0["release"] as? String) == "sim-release-01" && ($0["globalTags"] as? [String]) == ["demo_prompt", "demo_online"] })
+        let resolved = try await conveyor.run("payload", "resolve", "--db", db, "--gt", "demo_prompt", "--run", "8:4")
+        #expect(resolved.stdout.contains("ECLGains") && resolved.stdout.contains("demo_prompt"), "\(resolved.stdout)\(resolved.stderr)")
+
+        let again = try await conveyor.run("demo", "--runs", "4", "--events", "3000", "--dir", "d")
+        #expect(again.exitCode == 0)
+        #expect(again.stdout.hasPrefix("[demo] The bucket in \(directory.file("d")) is already processed"), "\(again.stdout)")
+
+        // The simulated experiment's files carry a checksum: a changed byte is refused.
+        let raw = directory.file("d/data/raw/e0008/r00001.raw")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: raw))
+        bytes[100] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: directory.file("broken.raw")))
+        let sim = CommandLineRunner(workingDirectory: directory.path,
+                                    executable: (CommandLineRunner.builtExecutable as NSString).deletingLastPathComponent + "/conveyor-sim")
+        let refused = try await sim.run("masses", "broken.raw")
+        #expect(refused.exitCode != 0)
+        #expect(refused.stderr.contains("broken.raw: checksum mismatch"), "\(refused.stderr)")
+    }
+
+    /// `mean M, width W` from a summary line.
+    static func figures(_ text: String, _ label: String) -> (mean: Double, width: Double)? {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
+        let words = line.replacingOccurrences(of: ",", with: " ").split(separator: " ")
+        guard let m = words.firstIndex(of: "mean"), let w = words.firstIndex(of: "width"),
+              let mean = Double(words[m + 1]), let width = Double(words[w + 1]) else { return nil }
+        return (mean, width)
+    }
+}
