@@ -111,9 +111,9 @@ struct DemoRun {
         say("Global tags: demo_online (PUBLISHED base) and demo_prompt (RUNNING), both with nominal constants: the previous bucket's calibration.")
 
         let workflows = Workflows(store: store)
-        let slots = max(2, ProcessInfo.processInfo.activeProcessorCount)
-        try await workflows.savePool(try Pool(name: "demo", executor: try ExecutorKind(parsing: executor), slots: executor == "slurm" ? 50 : slots),
-                                     by: Self.manager)
+        if executor == "slurm" { try Self.requireSlurm() }
+        let slots = executor == "slurm" ? 50 : max(2, ProcessInfo.processInfo.activeProcessorCount)
+        try await workflows.savePool(try Pool(name: "demo", executor: try ExecutorKind(parsing: executor), slots: slots), by: Self.manager)
         let bucket = try await registry.createBucket(named: Self.bucket, exp: Self.exp, runs: 1...runs, by: Self.manager)
         say(String(format: "Bucket %@: %d GOOD runs, %.1f /pb (BAD runs left out).", Self.bucket, bucket.members.count, bucket.luminosity))
 
@@ -159,6 +159,20 @@ struct DemoRun {
             if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         }
         throw ConveyorError.unavailable("conveyor-sim, the simulated experiment, is not beside conveyor: build it with `swift build --product conveyor-sim` (or set CONVEYOR_SIM)")
+    }
+
+    /// `sinfo` answers: a Slurm cluster is reachable with this machine's configuration.
+    static func requireSlurm() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sinfo", "-h", "-o", "%P"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { throw ConveyorError.unavailable("--executor slurm: sinfo cannot be run (is Slurm installed?)") }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ConveyorError.unavailable("--executor slurm: no Slurm cluster is reachable (sinfo failed; is SLURM_CONF set?)")
+        }
     }
 
     static func execute(_ program: String, _ arguments: [String]) throws {
