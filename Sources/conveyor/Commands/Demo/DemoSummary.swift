@@ -34,6 +34,11 @@ struct DemoSummary {
                        lumi["\(o.level)/\(o.dataTag ?? "all")"] ?? 0))
         }
 
+        let reports = try await requests.jobs(of: DemoRun.request, step: "quality-report").compactMap(\.report)
+        let statuses = reports.compactMap { $0.split(separator: "\n").first { $0.hasPrefix("status=") }?.dropFirst("status=".count) }
+        out("quality: \(statuses.count) run(s) compared with the reference: "
+            + Dictionary(grouping: statuses, by: { String($0) }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", "))
+
         let (before, after) = try await massPeaks(bucket: bucket, submittedAt: detail.summary.record.submittedAt)
         out(String(format: "calibration: mass peak before (demo_prompt as submitted): mean %.4f, width %.4f GeV, %d candidates", before.mean, before.width, before.candidates))
         out(String(format: "calibration: mass peak after (demo_prompt now):          mean %.4f, width %.4f GeV (reference %.3f): %.1f× narrower, bias %.4f → %.4f",
