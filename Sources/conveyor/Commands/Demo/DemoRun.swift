@@ -175,19 +175,24 @@ struct DemoRun {
         }
     }
 
-    static func execute(_ program: String, _ arguments: [String]) throws {
+    /// Runs a program and returns its stdout; a failure is an error with its stderr.
+    @discardableResult
+    static func execute(_ program: String, _ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // conveyor-sim writes a line or two to each: neither pipe can fill while the other is read.
+        let data = output.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ConveyorError.unavailable("conveyor-sim \(arguments.first ?? "") failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ConveyorError.unavailable("\((program as NSString).lastPathComponent) \(arguments.first ?? "") failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        return data
     }
 
     /// Checksums and the event count from the file's header.

@@ -81,24 +81,11 @@ struct DemoSummary {
             for (asOf, into) in [(Optional(submittedAt), 0), (nil, 1)] {
                 let dir = "\(scratch)/\(member.run)-\(into)"
                 try await conditions.exportResolved(tags: ["demo_prompt", "demo_online"], at: run, to: dir, asOf: asOf)
-                let figures = try MassPeakFigures(json: try Self.capture(sim, ["masses", "--conditions", dir, raw]))
+                let figures = try MassPeakFigures(json: try DemoRun.execute(sim, ["masses", "--conditions", dir, raw]))
                 if into == 0 { before.append(figures) } else { after.append(figures) }
             }
         }
         return (MassPeakFigures(combining: before), MassPeakFigures(combining: after))
-    }
-
-    static func capture(_ program: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ConveyorError.unavailable("conveyor-sim \(arguments.first ?? "") failed") }
-        return data
     }
 
     func out(_ text: String) { Swift.print(text) }
