@@ -36,8 +36,9 @@ struct DemoDriver {
             let stuck = detail.tasks.filter { $0.state == .paused }
             for task in stuck {
                 guard keepGoing, !retried.contains(task.name) else {
-                    throw ConveyorError.conflict("\(task.name) failed and paused: see `conveyor task log \(workflowID)/\(task.name) --db \(folder)/conveyor.sqlite`"
-                                                 + (keepGoing ? "" : "; --keep-going retries a failed step once"))
+                    let hint = task.name.hasPrefix("calibrate:") ? "; a calibration needs enough bhabha events: try more --events"
+                        : keepGoing ? "" : "; --keep-going retries a failed step once"
+                    throw ConveyorError.conflict("\(task.name) failed and paused: see `conveyor task log \(workflowID)/\(task.name) --db \(folder)/conveyor.sqlite`\(hint)")
                 }
                 retried.insert(task.name)
                 say("\(DemoRun.manager.name) retries \(task.name) once (--keep-going)")
