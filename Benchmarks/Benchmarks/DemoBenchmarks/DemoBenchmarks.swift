@@ -10,7 +10,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("conveyor demo, 20 runs × 20,000 events (defaults)",
               configuration: .init(metrics: [.wallClock], timeUnits: .seconds, warmupIterations: 0, maxDuration: .seconds(600), maxIterations: 3)) { benchmark in
         let binary = ProcessInfo.processInfo.environment["CONVEYOR_DEMO_BINARY"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../../.build/release/conveyor").standardizedFileURL.path
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../.build/release/conveyor").standardizedFileURL.path
         precondition(FileManager.default.isExecutableFile(atPath: binary), "build the release programs first: swift build -c release (looked for \(binary))")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-demo-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
