@@ -287,7 +287,13 @@ public struct Requests: Sendable {
         let openJobs = Set(open.map(\.jobID))
         var tasks: [WorkflowTask] = []
         if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
-        let calibrations = try await store.read { try await $0.calibrationAttempts(request: record.id) }
+        // Per calibration, in the order its algorithm ran (calibrations run side by side).
+        let attempts = try await store.read { try await $0.calibrationAttempts(request: record.id) }
+        let order = request.calibrations.map(\.name)
+        let calibrations = attempts.enumerated().sorted { a, b in
+            let (x, y) = (order.firstIndex(of: a.element.calibration) ?? 0, order.firstIndex(of: b.element.calibration) ?? 0)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
         var payloads: [TagEntry] = []
         if let staging = request.stagingTag, !request.calibrations.isEmpty {
             payloads = (try? await ConditionsDatabase(store: store).entries(ofTag: staging)) ?? []

@@ -76,6 +76,7 @@ extension Stylesheet {
     .oc-ok { background: #d8f3dc; } .oc-iterate { background: #e8f0fe; } .oc-not_enough_data { background: #fde2b8; } .oc-failure { background: #f7d4d4; }
     #request-form textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .85rem; }
     svg.dag, svg.gantt { background: #fff; border: 1px solid var(--line); max-width: 100%; height: auto; }
+    .graph-scroll { overflow-x: auto; max-width: 100%; } .graph-scroll svg.dag { max-width: none; }
     .dag .node rect { stroke: var(--muted); stroke-width: 1; } .dag .edge { stroke: #9aa3b5; stroke-width: 1.2; }
     .dag .label { font-size: 12px; font-weight: 600; fill: var(--ink); } .dag .sub { font-size: 11px; fill: var(--muted); }
     .gantt .label { font-size: 11px; fill: var(--ink); } .gantt .tick { font-size: 10px; fill: var(--muted); } .gantt .bar { stroke: var(--muted); stroke-width: .5; }

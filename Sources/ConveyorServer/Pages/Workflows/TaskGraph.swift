@@ -47,7 +47,8 @@ struct TaskGraph {
             <text x="\(p.x + 8)" y="\(p.y + 16)" class="label">\(label)</text><text x="\(p.x + 8)" y="\(p.y + 32)" class="sub">\(sub)</text></g>
             """
         }
-        return "<svg class=\"dag\" id=\"dag\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"task graph\">\(edges)\(nodes)</svg>"
+        // At its own size in a scrolling box: a wide DAG shrunk to the page is unreadable.
+        return "<div class=\"graph-scroll\"><svg class=\"dag\" id=\"dag\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"task graph\">\(edges)\(nodes)</svg></div>"
     }
 
     static func elementSummary(_ task: WorkflowTask) -> String {
