@@ -128,6 +128,7 @@ let package = Package(
                 // Built with conveyor so that `swift run conveyor demo` finds it beside itself; not linked.
                 "conveyor-sim",
                 "ConveyorCore",
+                "ConveyorExecutors",
                 "ConveyorStore",
                 "ConveyorAccess",
                 "ConveyorConditions",

@@ -1,6 +1,5 @@
 import ConveyorConditions
 import ConveyorCore
-import ConveyorRuns
 import ConveyorStore
 import Foundation
 
@@ -30,17 +29,14 @@ public struct CalibrationRunner: Sendable {
         }
         let actor = Requests.actor(for: record)
         let conditionsDatabase = ConditionsDatabase(store: store)
-        let context = try await Requests(store: store).context(of: request)
-        let registry = RunRegistry(store: store)
-        var runs: [RunRecord] = []
-        for run in context.runs {
-            if let quality = calibration.quality, try await registry.detail(of: run.run).quality.summary != quality { continue }
-            runs.append(run)
-        }
+        let requests = Requests(store: store)
+        let registered = try await requests.runs(of: request)
+        let context = try await requests.context(of: request, runs: registered)
+        let runs = registered.runs.filter { calibration.quality == nil || $0.quality == calibration.quality }.map(\.record)
         guard let exp = runs.first?.run.exp else { throw .invalidInput("calibration \(calibrationName): no run of the request passes its input filters") }
         var ranges = CalibrationRanges(runs: runs, minimumEvents: calibration.minimumEvents, minimumLuminosity: calibration.minimumLuminosity)
         let files = try await inputFiles(record, request, calibration, context)
-        let tags = RequestBuilder(request: request, context: context).calibrationTags
+        let tags = request.calibrationTags
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-calibration-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
 
@@ -69,7 +65,6 @@ public struct CalibrationRunner: Sendable {
             ])
             let result = try program.run()
             let said = (try? String(contentsOfFile: resultFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            try? FileManager.default.removeItem(atPath: resultFile)
             var outcome: CalibrationOutcome = result.status == 0 ? .ok : .failure
             if let said, !said.isEmpty {
                 guard let parsed = CalibrationOutcome(rawValue: said) else {

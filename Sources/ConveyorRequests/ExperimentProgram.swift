@@ -54,18 +54,4 @@ struct ExperimentProgram {
         getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
-
-    /// Size and checksums of a file, read in 1 MiB pieces.
-    static func checksums(of path: String) throws(ConveyorError) -> FileChecksums {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notFound("the program wrote no output at \(path)") }
-        defer { try? handle.close() }
-        var sums = FileChecksums()
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch { throw .storeFailure("reading \(path): \(error.localizedDescription)") }
-            if chunk.isEmpty { break }
-            sums.update(chunk)
-        }
-        return sums
-    }
 }

@@ -50,27 +50,10 @@ public struct RequestBuilder: Sendable {
 
     var calibrating: Bool { !request.calibrations.isEmpty }
 
-    /// The tag stack the calibration jobs and the cDST of the calibration skims read.
-    public var calibrationTags: [String] { (request.stagingTag.map { [$0] } ?? []) + request.globalTags }
-
-    /// The tag stack the processing after the sign-offs reads.
-    public var processingTags: [String] {
-        switch request.campaign {
-        case .prompt: (request.promptTag.map { [$0] } ?? []) + request.globalTags
-        case .reprocessing: request.promptTag.map { [$0] } ?? request.globalTags
-        case .unofficial, .express: request.globalTags
-        }
-    }
-
-    /// The tags a step's jobs read.
-    public func tags(forStep step: String) -> [String] {
-        step == "cdst-calibration-skims" && calibrating ? calibrationTags : processingTags
-    }
-
     /// The tag whose id names the output folders (`DB<id>`): the first of the stack that exists
     /// when the request is submitted (a reprocessing's new tag does not yet, so its staging tag's).
     func pathTagID(forStep step: String) -> Int64 {
-        for name in tags(forStep: step) + calibrationTags { if let id = context.tagIDs[name] { return id } }
+        for name in request.tags(forStep: step) + request.calibrationTags { if let id = context.tagIDs[name] { return id } }
         return 0
     }
 
@@ -288,18 +271,5 @@ public struct RequestBuilder: Sendable {
         let definition = WorkflowDefinition(name: "request \(name)", tasks: tasks)
         try definition.validate(file: "request \(name)")
         return definition
-    }
-
-    /// The plan step a workflow task belongs to (`calibrate:cdc` → raw- or cdst-calibrations, …).
-    public func step(ofTask task: String) -> String {
-        let base = task.split(separator: "@", maxSplits: 1).first.map(String.init) ?? task
-        if base.hasPrefix("calibrate:") {
-            let name = String(base.dropFirst("calibrate:".count))
-            return request.calibrations.first { $0.name == name }?.level == .cdst ? "cdst-calibrations" : "raw-calibrations"
-        }
-        if base.hasPrefix("signoff:") { return "expert-signoffs" }
-        if base.hasPrefix("stage:") { return "tape-staging" }
-        if base == "validate-staging" { return "running-update" }
-        return base
     }
 }

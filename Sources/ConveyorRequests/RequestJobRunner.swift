@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorRuns
 import ConveyorStore
 import Foundation
 
@@ -62,8 +63,7 @@ public struct RequestJobRunner: Sendable {
             try await session.setRequestInputs(request: record.id, job: id, from: [.unused, .assigned], to: .assigned, reason: "job \(id) started", at: .now)
         }
 
-        let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
-        let tags = builder.tags(forStep: job.step)
+        let tags = request.tags(forStep: job.step)
         // The constants of the job's run from its tag stack, as files (the staging tag is OPEN while calibrating).
         let conditions = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-conditions-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: conditions) }
@@ -110,7 +110,9 @@ public struct RequestJobRunner: Sendable {
         var registered: CatalogFile?
         if let output = job.outputLFN, let outputPath {
             let sums: FileChecksums
-            do { sums = try ExperimentProgram.checksums(of: outputPath) } catch {
+            do { sums = try FileCatalog.checksums(ofFileAt: outputPath) } catch .notFound {
+                return try await failed(record, request, job, reason: "the program wrote no output at \(outputPath)")
+            } catch {
                 return try await failed(record, request, job, reason: error.message)
             }
             guard let events = done.events else {

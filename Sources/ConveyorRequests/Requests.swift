@@ -104,15 +104,17 @@ public struct Requests: Sendable {
         let (record, request) = try await Self.load(name, from: store)
         let workflows = Workflows(store: store)
         var succeeded: [String: Int64] = [:]
+        var previous: WorkflowState?
         if let id = record.workflowID {
             let detail = try await workflows.show(id)
             if detail.workflow.state == .running { throw .conflict("request \(name) is running (workflow \(id)); cancel it first or let it finish") }
+            previous = detail.workflow.state
             for task in detail.tasks where task.state == .succeeded { succeeded[task.name] = id }
         }
         let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
         let inputs = try await store.read { try await $0.requestInputs(request: record.id) }
         let open = Set(inputs.filter { !$0.state.isFinal }.map(\.jobID))
-        if !record.cancelled, let id = record.workflowID, try await workflows.show(id).workflow.state == .succeeded, open.isEmpty {
+        if !record.cancelled, let id = record.workflowID, previous == .succeeded, open.isEmpty {
             throw .conflict("request \(name) is already processed (workflow \(id)); nothing to do")
         }
         let builder = RequestBuilder(request: request, context: try await context(of: request))
@@ -142,22 +144,25 @@ public struct Requests: Sendable {
     }
 
     /// The runs (a bucket's members, or the registered physics runs of the range that are not
-    /// BAD), their input files with replicas, and the ids of the tags output paths name.
-    func context(of request: ProcessingRequest) async throws(ConveyorError) -> RequestBuilder.Context {
+    /// BAD) with their quality now, and the run query their files are looked up with.
+    func runs(of request: ProcessingRequest) async throws(ConveyorError) -> (runs: [RegisteredRun], query: RunQuery) {
         let registry = RunRegistry(store: store)
-        let runs: [RunRecord]
-        let query: RunQuery
         if let name = request.bucket {
             let bucket = try await registry.bucket(named: name).bucket
-            query = RunQuery(exp: bucket.exp, runRange: bucket.firstRun...bucket.lastRun)
+            let query = RunQuery(exp: bucket.exp, runRange: bucket.firstRun...bucket.lastRun)
             let members = Set(bucket.members.map(\.run))
-            runs = try await registry.list(query).runs.map(\.record).filter { members.contains($0.run.run) }
+            return (try await registry.list(query).runs.filter { members.contains($0.record.run.run) }, query)
         } else if let range = request.runQuery {
-            query = range
-            runs = try await registry.list(RunQuery(exp: range.exp, runRange: range.runRange, type: .physics)).runs.filter { $0.quality != .bad }.map(\.record)
-        } else {
-            throw .invalidInput("the request names neither a bucket nor runs")
+            return (try await registry.list(RunQuery(exp: range.exp, runRange: range.runRange, type: .physics)).runs.filter { $0.quality != .bad }, range)
         }
+        throw .invalidInput("the request names neither a bucket nor runs")
+    }
+
+    /// The runs, their input files with replicas, and the ids of the tags output paths name.
+    func context(of request: ProcessingRequest, runs known: (runs: [RegisteredRun], query: RunQuery)? = nil) async throws(ConveyorError) -> RequestBuilder.Context {
+        let found: (runs: [RegisteredRun], query: RunQuery)
+        if let known { found = known } else { found = try await runs(of: request) }
+        let (runs, query) = (found.runs.map(\.record), found.query)
         let files = try await store.read { try await $0.files(FileQuery(runs: query, level: request.input.level, status: .good, limit: 10_000_000)) }
         var ids: [String: Int64] = [:]
         for name in Set(request.globalTags + [request.stagingTag, request.promptTag].compactMap { $0 }) {
@@ -226,6 +231,8 @@ public struct Requests: Sendable {
             public let dataTag: String?
             public let files: Int
             public let events: Int64
+            /// /pb behind the files, traced to the raw data.
+            public let luminosity: Double?
         }
         public let summary: Summary
         public let request: ProcessingRequest
@@ -236,29 +243,67 @@ public struct Requests: Sendable {
         public let problems: [RequestInput]
         public let inputsNotOnDisk: [String]
         public let outputs: [Outputs]
-        /// /pb behind each output level and skim.
-        public let luminosity: [RequestLuminosity.Group]
     }
 
     /// A request's steps with their state and progress (the list page's bars).
-    public func steps(of name: String) async throws(ConveyorError) -> [Detail.Step] {
-        let (record, request) = try await Self.load(name, from: store)
-        return try await steps(record, request)
+    public func steps(of record: RequestRecord) async throws(ConveyorError) -> [Detail.Step] {
+        steps(try Self.parse(Data(record.configuration.utf8), name: record.fileName), try await snapshot(record))
     }
 
-    func steps(_ record: RequestRecord, _ request: ProcessingRequest) async throws(ConveyorError) -> [Detail.Step] {
+    /// What the request's pages and summaries are read from, loaded once: the current workflow's
+    /// tasks, the jobs, and every input row (states by step, open jobs, problems all derive from it).
+    struct Snapshot {
+        let tasks: [WorkflowTask]
+        let jobs: [RequestJob]
+        let inputs: [RequestInput]
+
+        /// Jobs with an input not yet final.
+        var openJobs: Set<Int64> { Set(inputs.filter { !$0.state.isFinal }.map(\.jobID)) }
+        /// Jobs whose inputs are Processed (their output is registered).
+        var processedJobs: Set<Int64> { Set(inputs.filter { $0.state == .processed }.map(\.jobID)) }
+
+        /// Registered outputs by step, level and skim.
+        struct OutputGroup {
+            let step: String
+            let level: DataLevel
+            let dataTag: String?
+            var lfns: [String] = []
+            var events: Int64 = 0
+        }
+
+        var outputGroups: [OutputGroup] {
+            struct Key: Hashable { let step: String; let level: DataLevel; let tag: String? }
+            let processed = processedJobs
+            var groups: [Key: OutputGroup] = [:]
+            for job in jobs where processed.contains(job.id) {
+                guard let lfn = job.outputLFN else { continue }
+                let key = Key(step: job.step, level: job.level, tag: job.dataTag)
+                groups[key, default: OutputGroup(step: job.step, level: job.level, dataTag: job.dataTag)].lfns.append(lfn)
+                groups[key]!.events += job.events ?? 0
+            }
+            return groups.values.sorted { ($0.step, $0.dataTag ?? "") < ($1.step, $1.dataTag ?? "") }
+        }
+    }
+
+    func snapshot(_ record: RequestRecord) async throws(ConveyorError) -> Snapshot {
         var tasks: [WorkflowTask] = []
         if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
-        let builder = RequestBuilder(request: request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
-        let counts = try await store.read { try await $0.requestInputCounts(request: record.id) }
-        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
-        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
-        let openJobs = Set(open.map(\.jobID))
+        let (jobs, inputs) = try await store.read { session in
+            (try await session.requestJobs(request: record.id), try await session.requestInputs(request: record.id))
+        }
+        return Snapshot(tasks: tasks, jobs: jobs, inputs: inputs)
+    }
+
+    func steps(_ request: ProcessingRequest, _ snapshot: Snapshot) -> [Detail.Step] {
+        let (tasks, jobs) = (snapshot.tasks, snapshot.jobs)
+        let openJobs = snapshot.openJobs
+        var counts: [String: [String: Int]] = [:]
+        for input in snapshot.inputs { counts[input.step, default: [:]][input.state.rawValue, default: 0] += 1 }
         var steps: [Detail.Step] = []
-        var stepNames = builder.plan.steps.map { ($0.name, $0.kind.rawValue, $0.summary) }
+        var stepNames = RequestPlan(request).steps.map { ($0.name, $0.kind.rawValue, $0.summary) }
         if tasks.contains(where: { $0.name.hasPrefix("stage:") }) { stepNames.insert(("tape-staging", "wait", "inputs only on tape wait for staging"), at: 0) }
         for (step, kind, text) in stepNames {
-            let mine = tasks.filter { builder.step(ofTask: $0.name) == step }
+            let mine = tasks.filter { request.step(ofTask: $0.name) == step }
             // Job steps count the request's jobs (across resumed runs); others their task elements.
             let stepJobs = jobs.filter { $0.step == step }
             let elements = stepJobs.isEmpty ? mine.reduce(0) { $0 + $1.definition.elements } : stepJobs.count
@@ -273,7 +318,7 @@ public struct Requests: Sendable {
                 else if mine.allSatisfy({ $0.state == .pending }) { "pending" } else { "running" }
             steps.append(Detail.Step(name: step, kind: kind, summary: text, tasks: Dictionary(mine.map { ($0.name, $0.state.rawValue) }, uniquingKeysWith: { a, _ in a }),
                                      elementsDone: done, elements: elements,
-                                     inputs: Dictionary((counts[step] ?? [:]).map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: +), state: state))
+                                     inputs: counts[step] ?? [:], state: state))
         }
         return steps
     }
@@ -281,12 +326,9 @@ public struct Requests: Sendable {
     public func show(_ name: String) async throws(ConveyorError) -> Detail {
         let (record, request) = try await Self.load(name, from: store)
         let summary = try await summary(record)
-        let steps = try await steps(record, request)
-        let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
-        let open = try await store.read { try await $0.requestInputs(request: record.id) }.filter { !$0.state.isFinal }
-        let openJobs = Set(open.map(\.jobID))
-        var tasks: [WorkflowTask] = []
-        if let id = record.workflowID { tasks = try await Workflows(store: store).show(id).tasks }
+        let snapshot = try await snapshot(record)
+        let steps = steps(request, snapshot)
+        let (tasks, jobs, openJobs) = (snapshot.tasks, snapshot.jobs, snapshot.openJobs)
         // Per calibration, in the order its algorithm ran (calibrations run side by side).
         let attempts = try await store.read { try await $0.calibrationAttempts(request: record.id) }
         let order = request.calibrations.map(\.name)
@@ -298,9 +340,7 @@ public struct Requests: Sendable {
         if let staging = request.stagingTag, !request.calibrations.isEmpty {
             payloads = (try? await ConditionsDatabase(store: store).entries(ofTag: staging)) ?? []
         }
-        let problems = try await store.read { session in
-            try await session.requestInputs(request: record.id, state: .problematic) + session.requestInputs(request: record.id, state: .invalidated)
-        }
+        let problems = snapshot.inputs.filter { $0.state == .problematic } + snapshot.inputs.filter { $0.state == .invalidated }
         // Open jobs' inputs that exist (outputs of earlier steps may not yet) but have no disk copy at the job's site.
         var notOnDisk: Set<String> = []
         var wanted: [String: Set<String>] = [:]
@@ -310,28 +350,17 @@ public struct Requests: Sendable {
             let (existing, onDisk) = try await store.read { session in (try await session.registeredLFNs(list), try await session.lfnsOnDisk(list, at: site)) }
             notOnDisk.formUnion(existing.subtracting(onDisk))
         }
-        let processed = Set(try await store.read { try await $0.requestInputs(request: record.id, state: .processed) }.map(\.jobID))
-        struct Key: Hashable { let step: String; let level: DataLevel; let tag: String? }
-        var outputs: [Key: (Int, Int64)] = [:]
-        for job in jobs where job.outputLFN != nil && processed.contains(job.id) {
-            let key = Key(step: job.step, level: job.level, tag: job.dataTag)
-            outputs[key, default: (0, 0)].0 += 1
-            outputs[key, default: (0, 0)].1 += job.events ?? 0
-        }
-        // Outputs made after the luminosity step (physics skims) get theirs traced now.
-        let measured = Set((record.luminosity?.groups ?? []).map { "\($0.level)/\($0.dataTag ?? "all")" })
-        var luminosity = record.luminosity?.groups ?? []
-        for key in outputs.keys where !measured.contains("\(key.level)/\(key.tag ?? "all")") {
-            let lfns = jobs.filter { $0.step == key.step && $0.level == key.level && $0.dataTag == key.tag && processed.contains($0.id) }.compactMap(\.outputLFN)
-            guard !lfns.isEmpty, let account = try? await FileCatalog(store: store).luminosity(behind: lfns) else { continue }
-            luminosity.append(.init(level: key.level, dataTag: key.tag, files: lfns.count, events: outputs[key]!.1, luminosity: account.luminosity))
+        // The luminosity step measured what existed when it ran; outputs made after it (physics skims) are traced now.
+        let measured = Dictionary((record.luminosity?.groups ?? []).map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
+        var outputs: [Detail.Outputs] = []
+        for group in snapshot.outputGroups {
+            var luminosity = measured["\(group.level)/\(group.dataTag ?? "all")"]
+            if luminosity == nil { luminosity = try? await FileCatalog(store: store).luminosity(behind: group.lfns).luminosity }
+            outputs.append(.init(step: group.step, level: group.level, dataTag: group.dataTag, files: group.lfns.count, events: group.events, luminosity: luminosity))
         }
         return Detail(summary: summary, request: request, steps: steps, calibrations: calibrations,
                       pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
-                      inputsNotOnDisk: notOnDisk.sorted(),
-                      outputs: outputs.map { Detail.Outputs(step: $0.key.step, level: $0.key.level, dataTag: $0.key.tag, files: $0.value.0, events: $0.value.1) }
-                        .sorted { ($0.step, $0.dataTag ?? "") < ($1.step, $1.dataTag ?? "") },
-                      luminosity: luminosity)
+                      inputsNotOnDisk: notOnDisk.sorted(), outputs: outputs)
     }
 
     /// A request's jobs, for `request jobs` and the page's output list.
@@ -442,9 +471,9 @@ public struct Requests: Sendable {
     public func measuredCost(_ request: ProcessingRequest) async throws(ConveyorError) -> (cost: [String: Double], cpuPerEvent: [String: Double]) {
         var cost = RequestPlan.defaultCost
         var perEvent: [String: Double] = [:]
-        guard let context = try? await context(of: request) else { return (cost, perEvent) }
-        let runLuminosity = context.runs.reduce(0) { $0 + $1.luminosity }
-        let runEvents = context.runs.reduce(Int64(0)) { $0 + $1.events }
+        guard let runs = try? await runs(of: request).runs.map(\.record) else { return (cost, perEvent) }
+        let runLuminosity = runs.reduce(0) { $0 + $1.luminosity }
+        let runEvents = runs.reduce(Int64(0)) { $0 + $1.events }
         guard runLuminosity > 0 else { return (cost, perEvent) }
         for step in RequestPlan(request).steps where step.kind == .job {
             let m = try await store.read { try await $0.measuredJobs(step: step.name) }

@@ -45,8 +45,8 @@ struct RequestBuilderTests {
         #expect(jobs.first { $0.step == "cdst-calibration-skims" }?.outputLFN?.contains("/DB00000003/prompt/e0008/4S/r00001/skim/hlt_bhabha/cdst/") == true,
                 "the calibration skims read the staging tag first")
         #expect(jobs.first { $0.step == "physics-skims" }?.inputs == [mdst.outputLFN!])
-        #expect(builder.tags(forStep: "mdst-all-events") == ["prompt", "online"])
-        #expect(builder.tags(forStep: "cdst-calibration-skims") == ["staging", "online"])
+        #expect(builder.request.tags(forStep: "mdst-all-events") == ["prompt", "online"])
+        #expect(builder.request.tags(forStep: "cdst-calibration-skims") == ["staging", "online"])
 
         let workflow = try builder.workflow(jobs: jobs, notOnDisk: builder.inputsNotOnDisk(jobs))
         let tasks = Dictionary(uniqueKeysWithValues: workflow.tasks.map { ($0.name, $0) })
@@ -82,7 +82,7 @@ struct RequestBuilderTests {
         let merge = try #require(procTasks.first { $0.name == "new-tag" })
         #expect(merge.action == ActionStep(name: "gt.merge", parameters: ["sources": "staging,online", "target": "proc9"]))
         #expect(!procTasks.contains { $0.name == "running-update" })
-        #expect(proc.tags(forStep: "mdst-all-events") == ["proc9"])
+        #expect(proc.request.tags(forStep: "mdst-all-events") == ["proc9"])
         #expect(try proc.jobs().first { $0.step == "mdst-all-events" }?.outputLFN?.contains("/DB00000003/proc9/") == true, "the new tag has no id yet")
 
         let unofficial = RequestBuilder(request: try Self.request("unofficial"), context: Self.context())

@@ -107,7 +107,7 @@ struct PageRoutes {
         router.get("/requests") { _, context in
             let actor = try context.require(.viewer, to: "reading requests")
             var rows: [(Requests.Summary, [Requests.Detail.Step])] = []
-            for summary in try await requests.list() { rows.append((summary, try await requests.steps(of: summary.record.name))) }
+            for summary in try await requests.list() { rows.append((summary, try await requests.steps(of: summary.record))) }
             return HTMLResponse(page: RequestsPage(requests: rows, actor: actor))
         }
         router.get("/requests/new") { _, context in

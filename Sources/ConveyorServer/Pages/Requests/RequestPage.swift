@@ -53,9 +53,8 @@ struct RequestPage: Page {
 
     private var outputs: HTML {
         guard !detail.outputs.isEmpty else { return "" }
-        let lumi = Dictionary(detail.luminosity.map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
         let rows = detail.outputs.map { o -> HTML in
-            let l = lumi["\(o.level)/\(o.dataTag ?? "all")"].map { String(format: "%.3f", $0) } ?? ""
+            let l = o.luminosity.map { String(format: "%.3f", $0) } ?? ""
             return "<tr><td>\(o.step)</td><td>\(o.level.rawValue)</td><td>\(o.dataTag ?? "all")</td><td class=\"num\">\(o.files)</td><td class=\"num\">\(o.events)</td><td class=\"num\">\(l)</td></tr>"
         }
         let runs: HTML = detail.summary.record.luminosity.map { "<p class=\"muted\">The request's runs: \(String(format: "%.3f", $0.runs)) /pb.</p>" } ?? ""

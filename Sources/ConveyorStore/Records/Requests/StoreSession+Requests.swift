@@ -105,9 +105,14 @@ extension StoreSession {
         guard !jobs.isEmpty else { return [] }
         var index: [Int64: Int] = [:]
         for (i, job) in jobs.enumerated() { index[job.id] = i }
-        var select2 = sql.select().columns("job_id", "lfn").from("request_inputs").where("request_id", .equal, request)
-        if let id { select2 = select2.where("job_id", .equal, id) }
-        for row in try await select2.orderBy("id").all() {
+        // Only the inputs of the jobs asked for: one job, one step's, or all.
+        var inputs = sql.select().column(SQLColumn("job_id", table: "i")).column(SQLColumn("lfn", table: "i"))
+            .from(SQLAlias(SQLIdentifier("request_inputs"), as: SQLIdentifier("i")))
+            .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
+            .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
+        if let step { inputs = inputs.where(SQLColumn("step", table: "j"), .equal, SQLBind(step)) }
+        if let id { inputs = inputs.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(id)) }
+        for row in try await inputs.orderBy(SQLColumn("id", table: "i")).all() {
             if let i = index[try row.decode(column: "job_id", as: Int64.self)] { jobs[i].inputs.append(try row.decode(column: "lfn", as: String.self)) }
         }
         return jobs
@@ -121,7 +126,7 @@ extension StoreSession {
     }
 
     /// Input rows of a request: all, those of one job, or those of one LFN.
-    public func requestInputs(request: Int64, job: Int64? = nil, lfn: String? = nil, state: InputFileState? = nil) async throws -> [RequestInput] {
+    public func requestInputs(request: Int64, job: Int64? = nil, lfn: String? = nil) async throws -> [RequestInput] {
         var select = sql.select().column(SQLColumn("job_id", table: "i")).column(SQLColumn("step", table: "j")).column(SQLColumn("lfn", table: "i"))
             .column(SQLColumn("state", table: "i")).column(SQLColumn("reason", table: "i")).column(SQLColumn("updated_at", table: "i"))
             .from(SQLAlias(SQLIdentifier("request_inputs"), as: SQLIdentifier("i")))
@@ -129,7 +134,6 @@ extension StoreSession {
             .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
         if let job { select = select.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(job)) }
         if let lfn { select = select.where(SQLColumn("lfn", table: "i"), .equal, SQLBind(lfn)) }
-        if let state { select = select.where(SQLColumn("state", table: "i"), .equal, SQLBind(state.rawValue)) }
         return try await select.orderBy(SQLColumn("id", table: "i")).all().map { row in
             RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
                          lfn: try row.decode(column: "lfn", as: String.self),

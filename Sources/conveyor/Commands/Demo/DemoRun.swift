@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorExecutors
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -51,14 +52,14 @@ struct DemoRun {
     /// Everything before the request: data, runs and their quality, files, tags, pool, bucket.
     private func prepare(_ store: Store, sim: String) async throws {
         say("Simulating \(runs) runs of experiment \(Self.exp) with \(events) events each (conveyor-sim generate) …")
-        try Self.execute(sim, ["generate", "--exp", String(Self.exp), "--runs", "1-\(runs)", "--events", String(events), "--out", data])
+        try await Self.simulate(sim, ["generate", "--exp", String(Self.exp), "--runs", "1-\(runs)", "--events", String(events), "--out", data])
         let raw = "\(data)/raw/e\(String(format: "%04d", Self.exp))"
         let skims = ["hlt_bhabha": "bhabha", "hlt_hadron": "hadron", "hlt_mumu": "mumu"]
         say("HLT skims per run: \(skims.keys.sorted().joined(separator: ", ")) (conveyor-sim hlt-skim, pure I/O) …")
         for run in 1...runs {
             let file = "\(raw)/r\(String(format: "%05d", run)).raw"
             for (tag, trigger) in skims.sorted(by: { $0.key < $1.key }) {
-                try Self.execute(sim, ["hlt-skim", "--triggers", trigger, "--output", "\(raw)/r\(String(format: "%05d", run)).\(tag).raw", file])
+                try await Self.simulate(sim, ["hlt-skim", "--triggers", trigger, "--output", "\(raw)/r\(String(format: "%05d", run)).\(tag).raw", file])
             }
         }
 
@@ -111,7 +112,7 @@ struct DemoRun {
         say("Global tags: demo_online (PUBLISHED base) and demo_prompt (RUNNING), both with nominal constants: the previous bucket's calibration.")
 
         let workflows = Workflows(store: store)
-        if executor == "slurm" { try Self.requireSlurm() }
+        if executor == "slurm" { try await Self.requireSlurm() }
         let slots = executor == "slurm" ? 50 : max(2, ProcessInfo.processInfo.activeProcessorCount)
         try await workflows.savePool(try Pool(name: "demo", executor: try ExecutorKind(parsing: executor), slots: slots), by: Self.manager)
         let bucket = try await registry.createBucket(named: Self.bucket, exp: Self.exp, runs: 1...runs, by: Self.manager)
@@ -162,45 +163,26 @@ struct DemoRun {
     }
 
     /// `sinfo` answers: a Slurm cluster is reachable with this machine's configuration.
-    static func requireSlurm() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sinfo", "-h", "-o", "%P"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw ConveyorError.unavailable("--executor slurm: sinfo cannot be run (is Slurm installed?)") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ConveyorError.unavailable("--executor slurm: no Slurm cluster is reachable (sinfo failed; is SLURM_CONF set?)")
+    static func requireSlurm() async throws {
+        do { _ = try await BatchCommands(folder: nil, timeout: .seconds(30)).succeed("sinfo", ["-h", "-o", "%P"]) } catch {
+            throw ConveyorError.unavailable("--executor slurm: no Slurm cluster is reachable (\(error.message); is SLURM_CONF set?)")
         }
     }
 
-    /// Runs a program and returns its stdout; a failure is an error with its stderr.
+    /// Runs `conveyor-sim` and returns what it printed; a failure is an error with its stderr's first line.
     @discardableResult
-    static func execute(_ program: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // conveyor-sim writes a line or two to each: neither pipe can fill while the other is read.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ConveyorError.unavailable("\((program as NSString).lastPathComponent) \(arguments.first ?? "") failed: \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        return data
+    static func simulate(_ sim: String, _ arguments: [String]) async throws(ConveyorError) -> String {
+        try await BatchCommands(folder: (sim as NSString).deletingLastPathComponent, timeout: .seconds(3_600))
+            .succeed((sim as NSString).lastPathComponent, arguments)
     }
 
-    /// Checksums and the event count from the file's header.
+    /// Checksums, and the event count from the file's header (bytes 20–23, little-endian).
     static func checksums(_ path: String) throws -> (FileChecksums, Int64) {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        var sums = FileChecksums()
-        sums.update(data)
-        let count = data.count >= 24 ? data[20..<24].enumerated().reduce(Int64(0)) { $0 | Int64($1.element) << (8 * $1.offset) } : 0
+        let sums = try FileCatalog.checksums(ofFileAt: path)
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let header = try handle.read(upToCount: 24) ?? Data()
+        let count = header.count == 24 ? header[20..<24].enumerated().reduce(Int64(0)) { $0 | Int64($1.element) << (8 * $1.offset) } : 0
         return (sums, count)
     }
 }

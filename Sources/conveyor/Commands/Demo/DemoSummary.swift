@@ -28,10 +28,8 @@ struct DemoSummary {
         out("payloads in demo_prompt: \(updated.count) IoVs from the running update: "
             + Dictionary(grouping: updated, by: \.name).sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", "))
 
-        let lumi = Dictionary(detail.luminosity.map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
         for o in detail.outputs {
-            out(String(format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events,
-                       lumi["\(o.level)/\(o.dataTag ?? "all")"] ?? 0))
+            out(String(format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events, o.luminosity ?? 0))
         }
 
         let reports = try await requests.jobs(of: DemoRun.request, step: "quality-report").compactMap(\.report)
@@ -46,11 +44,10 @@ struct DemoSummary {
 
         if let id = detail.summary.record.workflowID {
             let tasks = try await Workflows(store: store).show(id).tasks
-            let builder = RequestBuilder(request: detail.request, context: .init(runs: [], inputFiles: [], tagIDs: [:]))
             var spans: [String: (Timestamp, Timestamp)] = [:]
             for task in tasks {
                 guard let start = task.startedAt, let end = task.finishedAt else { continue }
-                let step = builder.step(ofTask: task.name)
+                let step = detail.request.step(ofTask: task.name)
                 let span = spans[step] ?? (start, end)
                 spans[step] = (min(span.0, start), max(span.1, end))
             }
@@ -81,7 +78,7 @@ struct DemoSummary {
             for (asOf, into) in [(Optional(submittedAt), 0), (nil, 1)] {
                 let dir = "\(scratch)/\(member.run)-\(into)"
                 try await conditions.exportResolved(tags: ["demo_prompt", "demo_online"], at: run, to: dir, asOf: asOf)
-                let figures = try MassPeakFigures(json: try DemoRun.execute(sim, ["masses", "--conditions", dir, raw]))
+                let figures = try MassPeakFigures(json: Data(try await DemoRun.simulate(sim, ["masses", "--conditions", dir, raw]).utf8))
                 if into == 0 { before.append(figures) } else { after.append(figures) }
             }
         }

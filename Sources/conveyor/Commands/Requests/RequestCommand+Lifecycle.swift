@@ -89,10 +89,8 @@ extension RequestCommand {
             }
             if !d.outputs.isEmpty {
                 Output.line("\noutputs:")
-                let lumi = Dictionary(d.luminosity.map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
                 Output.table(["STEP", "LEVEL", "SKIM", "FILES", "EVENTS", "LUMI /pb"], d.outputs.map {
-                    [$0.step, $0.level.rawValue, $0.dataTag ?? "all", String($0.files), String($0.events),
-                     lumi["\($0.level)/\($0.dataTag ?? "all")"].map { String(format: "%.3f", $0) } ?? ""]
+                    [$0.step, $0.level.rawValue, $0.dataTag ?? "all", String($0.files), String($0.events), $0.luminosity.map { String(format: "%.3f", $0) } ?? ""]
                 }, rightAligned: [3, 4, 5])
                 if let l = s.record.luminosity { Output.line(String(format: "runs of the request: %.3f /pb", l.runs)) }
             }

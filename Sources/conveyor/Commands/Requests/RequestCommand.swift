@@ -29,7 +29,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Flag(help: "Also check it against the database (--db): bucket or runs, pools, global tags and their states.") var installation = false
 
         func run() async throws {
-            let request = try ProcessingRequest(configuration: try ConfigurationFile.read(try GlobalOptions.read(file), name: file))
+            let request = try Requests.parse(try GlobalOptions.read(file), name: file)
             if installation {
                 let problems = try await global.withStore { store in try await InstallationCheck(store: store).problems(in: request) }
                 if !problems.isEmpty {
@@ -55,7 +55,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(help: "The input luminosity, e.g. 6.4/fb or 800/pb (default: from the run registry).") var lumi: String?
 
         func run() async throws {
-            let request = try ProcessingRequest(configuration: try ConfigurationFile.read(try GlobalOptions.read(file), name: file))
+            let request = try Requests.parse(try GlobalOptions.read(file), name: file)
             let counts = slots.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let slotCounts = counts.compactMap { Int($0) }.filter { $0 > 0 }
             guard !slotCounts.isEmpty, slotCounts.count == counts.count else { throw ConveyorError.invalidInput("--slots takes positive whole numbers, e.g. 400,1000") }

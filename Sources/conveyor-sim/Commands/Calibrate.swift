@@ -1,23 +1,6 @@
 import ArgumentParser
 import Foundation
 
-/// The mass peak of hadron candidates: how many, mean and width (RMS in a window around the peak).
-struct MassPeak: Codable {
-    var candidates: Int
-    var mean: Double
-    var width: Double
-
-    static let window = 2.5...3.7
-
-    init(_ masses: [Double]) {
-        let inside = masses.filter { Self.window.contains($0) }
-        candidates = inside.count
-        mean = inside.isEmpty ? 0 : inside.reduce(0, +) / Double(inside.count)
-        let m = mean
-        width = inside.count < 2 ? 0 : sqrt(inside.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(inside.count - 1))
-    }
-}
-
 struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A calibration algorithm: writes payload files to $CONVEYOR_PAYLOAD_DIR and ok, iterate or not_enough_data to $CONVEYOR_RESULT.")
@@ -25,9 +8,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Minimum entries per channel or in all.") var minimum: Int?
 
     func run() throws {
-        let inputs = try JobEnvironment.inputs([])
-        let folder = try JobEnvironment.required(nil, "CONVEYOR_PAYLOAD_DIR", "payload folder")
-        let iteration = Int(JobEnvironment.value("CONVEYOR_ITERATION") ?? "1") ?? 1
+        let inputs = try JobVariables.inputs([])
+        let folder = try JobVariables.required(nil, "CONVEYOR_PAYLOAD_DIR", "payload folder")
+        let iteration = Int(JobVariables.value("CONVEYOR_ITERATION") ?? "1") ?? 1
         var outcome = "ok"
         var said: [(String, String)] = [("algorithm", algorithm), ("iteration", String(iteration)), ("files", String(inputs.count))]
         switch algorithm {
@@ -77,49 +60,6 @@ struct Calibrate: ParsableCommand {
         }
         said.append(("outcome", outcome))
         print(said.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
-        if let result = JobEnvironment.value("CONVEYOR_RESULT") { try outcome.write(toFile: result, atomically: true, encoding: .utf8) }
-    }
-}
-
-struct Quality: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Histogram a run's mDST (mass peak, time residuals) and compare with the reference.")
-    @Argument(help: "mDST files (default $CONVEYOR_INPUT).") var inputs: [String] = []
-
-    func run() throws {
-        var masses: [Double] = [], times: [Double] = []
-        for path in try JobEnvironment.inputs(inputs) {
-            for record in try EventFile.read(path).records {
-                let e = RecoEvent(record: record, level: .mdst)
-                times.append(e.time)
-                if e.triggers & Physics.Trigger.hadron.rawValue != 0 { masses.append(e.mass) }
-            }
-        }
-        let peak = MassPeak(masses)
-        let timeMean = times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count)
-        // The reference: the resonance where it belongs, the width the resolution allows, times centred.
-        let pull = peak.candidates < 2 ? 0 : abs(peak.mean - Physics.resonanceMass) / max(peak.width / sqrt(Double(peak.candidates)), 1e-6)
-        let status = peak.candidates < 10 ? "few_candidates" : (pull < 5 && peak.width < 0.08 && abs(timeMean) < 0.2 ? "ok" : "deviates")
-        JobEnvironment.report([("mass_candidates", String(peak.candidates)), ("mass_mean", String(format: "%.4f", peak.mean)),
-                               ("mass_width", String(format: "%.4f", peak.width)), ("time_mean", String(format: "%.3f", timeMean)),
-                               ("reference_mass", String(Physics.resonanceMass)), ("status", status)])
-    }
-}
-
-struct Masses: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The hadron mass peak of raw files reconstructed with given constants (JSON).")
-    @Option(help: "Folder of payload files (none: nominal constants).") var conditions: String?
-    @Argument(help: "Raw files.") var inputs: [String]
-
-    func run() throws {
-        let constants = try Constants(directory: conditions)
-        var masses: [Double] = []
-        for path in inputs {
-            for record in try EventFile.read(path).records {
-                let raw = RawEvent(record: record)
-                if raw.triggers & Physics.Trigger.hadron.rawValue != 0 { masses.append(RecoEvent(raw, constants: constants).mass) }
-            }
-        }
-        let data = try JSONEncoder().encode(MassPeak(masses))
-        print(String(decoding: data, as: UTF8.self))
+        if let result = JobVariables.value("CONVEYOR_RESULT") { try outcome.write(toFile: result, atomically: true, encoding: .utf8) }
     }
 }

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+
+struct HLTSkim: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hlt-skim", abstract: "Copy the events that fired given trigger bits into a skim file (pure I/O).")
+    @Option(help: "Trigger names, comma-separated: bhabha, gamma_gamma, hadron, mumu, random.") var triggers: String
+    @Option(help: "The skim file to write.") var output: String
+    @Argument(help: "Raw files.") var inputs: [String]
+
+    func run() throws {
+        var mask: UInt8 = 0
+        for name in triggers.split(separator: ",") {
+            guard let trigger = Physics.Trigger(named: String(name)) else { throw SimulationError("unknown trigger '\(name)'") }
+            mask |= trigger.rawValue
+        }
+        var kept: [[UInt8]] = []
+        var header: EventFile?
+        for path in inputs {
+            let file = try EventFile.read(path)
+            guard file.level == .raw else { throw SimulationError("\(path) is not raw data") }
+            header = header ?? file
+            kept += file.records.filter { $0[4] & mask != 0 }
+        }
+        guard let header else { throw SimulationError("no input files") }
+        try EventFile(level: .raw, exp: header.exp, run: header.run, records: kept, recordSize: RawEvent.size).write(to: output)
+        print("\(kept.count) events")
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+import Foundation
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
