@@ -40,12 +40,14 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     ],
     targets: [
         .target(
             name: "ConveyorCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .target(
@@ -189,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "ConveyorCLITests",
             dependencies: [
-                "conveyor", "ConveyorTestSupport",
+                "conveyor", "ConveyorTestSupport", "ConveyorCore", "ConveyorStore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

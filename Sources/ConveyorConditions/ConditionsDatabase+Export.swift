@@ -133,6 +133,22 @@ public enum LocalConditions {
 }
 
 extension ConditionsDatabase {
+    /// Refuses a tag stack that holds a tag which may still change (OPEN), other than `open`:
+    /// processing reads only frozen conditions; only calibration reads its OPEN staging tag.
+    ///
+    /// ```swift
+    /// try await conditions.requireFrozen(["prompt", "online"], except: nil)
+    /// try await conditions.requireFrozen(["staging_b8", "online"], except: "staging_b8")   // a calibration
+    /// ```
+    public func requireFrozen(_ tags: [String], except open: String?) async throws(ConveyorError) {
+        for name in tags where name != open {
+            let tag = try await tag(named: name)
+            guard tag.state != .open else {
+                throw .conflict("global tag '\(name)' is OPEN and may still change: jobs that make outputs read only frozen tags (conveyor gt set-state \(name) TESTING, or later)")
+            }
+        }
+    }
+
     /// Writes the payloads a tag stack resolves to for one run into `directory`, one file per
     /// payload name holding its bytes: the local copy a job reads its constants from.
     /// - Returns: what was resolved.

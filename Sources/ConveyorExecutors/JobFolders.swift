@@ -21,6 +21,49 @@ enum JobFolders {
         }
     }
 
+    /// Runs one element of a batch submission in its folder (`run.sh FOLDER WHO`), and runs it at
+    /// most once however many copies reach the batch system (a scheduler that lost its lease in
+    /// the middle of a call, a submission found missing and sent again): the first copy claims
+    /// the folder with an exclusive create; a later copy waits for the first one's result and
+    /// ends with its exit code. The exit code is written into the folder (`result`), so a job that
+    /// ended while the scheduler was away and the batch system forgot it is still found finished.
+    static let elementWrapper = """
+        #!/bin/sh
+        # Runs one element of a Conveyor submission: claims its folder (exactly once), runs it, records the exit code.
+        cd "$1" || exit 1
+        set -C
+        if { echo "$2" > claim; } 2>/dev/null; then
+          set +C
+          /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+          code=$?
+          echo $code > result.partial && mv result.partial result
+          exit $code
+        fi
+        set +C
+        while [ ! -f result ]; do sleep 2; done
+        read -r code < result
+        exit "$code"
+
+        """
+
+    /// Writes ``elementWrapper`` into the submission's folder. - Returns: its path.
+    static func writeElementWrapper(_ submission: BatchSubmission) throws(ConveyorError) -> String {
+        let path = submission.directory + "/run.sh"
+        guard FileManager.default.createFile(atPath: path, contents: Data(elementWrapper.utf8)) else {
+            throw .unavailable("cannot write \(path)")
+        }
+        return path
+    }
+
+    /// What an element's folder says of its end: its `result`, when the wrapper wrote one.
+    static func recordedEnd(uuid: String, directory: String, arrayIndex: Int) -> JobReport? {
+        let folder = "\(directory)/\(arrayIndex)"
+        guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8),
+              let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code,
+                         reason: code == 0 ? nil : code > 128 ? "killed by signal \(code - 128)" : "exit code \(code)")
+    }
+
     static func quoted(_ value: String) -> String {
         "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

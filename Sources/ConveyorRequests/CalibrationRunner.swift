@@ -54,6 +54,7 @@ public struct CalibrationRunner: Sendable {
             let resultFile = scratch.appendingPathComponent("result-r\(range.first)-i\(iteration)").path
             let conditions = scratch.appendingPathComponent("conditions-r\(range.first)").path
             if !FileManager.default.fileExists(atPath: conditions) {
+                try await conditionsDatabase.requireFrozen(tags, except: request.stagingTag)
                 try await conditionsDatabase.exportResolved(tags: tags, at: ExpRun(exp: exp, run: range.first), to: conditions, allowOpen: true)
             }
             let program = ExperimentProgram(command: calibration.command, environment: [

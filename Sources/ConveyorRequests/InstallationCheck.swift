@@ -33,7 +33,12 @@ public struct InstallationCheck: Sendable {
         }
         let conditions = ConditionsDatabase(store: store)
         for (i, name) in request.globalTags.enumerated() {
-            do { _ = try await conditions.tag(named: name) } catch .notFound { problems.append("global_tags[\(i)]: no global tag '\(name)'") }
+            do {
+                let tag = try await conditions.tag(named: name)
+                if let reason = Self.refusal(of: tag.state, for: request.campaign) { problems.append("global_tags[\(i)]: \(name) is \(tag.state); \(reason)") }
+            } catch .notFound {
+                problems.append("global_tags[\(i)]: no global tag '\(name)'")
+            }
         }
         if let prompt = request.promptTag {
             do {
@@ -53,5 +58,22 @@ public struct InstallationCheck: Sendable {
             } catch .notFound {}  // created by the request's first step
         }
         return problems
+    }
+
+    /// Why a campaign may not read a tag in `state`, or nil when it may. OPEN tags may change under
+    /// running jobs and INVALID ones must not be used at all; official processing (prompt, procN)
+    /// also waits until a TESTING tag is validated, while unofficial and express processing may
+    /// read one (user beware).
+    static func refusal(of state: GlobalTagState, for campaign: ProcessingRequest.Campaign) -> String? {
+        switch state {
+        case .open: "an OPEN tag may still change while jobs read it (gt set-state it to TESTING or later)"
+        case .invalid: "an INVALID tag may not be used"
+        case .testing:
+            switch campaign {
+            case .prompt, .reprocessing: "prompt and reprocessing read only validated tags (VALIDATED, PUBLISHED or RUNNING)"
+            case .unofficial, .express: nil
+            }
+        default: nil
+        }
     }
 }

@@ -239,7 +239,8 @@ public struct RequestBuilder: Sendable {
             add(TaskDefinition(name: "staging-check", kind: .action, dependsOn: rawTasks + skims + cdst.map { "calibrate:\($0.name)" },
                                action: ActionStep(name: "gt.check", parameters: ["tag": staging])))
             for c in request.calibrations {
-                add(TaskDefinition(name: "signoff:\(c.name)", kind: .signoff, dependsOn: ["staging-check"], role: .expert))
+                add(TaskDefinition(name: "signoff:\(c.name)", kind: .signoff, dependsOn: ["staging-check"], role: .expert,
+                                   signers: c.expert.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
             }
             add(TaskDefinition(name: "manager-signoff", kind: .signoff, dependsOn: request.calibrations.map { "signoff:\($0.name)" }, role: .manager))
             switch request.campaign {

@@ -64,10 +64,15 @@ public struct RequestJobRunner: Sendable {
         }
 
         let tags = request.tags(forStep: job.step)
-        // The constants of the job's run from its tag stack, as files (the staging tag is OPEN while calibrating).
+        // The constants of the job's run from its tag stack, as files, resolved as of one moment
+        // that the output records. Only the calibration skims read the OPEN staging tag.
         let conditions = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-conditions-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: conditions) }
-        try await ConditionsDatabase(store: store).exportResolved(tags: tags, at: job.run, to: conditions, allowOpen: true)
+        let openStaging = request.readsOpenStaging(step: job.step) ? request.stagingTag : nil
+        let conditionsDatabase = ConditionsDatabase(store: store)
+        try await conditionsDatabase.requireFrozen(tags, except: openStaging)
+        let resolvedAt = Timestamp.now
+        try await conditionsDatabase.exportResolved(tags: tags, at: job.run, to: conditions, asOf: resolvedAt, allowOpen: openStaging != nil)
         var environment = [
             "CONVEYOR_CONDITIONS": conditions, "CONVEYOR_REQUEST": name, "CONVEYOR_STEP": job.step, "CONVEYOR_JOB": String(id),
             "CONVEYOR_INPUT": paths.joined(separator: " "), "CONVEYOR_INPUT_LFNS": inputs.map(\.lfn).joined(separator: " "),
@@ -119,7 +124,8 @@ public struct RequestJobRunner: Sendable {
                 return try await failed(record, request, job, reason: "the program reported no events (write events=N to $CONVEYOR_REPORT)")
             }
             registered = CatalogFile(lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
-                                     dataTag: job.dataTag, release: request.release, globalTags: tags, job: Self.jobLabel(record, job),
+                                     dataTag: job.dataTag, release: request.release, globalTags: tags, conditionsResolvedAt: resolvedAt,
+                                     job: Self.jobLabel(record, job),
                                      parents: inputs.map(\.lfn), replicas: [Replica(site: site.name, storage: .disk, path: outputPath)])
             try registered!.validate()
         }

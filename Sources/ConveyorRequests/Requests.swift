@@ -165,8 +165,13 @@ public struct Requests: Sendable {
         let (runs, query) = (found.runs.map(\.record), found.query)
         let files = try await store.read { try await $0.files(FileQuery(runs: query, level: request.input.level, status: .good, limit: 10_000_000)) }
         var ids: [String: Int64] = [:]
-        for name in Set(request.globalTags + [request.stagingTag, request.promptTag].compactMap { $0 }) {
-            if let tag = try? await ConditionsDatabase(store: store).tag(named: name) { ids[name] = tag.id }
+        let conditions = ConditionsDatabase(store: store)
+        for name in Set(request.globalTags + [request.stagingTag, request.promptTag].compactMap { $0 }).sorted() {
+            do {
+                ids[name] = try await conditions.tag(named: name).id
+            } catch .notFound(_) where name == request.stagingTag {
+                // The request's own first step prepares its staging tag.
+            }
         }
         return .init(runs: runs, inputFiles: files, tagIDs: ids)
     }
@@ -455,14 +460,17 @@ public struct Requests: Sendable {
         public let estimate: RequestEstimate
         /// CPU-seconds per event by step, where earlier jobs measured it.
         public let cpuPerEvent: [String: Double]
+        /// Job steps whose cost is seed 000's figure, because no earlier job of that step was measured.
+        public let seedCostSteps: [String]
 
         public init(plan: RequestPlan, estimate: RequestEstimate, cpuPerEvent: [String: Double]) {
             self.plan = plan
             self.estimate = estimate
             self.cpuPerEvent = cpuPerEvent
+            self.seedCostSteps = plan.steps.filter { $0.kind == .job && cpuPerEvent[$0.name] == nil }.map(\.name)
         }
 
-        enum CodingKeys: String, CodingKey { case estimate, cpuPerEvent }
+        enum CodingKeys: String, CodingKey { case estimate, cpuPerEvent, seedCostSteps }
     }
 
     /// CPU per event of each job step of the plan, measured from earlier requests' finished jobs,
@@ -471,7 +479,12 @@ public struct Requests: Sendable {
     public func measuredCost(_ request: ProcessingRequest) async throws(ConveyorError) -> (cost: [String: Double], cpuPerEvent: [String: Double]) {
         var cost = RequestPlan.defaultCost
         var perEvent: [String: Double] = [:]
-        guard let runs = try? await runs(of: request).runs.map(\.record) else { return (cost, perEvent) }
+        let runs: [RunRecord]
+        do {
+            runs = try await self.runs(of: request).runs.map(\.record)
+        } catch .notFound(_) {
+            return (cost, perEvent)  // no runs to scale measurements by: the estimate names its seed-cost steps
+        }
         let runLuminosity = runs.reduce(0) { $0 + $1.luminosity }
         let runEvents = runs.reduce(Int64(0)) { $0 + $1.events }
         guard runLuminosity > 0 else { return (cost, perEvent) }

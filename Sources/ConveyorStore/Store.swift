@@ -97,11 +97,18 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one transaction: everything it writes lands together, or nothing does.
+    /// The checks of ``withWriteCheck(_:_:)`` run first, in the same transaction. With `durable`,
+    /// it returns only once the commit is on disk (for records that must outlive a power cut
+    /// before an outside system is called).
     @discardableResult
-    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
-        let (kind, blobs) = (backend.kind, PayloadBlobs.forLocation(location))
+    public func write<T: Sendable>(durable: Bool = false, _ body: @escaping @Sendable (StoreSession) async throws -> T) async throws(ConveyorError) -> T {
+        let (kind, blobs, checks) = (backend.kind, PayloadBlobs.forLocation(location), Store.writeChecks)
         do {
-            return try await backend.withTransaction { try await body(StoreSession(sql: $0, kind: kind, blobs: blobs)) }
+            return try await backend.withTransaction(durable: durable) {
+                let session = StoreSession(sql: $0, kind: kind, blobs: blobs)
+                for check in checks { try await check(session) }
+                return try await body(session)
+            }
         } catch {
             throw backend.translate(error)
         }

@@ -20,6 +20,14 @@ public struct ActionSteps: Sendable {
         self.store = store
     }
 
+    /// Whether a step must record its effect to be safe to rerun. The others are idempotent by
+    /// themselves: `gt.set-state` continues along its path from the tag's state, `gt.prepare-staging`
+    /// finds its tag prepared, `gt.check` and `noop` change nothing. A merge or a running update
+    /// applied twice would fail (the tag exists, valid_from is too early) or change the tag again.
+    public static func recordsEffects(_ step: ActionStep) -> Bool {
+        step.name == "gt.merge" || step.name == "gt.running-update"
+    }
+
     /// Refuses unknown steps and missing parameters before a workflow runs.
     public static func validate(_ step: ActionStep, task: String) throws(ConveyorError) {
         let required: [String] = switch step.name {

@@ -22,16 +22,21 @@ public struct SchedulerService: Service {
     let logger: Logger
     let holder: String
 
+    /// How long the lease lives without a heartbeat before a standby takes it over.
+    public let leaseTimeout: Duration
+
     public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
-                wakeup: Wakeup = Wakeup(), logger: Logger) {
-        self.init(store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby, wakeup: wakeup, logger: logger)
+                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, wakeup: Wakeup = Wakeup(), logger: Logger) {
+        self.init(store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby,
+                  leaseTimeout: leaseTimeout, wakeup: wakeup, logger: logger)
     }
 
     public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), stop: Scheduler.Stop, standby: Bool = false,
-                wakeup: Wakeup = Wakeup(), logger: Logger) {
+                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, wakeup: Wakeup = Wakeup(), logger: Logger) {
         self.store = store
         self.stop = stop
         self.standby = standby
+        self.leaseTimeout = leaseTimeout
         self.logger = logger
         self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
         let executors = ExecutorSet.standard(wakeup: wakeup)
@@ -49,28 +54,76 @@ public struct SchedulerService: Service {
         return base + "/conveyor-jobs"
     }
 
+    /// Heartbeats come this often: several fit in one lease timeout.
+    var heartbeatInterval: Duration { max(.milliseconds(200), leaseTimeout / 5) }
+
     public func run() async throws {
         while true {
-            do {
-                try await acquireLease()
-                break
-            } catch let error as ConveyorError where standby {
-                logger.warning("\(error.message); standing by")
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }
+            let lease = try await takeLease()
+            let fence = LeaseFence(store: store, lease: lease)
+            logger.notice("scheduler \(holder) running (pid \(getpid()), lease epoch \(lease.epoch))")
+            let lost = try await runHolding(fence)
+            if !lost {
+                try? await store.write { try await $0.releaseSchedulerLease(lease) }
+                logger.notice("scheduler \(holder) stopped")
+                return
+            }
+            logger.error("scheduler \(holder) lost its lease (epoch \(lease.epoch)) to another scheduler: it stopped writing and submitting")
+            guard standby else { throw ConveyorError.conflict(SchedulerLease.lostMessage(lease)) }
+            await scheduler.forget()
+        }
+    }
+
+    /// Waits for the lease (standby) or fails at once.
+    func takeLease() async throws -> SchedulerLease {
+        var said = false
+        while true {
+            let holder = self.holder, host = ProcessInfo.processInfo.hostName, timeout = leaseTimeout
+            let outcome = try await store.write { session in
+                try await session.acquireSchedulerLease(holder: holder, host: host, pid: getpid(), at: .now, staleAfter: timeout,
+                                                        isAlive: { ProcessProbe.isAlive($0) })
+            }
+            switch outcome {
+            case .success(let lease):
+                return lease
+            case .failure(let refusal):
+                let message = "another scheduler holds this database: \(refusal.holder)"
+                guard standby else { throw ConveyorError.conflict(message) }
+                if !said { logger.warning("\(message); standing by") }
+                said = true
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: heartbeatInterval) }
+                if Task.isCancelled { throw CancellationError() }
             }
         }
-        logger.notice("scheduler \(holder) running (pid \(getpid()))")
+    }
+
+    /// Runs the scheduler under `fence` until it stops (false) or the lease is lost (true).
+    func runHolding(_ fence: LeaseFence) async throws -> Bool {
+        let scheduler = self.scheduler, stop = self.stop, interval = heartbeatInterval, logger = self.logger
+        let work = Task {
+            try await Store.withWriteCheck(fence.check) { try await scheduler.run(until: stop, fence: fence) }
+        }
         let heartbeat = Task {
             while !Task.isCancelled {
-                do { try await Task.sleep(for: .seconds(5)) } catch { return }
-                _ = try? await acquireLease()
+                do { try await Task.sleep(for: interval) } catch { return }
+                do {
+                    try await fence.confirm(maxAge: .zero)
+                } catch {
+                    if fence.isLost { work.cancel(); return }
+                    logger.warning("scheduler heartbeat failed: \((error as? ConveyorError)?.message ?? "\(error)")")
+                }
             }
         }
+        defer { heartbeat.cancel() }
         do {
+            // The work runs in a task of its own (so that the heartbeat can stop it): shutdown reaches it by hand.
             try await cancelWhenGracefulShutdown {
-                try await scheduler.run(until: stop)
+                try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             }
         } catch is CancellationError {
+            work.cancel()
+            _ = try? await work.value
+        } catch let error where fence.isLost || SchedulerLease.isLost(error) {
         } catch {
             heartbeat.cancel()
             await heartbeat.value
@@ -79,18 +132,7 @@ public struct SchedulerService: Service {
         // Stopped and waited for, so that it never opens a connection while the store closes.
         heartbeat.cancel()
         await heartbeat.value
-        try? await store.write { [holder] in try await $0.releaseSchedulerLease(holder: holder) }
-        logger.notice("scheduler \(holder) stopped")
-    }
-
-    func acquireLease() async throws {
-        let holder = self.holder
-        let host = ProcessInfo.processInfo.hostName
-        let refused = try await store.write { session in
-            try await session.acquireSchedulerLease(holder: holder, host: host, pid: getpid(), at: .now, staleAfter: .seconds(30),
-                                                    isAlive: { ProcessProbe.isAlive($0) })
-        }
-        if let refused { throw ConveyorError.conflict("another scheduler holds this database: \(refused)") }
+        return fence.isLost
     }
 }
 

@@ -156,9 +156,19 @@ public struct Workflows: Sendable {
         let role = task.definition.role ?? .manager
         try actor.require(role, to: "signing off \(task.name)")
         guard task.state == .awaiting_signoff else { throw .conflict("task \(task.name) is \(task.state), not awaiting sign-off") }
-        let comment = comment.trimmingCharacters(in: .whitespaces)
+        var comment = comment.trimmingCharacters(in: .whitespaces)
         if !approve, comment.isEmpty { throw .invalidInput("say why: a rejection needs --comment") }
-        try await enqueue(task, approve ? .approve : .reject, comment: comment, by: actor)
+        var override = false
+        if let signers = task.definition.signers, !signers.contains(actor.name) {
+            let named = signers.joined(separator: ", ")
+            // A manager may decide in an expert's place (on holiday, unreachable); it is recorded as such.
+            guard actor.role >= .manager else {
+                throw .forbidden("\(task.name) is signed off by \(named) (as its request says), not by \(actor.name); a manager may override")
+            }
+            override = true
+            comment = "override by manager \(actor.name) in place of \(named)" + (comment.isEmpty ? "" : ": \(comment)")
+        }
+        try await enqueue(task, approve ? .approve : .reject, comment: comment, by: actor, override: override)
     }
 
     /// Resumes a paused task, retries a paused or failed one, or cancels a task: needs `manager`.
@@ -193,11 +203,11 @@ public struct Workflows: Sendable {
         onCommand()
     }
 
-    private func enqueue(_ task: WorkflowTask, _ kind: WorkflowCommandKind, comment: String, by actor: Actor) async throws(ConveyorError) {
+    private func enqueue(_ task: WorkflowTask, _ kind: WorkflowCommandKind, comment: String, by actor: Actor, override: Bool = false) async throws(ConveyorError) {
         try await store.write { session in
             let now = Timestamp.now
             try await session.enqueueCommand(workflow: task.workflowID, task: task.id, kind: kind, actor: actor.name, comment: comment, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "tasks.\(kind.rawValue)", subjectKind: "task",
+            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "tasks.\(kind.rawValue)\(override ? ".override" : "")", subjectKind: "task",
                                                       subject: "\(task.workflowID)/\(task.name)", detail: comment))
         }
         onCommand()

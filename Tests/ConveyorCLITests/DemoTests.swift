@@ -66,14 +66,16 @@ struct DemoTests {
 struct SlurmDemoTests {
     @Test func theDemoRunsThroughSlurm() async throws {
         try SlurmCluster.require()
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["SLURM_CONF": SlurmCluster.configuration!])
-        let demo = try await conveyor.run("demo", "--runs", "2", "--events", "3000", "--dir", "d", "--executor", "slurm")
-        #expect(demo.exitCode == 0, "\(demo.stderr)")
-        #expect(demo.stdout.contains("on pool demo (slurm"), "\(demo.stdout)")
-        #expect(demo.stdout.contains("files: mdst-all-events mdst all: 2 files, 6000 events"), "\(demo.stdout)")
-        let pools = try await conveyor.run("pool", "list", "--db", directory.file("d/conveyor.sqlite"))
-        #expect(pools.stdout.contains("slurm"))
+        try await SlurmCluster.shared {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["SLURM_CONF": SlurmCluster.configuration!])
+            let demo = try await conveyor.run("demo", "--runs", "2", "--events", "3000", "--dir", "d", "--executor", "slurm")
+            #expect(demo.exitCode == 0, "\(demo.stderr)")
+            #expect(demo.stdout.contains("on pool demo (slurm"), "\(demo.stdout)")
+            #expect(demo.stdout.contains("files: mdst-all-events mdst all: 2 files, 6000 events"), "\(demo.stdout)")
+            let pools = try await conveyor.run("pool", "list", "--db", directory.file("d/conveyor.sqlite"))
+            #expect(pools.stdout.contains("slurm"))
+        }
     }
 }

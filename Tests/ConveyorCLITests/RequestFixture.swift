@@ -108,6 +108,7 @@ struct RequestFixture {
         try "base constants".write(toFile: directory.file("base.txt"), atomically: true, encoding: .utf8)
         try await ok("gt", "create", "online", "--type", "DATA")
         try await ok("payload", "upload", "BeamSpot", "base.txt", "--gt", "online", "--iov", "0,0,-1,-1")
+        try await ok("gt", "set-state", "online", "RUNNING")  // processing reads frozen tags only
         try await ok("gt", "create", "prompt", "--type", "DATA")
         try await ok("payload", "upload", "cdcConstants", "base.txt", "--gt", "prompt", "--iov", "0,0,-1,-1")
         try await ok("gt", "set-state", "prompt", "RUNNING")

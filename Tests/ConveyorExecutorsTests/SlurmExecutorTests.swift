@@ -82,22 +82,24 @@ struct SlurmExecutorTests {
     @Test(.enabled(if: SlurmCluster.enabled))
     func aFiveThousandElementArrayIsOneSbatchCall() async throws {
         try SlurmCluster.require()
-        let jobs = try TemporaryDirectory()
-        defer { jobs.remove() }
-        let executor = SlurmExecutor(options: [:])
-        let uuid = UUID().uuidString.lowercased()
-        let submission = BatchSubmission(uuid: uuid, directory: jobs.path + "/s", jobs: (0..<5_000).map {
-            .init(arrayIndex: $0, command: "sleep 600", environment: [:])
-        }, timeLimitSeconds: nil)
-        let id = try await executor.submit(submission)
-        defer { Task { try? await executor.cancel(TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: [])) } }
-        #expect(executor.tools.calls["sbatch"] == 1)
-        #expect(try await executor.find(uuid: uuid, directory: submission.directory) == id, "found again by its name")
-        let before = executor.tools.calls.values.reduce(0, +)
-        let reports = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: Array(0..<5_000))])
-        #expect(executor.tools.calls.values.reduce(0, +) - before == 1, "all 5,000 in one squeue call")
-        #expect(reports.count == 5_000)
-        #expect(reports.allSatisfy { $0.state == .queued || $0.state == .running })
-        try await executor.cancel(TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: []))
+        try await SlurmCluster.shared {
+            let jobs = try TemporaryDirectory()
+            defer { jobs.remove() }
+            let executor = SlurmExecutor(options: [:])
+            let uuid = UUID().uuidString.lowercased()
+            let submission = BatchSubmission(uuid: uuid, directory: jobs.path + "/s", jobs: (0..<5_000).map {
+                .init(arrayIndex: $0, command: "sleep 600", environment: [:])
+            }, timeLimitSeconds: nil)
+            let id = try await executor.submit(submission)
+            defer { Task { try? await executor.cancel(TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: [])) } }
+            #expect(executor.tools.calls["sbatch"] == 1)
+            #expect(try await executor.find(uuid: uuid, directory: submission.directory) == id, "found again by its name")
+            let before = executor.tools.calls.values.reduce(0, +)
+            let reports = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: Array(0..<5_000))])
+            #expect(executor.tools.calls.values.reduce(0, +) - before == 1, "all 5,000 in one squeue call")
+            #expect(reports.count == 5_000)
+            #expect(reports.allSatisfy { $0.state == .queued || $0.state == .running })
+            try await executor.cancel(TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: []))
+        }
     }
 }

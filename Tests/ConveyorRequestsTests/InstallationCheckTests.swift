@@ -41,7 +41,14 @@ struct InstallationCheckTests {
                 {"name": "u", "campaign": "unofficial", "runs": "8:1-200", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
                  "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b", "commands": {"reconstruction": "reco"}}
                 """)
+            // Jobs read frozen conditions: an OPEN tag is named; a TESTING one suits unofficial processing, not prompt.
+            #expect(try await check.problems(in: unofficial) == [
+                "global_tags[0]: online is OPEN; an OPEN tag may still change while jobs read it (gt set-state it to TESTING or later)",
+            ])
+            try await conditions.setState(ofTag: "online", to: .testing, by: Self.manager)
             #expect(try await check.problems(in: unofficial).isEmpty)
+            #expect(try await check.problems(in: prompt).contains(
+                "global_tags[0]: online is TESTING; prompt and reprocessing read only validated tags (VALIDATED, PUBLISHED or RUNNING)"))
             let elsewhere = try Self.request("""
                 {"name": "u", "campaign": "unofficial", "runs": "9:1-200", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
                  "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "output_base": "/b", "commands": {"reconstruction": "reco"}}

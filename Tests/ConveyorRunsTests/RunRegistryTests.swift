@@ -49,11 +49,11 @@ struct RunRegistryTests {
                 _ = try await registry.importSummary(Data(bad.utf8), name: "runs.csv", by: manager)
                 Issue.record("a malformed file was imported")
             } catch {
-                #expect("\(error)" == "runs.csv line 4: events 'lots' is not a whole number")
+                #expect("\(error)" == "runs.csv row 4: events 'lots' is not a whole number")
             }
             #expect(try await registry.list(RunQuery()).runs.isEmpty, "nothing from the file was imported")
             for (text, reason) in [("exp,run,colour\n8,1,red\n", "unknown column 'colour'"), ("exp,run\n8,1\n8,1\n", "appears twice"),
-                                   ("exp,run,start\n8,1,yesterday\n", "line 2: start"), ("exp,run,type\n8,1,party\n", "unknown run type"),
+                                   ("exp,run,start\n8,1,yesterday\n", "row 2: start"), ("exp,run,type\n8,1,party\n", "unknown run type"),
                                    (#"[{"exp": 8, "run": "x"}]"#, "item 1"), ("[1,2]", "not a JSON array of run objects")] {
                 do {
                     _ = try await registry.importSummary(Data(text.utf8), name: "f", by: manager)

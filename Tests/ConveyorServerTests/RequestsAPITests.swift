@@ -34,6 +34,7 @@ extension ServerFixture {
         _ = try await FileCatalog(store: store).register(files, by: admin)
         let conditions = ConditionsDatabase(store: store)
         _ = try await conditions.createTag(named: "online", type: .data, by: admin)
+        try await conditions.setState(ofTag: "online", to: .running, by: admin)  // processing reads frozen tags only
         _ = try await conditions.createTag(named: "prompt", type: .data, by: admin)
         try await conditions.setState(ofTag: "prompt", to: .running, by: admin)
         try await Workflows(store: store).savePool(try Pool(name: "local", executor: .local, slots: 2), by: admin)
@@ -78,6 +79,14 @@ struct RequestsAPITests {
                                      body: ByteBuffer(string: ServerFixture.request)) { r in
                 #expect(r.status == .ok, "\(r.text)")
                 #expect(r.text.contains(#""criticalPath":["#))
+                #expect(r.text.contains(#""seedCostSteps":["#), "the estimate says which steps use seed 000's costs")
+            }
+            // A repeated slot count once killed the server (a trapping Dictionary initialiser).
+            for slots in ["400,400", "0", "-5", "99999999999999999999", "400,,1000", "1e3"] {
+                try await client.execute(uri: "/api/v1/requests/estimate?slots=\(slots)", method: .post, headers: fixture.auth(.viewer),
+                                         body: ByteBuffer(string: ServerFixture.request)) { r in
+                    #expect(r.status == .badRequest, "slots=\(slots): \(r.text)")
+                }
             }
             try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: ServerFixture.request)) { r in
                 #expect(r.status == .forbidden)

@@ -28,7 +28,12 @@ struct RunsAPITests {
             }
             try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: "exp,run,events\n8,5,many\n")) { response in
                 #expect(response.status == .badRequest)
-                #expect(response.apiError?.error == "request body line 2: events 'many' is not a whole number")
+                #expect(response.apiError?.error == "request body row 2: events 'many' is not a whole number")
+            }
+            // A repeated column once killed the server (a trapping Dictionary initialiser).
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: "exp,run,exp\n8,5,9\n")) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.apiError?.error == "request body row 1: column 'exp' appears twice")
             }
             try await client.execute(uri: "/api/v1/runs/8/100/flags", method: .post, headers: fixture.auth(.expert),
                                      body: .json(#"{"flag":"GOOD","reason":"certified"}"#)) { response in

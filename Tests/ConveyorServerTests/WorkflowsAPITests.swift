@@ -134,7 +134,7 @@ struct WorkflowsAPITests {
     }
 }
 
-@Suite("Workflow pages in a browser")
+@Suite("Workflow pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
 struct WorkflowBrowserTests {
     @Test func theWorkflowPageDrawsTheGraphAndTheTimeline() async throws {
         let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")

@@ -18,3 +18,55 @@ public enum SlurmCluster {
         }
     }
 }
+
+extension SlurmCluster {
+    /// Runs `body` while no test stops the cluster's controller (tests run in parallel in one process).
+    public static func shared<T>(_ body: () async throws -> T) async throws -> T {
+        await ClusterLock.instance.lock(exclusive: false)
+        do {
+            let result = try await body()
+            await ClusterLock.instance.unlock(exclusive: false)
+            return result
+        } catch {
+            await ClusterLock.instance.unlock(exclusive: false)
+            throw error
+        }
+    }
+
+    /// Runs `body` alone on the cluster: for tests that stop and start its controller.
+    public static func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        await ClusterLock.instance.lock(exclusive: true)
+        do {
+            let result = try await body()
+            await ClusterLock.instance.unlock(exclusive: true)
+            return result
+        } catch {
+            await ClusterLock.instance.unlock(exclusive: true)
+            throw error
+        }
+    }
+}
+
+/// A readers–writer lock over the one test cluster; a waiting writer keeps new readers out.
+actor ClusterLock {
+    static let instance = ClusterLock()
+    private var readers = 0
+    private var writer = false
+    private var writersWaiting = 0
+
+    func lock(exclusive: Bool) async {
+        if exclusive {
+            writersWaiting += 1
+            while writer || readers > 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            writersWaiting -= 1
+            writer = true
+        } else {
+            while writer || writersWaiting > 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            readers += 1
+        }
+    }
+
+    func unlock(exclusive: Bool) {
+        if exclusive { writer = false } else { readers -= 1 }
+    }
+}

@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 /// A batch system that misbehaves, played by fake Slurm tools: the scheduler retries a failing
-/// `sbatch` with backoff, and fails (then retries) a job that vanished from queue and history.
+/// `sbatch` with backoff, and cancels, fails and then retries a job that vanished from queue and history.
 @Suite("Batch-system failures")
 struct BatchFailureTests {
     static func tool(_ folder: TemporaryDirectory, _ name: String, _ script: String) throws {
@@ -30,6 +30,8 @@ struct BatchFailureTests {
             try Self.tool(tools, "squeue", "echo squeue >> $(dirname \"$0\")/calls")
             try Self.tool(tools, "sacct", "exit 0")
             try Self.tool(tools, "scontrol", "exit 0")
+            // A lost job is cancelled before it is tried again, so that no forgotten copy runs beside the new one.
+            try Self.tool(tools, "scancel", "echo \"$@\" >> $(dirname \"$0\")/cancelled")
             try await fx.workflows.savePool(try Pool(name: "fake", executor: .slurm, slots: 10, options: ["commands": tools.path, "max_array_size": "1001"]),
                                             by: manager)
             let id = try await fx.submit("""
@@ -53,6 +55,8 @@ struct BatchFailureTests {
             #expect(log.entries.count == 2, "the lost job was tried again once")
             #expect(log.entries.allSatisfy { $0.attempt.reason?.hasPrefix("lost: not reported by the batch system") == true })
             #expect(try String(contentsOfFile: tools.file("tries"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+            #expect(log.entries.allSatisfy { $0.attempt.reason?.hasSuffix("cancelled before a new try") == true })
+            #expect(try String(contentsOfFile: tools.file("cancelled"), encoding: .utf8) == "4242\n4242\n", "each lost job was cancelled")
         }
     }
 }

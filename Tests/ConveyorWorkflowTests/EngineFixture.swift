@@ -32,11 +32,12 @@ struct EngineFixture {
         }
     }
 
-    /// A second scheduler on the same store, as after a restart.
-    func restartedScheduler() -> Scheduler {
+    /// A second scheduler on the same store, as after a restart; `lostAfter` as the test needs.
+    func restartedScheduler(lostAfter: Duration = .seconds(600)) -> Scheduler {
         let wakeup = Wakeup()
         return Scheduler(store: store, executors: ExecutorSet.standard(wakeup: wakeup),
-                         configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(200)), wakeup: wakeup, logger: TestBackend.quietLogger)
+                         configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(200), lostAfter: lostAfter), wakeup: wakeup,
+                         logger: TestBackend.quietLogger)
     }
 
     func submit(_ yaml: String) async throws -> Int64 {

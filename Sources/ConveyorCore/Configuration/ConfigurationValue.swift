@@ -133,16 +133,20 @@ public struct ConfigurationValue: Sendable {
 
     public func int(default value: Int, minimum: Int? = nil) throws(ConveyorError) -> Int { isMissing ? value : try int(minimum: minimum) }
 
-    public func double(minimum: Double? = nil) throws(ConveyorError) -> Double {
-        guard case .number(let n) = node else {
+    /// A finite number; at most `maximum` (by default 10¹², so that seconds stay countable in microseconds).
+    public func double(minimum: Double? = nil, maximum: Double = 1e12) throws(ConveyorError) -> Double {
+        guard case .number(let n) = node, n.isFinite else {
             if case .missing = node { throw error("is required") }
             throw error("expected a number, found \(found)")
         }
         if let minimum, n < minimum { throw error("expected a number ≥ \(minimum), found \(found)") }
+        if n > maximum { throw error("expected a number ≤ \(maximum.formatted()), found \(found)") }
         return n
     }
 
-    public func double(default value: Double, minimum: Double? = nil) throws(ConveyorError) -> Double { isMissing ? value : try double(minimum: minimum) }
+    public func double(default value: Double, minimum: Double? = nil, maximum: Double = 1e12) throws(ConveyorError) -> Double {
+        isMissing ? value : try double(minimum: minimum, maximum: maximum)
+    }
 
     public func bool(default value: Bool) throws(ConveyorError) -> Bool {
         if isMissing { return value }

@@ -19,12 +19,26 @@ public enum ConveyorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database refused a statement for a reason that is not the caller's fault (HTTP 500).
     case storeFailure(String)
 
+    /// The reason on one line: control characters of quoted input (a line break in a CSV field,
+    /// a NUL in a name) are shown escaped, so a refusal never spans lines or hides text.
     public var message: String {
-        switch self {
+        let text: String = switch self {
         case .invalidInput(let m), .unauthenticated(let m), .forbidden(let m), .notFound(let m),
              .conflict(let m), .unavailable(let m), .storeFailure(let m):
             m
         }
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.properties.generalCategory == .control: escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     public var description: String { message }

@@ -58,6 +58,9 @@ public struct CatalogFile: Sendable, Hashable, Codable {
     public var dataTag: String?
     public var release: String
     public var globalTags: [String]
+    /// When the job resolved its conditions from `globalTags`: `payload resolve --gt TAGS --run
+    /// RUN --as-of` this moment gives back the payloads it was made with.
+    public var conditionsResolvedAt: Timestamp?
     /// The job (attempt) that made the file, if Conveyor ran it.
     public var job: String?
     /// The LFNs of the files it was made from.
@@ -66,8 +69,8 @@ public struct CatalogFile: Sendable, Hashable, Codable {
     public var replicas: [Replica]
 
     public init(lfn: String, size: Int64, adler32: String, sha256: String, events: Int64, run: ExpRun, level: DataLevel,
-                dataTag: String? = nil, release: String = "", globalTags: [String] = [], job: String? = nil, parents: [String] = [],
-                status: FileStatus = .good, replicas: [Replica] = []) {
+                dataTag: String? = nil, release: String = "", globalTags: [String] = [], conditionsResolvedAt: Timestamp? = nil, job: String? = nil,
+                parents: [String] = [], status: FileStatus = .good, replicas: [Replica] = []) {
         self.lfn = lfn
         self.size = size
         self.adler32 = adler32
@@ -78,6 +81,7 @@ public struct CatalogFile: Sendable, Hashable, Codable {
         self.dataTag = dataTag
         self.release = release
         self.globalTags = globalTags
+        self.conditionsResolvedAt = conditionsResolvedAt
         self.job = job
         self.parents = parents
         self.status = status

@@ -12,6 +12,12 @@ extension ProcessingRequest {
         }
     }
 
+    /// Whether a step's jobs may read the OPEN staging tag: the calibration skims, made with the
+    /// raw-data calibrations' constants before they are signed off. Every other job reads frozen tags.
+    public func readsOpenStaging(step: String) -> Bool {
+        step == "cdst-calibration-skims" && !calibrations.isEmpty && stagingTag != nil
+    }
+
     /// The tags a step's jobs read.
     public func tags(forStep step: String) -> [String] {
         step == "cdst-calibration-skims" && !calibrations.isEmpty ? calibrationTags : processingTags

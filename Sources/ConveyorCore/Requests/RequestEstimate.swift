@@ -23,6 +23,25 @@ public struct RequestEstimate: Sendable, Codable, Equatable {
     public let criticalPath: [String]
     public let criticalPathDays: [String: Double]
 
+    /// Slot counts as people write them, `400,1000,1500`: positive, at most 10,000,000, each once.
+    ///
+    /// ```swift
+    /// try RequestEstimate.slotCounts(parsing: "400, 1000")   // [400, 1000]
+    /// try RequestEstimate.slotCounts(parsing: "400,400")     // throws: slot count 400 is given twice
+    /// ```
+    public static func slotCounts(parsing text: String) throws(ConveyorError) -> [Int] {
+        var counts: [Int] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            guard let count = Int(trimmed), count > 0, count <= 10_000_000 else {
+                throw .invalidInput("slots takes positive whole numbers up to 10000000, e.g. 400,1000 ('\(trimmed)' is not one)")
+            }
+            guard !counts.contains(count) else { throw .invalidInput("slot count \(count) is given twice") }
+            counts.append(count)
+        }
+        return counts
+    }
+
     public init(plan: RequestPlan, luminosity: Double, slots: [Int]) {
         self.luminosity = luminosity
         self.slots = slots
@@ -32,7 +51,7 @@ public struct RequestEstimate: Sendable, Codable, Equatable {
         for step in plan.steps {
             let h = step.cpuHoursPerInverseFemtobarn * inverseFemtobarn
             hours[step.name] = h
-            lines.append(Line(step: step.name, cpuHours: h, days: Dictionary(uniqueKeysWithValues: slots.map { (String($0), h / Double($0) / 24) })))
+            lines.append(Line(step: step.name, cpuHours: h, days: Dictionary(slots.map { (String($0), h / Double($0) / 24) }, uniquingKeysWith: { first, _ in first })))
         }
         self.lines = lines
         totalCPUHours = hours.values.reduce(0, +)
@@ -40,10 +59,10 @@ public struct RequestEstimate: Sendable, Codable, Equatable {
         var best: [String: (hours: Double, path: [String])] = [:]
         for step in plan.steps {
             let before = step.dependsOn.compactMap { best[$0] }.max { $0.hours < $1.hours } ?? (0, [])
-            best[step.name] = (before.hours + hours[step.name]!, before.path + [step.name])
+            best[step.name] = (before.hours + (hours[step.name] ?? 0), before.path + [step.name])
         }
         let longest = best.values.max { $0.hours < $1.hours } ?? (0, [])
         criticalPath = longest.path
-        criticalPathDays = Dictionary(uniqueKeysWithValues: slots.map { (String($0), longest.hours / Double($0) / 24) })
+        criticalPathDays = Dictionary(slots.map { (String($0), longest.hours / Double($0) / 24) }, uniquingKeysWith: { first, _ in first })
     }
 }

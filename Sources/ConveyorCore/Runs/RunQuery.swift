@@ -40,7 +40,10 @@ extension RunQuery {
         }
         if let type { self.type = try RunType(parsing: type) }
         if let magnet { self.magnet = try RunRecord.magnet(parsing: magnet) }
-        if let minutes = minimumDurationMinutes { minimumDurationSeconds = minutes * 60 }
+        if let minutes = minimumDurationMinutes {
+            guard (0...100_000_000).contains(minutes) else { throw .invalidInput("a minimum duration of \(minutes) minutes is out of range (0 to 100000000)") }
+            minimumDurationSeconds = minutes * 60
+        }
         if let quality { self.quality = try QualityFlag(parsing: quality) }
     }
 }

@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 
 /// A run summary as a run database exports it, CSV or JSON, with the same fields:
@@ -18,27 +19,42 @@ public enum RunSummaryFile {
         return try parseCSV(text, name: name)
     }
 
+    /// RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF), read by CSV.swift: the header
+    /// names each column once; every row has as many fields as the header.
     static func parseCSV(_ text: String, name: String) throws(ConveyorError) -> [RunRecord] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let header = lines.first else { throw .invalidInput("\(name) is empty") }
-        let fields = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for field in fields where !columns.contains(field) {
-            throw .invalidInput("\(name) line 1: unknown column '\(field)' (expected some of: \(columns.joined(separator: ", ")))")
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true)
+        } catch {
+            throw .invalidInput("\(name) is not readable CSV")
         }
-        guard fields.contains("exp"), fields.contains("run") else { throw .invalidInput("\(name) line 1: the header needs exp and run") }
+        guard let header = reader.next(), header.contains(where: { !$0.isEmpty }) else { throw .invalidInput("\(name) is empty") }
+        let fields = header.map { $0.lowercased() }
+        var seen = Set<String>()
+        for field in fields {
+            guard columns.contains(field) else {
+                throw .invalidInput("\(name) row 1: unknown column '\(field)' (expected some of: \(columns.joined(separator: ", ")))")
+            }
+            guard seen.insert(field).inserted else { throw .invalidInput("\(name) row 1: column '\(field)' appears twice") }
+        }
+        guard seen.contains("exp"), seen.contains("run") else { throw .invalidInput("\(name) row 1: the header needs exp and run") }
         var records: [RunRecord] = []
-        for (index, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let values = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var row = 1
+        while let values = reader.next() {
+            row += 1
+            if values.allSatisfy({ $0.isEmpty }) { continue }
             guard values.count == fields.count else {
-                throw .invalidInput("\(name) line \(index + 1): \(values.count) values for \(fields.count) columns")
+                throw .invalidInput("\(name) row \(row): \(values.count) values for \(fields.count) columns")
             }
+            var byColumn: [String: String?] = [:]
+            for (field, value) in zip(fields, values) { byColumn[field] = value }
             do {
-                records.append(try record(Dictionary(uniqueKeysWithValues: zip(fields, values.map(Optional.some)))))
+                records.append(try record(byColumn))
             } catch {
-                throw .invalidInput("\(name) line \(index + 1): \(error.message)")
+                throw .invalidInput("\(name) row \(row): \(error.message)")
             }
         }
+        if let error = reader.error { throw .invalidInput("\(name) row \(row + 1): unreadable CSV (\(error))") }
         return try unique(records, name: name)
     }
 

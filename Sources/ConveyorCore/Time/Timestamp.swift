@@ -79,7 +79,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let digits = text.prefix(19).split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
         guard digits.count == 6, digits.allSatisfy({ $0 != nil }) else { return false }
         let (year, month, day, hour, minute, second) = (digits[0]!, digits[1]!, digits[2]!, digits[3]!, digits[4]!, digits[5]!)
-        guard (1...12).contains(month), hour < 24, minute < 60, second < 61 else { return false }
+        guard (1...9999).contains(year), (1...12).contains(month), hour < 24, minute < 60, second < 61 else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return (1...monthDays[month - 1]).contains(day)

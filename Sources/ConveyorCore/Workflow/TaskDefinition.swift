@@ -14,6 +14,9 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var dependsOn: [String]
     /// Sign-off tasks: who may decide.
     public var role: Role?
+    /// Sign-off tasks: the users who may decide (a request's calibration `expert`); anyone with
+    /// `role` when nil. A manager may still decide, recorded as an override.
+    public var signers: [String]?
     public var onReject: RejectionEffect
     public var wait: WaitCondition?
     public var action: ActionStep?
@@ -22,7 +25,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
 
     public init(name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),
                 trigger: TriggerRule = .all_success, dependsOn: [String] = [], role: Role? = nil, onReject: RejectionEffect = .fail,
-                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil) {
+                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil, signers: [String]? = nil) {
         self.name = name
         self.kind = kind
         self.commands = commands
@@ -32,6 +35,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         self.trigger = trigger
         self.dependsOn = dependsOn
         self.role = role
+        self.signers = signers
         self.onReject = onReject
         self.wait = wait
         self.action = action

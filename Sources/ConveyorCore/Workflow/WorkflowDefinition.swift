@@ -27,7 +27,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
 
     static let taskKeys: Set<String> = [
         "name", "kind", "command", "commands", "array", "pool", "priority", "retries", "cooloff", "cooloff_cap", "pause_after", "trigger",
-        "depends_on", "role", "on_reject", "wait", "action", "parameters", "time_limit", "description",
+        "depends_on", "role", "signers", "on_reject", "wait", "action", "parameters", "time_limit", "description",
     ]
 
     /// Reads and checks a definition; every error names the file and key path.
@@ -75,6 +75,11 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
             if !t["time_limit"].isMissing { task.timeLimitSeconds = try t["time_limit"].int(minimum: 1) }
         case .signoff:
             task.role = try t["role"].named(Role.self)
+            if !t["signers"].isMissing {
+                let names = try t["signers"].strings().map { $0.trimmingCharacters(in: .whitespaces) }
+                guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else { throw t["signers"].error("name at least one user") }
+                task.signers = names
+            }
             task.onReject = try t["on_reject"].named(RejectionEffect.self, default: .fail)
         case .wait:
             task.wait = try waitCondition(t["wait"])
@@ -89,7 +94,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         for key in ["command", "commands", "array", "pool", "time_limit"] where kind != .job && !t[key].isMissing {
             throw t[key].error("only job tasks take \(key)")
         }
-        for key in ["role", "on_reject"] where kind != .signoff && !t[key].isMissing { throw t[key].error("only sign-off tasks take \(key)") }
+        for key in ["role", "signers", "on_reject"] where kind != .signoff && !t[key].isMissing { throw t[key].error("only sign-off tasks take \(key)") }
         if kind != .wait, !t["wait"].isMissing { throw t["wait"].error("only wait tasks take wait") }
         if kind != .action, !t["action"].isMissing || !t["parameters"].isMissing { throw t["action"].error("only action tasks take action and parameters") }
         return task

@@ -26,10 +26,11 @@ public final class HTCondorExecutor: BatchExecutor {
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
         try JobFolders.prepare(submission)
+        let wrapper = try JobFolders.writeElementWrapper(submission)
         var description = """
             universe = vanilla
             executable = /bin/sh
-            arguments = "-c 'cd \(submission.directory)/$(Process) && exec /bin/sh ./job.sh > stdout 2> stderr < /dev/null'"
+            arguments = "\(wrapper) \(submission.directory)/$(Process) htcondor"
             JobBatchName = "\(submission.uuid)"
             output = /dev/null
             error = /dev/null
@@ -78,7 +79,16 @@ public final class HTCondorExecutor: BatchExecutor {
             take(try Self.ads(try await tools.succeed("condor_q", ["-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
                                                                     "-attributes", Self.attributes])))
         }
-        let left = clusters.filter { id in owners[id]!.arrayIndices.contains { reports[key(owners[id]!.uuid, $0)] == nil } }
+        // Jobs that left the queue: their folders hold the exit code, whether or not the history still has them.
+        for s in submissions {
+            for index in s.arrayIndices where reports[key(s.uuid, index)] == nil {
+                if let end = JobFolders.recordedEnd(uuid: s.uuid, directory: s.directory, arrayIndex: index) { reports[key(s.uuid, index)] = end }
+            }
+        }
+        let left = clusters.filter { id in
+            guard let owner = owners[id] else { return false }
+            return owner.arrayIndices.contains { reports[key(owner.uuid, $0)] == nil }
+        }
         for start in stride(from: 0, to: left.count, by: chunk) {
             let part = left[start..<min(start + chunk, left.count)]
             take(try Self.ads(try await tools.succeed("condor_history", ["-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
@@ -122,6 +132,10 @@ public final class HTCondorExecutor: BatchExecutor {
     }
 
     public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
-        _ = try await tools.succeed("condor_rm", [submission.externalID])
+        let out = try await tools.run("condor_rm", [submission.externalID])
+        // A cluster that left the queue has nothing left to stop.
+        guard out.status == 0 || (out.stderr + out.stdout).contains("Couldn't find") else {
+            throw .unavailable("condor_rm failed: \(out.stderr.split(separator: "\n").first.map(String.init) ?? "exit code \(out.status)")")
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class SlurmExecutor: BatchExecutor {
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
         try JobFolders.prepare(submission)
+        let wrapper = try JobFolders.writeElementWrapper(submission)
         let limit = try await maxArraySize()
         var ids: [String] = []
         for start in stride(from: 0, to: submission.jobs.count, by: limit) {
@@ -49,8 +50,7 @@ public final class SlurmExecutor: BatchExecutor {
             let script = """
                 #!/bin/sh
                 # Conveyor submission \(submission.uuid), elements \(start)–\(start + count - 1)
-                cd "\(submission.directory)/$((SLURM_ARRAY_TASK_ID + \(start)))" || exit 1
-                exec /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+                exec /bin/sh "\(wrapper)" "\(submission.directory)/$((SLURM_ARRAY_TASK_ID + \(start)))" "slurm $SLURM_ARRAY_JOB_ID"
 
                 """
             let out = try await tools.succeed("sbatch", arguments, input: script)
@@ -109,7 +109,12 @@ public final class SlurmExecutor: BatchExecutor {
             reports[key(submission.uuid, index)] = JobReport(uuid: submission.uuid, arrayIndex: index, state: state, exitCode: exit, reason: why,
                                                              wallSeconds: wall, maxRSSKilobytes: rss)
         }
-        let queue = try await tools.succeed("squeue", ["-h", "-r", "--jobs=\(owners.keys.sorted().joined(separator: ","))", "-o", "%F|%K|%T|%r"])
+        let asked = try await tools.run("squeue", ["-h", "-r", "--jobs=\(owners.keys.sorted().joined(separator: ","))", "-o", "%F|%K|%T|%r"])
+        // squeue refuses a list of jobs that all left the controller (MinJobAge): none is queued then.
+        guard asked.status == 0 || asked.stderr.contains("Invalid job id") else {
+            throw .unavailable("squeue failed: \(asked.stderr.split(separator: "\n").first.map(String.init) ?? "exit code \(asked.status)")")
+        }
+        let queue = asked.status == 0 ? asked.stdout : ""
         for line in queue.split(separator: "\n") {
             let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 4, let task = Int(f[1]) else { continue }
@@ -117,6 +122,12 @@ public final class SlurmExecutor: BatchExecutor {
         }
         let missing = submissions.flatMap { s in s.arrayIndices.filter { reports[key(s.uuid, $0)] == nil }.map { (s, $0) } }
         guard !missing.isEmpty else { return Array(reports.values) }
+        // Ended jobs: their folders hold the exit code, whether or not Slurm still remembers them;
+        // accounting adds its reasons (TIMEOUT, OUT_OF_MEMORY) and figures where it has them.
+        var recorded: [String: JobReport] = [:]
+        for (s, index) in missing {
+            if let end = JobFolders.recordedEnd(uuid: s.uuid, directory: s.directory, arrayIndex: index) { recorded[key(s.uuid, index)] = end }
+        }
         let jobs = Set(missing.flatMap { s, _ in Self.parts(s.externalID).map(\.job) }).sorted()
         let accounting = try await tools.run("sacct", ["-n", "-P", "-X", "--jobs=\(jobs.joined(separator: ","))", "-o", "JobID,State,ExitCode,ElapsedRaw,Reason"])
         if accounting.status == 0 {
@@ -139,10 +150,22 @@ public final class SlurmExecutor: BatchExecutor {
                 record(parent, task, state: state, exit: fields["ExitCode"].flatMap(SlurmState.exitCode), reason: fields["Reason"])
             }
         }
+        for (k, end) in recorded {
+            // Slurm's word, where it still has one, says why a job ended; the folder says that it did.
+            guard var report = reports[k], report.isFinal else { reports[k] = end; continue }
+            report.exitCode = report.exitCode ?? end.exitCode
+            reports[k] = report
+        }
         return Array(reports.values)
     }
 
     public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
-        for (job, _) in Self.parts(submission.externalID) { _ = try await tools.succeed("scancel", [job]) }
+        for (job, _) in Self.parts(submission.externalID) {
+            let out = try await tools.run("scancel", [job])
+            // A job Slurm no longer knows has nothing left to stop.
+            guard out.status == 0 || out.stderr.contains("Invalid job id") else {
+                throw .unavailable("scancel failed: \(out.stderr.split(separator: "\n").first.map(String.init) ?? "exit code \(out.status)")")
+            }
+        }
     }
 }

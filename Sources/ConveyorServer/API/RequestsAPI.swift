@@ -47,9 +47,7 @@ struct RequestsAPI {
             response: .object(properties: ["estimate": anyObject, "cpuPerEvent": anyObject], required: ["estimate", "cpuPerEvent"])
         ), in: book) { request, _ in
             let query = QueryParameters(request)
-            let texts = (query.string("slots") ?? "400,1000,1500,2000").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let slots = texts.compactMap { Int($0) }.filter { $0 > 0 }
-            guard !slots.isEmpty, slots.count == texts.count else { throw ConveyorError.invalidInput("slots takes positive whole numbers, e.g. 400,1000") }
+            let slots = try RequestEstimate.slotCounts(parsing: query.string("slots") ?? "400,1000,1500,2000")
             let lumi = try query.string("lumi").map { text throws(ConveyorError) in try BucketPlanner.luminosity(parsing: text) }
             let parsed = try Requests.parse(try await Self.body(request), name: "request body")
             return try await requests.estimate(parsed, slots: slots, luminosity: lumi)

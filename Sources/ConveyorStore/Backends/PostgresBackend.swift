@@ -55,7 +55,8 @@ final class PostgresBackend: StoreBackend {
         }
     }
 
-    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Every commit waits for the WAL flush (`synchronous_commit` is on unless the server says otherwise), so `durable` changes nothing here.
+    func withTransaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let db = connection.sql()
             try await db.raw("BEGIN").run()

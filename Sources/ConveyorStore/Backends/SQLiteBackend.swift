@@ -79,16 +79,20 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
-    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func withTransaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             try await self.withConnection { db in
+                // NORMAL survives a killed process; FULL also a power cut (the WAL is synced at commit).
+                if durable { try await db.raw("PRAGMA synchronous = FULL").run() }
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(db)
                     try await db.raw("COMMIT").run()
+                    if durable { try await db.raw("PRAGMA synchronous = NORMAL").run() }
                     return result
                 } catch {
                     try? await db.raw("ROLLBACK").run()
+                    if durable { try? await db.raw("PRAGMA synchronous = NORMAL").run() }
                     throw error
                 }
             }

@@ -10,7 +10,9 @@ protocol StoreBackend: Sendable {
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs `body` inside one transaction: committed if it returns, rolled back if it throws.
-    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// With `durable`, the commit returns only once the change is on disk (fsync), whatever the
+    /// engine's setting for ordinary commits.
+    func withTransaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Turns an engine error into a one-line ``ConveyorError``.
     func translate(_ error: any Error) -> ConveyorError

@@ -11,6 +11,7 @@ enum Migrations {
         experiments,
         workflows,
         requests,
+        trust,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -72,14 +72,34 @@ extension Scheduler {
         }
     }
 
+    /// Runs an action step. Its writes are its own transactions, committed before this tick's
+    /// write records the task's end, so a crash in between runs the step again: steps that are not
+    /// idempotent by themselves record their effect with the task's try in the transaction of the
+    /// effect, and a rerun that finds the record succeeds without applying it twice.
     private func runAction(_ task: WorkflowTask, _ now: Timestamp) async throws {
         guard let step = task.definition.action else { return }
-        // Writes by the step are its own transactions; a crash before this tick's write runs the step again.
+        let (id, attempt) = (task.id, task.tries)
         do {
-            let result = try await actions.run(step, as: Actor(name: "scheduler", role: .manager))
+            let result: String
+            if ActionSteps.recordsEffects(step) {
+                if let done = try await store.read({ try await $0.actionEffect(task: id, attempt: attempt) }) {
+                    setState(task.id, to: .succeeded, detail: "\(step.name) was applied by try \(attempt + 1) at \(done.doneAt) (\(done.result)); not applied again", at: now)
+                    return
+                }
+                let kind = step.name
+                result = try await Store.withWriteCheck({ session in
+                    try await session.recordActionEffect(task: id, attempt: attempt, kind: kind, result: "applied", at: .now)
+                }) {
+                    try await actions.run(step, as: Actor(name: "scheduler", role: .manager))
+                }
+            } else {
+                result = try await actions.run(step, as: Actor(name: "scheduler", role: .manager))
+            }
             setState(task.id, to: .succeeded, detail: result, at: now)
+        } catch let error where SchedulerLease.isLost(error) {
+            throw error
         } catch {
-            fail(task, reason: error.message, now)
+            fail(task, reason: (error as? ConveyorError)?.message ?? "\(error)", now)
         }
     }
 

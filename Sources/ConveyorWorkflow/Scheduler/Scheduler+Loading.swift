@@ -12,6 +12,7 @@ extension Scheduler {
         lastExternalRead = nil
         lastWorkflowID = 0
         flights = [:]
+        pollFailingSince = [:]
         loaded = false
         dirty = []
         queue = ReadyQueue()

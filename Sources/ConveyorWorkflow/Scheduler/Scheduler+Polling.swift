@@ -18,18 +18,46 @@ extension Scheduler {
             do {
                 reports = try await executors.executor(for: pool).poll(tracked)
             } catch {
-                // A failing status command is tried again next cycle; jobs stay tracked.
+                // A failing status command is tried again next cycle; jobs stay tracked, and the
+                // time the batch system cannot answer does not count towards a job being lost.
+                if pollFailingSince[poolName] == nil { pollFailingSince[poolName] = ContinuousClock.now }
                 logger.warning("polling pool \(poolName) failed: \(error.message)")
                 continue
             }
             let instant = ContinuousClock.now
+            if let since = pollFailingSince.removeValue(forKey: poolName) {
+                let outage = instant - since
+                for (uuid, flight) in flights where flight.record.pool == poolName { flights[uuid]?.lastSeen = flight.lastSeen + outage }
+                logger.notice("pool \(poolName) answers again after \(outage) without an answer; its jobs' ages were kept")
+            }
             for report in reports { apply(report, now, instant) }
         }
+        try await sweepLostJobs(now)
+    }
+
+    /// Jobs the batch system has not reported for `lostAfter` (while it answered for others) are
+    /// cancelled, so that no copy can still be running, and then failed as lost, to be retried.
+    /// A job whose cancellation fails stays tracked until the batch system takes the call.
+    func sweepLostJobs(_ now: Timestamp) async throws {
         let instant = ContinuousClock.now
-        for (uuid, flight) in flights where flight.record.state == .submitted && instant - flight.lastSeen > configuration.lostAfter {
+        let lost = flights.filter { _, flight in
+            flight.record.state == .submitted && pollFailingSince[flight.record.pool] == nil && instant - flight.lastSeen > configuration.lostAfter
+        }
+        for (uuid, flight) in lost.sorted(by: { $0.key < $1.key }) {
+            guard let pool = pools[flight.record.pool], let external = flight.record.externalID else { continue }
+            let tracked = TrackedSubmission(uuid: uuid, externalID: external, directory: flight.record.directory, arrayIndices: flight.attempts.keys.sorted())
+            do {
+                try await fence?.confirm(maxAge: .seconds(1))
+                try await executors.executor(for: pool).cancel(tracked)
+            } catch let error where SchedulerLease.isLost(error) {
+                throw error
+            } catch {
+                logger.warning("cancelling lost submission \(uuid) failed, trying again later: \(String(describing: error))")
+                continue
+            }
             for attempt in flight.attempts.values {
                 apply(JobReport(uuid: uuid, arrayIndex: attempt.arrayIndex, state: .failed,
-                                reason: "lost: not reported by the batch system for \(configuration.lostAfter)"), now, instant)
+                                reason: "lost: not reported by the batch system for \(configuration.lostAfter); cancelled before a new try"), now, instant)
             }
         }
     }

@@ -74,6 +74,8 @@ extension Scheduler {
         do {
             guard let pool = pools[flight.record.pool] else { throw ConveyorError.notFound("pool \(flight.record.pool) does not exist") }
             let executor = try executors.executor(for: pool)
+            // A scheduler paused past its lease must find out before it calls the batch system.
+            try await fence?.confirm(maxAge: .seconds(1))
             var external: String? = nil
             if flight.maybeSent { external = try await executor.find(uuid: uuid, directory: flight.record.directory) }
             if external == nil {
@@ -99,6 +101,8 @@ extension Scheduler {
                 let id = external!
                 try await store.write { try await $0.markSubmitted(uuid, externalID: id) }
             }
+        } catch let error where SchedulerLease.isLost(error) {
+            throw error
         } catch {
             flight.sendFailures += 1
             let delay = min(configuration.submitBackoff * (1 << min(flight.sendFailures - 1, 8)), .seconds(300))

@@ -91,6 +91,11 @@ public actor Scheduler {
     }
     let actions: ActionSteps
     let actor = "scheduler"
+    /// The lease this scheduler runs under, when a service holds one.
+    var fence: LeaseFence?
+
+    /// Drops everything mirrored from the store (after the lease was lost: a later holder may change it all).
+    public func forget() { reset() }
 
     // The running workflows, mirrored from the store.
     var tasks: [Int64: WorkflowTask] = [:]
@@ -103,6 +108,8 @@ public actor Scheduler {
     var lastExternalRead: ContinuousClock.Instant?
     var lastWorkflowID: Int64 = 0
     var flights: [String: Flight] = [:]
+    /// Pools whose last poll failed, since when: their jobs do not age meanwhile.
+    var pollFailingSince: [String: ContinuousClock.Instant] = [:]
     var pools: [String: Pool] = [:]
     var loaded = false
 
@@ -140,12 +147,19 @@ public actor Scheduler {
         try await run(until: untilIdle ? .idle : .never)
     }
 
-    /// Runs ticks until cancelled or until `stop` holds.
-    public func run(until stop: Stop) async throws {
+    /// Runs ticks until cancelled or until `stop` holds. Under a `fence` (the lease as
+    /// ``SchedulerService`` holds it), every batch-system call first confirms the lease, and a
+    /// lost lease ends the run with its error instead of a reload.
+    public func run(until stop: Stop, fence: LeaseFence? = nil) async throws {
+        self.fence = fence
+        defer { self.fence = nil }
         while !Task.isCancelled {
             let done: Activity
             do {
                 done = try await tick()
+            } catch let error where fence?.isLost == true || SchedulerLease.isLost(error) {
+                reset()
+                throw error
             } catch {
                 // The store refused a write: start again from what it holds.
                 logger.error("scheduler tick failed, reloading from the store: \((error as? ConveyorError)?.message ?? "\(error)")")
@@ -283,7 +297,8 @@ public actor Scheduler {
         guard !marks.isEmpty || !taskRows.isEmpty || !groups.isEmpty || !attempts.isEmpty || !submissions.isEmpty || !finished.isEmpty || !events.isEmpty
             || !workflows.isEmpty || !commands.isEmpty else { return }
         let now = Timestamp.now
-        try await store.write { session in
+        // New submissions are sent right after this commit: their record must outlive a power cut first.
+        try await store.write(durable: !submissions.isEmpty) { session in
             for (uuid, external) in marks { try await session.markSubmitted(uuid, externalID: external) }
             for (record, attempts) in submissions { try await session.insertSubmission(record, attempts: attempts, at: now) }
             for attempt in attempts { try await session.updateAttempt(attempt) }

@@ -17,9 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let requests without a token read (act as viewer). Off by default.") var anonymousRead = false
     @Flag(help: "Do not run the workflow scheduler in this process (run `conveyor scheduler` elsewhere).") var noScheduler = false
     @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
+    @Option(help: "Seconds without a heartbeat after which a standby scheduler takes the lease over.") var leaseTimeout: Double = 12
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw ConveyorError.invalidInput("port \(port) is out of range") }
+        let timeout = try LeaseTimeout.duration(leaseTimeout)
         var serverLogger = try global.logger(label: "conveyor.server")
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
@@ -28,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         var schedulerLogger = serverLogger
         schedulerLogger[metadataKey: "part"] = "scheduler"
         let scheduler = noScheduler ? nil : SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
-                                                             logger: schedulerLogger)
+                                                             leaseTimeout: timeout, logger: schedulerLogger)
         let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
                                                 onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
         let location = store.location

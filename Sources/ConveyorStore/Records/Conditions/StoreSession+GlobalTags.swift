@@ -49,8 +49,8 @@ extension StoreSession {
                 id: try row.decode(column: "id", as: Int64.self),
                 name: try row.decode(column: "name", as: String.self),
                 description: try row.decode(column: "description", as: String.self),
-                type: GlobalTagType(rawValue: try row.decode(column: "type", as: String.self)) ?? .dev,
-                state: GlobalTagState(rawValue: try row.decode(column: "state", as: String.self)) ?? .invalid,
+                type: try row.decodeValue(GlobalTagType.self, column: "type", in: "global_tags"),
+                state: try row.decodeValue(GlobalTagState.self, column: "state", in: "global_tags"),
                 createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
                 createdBy: try row.decode(column: "created_by", as: String.self),
                 changeCount: try row.decode(column: "change_count", as: Int64.self)
@@ -71,7 +71,7 @@ extension StoreSession {
             .where("at", .lessThanOrEqual, asOf.microsecondsSinceEpoch)
             .orderBy("at", .descending).orderBy("id", .descending)
             .limit(1).first()
-        return try row.flatMap { GlobalTagState(rawValue: try $0.decode(column: "state", as: String.self)) }
+        return try row.map { try $0.decodeValue(GlobalTagState.self, column: "state", in: "global_tag_states") }
     }
 
     /// Takes the tag's row lock until the transaction ends (PostgreSQL; SQLite writers are serial),

@@ -31,12 +31,13 @@ extension StoreSession {
             }
             guard !fresh.isEmpty else { continue }
             var insert = sql.insert(into: "files")
-                .columns("lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "job", "status", "created_at")
+                .columns("lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job", "status",
+                         "created_at")
             for file in fresh {
                 insert = insert.values(
                     SQLBind(file.lfn), SQLBind(file.size), SQLBind(file.adler32.lowercased()), SQLBind(file.sha256.lowercased()), SQLBind(file.events),
                     SQLBind(file.run.exp), SQLBind(file.run.run), SQLBind(file.level.rawValue), SQLBind(file.dataTag), SQLBind(file.release),
-                    SQLBind(file.globalTags.joined(separator: ",")), SQLBind(file.job), SQLBind(file.status.rawValue), SQLBind(time.microsecondsSinceEpoch))
+                    SQLBind(file.globalTags.joined(separator: ",")), SQLBind(file.conditionsResolvedAt?.microsecondsSinceEpoch), SQLBind(file.job), SQLBind(file.status.rawValue), SQLBind(time.microsecondsSinceEpoch))
             }
             var ids: [String: Int64] = [:]
             for row in try await insert.returning("id", "lfn").all() {
@@ -183,7 +184,7 @@ extension StoreSession {
             """).all()
         return try rows.map { row in
             Relative(lfn: try row.decode(column: "lfn", as: String.self),
-                     level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
+                     level: try row.decodeValue(DataLevel.self, column: "level", in: "files"),
                      depth: try row.decode(column: "depth", as: Int.self))
         }
     }
@@ -201,7 +202,8 @@ extension StoreSession {
     }
 
     private func fileSelect() -> SQLSelectBuilder {
-        sql.select().columns("id", "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "job", "status").from("files")
+        sql.select().columns("id", "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job",
+                             "status").from("files")
     }
 
     private func complete(_ row: any SQLRow) async throws -> CatalogFile {
@@ -211,9 +213,9 @@ extension StoreSession {
         let replicas = try await sql.select().columns("site", "storage", "path", "state").from("replicas").where("file_id", .equal, id).orderBy("site").all()
             .map { r in
                 Replica(site: try r.decode(column: "site", as: String.self),
-                        storage: StorageKind(rawValue: try r.decode(column: "storage", as: String.self)) ?? .disk,
+                        storage: try r.decodeValue(StorageKind.self, column: "storage", in: "replicas"),
                         path: try r.decode(column: "path", as: String.self),
-                        state: ReplicaState(rawValue: try r.decode(column: "state", as: String.self)) ?? .available)
+                        state: try r.decodeValue(ReplicaState.self, column: "state", in: "replicas"))
             }
         let tags = try row.decode(column: "global_tags", as: String.self)
         return CatalogFile(
@@ -221,10 +223,12 @@ extension StoreSession {
             adler32: try row.decode(column: "adler32", as: String.self), sha256: try row.decode(column: "sha256", as: String.self),
             events: try row.decode(column: "events", as: Int64.self),
             run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-            level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
+            level: try row.decodeValue(DataLevel.self, column: "level", in: "files"),
             dataTag: try row.decode(column: "data_tag", as: String?.self), release: try row.decode(column: "release", as: String.self),
-            globalTags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init), job: try row.decode(column: "job", as: String?.self),
-            parents: parents, status: FileStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .good, replicas: replicas
+            globalTags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
+            conditionsResolvedAt: try row.decode(column: "conditions_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+            job: try row.decode(column: "job", as: String?.self),
+            parents: parents, status: try row.decodeValue(FileStatus.self, column: "status", in: "files"), replicas: replicas
         )
     }
 

@@ -95,7 +95,7 @@ extension StoreSession {
                        step: try row.decode(column: "step", as: String.self), task: try row.decode(column: "task", as: String.self),
                        site: try row.decode(column: "site", as: String.self),
                        run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-                       level: DataLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .raw,
+                       level: try row.decodeValue(DataLevel.self, column: "level", in: "request_jobs"),
                        dataTag: try row.decode(column: "data_tag", as: String?.self), outputLFN: try row.decode(column: "output_lfn", as: String?.self),
                        failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
                        events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
@@ -137,7 +137,7 @@ extension StoreSession {
         return try await select.orderBy(SQLColumn("id", table: "i")).all().map { row in
             RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
                          lfn: try row.decode(column: "lfn", as: String.self),
-                         state: InputFileState(rawValue: try row.decode(column: "state", as: String.self)) ?? .unused,
+                         state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
                          reason: try row.decode(column: "reason", as: String.self),
                          updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
         }
@@ -163,7 +163,7 @@ extension StoreSession {
             .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
             .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
             .groupBy(SQLColumn("step", table: "j")).groupBy(SQLColumn("state", table: "i")).all() {
-            let state = InputFileState(rawValue: try row.decode(column: "state", as: String.self)) ?? .unused
+            let state = try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs")
             counts[try row.decode(column: "step", as: String.self), default: [:]][state] = try row.decode(column: "n", as: Int.self)
         }
         return counts
@@ -195,7 +195,7 @@ extension StoreSession {
                 CalibrationAttempt(calibration: try row.decode(column: "calibration", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
                                    firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),
                                    iteration: try row.decode(column: "iteration", as: Int.self),
-                                   outcome: CalibrationOutcome(rawValue: try row.decode(column: "outcome", as: String.self)) ?? .failure,
+                                   outcome: try row.decodeValue(CalibrationOutcome.self, column: "outcome", in: "request_calibrations"),
                                    detail: try row.decode(column: "detail", as: String.self),
                                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)))
             }

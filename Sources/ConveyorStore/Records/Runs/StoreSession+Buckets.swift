@@ -37,7 +37,7 @@ extension StoreSession {
         let members = try await sql.select().columns("run", "luminosity", "quality").from("bucket_runs").where("bucket_id", .equal, id).orderBy("run").all()
             .map { m in
                 Bucket.Member(run: try m.decode(column: "run", as: Int.self), luminosity: try m.decode(column: "luminosity", as: Double.self),
-                              qualityAtCreation: QualityFlag(rawValue: try m.decode(column: "quality", as: String.self)) ?? .unknown)
+                              qualityAtCreation: try m.decodeValue(QualityFlag.self, column: "quality", in: "bucket_runs"))
             }
         return Bucket(name: try row.decode(column: "name", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
                       firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),

@@ -96,7 +96,7 @@ extension StoreSession {
         return try await select.orderBy("at").orderBy("id").all().map { row in
             QualityEvent(
                 run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-                kind: QualityEvent.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .flag,
+                kind: try row.decodeValue(QualityEvent.Kind.self, column: "kind", in: "quality_events"),
                 detector: try row.decode(column: "detector", as: String?.self),
                 old: try row.decode(column: "old_value", as: String?.self),
                 new: try row.decode(column: "new_value", as: String.self),
@@ -160,7 +160,7 @@ extension StoreSession {
     private static func decodeRun(_ row: any SQLRow) throws -> RegisteredRun {
         let record = RunRecord(
             run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-            type: RunType(rawValue: try row.decode(column: "type", as: String.self)) ?? .debug,
+            type: try row.decodeValue(RunType.self, column: "type", in: "runs"),
             energy: try row.decode(column: "energy", as: String.self),
             magnet: try row.decode(column: "magnet", as: Int.self) != 0,
             start: try row.decode(column: "start_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
@@ -168,9 +168,9 @@ extension StoreSession {
             events: try row.decode(column: "events", as: Int64.self),
             onlineLuminosity: try row.decode(column: "online_lumi", as: Double.self),
             offlineLuminosity: try row.decode(column: "offline_lumi", as: Double?.self),
-            state: RunState(rawValue: try row.decode(column: "state", as: String.self)) ?? .ended
+            state: try row.decodeValue(RunState.self, column: "state", in: "runs")
         )
-        return RegisteredRun(record: record, quality: QualityFlag(rawValue: try row.decode(column: "quality", as: String.self)) ?? .unknown)
+        return RegisteredRun(record: record, quality: try row.decodeValue(QualityFlag.self, column: "quality", in: "runs"))
     }
 
     /// A record's values as text, for change records.

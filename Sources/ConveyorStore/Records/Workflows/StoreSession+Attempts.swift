@@ -62,7 +62,7 @@ extension StoreSession {
                 SubmissionRecord(uuid: try row.decode(column: "uuid", as: String.self), pool: try row.decode(column: "pool", as: String.self),
                                  executor: try ExecutorKind(parsing: try row.decode(column: "executor", as: String.self)),
                                  externalID: try row.decode(column: "external_id", as: String?.self),
-                                 state: SubmissionRecord.State(rawValue: try row.decode(column: "state", as: String.self)) ?? .submitted,
+                                 state: try row.decodeValue(SubmissionRecord.State.self, column: "state", in: "submissions"),
                                  directory: try row.decode(column: "directory", as: String.self))
             }
     }
@@ -111,7 +111,7 @@ extension StoreSession {
         JobAttempt(submission: try row.decode(column: "submission_uuid", as: String.self), arrayIndex: try row.decode(column: "array_index", as: Int.self),
                    taskID: try row.decode(column: "task_id", as: Int64.self), element: try row.decode(column: "idx", as: Int.self),
                    attempt: try row.decode(column: "try", as: Int.self),
-                   state: JobAttempt.State(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
+                   state: try row.decodeValue(JobAttempt.State.self, column: "state", in: "attempts"),
                    exitCode: try row.decode(column: "exit_code", as: Int?.self), reason: try row.decode(column: "reason", as: String?.self),
                    wallSeconds: try row.decode(column: "wall_seconds", as: Double?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
                    maxRSSKilobytes: try row.decode(column: "max_rss_kb", as: Int?.self),

@@ -56,7 +56,7 @@ extension StoreSession {
         return try rows.map { row in
             let id = try row.decode(column: "id", as: Int64.self)
             return WorkflowRun(id: id, name: try row.decode(column: "name", as: String.self),
-                               state: WorkflowState(rawValue: try row.decode(column: "state", as: String.self)) ?? .running,
+                               state: try row.decodeValue(WorkflowState.self, column: "state", in: "workflows"),
                                createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
                                createdBy: try row.decode(column: "created_by", as: String.self),
                                finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
@@ -110,7 +110,7 @@ extension StoreSession {
             return WorkflowTask(
                 id: id, workflowID: try row.decode(column: "workflow_id", as: Int64.self),
                 definition: try decoder.decode(TaskDefinition.self, from: Data(try row.decode(column: "definition", as: String.self).utf8)),
-                state: TaskState(rawValue: try row.decode(column: "state", as: String.self)) ?? .pending,
+                state: try row.decodeValue(TaskState.self, column: "state", in: "tasks"),
                 tries: try row.decode(column: "tries", as: Int.self),
                 retryAt: try row.decode(column: "retry_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
                 upstream: upstream[id] ?? [],
@@ -136,7 +136,7 @@ extension StoreSession {
             let rows = try await sql.select().columns("task_id", "idx", "state").from("task_elements")
                 .where("task_id", .in, Array(ids[start..<min(start + 1_000, ids.count)])).orderBy("task_id").orderBy("idx").all()
             for row in rows {
-                out[try row.decode(column: "task_id", as: Int64.self), default: []].append(TaskState(rawValue: try row.decode(column: "state", as: String.self)) ?? .pending)
+                out[try row.decode(column: "task_id", as: Int64.self), default: []].append(try row.decodeValue(TaskState.self, column: "state", in: "task_elements"))
             }
         }
         return out

@@ -56,9 +56,7 @@ struct RequestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let request = try Requests.parse(try GlobalOptions.read(file), name: file)
-            let counts = slots.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let slotCounts = counts.compactMap { Int($0) }.filter { $0 > 0 }
-            guard !slotCounts.isEmpty, slotCounts.count == counts.count else { throw ConveyorError.invalidInput("--slots takes positive whole numbers, e.g. 400,1000") }
+            let slotCounts = try RequestEstimate.slotCounts(parsing: slots)
             let result: Requests.Estimate
             if try global.databaseExists() {
                 let given = try lumi.map { text throws(ConveyorError) in try BucketPlanner.luminosity(parsing: text) }
@@ -72,7 +70,7 @@ struct RequestCommand: AsyncParsableCommand {
             let (plan, estimate, cpuPerEvent, luminosity) = (result.plan, result.estimate, result.cpuPerEvent, result.estimate.luminosity)
             if output.json { return try Output.json(estimate) }
             Output.line(String(format: "%@: %.3f /fb", request.name, luminosity / 1000))
-            let kinds = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.kind.rawValue) })
+            let kinds = Dictionary(plan.steps.map { ($0.name, $0.kind.rawValue) }, uniquingKeysWith: { first, _ in first })
             Output.table(["STEP", "KIND", "CPU-HOURS"] + slotCounts.map { "\($0) SLOTS" }, estimate.lines.map { line in
                 [line.step, kinds[line.step] ?? "", String(format: "%.0f", line.cpuHours)]
                     + slotCounts.map { line.cpuHours == 0 ? "" : String(format: "%.2f d", line.days[String($0)] ?? 0) }
@@ -80,6 +78,9 @@ struct RequestCommand: AsyncParsableCommand {
                          rightAligned: Set(2..<(3 + slotCounts.count)))
             for (step, seconds) in cpuPerEvent.sorted(by: { $0.key < $1.key }) {
                 Output.line(String(format: "%@: measured %.3g CPU-seconds per event in earlier jobs", step, seconds))
+            }
+            if !result.seedCostSteps.isEmpty {
+                Output.line("seed 000's costs (no measured jobs yet): \(result.seedCostSteps.joined(separator: ", "))")
             }
             Output.line("critical path: \(estimate.criticalPath.joined(separator: " → "))")
             Output.line("  " + slotCounts.map { String(format: "%.2f days on %d slots", estimate.criticalPathDays[String($0)] ?? 0, $0) }.joined(separator: ", ")

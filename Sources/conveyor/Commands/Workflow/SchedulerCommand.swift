@@ -13,12 +13,14 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
     @Flag(help: "Stop when no workflow is running.") var untilIdle = false
     @Flag(help: "Stop when no workflow is running or every running one waits for a person (a sign-off, a paused task).") var untilBlocked = false
+    @Option(help: "Seconds without a heartbeat after which another scheduler may take the lease.") var leaseTimeout: Double = 12
 
     func run() async throws {
         let logger = try global.logger(label: "conveyor.scheduler")
         let store = try await global.openStore()
         JobEnvironment.export(for: store.location)
-        let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never, logger: logger)
+        let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
+                                       leaseTimeout: try LeaseTimeout.duration(leaseTimeout), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
