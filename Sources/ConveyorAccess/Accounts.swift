@@ -48,6 +48,7 @@ public struct Accounts: Sendable {
             }
             let now = Timestamp.now
             try await session.revokeUser(named: name, at: now)
+            try await session.endSessions(ofUser: name, at: now)
             try await session.appendAudit(AuditRecord(
                 at: now, actor: actor, action: "user.revoke", subjectKind: "user", subject: name
             ))

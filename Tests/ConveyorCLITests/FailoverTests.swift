@@ -21,7 +21,7 @@ struct FailoverTests {
             if i % 4 != 0 { dependencies.append("t\(i - 1)") }
             if i >= 4 { dependencies.append("t\(i - 4)") }
             lines.append("  - name: t\(i)")
-            lines.append("    command: echo $CONVEYOR_TASK.$CONVEYOR_ARRAY_INDEX >> \(log); sleep 0.\(3 + i % 5)")
+            lines.append("    command: echo $CONVEYOR_TASK.$CONVEYOR_ARRAY_INDEX >> \(log); sleep 0.\(5 + i % 5)")
             if i % 5 == 0 { lines.append("    array: 3") }
             if slurm, i % 3 == 0 { lines.append("    pool: batch") }
             if !dependencies.isEmpty { lines.append("    depends_on: [\(dependencies.joined(separator: ", "))]") }
@@ -36,7 +36,7 @@ struct FailoverTests {
 
         init(executable: String, database: String, directory: String, index: Int) throws {
             log = "\(directory)/serve-\(index).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["serve", "--db", database, "--port", "0", "--jobs", "\(directory)/jobs", "--lease-timeout", String(FailoverTests.leaseTimeout),
                                  "--log-level", "info"]
@@ -125,7 +125,7 @@ struct FailoverTests {
                 }
                 let state = try await Self.workflowState(conveyor)
                 #expect(state == "succeeded", "the workflow ended: \(state ?? "unknown")")
-                #expect(kills + pauses >= 4, "the active scheduler was killed (\(kills)) or paused (\(pauses)) several times")
+                #expect(kills + pauses >= 3, "the active scheduler was killed (\(kills)) or paused (\(pauses)) several times")
 
                 let ran = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
                 let expected = (0..<40).flatMap { i in (0..<(i % 5 == 0 ? 3 : 1)).map { "t\(i).\($0)" } }

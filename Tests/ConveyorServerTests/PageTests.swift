@@ -1,3 +1,4 @@
+import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
 import ConveyorRuns
@@ -41,6 +42,26 @@ struct PageTests {
                 #expect(response.status == .ok)
                 #expect(response.text.contains("test-manager"))
                 #expect(response.text.contains("test-viewer · viewer"))
+            }
+            // The cookie is a server-side session, not the token: logging out ends it on the server too.
+            #expect(!cookie.contains(fixture.tokens[.viewer]!), "the cookie does not carry the API token")
+            try await client.execute(uri: "/logout", method: .post, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .seeOther)
+            }
+            try await client.execute(uri: "/users", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .found, "a copied cookie is worthless after logout")
+            }
+            // Revoking the user ends their sessions; over HTTPS (a proxy saying so) the cookie is Secure.
+            let again = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https"],
+                                                 body: ByteBuffer(string: "token=\(fixture.tokens[.viewer]!)&next=%2Fusers")) { response in
+                let setCookie = response.headers[.setCookie] ?? ""
+                #expect(setCookie.contains("Secure"))
+                return String(setCookie.prefix { $0 != ";" })
+            }
+            try await client.execute(uri: "/users", method: .get, headers: [.cookie: again]) { response in #expect(response.status == .ok) }
+            _ = try await Accounts(store: fixture.store).revokeUser(named: "test-viewer", by: .localOperator(named: "fixture"))
+            try await client.execute(uri: "/users", method: .get, headers: [.cookie: again]) { response in
+                #expect(response.status == .found, "revocation ends the user's sessions")
             }
             let bad = ByteBuffer(string: "token=cvy_nope&next=%2F")
             try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: bad) { response in

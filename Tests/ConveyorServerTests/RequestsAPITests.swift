@@ -133,7 +133,7 @@ struct RequestsAPITests {
             // Pages: the list with step bars, the request with its graph and the sign-off its expert may give.
             let scheduler = fixture.scheduler(folder)
             try await fixture.tick(scheduler, workflow: 1, until: "local-calibrations", is: .awaiting_signoff)
-            let expert: HTTPFields = [.cookie: "conveyor_session=\(fixture.tokens[.expert]!)"]
+            let expert: HTTPFields = [.cookie: "conveyor_session=\(try await fixture.session(.expert))"]
             try await client.execute(uri: "/requests", method: .get, headers: expert) { r in
                 #expect(r.status == .ok)
                 #expect(r.text.contains("<a href=\"/requests/prompt-b1\">prompt-b1</a>"))

@@ -39,6 +39,11 @@ struct ServerFixture: Sendable {
     func auth(_ role: Role) -> HTTPFields {
         [.authorization: "Bearer \(tokens[role]!)"]
     }
+
+    /// A page session of the role's user, as signing in on /login starts one.
+    func session(_ role: Role) async throws -> String {
+        try await Accounts(store: store).startSession(token: tokens[role]!).sessionID
+    }
 }
 
 extension TestResponse {

@@ -96,7 +96,7 @@ struct WorkflowsAPITests {
             try await client.execute(uri: "/api/v1/workflows/9/cancel", method: .post, headers: fixture.auth(.manager), body: .json("{}")) { r in
                 #expect(r.status == .notFound)
             }
-            try await client.execute(uri: "/workflows/1", method: .get, headers: [.cookie: "conveyor_session=\(fixture.tokens[.viewer]!)"]) { r in
+            try await client.execute(uri: "/workflows/1", method: .get, headers: [.cookie: "conveyor_session=\(try await fixture.session(.viewer))"]) { r in
                 #expect(r.text.contains("id=\"dag\""))
                 #expect(r.text.contains("class=\"node st-succeeded\" data-task=\"publish\""))
                 #expect(r.text.contains("2/2 done"))
@@ -113,11 +113,11 @@ struct WorkflowsAPITests {
             let id = try await Workflows(store: fixture.store).submit(Data(ServerFixture.dag.utf8), name: "dag.yaml", by: Actor(name: "m", role: .manager))
             let scheduler = fixture.scheduler(folder)
             try await fixture.tick(scheduler, workflow: id, until: "check", is: .awaiting_signoff)
-            try await client.execute(uri: "/workflows/\(id)", method: .get, headers: [.cookie: "conveyor_session=\(fixture.tokens[.expert]!)"]) { r in
+            try await client.execute(uri: "/workflows/\(id)", method: .get, headers: [.cookie: "conveyor_session=\(try await fixture.session(.expert))"]) { r in
                 #expect(!r.text.contains("<form class=\"signoff\""), "an expert may not sign off a manager's task")
                 #expect(r.text.contains("waits for someone with role manager"))
             }
-            let cookie: HTTPFields = [.cookie: "conveyor_session=\(fixture.tokens[.manager]!)", .contentType: "application/x-www-form-urlencoded"]
+            let cookie: HTTPFields = [.cookie: "conveyor_session=\(try await fixture.session(.manager))", .contentType: "application/x-www-form-urlencoded"]
             try await client.execute(uri: "/workflows/\(id)", method: .get, headers: cookie) { r in
                 #expect(r.text.contains("<form class=\"signoff\" method=\"post\" action=\"/workflows/\(id)/tasks/check/signoff\">"))
             }

@@ -45,7 +45,7 @@ struct EngineFixture {
     }
 
     /// Ticks until `done` holds (at most `seconds`).
-    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 20, with other: Scheduler? = nil) async throws -> Workflows.Detail {
+    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 60, with other: Scheduler? = nil) async throws -> Workflows.Detail {
         let scheduler = other ?? self.scheduler
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {

@@ -30,8 +30,15 @@ public struct ExperimentConfiguration: Sendable, Codable, Equatable {
 
     /// The configuration an experiment has until someone sets one.
     public static func standard(exp: Int) -> ExperimentConfiguration {
-        // Belle II's list is valid by construction.
-        try! ExperimentConfiguration(exp: exp, name: "", detectors: Detectors.belleII)
+        // Belle II's list is valid by construction; the number is whatever was asked about
+        // (a negative one matches no run), so nothing here may trap on it.
+        ExperimentConfiguration(unchecked: exp, name: "", detectors: Detectors.belleII)
+    }
+
+    private init(unchecked exp: Int, name: String, detectors: [String]) {
+        self.exp = exp
+        self.name = name
+        self.detectors = detectors
     }
 
     /// The configured spelling of a detector name given in any case.

@@ -28,7 +28,7 @@ struct FilesAPI {
             response: .object(properties: ["files": .array(anyObject)], required: ["files"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
-            let query = try FileQuery(exp: try q.int("exp"), runs: q.string("runs"), level: q.string("level"), dataTag: q.string("tag"),
+            let query = try FileQuery(exp: try q.experiment(), runs: q.string("runs"), level: q.string("level"), dataTag: q.string("tag"),
                                       site: q.string("site"), status: q.string("status"), limit: try q.int("limit"))
             return FileList(files: try await catalog.list(query))
         }

@@ -33,6 +33,13 @@ struct QueryParameters {
         return value
     }
 
+    /// An experiment number: whole, 0 or more, within a 32-bit counter.
+    func experiment(_ name: String = "exp") throws(ConveyorError) -> Int? {
+        guard let value = try int(name) else { return nil }
+        guard (0...Int(Int32.max)).contains(value) else { throw .invalidInput("\(name) must be an experiment number from 0 to \(Int32.max), not \(value)") }
+        return value
+    }
+
     func timestamp(_ name: String) throws(ConveyorError) -> Timestamp? {
         try string(name).map { text throws(ConveyorError) in try Timestamp(parsing: text) }
     }
@@ -40,7 +47,7 @@ struct QueryParameters {
     /// A run from `exp` and `run`, or from `run=EXP:RUN`.
     func run() throws(ConveyorError) -> ExpRun {
         if let text = string("run"), text.contains(":") { return try ExpRun(parsing: text) }
-        guard let exp = try int("exp"), let run = try int("run") else {
+        guard let exp = try experiment(), let run = try int("run") else {
             throw .invalidInput("give the run as exp=E&run=R (or run=E:R)")
         }
         guard exp >= 0, run >= 0 else { throw .invalidInput("exp and run must not be negative") }

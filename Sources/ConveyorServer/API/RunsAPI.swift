@@ -96,7 +96,7 @@ struct RunsAPI {
             response: .object(properties: ["exp": .integer, "runs": .array(.integer), "required": .array(.string())], required: ["exp", "runs", "required"])
         ), in: book) { request, _ in
             let query = QueryParameters(request)
-            guard let exp = try query.int("exp") else { throw ConveyorError.invalidInput("give the experiment: ?exp=E") }
+            guard let exp = try query.experiment() else { throw ConveyorError.invalidInput("give the experiment: ?exp=E") }
             let list = try await registry.goodRuns(exp: exp, requiring: query.list("require"), asOf: try query.timestamp("as_of"), complement: try query.bool("complement"))
             switch query.string("format") ?? "json" {
             case "json": return try Self.json(list)
@@ -155,7 +155,7 @@ struct RunsAPI {
             response: .object(properties: ["buckets": .array(anyObject)], required: ["buckets"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
-            guard let exp = try q.int("exp"), let target = q.string("target_lumi") else { throw ConveyorError.invalidInput("give exp and target_lumi") }
+            guard let exp = try q.experiment(), let target = q.string("target_lumi") else { throw ConveyorError.invalidInput("give exp and target_lumi") }
             var days: Double?
             if let text = q.string("max_days") {
                 guard let value = Double(text), value > 0 else { throw ConveyorError.invalidInput("max_days must be a positive number") }
@@ -201,7 +201,7 @@ struct RunsAPI {
             guard let value = Double(lumi) else { throw .invalidInput("min_lumi must be a number, not '\(lumi)'") }
             minimumLuminosity = value
         }
-        return try RunQuery(exp: try q.int("exp"), runs: q.string("runs"), type: q.string("type"), energy: q.string("energy"),
+        return try RunQuery(exp: try q.experiment(), runs: q.string("runs"), type: q.string("type"), energy: q.string("energy"),
                             magnet: q.string("magnet"), minimumDurationMinutes: try q.int("min_duration").map(Int64.init),
                             minimumLuminosity: minimumLuminosity, quality: q.string("quality"))
     }

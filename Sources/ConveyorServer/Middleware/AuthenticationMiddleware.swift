@@ -3,7 +3,7 @@ import ConveyorCore
 import Hummingbird
 
 /// Finds who is asking: a bearer token (API clients), the session cookie set by the login page
-/// (browsers), or else the server's anonymous role if it has one.
+/// (browsers: a server-side session id, never the token), or else the server's anonymous role.
 ///
 /// A bearer token that matches nobody is refused at once (401), so a client with a typo in its
 /// token learns it on the first call instead of reading as anonymous.
@@ -24,7 +24,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
             context.actor = try await accounts.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
         } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty,
-                  let actor = try? await accounts.authenticate(bearer: cookie) {
+                  let actor = try? await accounts.authenticate(session: cookie) {
             context.actor = actor
         } else if let anonymousRole {
             context.actor = .anonymous(anonymousRole)

@@ -6,6 +6,7 @@ import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
 import ConveyorWorkflow
+import HTTPTypes
 import Hummingbird
 
 /// The HTML pages. Reading a page needs `viewer`, like the API; without credentials the browser
@@ -166,21 +167,22 @@ struct PageRoutes {
             let form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
             let next = Self.safeLocalPath(form.next ?? "/")
             let token = form.token.trimmingCharacters(in: .whitespaces)
-            guard (try? await accounts.authenticate(bearer: token)) != nil else {
+            guard let started = try? await accounts.startSession(token: token) else {
                 return HTMLResponse(status: .unauthorized, page: LoginPage(next: next, failed: true)).response
             }
             var response = Response.redirect(to: next, type: .normal)
             response.setCookie(Cookie(
-                name: AuthenticationMiddleware.sessionCookie, value: token,
-                maxAge: 12 * 3600, path: "/", httpOnly: true, sameSite: .strict
+                name: AuthenticationMiddleware.sessionCookie, value: started.sessionID,
+                maxAge: Int(Accounts.sessionLifetime.components.seconds), path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
             ))
             return response
         }
-        router.post("/logout") { _, _ in
+        router.post("/logout") { request, _ in
+            if let id = request.cookies[AuthenticationMiddleware.sessionCookie]?.value, !id.isEmpty { try await accounts.endSession(id) }
             var response = Response.redirect(to: "/login", type: .normal)
             response.setCookie(Cookie(
                 name: AuthenticationMiddleware.sessionCookie, value: "",
-                maxAge: 0, path: "/", httpOnly: true, sameSite: .strict
+                maxAge: 0, path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
             ))
             return response
         }
@@ -191,6 +193,11 @@ struct PageRoutes {
                 body: .init(byteBuffer: ByteBuffer(string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows].joined(separator: "\n")))
             )
         }
+    }
+
+    /// Whether the browser reached us over HTTPS: directly, or through a proxy that says so.
+    static func cameOverHTTPS(_ request: Request) -> Bool {
+        request.uri.scheme == .https || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
     /// Only local paths are followed after signing in, so the form cannot send users elsewhere.
