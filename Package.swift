@@ -173,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorWorkflowTests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorExecutors", "ConveyorWorkflow", "ConveyorTestSupport"]
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorExecutors", "ConveyorWorkflow", "ConveyorTestSupport"]
         ),
         .testTarget(
             name: "ConveyorStoreTests",

@@ -39,6 +39,8 @@ public struct Accounts: Sendable {
     /// Revokes a user's token. Needs `admin`; revoking twice is refused.
     public func revokeUser(named name: String, by actor: Actor) async throws(ConveyorError) -> User {
         try actor.require(.admin, to: "revoking a user")
+        // An admin who revokes their own token locks themselves out; another admin (or the local operator) does it.
+        guard actor.name != name else { throw .conflict("\(name) cannot revoke their own account; another admin can") }
         let revoked = try await store.write { session in
             guard var user = try await session.user(named: name) else {
                 throw ConveyorError.notFound("no user named '\(name)'")

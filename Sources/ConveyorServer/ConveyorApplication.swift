@@ -26,6 +26,7 @@ public enum ConveyorApplication {
         let auditLog = AuditLog(store: store)
         let book = APIBook()
         APISchemas.defineAll(in: book)
+        DerivedSchemas.defineAll(in: book)
 
         let router = Router(context: ConveyorRequestContext.self)
         // Middleware first: Hummingbird wraps each route with the middleware added before it.

@@ -61,3 +61,52 @@ struct CrashSafetyTests {
         }
     }
 }
+
+/// Issue 13's extension: a whole processing request (action steps included: prepare-staging,
+/// gt.check, set-state, the running update) while the scheduler is killed with SIGKILL at random
+/// moments. The request ends done, the running update is applied once, every output written once.
+@Suite("Crash safety of a processing request", .serialized)
+struct RequestCrashSafetyTests {
+    @Test(arguments: TestBackend.available)
+    func aRequestSurvivesSchedulerKillsAndAppliesItsRunningUpdateOnce(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), recoSleep: 0.1)
+            try await fixture.prepare()
+            try fixture.writeRequest(calibrations: ["{name: cdc, command: '\(directory.file("bin"))/calib iterate', expert: cdc-expert, input: {data_tags: [hlt_bhabha]}}"])
+            _ = try await fixture.ok("request", "submit", "request.yaml")
+
+            var generator = SystemRandomNumberGenerator()
+            var kills = 0
+            var state = "running"
+            for _ in 0..<80 where state == "running" {
+                let outcome = try await fixture.conveyor.runKilled(["scheduler", "--until-blocked"], after: .milliseconds(Int.random(in: 150...900, using: &generator)))
+                if outcome.endedOnItsOwn {
+                    #expect(outcome.exitCode == 0)
+                    // Blocked on people: sign off what waits (as the local operator: a manager's override for the expert's task).
+                    let shown = try await fixture.json("wf", "show", "1")
+                    for task in shown["tasks"] as? [[String: Any]] ?? [] where task["state"] as? String == "awaiting_signoff" {
+                        let name = (task["definition"] as? [String: Any])?["name"] as? String ?? ""
+                        _ = try await fixture.ok("task", "signoff", "1/\(name)", "--approve", "--comment", "crash test")
+                    }
+                } else {
+                    kills += 1
+                }
+                state = ((try await fixture.json("wf", "show", "1"))["workflow"] as? [String: Any])?["state"] as? String ?? "unknown"
+            }
+            #expect(state == "succeeded", "the request's workflow ended: \(state)")
+            #expect(kills >= 3, "the scheduler was killed mid-request several times (\(kills))")
+            let summary = try await fixture.json("request", "show", "prompt-b1")
+            #expect((summary["summary"] as? [String: Any])?["state"] as? String == "done")
+
+            let audit = try await fixture.conveyor.run("audit", "--limit", "10000", "--json")
+            let entries = ((try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])?["entries"] as? [[String: Any]]) ?? []
+            #expect(entries.filter { $0["action"] as? String == "gt.running-update" }.count == 1, "the running update was applied once")
+            let written = try String(contentsOfFile: directory.file("reco.log"), encoding: .utf8).split(separator: "\n")
+            #expect(Set(written).count == written.count, "every output was written once: \(written.count) writes of \(Set(written).count) outputs")
+            let outputs = try await fixture.catalogOutputs()
+            #expect(outputs.count == 36, "8 cDST, 20 mDST and 8 uDST: \(outputs.count)")
+        }
+    }
+}

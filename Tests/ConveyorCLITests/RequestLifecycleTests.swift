@@ -83,6 +83,11 @@ struct RequestLifecycleTests {
             #expect((mdst["lfn"] as? String)?.contains("/prompt/e0008/4S/r0000") == true)
             #expect(mdst["release"] as? String == "release-08-01-00")
             #expect(mdst["globalTags"] as? [String] == ["prompt", "online"])
+            // The output records when its conditions were resolved: the same lookup as of then gives them back.
+            let resolvedAt = try #require(mdst["conditionsResolvedAt"] as? String, "outputs record their conditions' moment")
+            let run = ((mdst["run"] as? [String: Any])?["run"] as? Int) ?? 1
+            let then = try await fixture.ok("payload", "resolve", "--gt", "prompt,online", "--run", "8:\(run)", "--as-of", resolvedAt)
+            #expect(then.contains("cdcConstants") && then.contains("BeamSpot"), "\(then)")
             #expect((mdst["parents"] as? [String])?.count == 1)
             #expect(mdst["events"] as? Int == 5, "as the program reported")
             let copy = try #require((mdst["replicas"] as? [[String: Any]])?.first?["path"] as? String)

@@ -80,3 +80,53 @@ struct OpenAPITests {
         }.joined(separator: "/")
     }
 }
+
+@Suite("Response schemas derived from the Swift types")
+struct SchemaDerivationTests {
+    /// Every documented response type derives from its examples: no part of it is left unknown.
+    @Test func everyDerivedSchemaHasAKnownShape() throws {
+        for entry in DerivedSchemas.entries {
+            #expect(throws: Never.self, "\(entry.name)") { _ = try entry.derive() }
+        }
+    }
+
+    /// The published document has no object schema without properties (an empty one would let any body through).
+    @Test func noResponseIsAnEmptyObject() async throws {
+        try await TestBackend.sqlite.withStore { store in
+            let (router, _) = ConveyorApplication.router(store: store, configuration: .init())
+            try await Application(router: router).test(.router) { client in
+                let text = try await client.execute(uri: "/api/v1/openapi.json", method: .get) { String(buffer: $0.body) }
+                let document = try JSONSerialization.jsonObject(with: Data(text.utf8))
+                var empty: [String] = []
+                func walk(_ value: Any, _ path: String) {
+                    if let object = value as? [String: Any] {
+                        if object["type"] as? String == "object", (object["properties"] as? [String: Any])?.isEmpty ?? true, object["additionalProperties"] == nil {
+                            empty.append(path)
+                        }
+                        for (key, child) in object { walk(child, "\(path)/\(key)") }
+                    } else if let list = value as? [Any] {
+                        for (i, child) in list.enumerated() { walk(child, "\(path)/\(i)") }
+                    }
+                }
+                walk(document, "")
+                #expect(empty.isEmpty, "empty object schemas at \(empty.prefix(10))")
+            }
+        }
+    }
+
+    /// The derivation sees what JSONEncoder writes: required keys, optional keys, maps, names of closed sets.
+    @Test func derivationFollowsTheEncoding() throws {
+        let pool = try SchemaDerivation.schema(of: try Pool(name: "kekcc", executor: .slurm, slots: 4, options: ["partition": "belle"]))
+        let json = String(decoding: try JSONEncoder().encode(pool), as: UTF8.self)
+        #expect(json.contains(#""additionalProperties":false"#))
+        #expect(json.contains(#""enum":["local","slurm","htcondor"]"#) || json.contains(#""enum":["#), "\(json)")
+        #expect(json.contains(#""additionalProperties":{"type":"string"}"#), "\(json)")
+        let run = try SchemaDerivation.schema(of: RunRecord(run: ExpRun(exp: 8, run: 1), start: .now, stop: .now, offlineLuminosity: 2))
+        let runJSON = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
+        #expect(runJSON.contains(#""format":"date-time""#), "\(runJSON)")
+        #expect(!runJSON.contains(#""offlineLuminosity","#) || runJSON.contains(#""required":["#), "\(runJSON)")
+        #expect(throws: SchemaDerivation.Unknown.self, "a nil optional leaves its type unknown") {
+            _ = try SchemaDerivation.schema(of: RunRecord(run: ExpRun(exp: 8, run: 1)))
+        }
+    }
+}

@@ -25,7 +25,7 @@ public struct Pool: Codable, Sendable, Equatable {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw .invalidInput("a pool name is 1–64 letters, digits, '-', '_' or '.'")
         }
-        guard slots >= 1 else { throw .invalidInput("a pool needs at least 1 slot, not \(slots)") }
+        guard (1...1_000_000).contains(slots) else { throw .invalidInput("a pool has 1 to 1000000 slots, not \(slots)") }
         self.name = name
         self.executor = executor
         self.slots = slots

@@ -151,9 +151,10 @@ public final class SlurmExecutor: BatchExecutor {
             }
         }
         for (k, end) in recorded {
-            // Slurm's word, where it still has one, says why a job ended; the folder says that it did.
-            guard var report = reports[k], report.isFinal else { reports[k] = end; continue }
-            report.exitCode = report.exitCode ?? end.exitCode
+            // Slurm's word, while it still knows the job, says how it stands and why it ended (COMPLETING
+            // becomes COMPLETED or FAILED with its reason); the folder speaks for jobs Slurm forgot.
+            guard var report = reports[k] else { reports[k] = end; continue }
+            if report.isFinal, report.exitCode == nil { report.exitCode = end.exitCode }
             reports[k] = report
         }
         return Array(reports.values)

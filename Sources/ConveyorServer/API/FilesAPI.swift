@@ -13,10 +13,9 @@ struct FilesAPI {
     struct FileList: ResponseEncodable { let files: [CatalogFile] }
 
     func register(on router: Router<ConveyorRequestContext>, book: APIBook) {
-        let anyObject = JSONSchema.object(properties: [:], required: [])
         router.add(APIOperation(
             method: .post, path: "/api/v1/files", operationID: "registerFiles", summary: "Register files (a JSON list), all or nothing", tag: "files", role: .manager,
-            requestBody: .array(anyObject),
+            requestBody: .array(.ref("CatalogFile")),
             response: .object(properties: ["registered": .integer, "alreadyPresent": .integer], required: ["registered", "alreadyPresent"])
         ), in: book) { request, context in
             let body = try await request.body.collect(upTo: 256 << 20)
@@ -25,7 +24,7 @@ struct FilesAPI {
         router.add(APIOperation(
             method: .get, path: "/api/v1/files", operationID: "listFiles", summary: "List files by run, level, data tag, site and status", tag: "files", role: .viewer,
             parameters: ["exp", "runs", "level", "tag", "site", "status", "limit"].map { .init(name: $0, location: .query, description: $0, schema: .string()) },
-            response: .object(properties: ["files": .array(anyObject)], required: ["files"])
+            response: .closedObject(properties: ["files": .array(.ref("CatalogFile"))], required: ["files"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
             let query = try FileQuery(exp: try q.experiment(), runs: q.string("runs"), level: q.string("level"), dataTag: q.string("tag"),
@@ -37,7 +36,7 @@ struct FilesAPI {
             summary: "Find files and run paths by run range, level, data tags (with !TAG to exclude), quality, energy, type, magnet and site", tag: "files", role: .viewer,
             parameters: ["exp", "runs", "type", "energy", "magnet", "min_duration", "min_lumi", "quality", "level", "tags", "site", "status"]
                 .map { .init(name: $0, location: .query, description: $0, schema: .string()) },
-            response: .object(properties: ["files": .array(anyObject), "runs": .array(anyObject)], required: ["files", "runs"])
+            response: .ref("SearchResult")
         ), in: book) { request, _ in
             let q = QueryParameters(request)
             let search = try DataSearch(runs: try RunsAPI.query(q), level: q.string("level"), site: q.string("site"),
@@ -47,7 +46,7 @@ struct FilesAPI {
         router.add(APIOperation(
             method: .get, path: "/api/v1/files/provenance", operationID: "fileProvenance", summary: "A file with its ancestors and descendants", tag: "files", role: .viewer,
             parameters: [.init(name: "lfn", location: .query, description: "The LFN", schema: .string())],
-            response: .object(properties: ["file": anyObject, "ancestors": .array(anyObject), "descendants": .array(anyObject)], required: ["file", "ancestors", "descendants"])
+            response: .ref("FileProvenance")
         ), in: book) { request, _ in
             guard let lfn = QueryParameters(request).string("lfn") else { throw ConveyorError.invalidInput("give the file: ?lfn=/…") }
             return try await catalog.show(lfn)
@@ -65,7 +64,7 @@ struct FilesAPI {
             method: .post, path: "/api/v1/files/lumi", operationID: "filesLuminosity",
             summary: "The luminosity and events behind a list of files, and the runs it covers only in part", tag: "files", role: .viewer,
             requestBody: .object(properties: ["lfns": .array(.string())], required: ["lfns"]),
-            response: .object(properties: ["luminosity": .number, "events": .integer, "runs": .array(anyObject)], required: ["luminosity", "events", "runs"])
+            response: .ref("LuminosityAccount")
         ), in: book) { request, context in
             let body = try await request.decode(as: LumiRequest.self, context: context)
             return try await catalog.luminosity(behind: body.lfns)

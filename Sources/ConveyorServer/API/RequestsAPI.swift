@@ -16,16 +16,21 @@ struct RequestsAPI {
     struct Comment: Decodable { let comment: String? }
     struct Cancelled: ResponseEncodable { let cancelled: String }
 
+    /// The JSON Schema document of request files (RequestSchema): its own keys are fixed, its properties free.
+    static let jsonSchemaDocument = JSONSchema.object(
+        properties: ["$schema": .string(), "title": .string(), "type": .string(enumeration: ["object"]), "additionalProperties": .boolean,
+                     "required": .array(.string()), "properties": .map(.object(properties: ["description": .string()], required: []))],
+        required: ["$schema", "type", "properties"])
+
     static let nameParameter = APIOperation.Parameter(name: "name", location: .path, description: "The request's name", schema: .string())
 
     func register(on router: Router<ConveyorRequestContext>, book: APIBook) {
-        let anyObject = JSONSchema.object(properties: [:], required: [])
         let submission = JSONSchema.object(properties: ["request": .string(), "workflowID": .integer, "resumed": .boolean, "tasks": .integer, "jobs": .integer,
                                                         "jobsToRun": .integer, "inputsNotOnDisk": .integer],
                                            required: ["request", "workflowID", "resumed", "tasks", "jobs", "jobsToRun", "inputsNotOnDisk"])
         router.add(APIOperation(
             method: .get, path: "/api/v1/requests/schema", operationID: "requestSchema", summary: "The JSON Schema of a request file", tag: "requests",
-            role: .viewer, response: anyObject
+            role: .viewer, contentType: "application/schema+json", response: RequestsAPI.jsonSchemaDocument
         ), in: book) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/schema+json"],
                      body: .init(byteBuffer: ByteBuffer(string: RequestSchema.document(for: ProcessingRequest.fields, title: "Conveyor processing request"))))
@@ -34,7 +39,7 @@ struct RequestsAPI {
             method: .post, path: "/api/v1/requests/validate", operationID: "validateRequest",
             summary: "Check a request (YAML or JSON body) and hold it against this installation; a malformed one is a 400 naming the key path",
             tag: "requests", role: .viewer,
-            response: .object(properties: ["request": anyObject, "problems": .array(.string())], required: ["request", "problems"])
+            response: .closedObject(properties: ["request": .ref("ProcessingRequest"), "problems": .array(.string())], required: ["request", "problems"])
         ), in: book) { request, _ in
             let parsed = try Requests.parse(try await Self.body(request), name: "request body")
             return Validation(request: parsed, problems: try await InstallationCheck(store: requests.store).problems(in: parsed))
@@ -44,7 +49,8 @@ struct RequestsAPI {
             summary: "CPU-hours and days per step for each slot count, and the critical path", tag: "requests", role: .viewer,
             parameters: [.init(name: "slots", location: .query, description: "Slot counts, comma-separated (default 400,1000,1500,2000)", schema: .string()),
                          .init(name: "lumi", location: .query, description: "Input luminosity, e.g. 6.4/fb (default: the run registry's)", schema: .string())],
-            response: .object(properties: ["estimate": anyObject, "cpuPerEvent": anyObject], required: ["estimate", "cpuPerEvent"])
+            response: .closedObject(properties: ["estimate": .ref("RequestEstimate"), "cpuPerEvent": .map(.number), "seedCostSteps": .array(.string())],
+                                    required: ["estimate", "cpuPerEvent", "seedCostSteps"])
         ), in: book) { request, _ in
             let query = QueryParameters(request)
             let slots = try RequestEstimate.slotCounts(parsing: query.string("slots") ?? "400,1000,1500,2000")
@@ -62,14 +68,14 @@ struct RequestsAPI {
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/requests", operationID: "listRequests", summary: "Requests, newest first, with their state and inputs by state",
-            tag: "requests", role: .viewer, response: .object(properties: ["requests": .array(anyObject)], required: ["requests"])
+            tag: "requests", role: .viewer, response: .closedObject(properties: ["requests": .array(.ref("RequestSummary"))], required: ["requests"])
         ), in: book) { _, _ in
             RequestList(requests: try await requests.list())
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/requests/{name}", operationID: "getRequest",
             summary: "A request: steps with progress, calibrations, sign-offs waiting, payloads, outputs and luminosity", tag: "requests", role: .viewer,
-            parameters: [Self.nameParameter], response: anyObject
+            parameters: [Self.nameParameter], response: .ref("RequestDetail")
         ), in: book) { _, context in
             try await requests.show(try context.parameters.require("name"))
         }
@@ -77,7 +83,7 @@ struct RequestsAPI {
             method: .get, path: "/api/v1/requests/{name}/jobs", operationID: "requestJobs", summary: "A request's jobs with inputs, output, events and CPU",
             tag: "requests", role: .viewer,
             parameters: [Self.nameParameter, .init(name: "step", location: .query, description: "Only this step", schema: .string())],
-            response: .object(properties: ["jobs": .array(anyObject)], required: ["jobs"])
+            response: .closedObject(properties: ["jobs": .array(.ref("RequestJob"))], required: ["jobs"])
         ), in: book) { request, context in
             JobList(jobs: try await requests.jobs(of: try context.parameters.require("name"), step: QueryParameters(request).string("step")))
         }

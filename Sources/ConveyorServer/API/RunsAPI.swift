@@ -39,8 +39,7 @@ struct RunsAPI {
             method: .post, path: "/api/v1/runs", operationID: "importRuns",
             summary: "Register runs from a run summary (CSV with a header, or a JSON array), all or nothing", tag: "runs", role: .manager,
             successStatus: .ok,
-            response: .object(properties: ["added": .integer, "changed": .integer, "unchanged": .integer, "changes": .array(.object(properties: [:], required: []))],
-                              required: ["added", "changed", "unchanged", "changes"])
+            response: .ref("RunImportReport")
         ), in: book) { request, context in
             let body = try await request.body.collect(upTo: 64 << 20)
             return try await registry.importSummary(Data(buffer: body), name: "request body", by: context.actor!)
@@ -65,9 +64,7 @@ struct RunsAPI {
         router.add(APIOperation(
             method: .get, path: "/api/v1/runs/{exp}/{run}", operationID: "getRun", summary: "Read a run with its quality and history", tag: "runs", role: .viewer,
             parameters: Self.runParameters + [ConditionsAPI.asOfParameter],
-            response: .object(properties: ["run": .ref("RunRecord"), "quality": .object(properties: [:], required: []), "derivedTags": .array(.string()),
-                                           "qualityEvents": .array(.object(properties: [:], required: [])), "valueChanges": .array(.object(properties: [:], required: []))],
-                              required: ["run", "quality", "derivedTags", "qualityEvents", "valueChanges"])
+            response: .ref("RunDetail")
         ), in: book) { request, context in
             try await registry.detail(of: try Self.run(context), asOf: try QueryParameters(request).timestamp("as_of"))
         }
@@ -76,7 +73,7 @@ struct RunsAPI {
             summary: "Set a run's summary or detector quality flag, with a reason", tag: "runs", role: .expert,
             parameters: Self.runParameters,
             requestBody: .object(properties: ["detector": .string(), "flag": qualityFlag, "reason": .string()], required: ["flag", "reason"]),
-            response: .object(properties: ["run": .ref("RunRecord"), "quality": .object(properties: [:], required: [])], required: ["run", "quality"])
+            response: .ref("RunDetail")
         ), in: book) { request, context in
             let body = try await request.decode(as: FlagRequest.self, context: context)
             let target = try Self.run(context)
@@ -139,10 +136,9 @@ struct RunsAPI {
     }
 
     func registerBuckets(on router: Router<ConveyorRequestContext>, book: APIBook) {
-        let anyObject = JSONSchema.object(properties: [:], required: [])
         router.add(APIOperation(
             method: .get, path: "/api/v1/buckets", operationID: "listBuckets", summary: "List buckets with their warnings", tag: "runs", role: .viewer,
-            response: .object(properties: ["buckets": .array(anyObject)], required: ["buckets"])
+            response: .closedObject(properties: ["buckets": .array(.ref("BucketReport"))], required: ["buckets"])
         ), in: book) { _, _ in
             BucketList(buckets: try await registry.buckets())
         }
@@ -152,7 +148,7 @@ struct RunsAPI {
                          .init(name: "target_lumi", location: .query, description: "e.g. 2/fb", schema: .string()),
                          .init(name: "max_days", location: .query, description: "Close a bucket after this many days", schema: .number),
                          .init(name: "from", location: .query, description: "EXP:RUN", schema: .string())],
-            response: .object(properties: ["buckets": .array(anyObject)], required: ["buckets"])
+            response: .closedObject(properties: ["buckets": .array(.ref("PlannedBucket"))], required: ["buckets"])
         ), in: book) { request, _ in
             let q = QueryParameters(request)
             guard let exp = try q.experiment(), let target = q.string("target_lumi") else { throw ConveyorError.invalidInput("give exp and target_lumi") }
@@ -167,7 +163,7 @@ struct RunsAPI {
         router.add(APIOperation(
             method: .post, path: "/api/v1/buckets", operationID: "createBucket", summary: "Freeze the good physics runs of a range as a bucket", tag: "runs", role: .manager,
             requestBody: .object(properties: ["name": .string(), "exp": .integer, "runs": .string()], required: ["name", "exp", "runs"]),
-            successStatus: .created, response: anyObject
+            successStatus: .created, response: .ref("BucketReport")
         ), in: book) { request, context in
             let body = try await request.decode(as: BucketRequest.self, context: context)
             guard let range = try RunQuery(exp: body.exp, runs: body.runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
@@ -177,7 +173,7 @@ struct RunsAPI {
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/buckets/{name}", operationID: "getBucket", summary: "Read a bucket and what changed since it was frozen", tag: "runs", role: .viewer,
-            parameters: [.init(name: "name", location: .path, description: "The bucket", schema: .string())], response: anyObject
+            parameters: [.init(name: "name", location: .path, description: "The bucket", schema: .string())], response: .ref("BucketReport")
         ), in: book) { _, context in
             try await registry.bucket(named: try context.parameters.require("name"))
         }

@@ -21,7 +21,6 @@ struct WorkflowsAPI {
     static let taskParameters = [idParameter, APIOperation.Parameter(name: "task", location: .path, description: "The task's name", schema: .string())]
 
     func register(on router: Router<ConveyorRequestContext>, book: APIBook) {
-        let anyObject = JSONSchema.object(properties: [:], required: [])
         let queued = JSONSchema.object(properties: ["queued": .string()], required: ["queued"])
         router.add(APIOperation(
             method: .post, path: "/api/v1/workflows", operationID: "submitWorkflow",
@@ -35,20 +34,20 @@ struct WorkflowsAPI {
         router.add(APIOperation(
             method: .get, path: "/api/v1/workflows", operationID: "listWorkflows", summary: "Workflow runs, newest first", tag: "workflows", role: .viewer,
             parameters: [.init(name: "state", location: .query, description: "running, succeeded, failed or cancelled", schema: .string(enumeration: WorkflowState.allCases.map(\.rawValue)))],
-            response: .object(properties: ["workflows": .array(anyObject)], required: ["workflows"])
+            response: .closedObject(properties: ["workflows": .array(.ref("WorkflowRun"))], required: ["workflows"])
         ), in: book) { request, _ in
             let state = try QueryParameters(request).string("state").map { text throws(ConveyorError) in try WorkflowState(parsing: text) }
             return WorkflowList(workflows: try await workflows.list(state: state))
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/workflows/{id}", operationID: "getWorkflow", summary: "A workflow run with its tasks", tag: "workflows", role: .viewer,
-            parameters: [Self.idParameter], response: .object(properties: ["workflow": anyObject, "tasks": .array(anyObject)], required: ["workflow", "tasks"])
+            parameters: [Self.idParameter], response: .ref("WorkflowDetail")
         ), in: book) { _, context in
             try await workflows.show(try Self.id(context))
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/workflows/{id}/events", operationID: "workflowEvents", summary: "The append-only event log of a workflow run", tag: "workflows",
-            role: .viewer, parameters: [Self.idParameter], response: .object(properties: ["events": .array(anyObject)], required: ["events"])
+            role: .viewer, parameters: [Self.idParameter], response: .closedObject(properties: ["events": .array(.ref("WorkflowEvent"))], required: ["events"])
         ), in: book) { _, context in
             EventList(events: try await workflows.events(try Self.id(context)))
         }
@@ -63,7 +62,7 @@ struct WorkflowsAPI {
         router.add(APIOperation(
             method: .get, path: "/api/v1/workflows/{id}/tasks/{task}/log", operationID: "taskLog",
             summary: "A task's attempts with each job's stdout and stderr", tag: "workflows", role: .viewer,
-            parameters: Self.taskParameters, response: .object(properties: ["task": anyObject, "entries": .array(anyObject)], required: ["task", "entries"])
+            parameters: Self.taskParameters, response: .ref("TaskLog")
         ), in: book) { _, context in
             try await workflows.log(of: try Self.task(context))
         }
@@ -99,16 +98,16 @@ struct WorkflowsAPI {
         }
         router.add(APIOperation(
             method: .get, path: "/api/v1/pools", operationID: "listPools", summary: "Slot pools and their executors", tag: "workflows", role: .viewer,
-            response: .object(properties: ["pools": .array(anyObject)], required: ["pools"])
+            response: .closedObject(properties: ["pools": .array(.ref("Pool"))], required: ["pools"])
         ), in: book) { _, _ in
             PoolList(pools: try await workflows.pools())
         }
         router.add(APIOperation(
             method: .put, path: "/api/v1/pools/{name}", operationID: "savePool", summary: "Add or change a pool", tag: "workflows", role: .manager,
             parameters: [.init(name: "name", location: .path, description: "The pool", schema: .string())],
-            requestBody: .object(properties: ["executor": .string(enumeration: ExecutorKind.allCases.map(\.rawValue)), "slots": .integer, "options": anyObject],
+            requestBody: .object(properties: ["executor": .string(enumeration: ExecutorKind.allCases.map(\.rawValue)), "slots": .integer, "options": .map(.string())],
                                  required: ["executor", "slots"]),
-            response: anyObject
+            response: .ref("Pool")
         ), in: book) { request, context in
             let body = try await request.decode(as: PoolRequest.self, context: context)
             let pool = try Pool(name: try context.parameters.require("name"), executor: try ExecutorKind(parsing: body.executor), slots: body.slots, options: body.options ?? [:])

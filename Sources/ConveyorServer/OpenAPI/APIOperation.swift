@@ -24,5 +24,7 @@ struct APIOperation: Sendable {
     var parameters: [Parameter] = []
     var requestBody: JSONSchema? = nil
     var successStatus: HTTPResponse.Status = .ok
+    /// The media type of the success answer (errors are always JSON).
+    var contentType = "application/json"
     let response: JSONSchema
 }

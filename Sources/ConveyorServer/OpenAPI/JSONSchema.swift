@@ -6,6 +6,12 @@ indirect enum JSONSchema: Encodable, Sendable {
     case boolean
     case array(JSONSchema)
     case object(properties: [String: JSONSchema], required: [String])
+    /// An object with exactly these properties (`additionalProperties: false`): what the schemas
+    /// derived from Swift types say, so that a field added to a type and not to its schema fails
+    /// the response checks.
+    case closedObject(properties: [String: JSONSchema], required: [String])
+    /// An object whose keys are free text and whose values all have one schema (a Swift dictionary).
+    case map(JSONSchema)
     case reference(String)
     case nullable(JSONSchema)
 
@@ -13,7 +19,7 @@ indirect enum JSONSchema: Encodable, Sendable {
     static func ref(_ name: String) -> JSONSchema { .reference(name) }
 
     private enum Key: String, CodingKey {
-        case type, format, items, properties, required, nullable, allOf
+        case type, format, items, properties, required, nullable, allOf, additionalProperties
         case enumeration = "enum"
         case ref = "$ref"
     }
@@ -44,6 +50,14 @@ indirect enum JSONSchema: Encodable, Sendable {
             try container.encode("object", forKey: .type)
             try container.encode(properties, forKey: .properties)
             if !required.isEmpty { try container.encode(required, forKey: .required) }
+        case .closedObject(let properties, let required):
+            try container.encode("object", forKey: .type)
+            try container.encode(properties, forKey: .properties)
+            if !required.isEmpty { try container.encode(required, forKey: .required) }
+            try container.encode(false, forKey: .additionalProperties)
+        case .map(let values):
+            try container.encode("object", forKey: .type)
+            try container.encode(values, forKey: .additionalProperties)
         case .reference(let name):
             if nullable {
                 // OpenAPI 3.0 ignores siblings of $ref, so a nullable reference wraps it.

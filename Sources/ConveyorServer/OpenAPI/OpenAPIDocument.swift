@@ -76,13 +76,13 @@ struct OpenAPIDocument: Encodable {
             var responses: [String: ResponseObject] = [
                 String(operation.successStatus.code): ResponseObject(
                     description: operation.successStatus.reasonPhrase,
-                    content: [json: MediaObject(schema: operation.response)]
+                    content: [operation.contentType: MediaObject(schema: operation.response)]
                 ),
             ]
-            var errorCodes = [400, 503]
+            // 404: a path, query or body names something (a tag, a file, a run) that may not exist.
+            var errorCodes = [400, 404, 503]
             if operation.role != nil { errorCodes += [401, 403] }
-            if operation.parameters.contains(where: { $0.location == .path }) { errorCodes.append(404) }
-            if operation.method == .post { errorCodes.append(409) }
+            if operation.method != .get { errorCodes.append(409) }
             for code in errorCodes {
                 responses[String(code)] = ResponseObject(
                     description: HTTPStatusText.phrase(code),

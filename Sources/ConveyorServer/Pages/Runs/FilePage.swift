@@ -18,7 +18,7 @@ struct FilePage: Page {
         return """
         <p><code id="lfn">\(f.lfn)</code></p>
         <p>\(f.level.rawValue) of run <a href="/runs/\(f.run.exp)/\(f.run.run)">\(f.run.description)</a>\(f.dataTag.map { " · \($0)" } ?? "") · \(f.events) events · \(f.size) bytes · <span class="flag flag-\(f.status == .good ? "good" : "bad")">\(f.status.rawValue)</span></p>
-        <p class="muted">adler32 <code>\(f.adler32)</code> · sha256 <code>\(f.sha256)</code>\(f.release.isEmpty ? "" : " · release \(f.release)")\(f.globalTags.isEmpty ? "" : " · global tags \(f.globalTags.joined(separator: ", "))")</p>
+        <p class="muted">adler32 <code>\(f.adler32)</code> · sha256 <code>\(f.sha256)</code>\(f.release.isEmpty ? "" : " · release \(f.release)")\(f.globalTags.isEmpty ? "" : " · global tags \(f.globalTags.joined(separator: ", "))")\(f.conditionsResolvedAt.map { " · conditions as of \($0.iso8601)" } ?? "")</p>
         <h2>Replicas</h2>
         <table id="replicas"><thead><tr><th>Site</th><th>Storage</th><th>Path</th><th>State</th></tr></thead><tbody>\(replicas)</tbody></table>
         <h2>Made from</h2>

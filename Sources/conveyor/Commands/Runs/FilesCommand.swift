@@ -67,6 +67,10 @@ struct FilesCommand: AsyncParsableCommand {
             Output.line("\(f.level) of run \(f.run)\(f.dataTag.map { ", \($0)" } ?? ""), \(f.events) events, \(f.size) bytes, \(f.status)")
             Output.line("adler32 \(f.adler32)  sha256 \(f.sha256)")
             if !f.release.isEmpty { Output.line("release \(f.release); global tags \(f.globalTags.joined(separator: ", "))") }
+            if let at = f.conditionsResolvedAt {
+                // What reproduces the job's constants: the same tags, as they were then.
+                Output.line("conditions resolved at \(at.iso8601): conveyor payload resolve --gt \(f.globalTags.joined(separator: ",")) --run \(f.run) --as-of \(at.iso8601)")
+            }
             for replica in f.replicas { Output.line("replica \(replica.site) \(replica.storage.rawValue) \(replica.path) (\(replica.state.rawValue))") }
             for a in provenance.ancestors { Output.line("ancestor   \(String(repeating: "  ", count: a.depth - 1))\(a.lfn) (\(a.level))") }
             for d in provenance.descendants { Output.line("descendant \(String(repeating: "  ", count: d.depth - 1))\(d.lfn) (\(d.level))") }

@@ -1,0 +1,45 @@
+import ConveyorCore
+import ConveyorRequests
+import ConveyorRuns
+import ConveyorWorkflow
+import Foundation
+
+/// The response schemas derived from the Swift types the handlers encode (``SchemaDerivation``),
+/// named under `components/schemas` as the types are.
+enum DerivedSchemas {
+    /// Each named type with its examples.
+    static let entries: [(name: String, derive: @Sendable () throws -> JSONSchema)] = [
+        ("CatalogFile", { try derive(CatalogFile.self, SchemaExamples.catalogFile) }),
+        ("FileProvenance", { try derive(FileCatalog.Provenance.self, SchemaExamples.provenance) }),
+        ("LuminosityAccount", { try derive(LuminosityAccount.self, SchemaExamples.luminosityAccount) }),
+        ("SearchResult", { try derive(SearchResult.self, SchemaExamples.searchResult) }),
+        ("WorkflowRun", { try derive(WorkflowRun.self, SchemaExamples.workflowRun) }),
+        ("WorkflowDetail", { try derive(Workflows.Detail.self, SchemaExamples.workflowDetail) }),
+        ("WorkflowEvent", { try derive(WorkflowEvent.self, SchemaExamples.workflowEvent) }),
+        ("TaskLog", { try derive(Workflows.TaskLog.self, SchemaExamples.taskLog) }),
+        ("Pool", { try derive(Pool.self, SchemaExamples.pool) }),
+        ("RequestSummary", { try derive(Requests.Summary.self, SchemaExamples.requestSummary) }),
+        ("RequestDetail", { try derive(Requests.Detail.self, SchemaExamples.requestDetail) }),
+        ("RequestJob", { try derive(RequestJob.self, SchemaExamples.requestJob) }),
+        ("RequestEstimate", { try derive(RequestEstimate.self, SchemaExamples.requestEstimate) }),
+        ("ProcessingRequest", { try derive(ProcessingRequest.self, SchemaExamples.processingRequest) }),
+        ("BucketReport", { try derive(RunRegistry.BucketReport.self, SchemaExamples.bucketReport) }),
+        ("PlannedBucket", { try derive(PlannedBucket.self, SchemaExamples.plannedBucket) }),
+        ("RunDetail", { try derive(RunRegistry.Detail.self, SchemaExamples.runDetail) }),
+        ("RunImportReport", { try derive(RunRegistry.ImportReport.self, SchemaExamples.importReport) }),
+    ]
+
+    static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {
+        let decoder = JSONDecoder()
+        let values = try examples.map { try decoder.decode(T.self, from: Data($0.utf8)) }
+        return try SchemaDerivation.schema(of: values)
+    }
+
+    /// Defines every derived schema. One that cannot be derived (a unit test keeps that from
+    /// happening) is published as an open object rather than stopping the server.
+    static func defineAll(in book: APIBook) {
+        for entry in entries {
+            book.define(entry.name, (try? entry.derive()) ?? .object(properties: [:], required: []))
+        }
+    }
+}
