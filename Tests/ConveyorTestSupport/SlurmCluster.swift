@@ -21,27 +21,19 @@ public enum SlurmCluster {
 
 extension SlurmCluster {
     /// Runs `body` while no test stops the cluster's controller (tests run in parallel in one process).
-    public static func shared<T>(_ body: () async throws -> T) async throws -> T {
-        await ClusterLock.instance.lock(exclusive: false)
-        do {
-            let result = try await body()
-            await ClusterLock.instance.unlock(exclusive: false)
-            return result
-        } catch {
-            await ClusterLock.instance.unlock(exclusive: false)
-            throw error
-        }
-    }
+    public static func shared<T>(_ body: () async throws -> T) async throws -> T { try await locked(exclusive: false, body) }
 
     /// Runs `body` alone on the cluster: for tests that stop and start its controller.
-    public static func exclusive<T>(_ body: () async throws -> T) async throws -> T {
-        await ClusterLock.instance.lock(exclusive: true)
+    public static func exclusive<T>(_ body: () async throws -> T) async throws -> T { try await locked(exclusive: true, body) }
+
+    static func locked<T>(exclusive: Bool, _ body: () async throws -> T) async throws -> T {
+        await ClusterLock.instance.lock(exclusive: exclusive)
         do {
             let result = try await body()
-            await ClusterLock.instance.unlock(exclusive: true)
+            await ClusterLock.instance.unlock(exclusive: exclusive)
             return result
         } catch {
-            await ClusterLock.instance.unlock(exclusive: true)
+            await ClusterLock.instance.unlock(exclusive: exclusive)
             throw error
         }
     }
