@@ -17,6 +17,7 @@ extension Store {
     ///     try await scheduler.run(until: .never)
     /// }
     /// ```
+    @discardableResult
     public static func withWriteCheck<T>(_ check: @escaping WriteCheck, isolation: isolated (any _Concurrency.Actor)? = #isolation,
                                          _ body: () async throws -> T) async throws -> T {
         try await $writeChecks.withValue(writeChecks + [check], operation: body, isolation: isolation)
