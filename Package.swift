@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorStoreTests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport"]
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport", .product(name: "SQLKit", package: "sql-kit")]
         ),
         .testTarget(
             name: "ConveyorServerTests",
