@@ -90,7 +90,12 @@ struct RunsAPI {
                 .init(name: "format", location: .query, description: "json (default) or golden", schema: .string(enumeration: ["json", "golden"])),
                 .init(name: "complement", location: .query, description: "The anti-list", schema: .boolean),
             ],
-            response: .object(properties: ["exp": .integer, "runs": .array(.integer), "required": .array(.string())], required: ["exp", "runs", "required"])
+            // format=json: the list; format=golden: CMS's run → lumi-block ranges.
+            response: .anyOf([
+                .closedObject(properties: ["exp": .integer, "runs": .array(.integer), "required": .array(.string()), "asOf": .string(format: "date-time")],
+                              required: ["exp", "runs", "required"]),
+                .map(.array(.array(.integer))),
+            ])
         ), in: book) { request, _ in
             let query = QueryParameters(request)
             guard let exp = try query.experiment() else { throw ConveyorError.invalidInput("give the experiment: ?exp=E") }

@@ -12,6 +12,8 @@ indirect enum JSONSchema: Encodable, Sendable {
     case closedObject(properties: [String: JSONSchema], required: [String])
     /// An object whose keys are free text and whose values all have one schema (a Swift dictionary).
     case map(JSONSchema)
+    /// Any one of these (an answer whose shape a parameter chooses).
+    case anyOf([JSONSchema])
     case reference(String)
     case nullable(JSONSchema)
 
@@ -19,7 +21,7 @@ indirect enum JSONSchema: Encodable, Sendable {
     static func ref(_ name: String) -> JSONSchema { .reference(name) }
 
     private enum Key: String, CodingKey {
-        case type, format, items, properties, required, nullable, allOf, additionalProperties
+        case type, format, items, properties, required, nullable, allOf, anyOf, additionalProperties
         case enumeration = "enum"
         case ref = "$ref"
     }
@@ -58,6 +60,8 @@ indirect enum JSONSchema: Encodable, Sendable {
         case .map(let values):
             try container.encode("object", forKey: .type)
             try container.encode(values, forKey: .additionalProperties)
+        case .anyOf(let choices):
+            try container.encode(choices, forKey: .anyOf)
         case .reference(let name):
             if nullable {
                 // OpenAPI 3.0 ignores siblings of $ref, so a nullable reference wraps it.
