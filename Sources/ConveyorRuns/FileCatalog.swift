@@ -66,7 +66,7 @@ public struct FileCatalog: Sendable {
 
     /// Orders a batch so that parents inside it come before their children.
     static func parentsFirst(_ files: [CatalogFile]) throws(ConveyorError) -> [CatalogFile] {
-        let byLFN = Dictionary(uniqueKeysWithValues: files.map { ($0.lfn, $0) })
+        let byLFN = Dictionary(files.map { ($0.lfn, $0) }, uniquingKeysWith: { first, _ in first })
         var placed = Set<String>()
         var visiting = Set<String>()
         var out: [CatalogFile] = []

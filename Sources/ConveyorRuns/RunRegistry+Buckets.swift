@@ -53,7 +53,7 @@ extension RunRegistry {
 
     private static func report(_ bucket: Bucket, _ session: StoreSession) async throws -> BucketReport {
         let current = try await session.runs(RunQuery(exp: bucket.exp, runRange: bucket.firstRun...bucket.lastRun, type: .physics))
-        let flags = Dictionary(uniqueKeysWithValues: current.map { ($0.record.run.run, $0.quality) })
+        let flags = Dictionary(current.map { ($0.record.run.run, $0.quality) }, uniquingKeysWith: { first, _ in first })
         return BucketReport(bucket: bucket, warnings: bucket.warnings(current: flags))
     }
 }

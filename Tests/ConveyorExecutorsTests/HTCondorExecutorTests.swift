@@ -43,7 +43,7 @@ struct HTCondorExecutorTests {
         try fake.answer("condor_q", Self.queue)
         try fake.answer("condor_history", Self.history)
         let reports = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: "4711", directory: jobs.path + "/s", arrayIndices: Array(0..<6))])
-        let byIndex = Dictionary(uniqueKeysWithValues: reports.map { ($0.arrayIndex, $0) })
+        let byIndex = Dictionary(reports.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byIndex[0]?.state == .running)
         #expect(byIndex[1]?.state == .failed)
         #expect(byIndex[1]?.reason == "held: Error from slot1@wn042: disk quota exceeded")

@@ -41,7 +41,7 @@ struct SlurmExecutorTests {
         let small = try await cycle(10)
         let large = try await cycle(5_000)
         #expect(small.calls == 3 && large.calls == 3, "squeue, sacct (accounting off) and scontrol: \(small.calls) and \(large.calls)")
-        let byIndex = Dictionary(uniqueKeysWithValues: small.reports.map { ($0.arrayIndex, $0) })
+        let byIndex = Dictionary(small.reports.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byIndex[0]?.state == .running && byIndex[1]?.state == .queued)
         #expect(byIndex[2]?.state == .failed && byIndex[2]?.reason == "TIMEOUT: the time limit was reached; TimeLimit" && byIndex[2]?.exitCode == 143)
         #expect(fake.calls.contains { $0.hasPrefix("squeue -h -r --jobs=101 ") })

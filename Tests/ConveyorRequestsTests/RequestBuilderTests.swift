@@ -49,7 +49,7 @@ struct RequestBuilderTests {
         #expect(builder.request.tags(forStep: "cdst-calibration-skims") == ["staging", "online"])
 
         let workflow = try builder.workflow(jobs: jobs, notOnDisk: builder.inputsNotOnDisk(jobs))
-        let tasks = Dictionary(uniqueKeysWithValues: workflow.tasks.map { ($0.name, $0) })
+        let tasks = Dictionary(workflow.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(workflow.tasks.map(\.name) == ["staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check",
                                                "signoff:cdc", "signoff:ecl", "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims",
                                                "stage:mdst-all-events", "mdst-all-events", "luminosity", "quality-report", "physics-skims"])
@@ -69,8 +69,8 @@ struct RequestBuilderTests {
         let open = Set(jobs.filter { $0.step == "mdst-all-events" && $0.run.run == 2 }.map(\.id))
         let done = ["staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check", "signoff:cdc", "signoff:ecl",
                     "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims"]
-        let workflow = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: Dictionary(uniqueKeysWithValues: done.map { ($0, Int64(1)) }), openJobs: open))
-        let tasks = Dictionary(uniqueKeysWithValues: workflow.tasks.map { ($0.name, $0) })
+        let workflow = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: Dictionary(done.map { ($0, Int64(1)) }, uniquingKeysWith: { first, _ in first }), openJobs: open))
+        let tasks = Dictionary(workflow.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in done { #expect(tasks[name]?.kind == .action && tasks[name]?.action?.name == "noop", "\(name) is done") }
         #expect(tasks["mdst-all-events"]?.commands.count == 1)
         #expect(tasks["physics-skims"]?.kind == .action, "no open skim job")

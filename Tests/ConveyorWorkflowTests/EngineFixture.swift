@@ -61,6 +61,6 @@ struct EngineFixture {
     }
 
     func states(_ detail: Workflows.Detail) -> [String: TaskState] {
-        Dictionary(uniqueKeysWithValues: detail.tasks.map { ($0.name, $0.state) })
+        Dictionary(detail.tasks.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first })
     }
 }

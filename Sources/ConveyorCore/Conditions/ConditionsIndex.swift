@@ -35,7 +35,7 @@ public struct ConditionsIndex: Sendable {
             series.append(s)
         }
         self.series = series
-        self.position = Dictionary(uniqueKeysWithValues: series.enumerated().map { ($1.name, $0) })
+        self.position = Dictionary(series.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The payload names the tag holds, sorted.

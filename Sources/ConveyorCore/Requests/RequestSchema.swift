@@ -65,7 +65,8 @@ public enum RequestSchema {
     public static func document(for fields: [Field], title: String) -> String {
         var root: [String: Any] = ["$schema": "https://json-schema.org/draft/2020-12/schema", "title": title]
         root.merge(object(fields)) { a, _ in a }
-        let data = try! JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        // Built of strings, lists and maps only, so serialising cannot fail; an empty schema rather than a trap if it ever did.
+        guard let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys]) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

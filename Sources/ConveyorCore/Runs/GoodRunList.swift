@@ -16,7 +16,7 @@ public struct GoodRunList: Sendable, Codable {
     /// blocks yet, so each run is one range over the whole run, written `[1, 2147483647]`
     /// (the largest lumi block a 32-bit counter can name).
     public var golden: [String: [[Int]]] {
-        Dictionary(uniqueKeysWithValues: runs.map { (String($0), [[1, Int(Int32.max)]]) })
+        Dictionary(runs.map { (String($0), [[1, Int(Int32.max)]]) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// One `EXP:RUN` per line.

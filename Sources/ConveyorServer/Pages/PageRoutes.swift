@@ -72,7 +72,7 @@ struct PageRoutes {
             let actor = try context.require(.viewer, to: "reading runs")
             let query = QueryParameters(request)
             let names = ["exp", "runs", "type", "energy", "min_lumi", "quality"]
-            let filters = Dictionary(uniqueKeysWithValues: names.compactMap { name in query.string(name).map { (name, $0) } })
+            let filters = Dictionary(names.compactMap { name in query.string(name).map { (name, $0) } }, uniquingKeysWith: { first, _ in first })
             let listing = try await registry.list(try RunsAPI.query(query))
             return HTMLResponse(page: RunsPage(listing: listing, filters: filters, actor: actor))
         }

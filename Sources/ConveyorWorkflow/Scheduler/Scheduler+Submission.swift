@@ -46,7 +46,7 @@ extension Scheduler {
             }
             let record = SubmissionRecord(uuid: uuid, pool: poolName, executor: pool.executor, state: .submitting, directory: directory)
             newSubmissions.append((record, attempts))
-            flights[uuid] = Flight(record: record, taskID: id, attempts: Dictionary(uniqueKeysWithValues: attempts.map { ($0.arrayIndex, $0) }),
+            flights[uuid] = Flight(record: record, taskID: id, attempts: Dictionary(attempts.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first }),
                                    maybeSent: false, nextSend: .now, sendFailures: 0, lastSeen: .now)
             setElements(id, chosen, to: .submitted)
             let what = "\(chosen.count) element(s) to \(poolName) as \(uuid)"

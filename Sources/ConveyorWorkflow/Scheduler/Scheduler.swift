@@ -197,7 +197,7 @@ public actor Scheduler {
             commandQueued.withLock { $0 = false }
             lastExternalRead = instant
             try await loadNewWorkflows()
-            pools = Dictionary(uniqueKeysWithValues: try await store.read { try await $0.pools() }.map { ($0.name, $0) })
+            pools = Dictionary(try await store.read { try await $0.pools() }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             try await applyCommands(now)
         }
         lap("load")

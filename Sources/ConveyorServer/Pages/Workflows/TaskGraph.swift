@@ -13,7 +13,7 @@ struct TaskGraph {
     var svg: HTML {
         guard tasks.count <= Self.limit else { return "<p class=\"muted\">The graph is drawn for workflows of up to \(Self.limit) tasks; this one has \(tasks.count).</p>" }
         var depth: [Int64: Int] = [:]
-        let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0) })
+        let byID = Dictionary(tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func level(_ id: Int64) -> Int {
             if let d = depth[id] { return d }
             let d = (byID[id]?.upstream.map { level($0) + 1 }.max()) ?? 0

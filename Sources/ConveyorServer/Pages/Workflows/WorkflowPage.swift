@@ -48,7 +48,7 @@ struct WorkflowPage: Page {
         let now = Timestamp.now.microsecondsSinceEpoch
         let last = started.map { $0.finishedAt?.microsecondsSinceEpoch ?? now }.max() ?? now
         let span = Double(max(1, last - first))
-        let names = Dictionary(uniqueKeysWithValues: detail.tasks.map { ($0.id, $0.name) })
+        let names = Dictionary(detail.tasks.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let rows = Array(Set(started.map(\.taskID))).sorted()
         let shown = Array(rows.prefix(200))
         let (labelW, plotW, rowH) = (160, 700, 16)

@@ -72,7 +72,7 @@ struct WorkflowCommand: AsyncParsableCommand {
                 return (try await workflows.events(id), try await workflows.show(id).tasks)
             }
             if output.json { return try Output.json(events) }
-            let names = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0.name) })
+            let names = Dictionary(tasks.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
             for e in events {
                 let change = e.from.map { "\($0) -> \(e.to ?? "")" } ?? e.to ?? ""
                 Output.line("\(e.at.iso8601)  \(e.taskID.flatMap { names[$0] } ?? "(workflow)")  \(e.kind) \(change)  \(e.detail)  [\(e.actor)]")
