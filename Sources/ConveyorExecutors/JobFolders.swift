@@ -60,8 +60,14 @@ enum JobFolders {
         let folder = "\(directory)/\(arrayIndex)"
         guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8),
               let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code,
-                         reason: code == 0 ? nil : code > 128 ? "killed by signal \(code - 128)" : "exit code \(code)")
+        return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code, reason: reason(forExitCode: code))
+    }
+
+    /// What a job's exit code says about how it ended, as every executor reports it (nil for 0).
+    static func reason(forExitCode code: Int) -> String? {
+        if code == 127 { return "command not found (exit code 127)" }
+        if code > 128 { return "killed by signal \(code - 128)" }
+        return code == 0 ? nil : "exit code \(code)"
     }
 
     static func quoted(_ value: String) -> String {

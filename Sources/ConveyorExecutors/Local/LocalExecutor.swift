@@ -210,12 +210,8 @@ public final class LocalExecutor: BatchExecutor {
             report.reason = "cancelled"
         } else if code == 124 || (code == 137 && timeLimit != nil) {
             report.reason = "time limit of \(timeLimit ?? 0) s exceeded"
-        } else if code == 127 {
-            report.reason = "command not found (exit code 127)"
-        } else if code > 128 {
-            report.reason = "killed by signal \(code - 128)"
-        } else if code != 0 {
-            report.reason = "exit code \(code)"
+        } else {
+            report.reason = JobFolders.reason(forExitCode: code)
         }
         return report
     }
