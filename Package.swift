@@ -14,11 +14,13 @@ let package = Package(
     products: [
         .executable(name: "conveyor", targets: ["conveyor"]),
         .executable(name: "conveyor-sim", targets: ["conveyor-sim"]),
+        .executable(name: "conveyor-job", targets: ["conveyor-job"]),
         .library(name: "ConveyorCore", targets: ["ConveyorCore"]),
         .library(name: "ConveyorStore", targets: ["ConveyorStore"]),
         .library(name: "ConveyorAccess", targets: ["ConveyorAccess"]),
         .library(name: "ConveyorConditions", targets: ["ConveyorConditions"]),
         .library(name: "ConveyorRuns", targets: ["ConveyorRuns"]),
+        .library(name: "ConveyorJob", targets: ["ConveyorJob"]),
         .library(name: "ConveyorExecutors", targets: ["ConveyorExecutors"]),
         .library(name: "ConveyorWorkflow", targets: ["ConveyorWorkflow"]),
         .library(name: "ConveyorRequests", targets: ["ConveyorRequests"]),
@@ -76,6 +78,15 @@ let package = Package(
             name: "ConveyorRuns",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess"]
         ),
+        // What runs on a worker node: no store, no server, so that it can be shipped with each job.
+        .target(
+            name: "ConveyorJob",
+            dependencies: ["ConveyorCore"]
+        ),
+        .executableTarget(
+            name: "conveyor-job",
+            dependencies: ["ConveyorJob"]
+        ),
         .target(
             name: "ConveyorExecutors",
             dependencies: [
@@ -99,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "ConveyorRequests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow"]
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob"]
         ),
         .target(
             name: "ConveyorServer",
@@ -129,7 +140,9 @@ let package = Package(
             dependencies: [
                 // Built with conveyor so that `swift run conveyor demo` finds it beside itself; not linked.
                 "conveyor-sim",
+                "conveyor-job",
                 "ConveyorCore",
+                "ConveyorJob",
                 "ConveyorExecutors",
                 "ConveyorStore",
                 "ConveyorAccess",

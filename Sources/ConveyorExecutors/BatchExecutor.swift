@@ -9,11 +9,15 @@ public struct BatchSubmission: Sendable {
         public let command: String
         /// Set in the job's environment as well as CONVEYOR_ARRAY_INDEX (the element of its task).
         public let environment: [String: String]
+        /// Files to copy into the job's sandbox where the pool transfers files (absolute paths);
+        /// the element's folder's own files (`job.sh`, `job.json`, conditions) are sent as well.
+        public let transferIn: [String]
 
-        public init(arrayIndex: Int, command: String, environment: [String: String]) {
+        public init(arrayIndex: Int, command: String, environment: [String: String], transferIn: [String] = []) {
             self.arrayIndex = arrayIndex
             self.command = command
             self.environment = environment
+            self.transferIn = transferIn
         }
     }
 
@@ -48,7 +52,7 @@ public struct TrackedSubmission: Sendable, Hashable {
 }
 
 /// What a batch system says about one job.
-public struct JobReport: Sendable, Equatable {
+public struct BatchJobStatus: Sendable, Equatable {
     public enum State: String, Sendable {
         case queued
         case running
@@ -96,7 +100,7 @@ public protocol BatchExecutor: Sendable {
 
     /// Reports on the given submissions' jobs with a number of batch-system calls that does not
     /// grow with the number of jobs. Jobs still queued may be left out.
-    func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport]
+    func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus]
 
     /// Stops jobs of a submission.
     func cancel(_ submission: TrackedSubmission) async throws(ConveyorError)

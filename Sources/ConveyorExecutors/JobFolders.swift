@@ -56,11 +56,11 @@ enum JobFolders {
     }
 
     /// What an element's folder says of its end: its `result`, when the wrapper wrote one.
-    static func recordedEnd(uuid: String, directory: String, arrayIndex: Int) -> JobReport? {
+    static func recordedEnd(uuid: String, directory: String, arrayIndex: Int) -> BatchJobStatus? {
         let folder = "\(directory)/\(arrayIndex)"
         guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8),
               let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code, reason: reason(forExitCode: code))
+        return BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code, reason: reason(forExitCode: code))
     }
 
     /// What a job's exit code says about how it ended, as every executor reports it (nil for 0).

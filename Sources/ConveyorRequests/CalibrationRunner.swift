@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorJob
 import ConveyorStore
 import Foundation
 

@@ -159,19 +159,12 @@ public struct RequestBuilder: Sendable {
 
     // MARK: The workflow
 
-    /// The command a job element runs: Conveyor's own job wrapper, which finds the job's inputs,
-    /// runs the experiment's program and registers the output.
-    public static func jobCommand(_ arguments: String) -> String {
-        "\"${CONVEYOR_EXECUTABLE:-conveyor}\" request \(arguments)"
-    }
-
     /// The DAG: the plan's steps as tasks, job steps as arrays of the stored jobs, and
     /// staging waits for inputs only on tape. With `progress`, work done by an earlier run of the
     /// request becomes no-op tasks and only open jobs run again.
     public func workflow(jobs: [RequestJob], progress: Progress? = nil, notOnDisk: [String: [String]] = [:]) throws(ConveyorError) -> WorkflowDefinition {
         var tasks: [TaskDefinition] = []
         var last: [String] = []
-        let pool = request.sites[0].pool
         let jobRetry = RetryPolicy(limit: request.maxFileFailures, cooloffBase: request.retryCooloff)
         let name = request.name
 
@@ -206,8 +199,8 @@ public struct RequestBuilder: Sendable {
                         add(TaskDefinition(name: stage, kind: .wait, wait: .filesOnDisk(site: site.name, lfns: waiting)))
                         dependsOn.append(stage)
                     }
-                    add(TaskDefinition(name: task, commands: open.map { Self.jobCommand("job \(name) \($0.id)") }, pool: site.pool, priority: priority,
-                                       retry: jobRetry, dependsOn: dependsOn))
+                    add(TaskDefinition(name: task, commands: open.map { RequestJobAccountant.element(request: name, job: $0.id) }, pool: site.pool,
+                                       priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name))
                 }
                 names.append(task)
             }
@@ -221,8 +214,10 @@ public struct RequestBuilder: Sendable {
             // A failed calibration pauses for its expert at once (up to three tries before it fails for good).
             let calibrationRetry = RetryPolicy(limit: 3, pauseAfter: 1)
             func calibrationTask(_ c: ProcessingRequest.Calibration, after: [String]) {
-                add(TaskDefinition(name: "calibrate:\(c.name)", commands: [Self.jobCommand("calibrate \(name) \(c.name)")], pool: pool, priority: 10,
-                                   retry: calibrationRetry, dependsOn: after + c.dependsOn.map { "calibrate:\($0)" }))
+                // The algorithm runs centrally, as the CAF runs it on its own host; its collectors' inputs are the skims' outputs.
+                add(TaskDefinition(name: "calibrate:\(c.name)", kind: .action, priority: 10, retry: calibrationRetry,
+                                   dependsOn: after + c.dependsOn.map { "calibrate:\($0)" },
+                                   action: ActionStep(name: "request.calibrate", parameters: ["request": name, "calibration": c.name])))
             }
             let raw = request.calibrations.filter { $0.level == .raw }
             let cdst = request.calibrations.filter { $0.level == .cdst }
@@ -265,7 +260,8 @@ public struct RequestBuilder: Sendable {
             last = jobTasks("mdst-hlt-skims", after: last, priority: 2)
             last = jobTasks("mdst-all-events", after: last, priority: 1)
         }
-        add(TaskDefinition(name: "luminosity", commands: [Self.jobCommand("luminosity \(name)")], pool: pool, retry: jobRetry, dependsOn: last))
+        add(TaskDefinition(name: "luminosity", kind: .action, retry: jobRetry, dependsOn: last,
+                           action: ActionStep(name: "request.luminosity", parameters: ["request": name])))
         last = ["luminosity"]
         last = request.commands.quality == nil ? noop("quality-report", after: last) : jobTasks("quality-report", after: last)
         if !request.skims.isEmpty { last = jobTasks("physics-skims", after: last) }

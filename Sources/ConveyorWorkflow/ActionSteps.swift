@@ -10,14 +10,20 @@ import Foundation
 /// - `gt.merge`: merges `sources` (comma-separated, highest priority first) into `target`.
 /// - `gt.running-update`: moves `staging` into `running` from run `valid_from` (EXP:RUN).
 /// - `gt.prepare-staging`: creates `tag`, or checks it is OPEN and (with `empty: yes`) empties it.
+/// - `request.calibrate`, `request.luminosity`: a request's calibration algorithm loop and its
+///   luminosity account, central steps run by ``ConveyorRequests`` (plugged in as extensions).
 /// - `gt.set-state`: moves `tag` through `state`, one state or a comma-separated path such as
 ///   `TESTING,VALIDATED` (a tag already at or past a state of the path continues from there).
 public struct ActionSteps: Sendable {
-    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state"]
+    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state",
+                               "request.calibrate", "request.luminosity"]
     let store: Store
+    /// Steps run by capabilities above the engine (`request.calibrate`, `request.luminosity`).
+    let extensions: [String: any ActionStepRunner]
 
-    public init(store: Store) {
+    public init(store: Store, extensions: [String: any ActionStepRunner] = [:]) {
         self.store = store
+        self.extensions = extensions
     }
 
     /// Whether a step must record its effect to be safe to rerun. The others are idempotent by
@@ -37,6 +43,8 @@ public struct ActionSteps: Sendable {
         case "gt.running-update": ["running", "staging", "valid_from"]
         case "gt.prepare-staging": ["tag"]
         case "gt.set-state": ["tag", "state"]
+        case "request.calibrate": ["request", "calibration"]
+        case "request.luminosity": ["request"]
         default: throw .invalidInput("task \(task): unknown action '\(step.name)' (expected one of: \(names.joined(separator: ", ")))")
         }
         for key in required where (step.parameters[key] ?? "").isEmpty {
@@ -46,6 +54,7 @@ public struct ActionSteps: Sendable {
 
     /// Runs a step. - Returns: a line saying what it did. - Throws: why it failed.
     public func run(_ step: ActionStep, as actor: Actor) async throws(ConveyorError) -> String {
+        if let runner = extensions[step.name] { return try await runner.run(step, as: actor) }
         let conditions = ConditionsDatabase(store: store)
         let p = step.parameters
         switch step.name {
@@ -75,6 +84,7 @@ public struct ActionSteps: Sendable {
             for state in remaining { try await conditions.setState(ofTag: tag.name, to: state, by: actor) }
             return "\(tag.name): \(([tag.state] + remaining).map(\.rawValue).joined(separator: " → "))"
         default:
+            if Self.names.contains(step.name) { throw .unavailable("action \(step.name) is not plugged into this scheduler") }
             throw .invalidInput("unknown action '\(step.name)'")
         }
     }

@@ -26,13 +26,15 @@ public struct SchedulerService: Service {
     public let leaseTimeout: Duration
 
     public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
-                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, wakeup: Wakeup = Wakeup(), logger: Logger) {
+                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
+                logger: Logger) {
         self.init(store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby,
-                  leaseTimeout: leaseTimeout, wakeup: wakeup, logger: logger)
+                  leaseTimeout: leaseTimeout, plugins: plugins, wakeup: wakeup, logger: logger)
     }
 
     public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), stop: Scheduler.Stop, standby: Bool = false,
-                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, wakeup: Wakeup = Wakeup(), logger: Logger) {
+                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
+                logger: Logger) {
         self.store = store
         self.stop = stop
         self.standby = standby
@@ -40,7 +42,7 @@ public struct SchedulerService: Service {
         self.logger = logger
         self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
         let executors = ExecutorSet.standard(wakeup: wakeup)
-        self.scheduler = Scheduler(store: store, executors: executors, configuration: .init(jobRoot: jobRoot, pollInterval: pollInterval),
+        self.scheduler = Scheduler(store: store, executors: executors, configuration: .init(jobRoot: jobRoot, pollInterval: pollInterval, plugins: plugins),
                                    wakeup: wakeup, logger: logger)
     }
 

@@ -60,7 +60,8 @@ public struct Workflows: Sendable {
                 guard pools.contains(pool) else {
                     throw .invalidInput("\(file): tasks[\(i)].pool: unknown pool '\(pool)' (known: \(pools.sorted().joined(separator: ", ").ifEmpty("none; add one with conveyor pool add")))")
                 }
-                for (j, command) in Set(task.commands).sorted().enumerated() {
+                // An accounted task's commands name elements for its accountant, not programs.
+                for (j, command) in Set(task.commands).sorted().enumerated() where task.accountant == nil {
                     if let missing = CommandCheck.missingProgram(in: command) {
                         throw .invalidInput("\(file): tasks[\(i)].command\(task.commands.count > 1 ? "s[\(j)]" : ""): program '\(missing)' does not exist on this machine")
                     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Slurm executor")
 struct SlurmExecutorTests {
     @Test func everySlurmStateIsMappedExplicitly() {
-        let cases: [(String, Int?, JobReport.State, String?)] = [
+        let cases: [(String, Int?, BatchJobStatus.State, String?)] = [
             ("PENDING", nil, .queued, nil), ("CONFIGURING", nil, .queued, nil), ("REQUEUED", nil, .queued, nil), ("REQUEUE_HOLD", nil, .queued, nil),
             ("RUNNING", nil, .running, nil), ("COMPLETING", nil, .running, nil), ("SUSPENDED", nil, .running, nil), ("STAGE_OUT", nil, .running, nil),
             ("COMPLETED", 0, .succeeded, nil), ("COMPLETED", 2, .failed, "COMPLETED with exit code 2"),
@@ -33,7 +33,7 @@ struct SlurmExecutorTests {
         try fake.answer("sacct", "", status: 1)
         try fake.answer("scontrol", "JobId=105 ArrayJobId=101 ArrayTaskId=2 JobName=u JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15\n")
         let executor = SlurmExecutor(options: ["commands": fake.folder.path, "max_array_size": "10001"])
-        func cycle(_ jobs: Int) async throws -> (calls: Int, reports: [JobReport]) {
+        func cycle(_ jobs: Int) async throws -> (calls: Int, reports: [BatchJobStatus]) {
             let before = executor.tools.calls.values.reduce(0, +)
             let reports = try await executor.poll([TrackedSubmission(uuid: "u", externalID: "101+0", directory: "/tmp", arrayIndices: Array(0..<jobs))])
             return (executor.tools.calls.values.reduce(0, +) - before, reports)

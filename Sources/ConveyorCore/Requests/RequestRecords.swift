@@ -148,3 +148,11 @@ public struct CalibrationAttempt: Codable, Sendable, Equatable {
         self.at = at
     }
 }
+
+extension RequestLuminosity {
+    /// The account in lines: the runs', then each output group's.
+    public var lines: [String] {
+        [String(format: "runs: %.3f /pb", runs)]
+            + groups.map { String(format: "%@ %@: %d files, %lld events, %.3f /pb", $0.level.rawValue, $0.dataTag ?? "all", $0.files, $0.events, $0.luminosity) }
+    }
+}

@@ -22,10 +22,16 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var action: ActionStep?
     /// Job tasks: each element is stopped after this many seconds.
     public var timeLimitSeconds: Int?
+    /// Job tasks whose elements carry a job description and report back: the name of the
+    /// scheduler's accountant that describes each element at dispatch and accounts for its
+    /// report at its end (`request` for a processing request's job steps). Each command is then
+    /// the accountant's name for the element (`request job NAME ID`), not a shell command.
+    public var accountant: String?
 
     public init(name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),
                 trigger: TriggerRule = .all_success, dependsOn: [String] = [], role: Role? = nil, onReject: RejectionEffect = .fail,
-                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil, signers: [String]? = nil) {
+                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil, signers: [String]? = nil,
+                accountant: String? = nil) {
         self.name = name
         self.kind = kind
         self.commands = commands
@@ -40,6 +46,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         self.wait = wait
         self.action = action
         self.timeLimitSeconds = timeLimitSeconds
+        self.accountant = accountant
     }
 
     /// The number of elements a job task has (1 for other kinds).

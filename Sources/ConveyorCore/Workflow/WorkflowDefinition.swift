@@ -28,6 +28,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
     static let taskKeys: Set<String> = [
         "name", "kind", "command", "commands", "array", "pool", "priority", "retries", "cooloff", "cooloff_cap", "pause_after", "trigger",
         "depends_on", "role", "signers", "on_reject", "wait", "action", "parameters", "time_limit", "description",
+        "accountant",
     ]
 
     /// Reads and checks a definition; every error names the file and key path.
@@ -73,6 +74,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
             }
             task.pool = try t["pool"].string(default: defaultPool)
             if !t["time_limit"].isMissing { task.timeLimitSeconds = try t["time_limit"].int(minimum: 1) }
+            if !t["accountant"].isMissing { task.accountant = try t["accountant"].string() }
         case .signoff:
             task.role = try t["role"].named(Role.self)
             if !t["signers"].isMissing {
@@ -91,7 +93,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
             }
             task.action = ActionStep(name: try step.string(), parameters: parameters)
         }
-        for key in ["command", "commands", "array", "pool", "time_limit"] where kind != .job && !t[key].isMissing {
+        for key in ["command", "commands", "array", "pool", "time_limit", "accountant"] where kind != .job && !t[key].isMissing {
             throw t[key].error("only job tasks take \(key)")
         }
         for key in ["role", "signers", "on_reject"] where kind != .signoff && !t[key].isMissing { throw t[key].error("only sign-off tasks take \(key)") }

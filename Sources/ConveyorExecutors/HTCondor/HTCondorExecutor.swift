@@ -61,10 +61,10 @@ public final class HTCondorExecutor: BatchExecutor {
         return nil
     }
 
-    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
+    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus] {
         var owners: [String: TrackedSubmission] = [:]
         for s in submissions { owners[s.externalID] = s }
-        var reports: [String: JobReport] = [:]
+        var reports: [String: BatchJobStatus] = [:]
         func key(_ uuid: String, _ index: Int) -> String { "\(uuid)#\(index)" }
         func take(_ ads: [[String: Any]]) {
             for ad in ads {
@@ -101,23 +101,23 @@ public final class HTCondorExecutor: BatchExecutor {
     }
 
     /// One job ad as a report. JobStatus: 1 idle, 2 running, 3 removed, 4 completed, 5 held, 6 transferring output, 7 suspended.
-    static func report(_ ad: [String: Any], uuid: String, index: Int) -> JobReport? {
+    static func report(_ ad: [String: Any], uuid: String, index: Int) -> BatchJobStatus? {
         guard let status = ad["JobStatus"] as? Int else { return nil }
         let wall = (ad["RemoteWallClockTime"] as? Double) ?? (ad["RemoteWallClockTime"] as? Int).map(Double.init)
         let cpu = [ad["RemoteUserCpu"], ad["RemoteSysCpu"]].compactMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
         let rss = ad["ImageSize"] as? Int
         switch status {
-        case 1: return JobReport(uuid: uuid, arrayIndex: index, state: .queued)
-        case 2, 6, 7: return JobReport(uuid: uuid, arrayIndex: index, state: .running)
-        case 3: return JobReport(uuid: uuid, arrayIndex: index, state: .cancelled, reason: "removed from the queue")
+        case 1: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .queued)
+        case 2, 6, 7: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .running)
+        case 3: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .cancelled, reason: "removed from the queue")
         case 4:
             let signalled = (ad["ExitBySignal"] as? Bool) == true
             let code = signalled ? 128 + ((ad["ExitSignal"] as? Int) ?? 0) : (ad["ExitCode"] as? Int) ?? 0
-            return JobReport(uuid: uuid, arrayIndex: index, state: code == 0 ? .succeeded : .failed, exitCode: code,
+            return BatchJobStatus(uuid: uuid, arrayIndex: index, state: code == 0 ? .succeeded : .failed, exitCode: code,
                              reason: code == 0 ? nil : signalled ? "killed by signal \(code - 128)" : "exit code \(code)",
                              wallSeconds: wall, cpuSeconds: cpu.isEmpty ? nil : cpu.reduce(0, +), maxRSSKilobytes: rss)
-        case 5: return JobReport(uuid: uuid, arrayIndex: index, state: .failed, reason: "held: \((ad["HoldReason"] as? String) ?? "no reason given")")
-        default: return JobReport(uuid: uuid, arrayIndex: index, state: .failed, reason: "unknown HTCondor JobStatus \(status)")
+        case 5: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "held: \((ad["HoldReason"] as? String) ?? "no reason given")")
+        default: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "unknown HTCondor JobStatus \(status)")
         }
     }
 

@@ -90,8 +90,8 @@ public final class LocalExecutor: BatchExecutor {
         FileManager.default.fileExists(atPath: directory + "/prepared") ? uuid : nil
     }
 
-    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
-        var reports: [JobReport] = []
+    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus] {
+        var reports: [BatchJobStatus] = []
         // Between full looks (every second) only the jobs the launcher saw end are read; the
         // others this process started are running. Jobs it did not start are always looked at.
         let now = ContinuousClock.now
@@ -108,7 +108,7 @@ public final class LocalExecutor: BatchExecutor {
             for index in submission.arrayIndices {
                 let folder = "\(submission.directory)/\(index)"
                 if !full, !ended.contains(folder), started.withLock({ $0.contains(folder) }) {
-                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .running))
+                    reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .running))
                     continue
                 }
                 if !limitRead {
@@ -120,19 +120,19 @@ public final class LocalExecutor: BatchExecutor {
                     reports.append(report)
                 } else if let pid = Self.pid(in: folder) {
                     if ProcessProbe.isAlive(pid) {
-                        reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .running))
+                        reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .running))
                     } else if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
                         reports.append(report)  // it ended between the two looks
                     } else {
-                        reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
+                        reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
                     }
                 } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: folder + "/job.sh") {
                     // Prepared but never started (the scheduler stopped in between), or started by
                     // a scheduler that has since died: the wrapper's claim makes a second start harmless.
                     start(folder)
-                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
+                    reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .queued))
                 } else {
-                    reports.append(JobReport(uuid: submission.uuid, arrayIndex: index, state: .queued))
+                    reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .queued))
                 }
             }
         }
@@ -190,14 +190,14 @@ public final class LocalExecutor: BatchExecutor {
         }
     }
 
-    static func finished(_ folder: String, uuid: String, arrayIndex: Int, timeLimit: Int?) -> JobReport? {
+    static func finished(_ folder: String, uuid: String, arrayIndex: Int, timeLimit: Int?) -> BatchJobStatus? {
         guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8), let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             if FileManager.default.fileExists(atPath: folder + "/cancelled"), let pid = pid(in: folder), !ProcessProbe.isAlive(pid) {
-                return JobReport(uuid: uuid, arrayIndex: arrayIndex, state: .cancelled, reason: "cancelled")
+                return BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: .cancelled, reason: "cancelled")
             }
             return nil
         }
-        var report = JobReport(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code)
+        var report = BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code)
         // GNU time writes "Command exited with non-zero status N" first when the job failed; the figures are on the last line.
         if let usage = try? String(contentsOfFile: folder + "/rusage", encoding: .utf8),
            let last = usage.split(separator: "\n").last?.split(separator: " "), last.count == 4 {

@@ -92,12 +92,12 @@ public final class SlurmExecutor: BatchExecutor {
         }
     }
 
-    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [JobReport] {
+    public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus] {
         guard !submissions.isEmpty else { return [] }
         // Slurm array job id → (submission, offset).
         var owners: [String: (TrackedSubmission, Int)] = [:]
         for submission in submissions { for (job, offset) in Self.parts(submission.externalID) { owners[job] = (submission, offset) } }
-        var reports: [String: JobReport] = [:]
+        var reports: [String: BatchJobStatus] = [:]
         func key(_ uuid: String, _ index: Int) -> String { "\(uuid)#\(index)" }
         func record(_ job: String, _ task: Int, state text: String, exit: Int?, reason: String?, wall: Double? = nil, rss: Int? = nil) {
             guard let (submission, offset) = owners[job] else { return }
@@ -106,7 +106,7 @@ public final class SlurmExecutor: BatchExecutor {
             var (state, why) = SlurmState.report(text, exitCode: exit)
             if let reason, reason != "None", state != .succeeded, state != .running { why = [why, reason].compactMap { $0 }.joined(separator: "; ") }
             if state == .queued || state == .running { why = nil }
-            reports[key(submission.uuid, index)] = JobReport(uuid: submission.uuid, arrayIndex: index, state: state, exitCode: exit, reason: why,
+            reports[key(submission.uuid, index)] = BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: state, exitCode: exit, reason: why,
                                                              wallSeconds: wall, maxRSSKilobytes: rss)
         }
         let asked = try await tools.run("squeue", ["-h", "-r", "--jobs=\(owners.keys.sorted().joined(separator: ","))", "-o", "%F|%K|%T|%r"])
@@ -124,7 +124,7 @@ public final class SlurmExecutor: BatchExecutor {
         guard !missing.isEmpty else { return Array(reports.values) }
         // Ended jobs: their folders hold the exit code, whether or not Slurm still remembers them;
         // accounting adds its reasons (TIMEOUT, OUT_OF_MEMORY) and figures where it has them.
-        var recorded: [String: JobReport] = [:]
+        var recorded: [String: BatchJobStatus] = [:]
         for (s, index) in missing {
             if let end = JobFolders.recordedEnd(uuid: s.uuid, directory: s.directory, arrayIndex: index) { recorded[key(s.uuid, index)] = end }
         }

@@ -6,7 +6,7 @@ enum SlurmState {
     /// SlurmState.report("CANCELLED by 0", exitCode: 0)   // (.cancelled, "CANCELLED by 0")
     /// SlurmState.report("TIMEOUT", exitCode: 0)          // (.failed, "TIMEOUT: the time limit was reached")
     /// ```
-    static func report(_ text: String, exitCode: Int?) -> (state: JobReport.State, reason: String?) {
+    static func report(_ text: String, exitCode: Int?) -> (state: BatchJobStatus.State, reason: String?) {
         let name = text.split(separator: " ").first.map(String.init)?.uppercased() ?? text
         switch name {
         case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD", "PD", "CF", "RQ", "RF", "RH", "RD":

@@ -14,7 +14,7 @@ extension Scheduler {
         }
         for (poolName, tracked) in byPool {
             guard let pool = pools[poolName] else { continue }
-            let reports: [JobReport]
+            let reports: [BatchJobStatus]
             do {
                 reports = try await executors.executor(for: pool).poll(tracked)
             } catch {
@@ -56,14 +56,59 @@ extension Scheduler {
                 continue
             }
             for attempt in flight.attempts.values {
-                apply(JobReport(uuid: uuid, arrayIndex: attempt.arrayIndex, state: .failed,
+                apply(BatchJobStatus(uuid: uuid, arrayIndex: attempt.arrayIndex, state: .failed,
                                 reason: "lost: not reported by the batch system for \(configuration.lostAfter); cancelled before a new try"), now, instant)
             }
         }
     }
 
-    func apply(_ report: JobReport, _ now: Timestamp, _ instant: ContinuousClock.Instant) {
+    /// Has the accountants judge the elements that ended in this tick by their reports (one call,
+    /// and so one transaction, per accountant), then applies their verdicts. When an accountant
+    /// fails, its elements stay tracked and are reported and accounted again next tick.
+    func accountEnded(_ now: Timestamp) async throws {
+        guard !endedForAccounting.isEmpty else { return }
+        let ended = endedForAccounting
+        endedForAccounting = []
+        var byAccountant: [String: [(status: BatchJobStatus, ended: EndedJob)]] = [:]
+        for item in ended { byAccountant[item.accountant, default: []].append((item.status, item.ended)) }
+        let instant = ContinuousClock.now
+        for (name, items) in byAccountant.sorted(by: { $0.key < $1.key }) {
+            guard let accountant = configuration.plugins.accountants[name] else {
+                for item in items {
+                    var status = item.status
+                    status.state = .failed
+                    status.reason = "no accountant '\(name)' in this scheduler to read the job's report"
+                    apply(status, now, instant, accounted: true)
+                }
+                continue
+            }
+            let verdicts: [JobVerdict]
+            do {
+                verdicts = try await accountant.account(items.map(\.ended))
+            } catch {
+                logger.warning("accounting \(items.count) ended job(s) failed, trying again next tick: \(error.message)")
+                continue
+            }
+            for (item, verdict) in zip(items, verdicts) {
+                var status = item.status
+                status.state = verdict.succeeded ? .succeeded : .failed
+                status.reason = verdict.succeeded ? nil : verdict.detail
+                apply(status, now, instant, accounted: true)
+            }
+        }
+    }
+
+    func apply(_ report: BatchJobStatus, _ now: Timestamp, _ instant: ContinuousClock.Instant, accounted: Bool = false) {
         guard var flight = flights[report.uuid], var attempt = flight.attempts[report.arrayIndex] else { return }
+        if !accounted, report.state == .succeeded || report.state == .failed, let task = tasks[attempt.taskID], let name = task.definition.accountant,
+           let pool = pools[flight.record.pool] {
+            // Judged by its report, not by its exit code: the accountant decides this tick.
+            flight.lastSeen = instant
+            flights[report.uuid] = flight
+            endedForAccounting.append((report, name, EndedJob(element: task.definition.commands[attempt.element],
+                                                              folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool, status: report)))
+            return
+        }
         flight.lastSeen = instant
         defer {
             if flight.attempts.isEmpty {

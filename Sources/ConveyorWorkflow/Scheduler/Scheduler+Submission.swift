@@ -79,11 +79,25 @@ extension Scheduler {
             var external: String? = nil
             if flight.maybeSent { external = try await executor.find(uuid: uuid, directory: flight.record.directory) }
             if external == nil {
-                let jobs = flight.attempts.values.sorted { $0.arrayIndex < $1.arrayIndex }.map { attempt in
-                    BatchSubmission.Job(arrayIndex: attempt.arrayIndex, command: task.definition.commands[attempt.element], environment: [
+                var jobs: [BatchSubmission.Job] = []
+                for attempt in flight.attempts.values.sorted(by: { $0.arrayIndex < $1.arrayIndex }) {
+                    var command = task.definition.commands[attempt.element]
+                    var transferIn: [String] = []
+                    if let name = task.definition.accountant {
+                        // The job carries what it needs: its description is written now, into its own folder.
+                        guard let accountant = configuration.plugins.accountants[name] else {
+                            throw ConveyorError.unavailable("task \(task.name) names accountant '\(name)', which this scheduler does not have")
+                        }
+                        let described = try await accountant.describe(command, JobDispatch(
+                            folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool,
+                            runner: pool.options["job_runner"] ?? configuration.jobRunner, attempt: attempt.attempt))
+                        command = described.command
+                        transferIn = described.transferIn
+                    }
+                    jobs.append(BatchSubmission.Job(arrayIndex: attempt.arrayIndex, command: command, environment: [
                         "CONVEYOR_ARRAY_INDEX": String(attempt.element), "CONVEYOR_TASK": task.name, "CONVEYOR_WORKFLOW": String(task.workflowID),
                         "CONVEYOR_ATTEMPT": uuid,
-                    ])
+                    ], transferIn: transferIn))
                 }
                 flight.maybeSent = true
                 external = try await executor.submit(BatchSubmission(uuid: uuid, directory: flight.record.directory, jobs: jobs,

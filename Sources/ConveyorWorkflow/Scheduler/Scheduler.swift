@@ -30,14 +30,27 @@ public actor Scheduler {
         public var submitBackoff: Duration
         /// A job not reported by its batch system for this long is taken as lost and failed.
         public var lostAfter: Duration
+        /// Accountants of job tasks and capabilities' action steps.
+        public var plugins: SchedulerPlugins
+        /// The job runner described jobs call or ship (a pool's `job_runner` option overrides it).
+        public var jobRunner: String
 
         public init(jobRoot: String, pollInterval: Duration = .seconds(1), waitCheckInterval: Duration = .seconds(5),
-                    submitBackoff: Duration = .seconds(2), lostAfter: Duration = .seconds(600)) {
+                    submitBackoff: Duration = .seconds(2), lostAfter: Duration = .seconds(600), plugins: SchedulerPlugins = SchedulerPlugins(),
+                    jobRunner: String = Configuration.defaultJobRunner) {
             self.jobRoot = jobRoot
             self.pollInterval = pollInterval
             self.waitCheckInterval = waitCheckInterval
             self.submitBackoff = submitBackoff
             self.lostAfter = lostAfter
+            self.plugins = plugins
+            self.jobRunner = jobRunner
+        }
+
+        /// `conveyor-job` beside the running program (SwiftPM builds both into one folder).
+        public static var defaultJobRunner: String {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            return ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("conveyor-job")
         }
     }
 
@@ -129,6 +142,8 @@ public actor Scheduler {
     var finishedWorkflows: [(Int64, WorkflowState)] = []
     var appliedCommands: [(Int64, String)] = []
     var submittedMarks: [(String, String)] = []
+    /// Ended elements of accounted tasks, waiting for their accountant in this tick.
+    var endedForAccounting: [(status: BatchJobStatus, accountant: String, ended: EndedJob)] = []
     var touchedWorkflows: Set<Int64> = []
     var activity = Activity()
 
@@ -139,7 +154,7 @@ public actor Scheduler {
         self.configuration = configuration
         self.wakeup = wakeup
         self.logger = logger
-        self.actions = ActionSteps(store: store)
+        self.actions = ActionSteps(store: store, extensions: configuration.plugins.actions)
     }
 
     /// Runs ticks until cancelled, or until no workflow is running when `untilIdle`.
@@ -203,6 +218,7 @@ public actor Scheduler {
         lap("load")
         try await sendPending()
         try await pollExecutors(now)
+        try await accountEnded(now)
         lap("poll")
         try await evaluate(now)
         let batches = try planSubmissions(now)

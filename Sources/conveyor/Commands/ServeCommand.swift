@@ -26,11 +26,11 @@ struct ServeCommand: AsyncParsableCommand {
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
         let store = try await global.openStore()
-        JobEnvironment.export(for: store.location)
+        JobEnvironment.scrub()
         var schedulerLogger = serverLogger
         schedulerLogger[metadataKey: "part"] = "scheduler"
         let scheduler = noScheduler ? nil : SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
-                                                             leaseTimeout: timeout, logger: schedulerLogger)
+                                                             leaseTimeout: timeout, plugins: .requests(store: store), logger: schedulerLogger)
         let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
                                                 onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
         let location = store.location

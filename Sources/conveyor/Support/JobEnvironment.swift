@@ -1,15 +1,14 @@
-import ConveyorStore
 import Foundation
 
-/// What jobs started by this process inherit so that Conveyor's own job wrappers (`conveyor
-/// request job …`) reach the same database with the same program: `CONVEYOR_DB` and
-/// `CONVEYOR_EXECUTABLE`. Set before a scheduler starts; the local launcher and `sbatch` pass
-/// the environment on.
+/// What jobs started by this process must not inherit. Jobs carry what they need in their
+/// description and report back; they never reach the database, so the database's address and
+/// password leave this process's environment before a scheduler starts (the local launcher and
+/// `sbatch --export=ALL` would pass them on).
 enum JobEnvironment {
-    static func export(for location: StoreLocation) {
-        setenv("CONVEYOR_DB", location.connectionURL, 1)
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            setenv("CONVEYOR_EXECUTABLE", executable, 1)
-        }
+    /// Variables that name a database or carry its credentials.
+    static let secrets = ["CONVEYOR_DB", "PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL"]
+
+    static func scrub() {
+        for name in secrets { unsetenv(name) }
     }
 }

@@ -18,7 +18,8 @@ struct DemoDriver {
         let requests = Requests(store: store)
         let workflows = Workflows(store: store)
         let (request, workflowID) = try await current()
-        let service = SchedulerService(store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked, logger: logger)
+        let service = SchedulerService(store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked,
+                                       plugins: .requests(store: store), logger: logger)
         let clock = ContinuousClock.now
         let progress = Task { await DemoProgress(store: store, workflow: workflowID, started: clock).show() }
         defer { progress.cancel() }

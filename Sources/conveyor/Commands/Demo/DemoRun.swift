@@ -1,6 +1,7 @@
 import ConveyorConditions
 import ConveyorCore
 import ConveyorExecutors
+import ConveyorJob
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -43,7 +44,7 @@ struct DemoRun {
             } else {
                 try await prepare(store, sim: sim)
             }
-            JobEnvironment.export(for: location)
+            JobEnvironment.scrub()
             try await DemoDriver(store: store, folder: folder, keepGoing: keepGoing, logger: logger).run()
             try await DemoSummary(store: store, folder: folder, started: started).print()
         }
@@ -178,7 +179,7 @@ struct DemoRun {
 
     /// Checksums, and the event count from the file's header (bytes 20–23, little-endian).
     static func checksums(_ path: String) throws -> (FileChecksums, Int64) {
-        let sums = try FileCatalog.checksums(ofFileAt: path)
+        let sums = try FileChecksums(ofFileAt: path)
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         let header = try handle.read(upToCount: 24) ?? Data()

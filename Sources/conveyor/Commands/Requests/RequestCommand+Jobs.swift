@@ -3,17 +3,22 @@ import ConveyorCore
 import ConveyorRequests
 import Foundation
 
-/// What a request's jobs run. Not for people: the scheduler starts them as job elements.
+/// A request's jobs and central steps, run by hand: the scheduler describes and accounts its
+/// jobs itself and runs calibrations and the luminosity account as action steps.
 extension RequestCommand {
     struct RunJob: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "job", abstract: "Run one job of a request (started by the scheduler).",
+        static let configuration = CommandConfiguration(commandName: "job", abstract: "Run one job of a request here: describe, run, account.",
                                                         shouldDisplay: false)
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var id: Int64
 
         func run() async throws {
-            Output.line(try await global.withStore { store in try await RequestJobRunner(store: store).run(request: name, job: id) })
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-job-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let verdict = try await global.withStore { store in try await RequestJobAccountant(store: store).runHere(request: name, job: id, folder: folder) }
+            guard verdict.succeeded else { throw ConveyorError.conflict(verdict.detail) }
+            Output.line(verdict.detail)
         }
     }
 
@@ -35,8 +40,7 @@ extension RequestCommand {
 
         func run() async throws {
             let result = try await global.withStore { store in try await LuminosityStep(store: store).run(request: name) }
-            Output.line(String(format: "runs: %.3f /pb", result.runs))
-            for g in result.groups { Output.line(String(format: "%@ %@: %d files, %lld events, %.3f /pb", g.level.rawValue, g.dataTag ?? "all", g.files, g.events, g.luminosity)) }
+            for line in result.lines { Output.line(line) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConveyorCore
+import ConveyorRequests
 import ConveyorStore
 import ConveyorWorkflow
 import ServiceLifecycle
@@ -28,9 +29,9 @@ extension SchedulerCommand {
         func run() async throws {
             let logger = try global.logger(label: "conveyor.scheduler")
             let store = try await global.openStore()
-            JobEnvironment.export(for: store.location)
+            JobEnvironment.scrub()
             let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
-                                           leaseTimeout: try LeaseTimeout.duration(leaseTimeout), logger: logger)
+                                           leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: .requests(store: store), logger: logger)
             let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {

@@ -1,0 +1,153 @@
+import ConveyorCore
+import ConveyorJob
+import ConveyorStore
+import ConveyorWorkflow
+import Foundation
+
+extension RequestJobAccountant {
+    /// What accounting decided for one job, written with the others of its batch.
+    private enum Entry {
+        case done(String)
+        /// The output's registration (nil for jobs without a catalog output) and the job's figures.
+        case registered(Loaded, RequestJob, CatalogFile?, String)
+        case failed(Loaded, RequestJob, String)
+    }
+
+    /// Reads each ended job's report and, in one transaction for the batch, registers the outputs
+    /// with their provenance, moves the inputs and records the jobs' figures.
+    public func account(_ ended: [EndedJob]) async throws(ConveyorError) -> [JobVerdict] {
+        var cache: [String: Loaded] = [:]
+        var entries: [Entry] = []
+        var claimed: Set<String> = []  // outputs registered earlier in this batch (a report read twice)
+        for item in ended {
+            entries.append(try await judge(item, cache: &cache, claimed: &claimed))
+        }
+        let decided = entries
+        return try await store.write { session in
+            let now = Timestamp.now
+            var verdicts: [JobVerdict] = []
+            for entry in decided {
+                switch entry {
+                case .done(let detail):
+                    verdicts.append(JobVerdict(succeeded: true, detail: detail))
+                case .registered(let loaded, let job, let file, let detail):
+                    if let file {
+                        _ = try await session.registerFiles([file], at: now)
+                        try await session.appendAudit(AuditRecord(at: now, actor: Requests.actor(for: loaded.record), action: "files.register",
+                                                                  subjectKind: "files", subject: file.lfn,
+                                                                  detail: "output of request \(loaded.record.name) job \(job.id)"))
+                    }
+                    try await session.updateRequestJob(job, at: now)
+                    try await session.setRequestInputs(request: loaded.record.id, job: job.id, to: .processed, reason: "", at: now)
+                    verdicts.append(JobVerdict(succeeded: true, detail: detail))
+                case .failed(let loaded, var job, let reason):
+                    job.failures += 1
+                    job.reason = reason
+                    let limit = loaded.request.maxFileFailures
+                    let givingUp = job.failures >= limit
+                    try await session.updateRequestJob(job, at: now)
+                    try await session.setRequestInputs(request: loaded.record.id, job: job.id, from: [.unused, .assigned], to: givingUp ? .problematic : .unused,
+                                                       reason: givingUp ? "failed \(job.failures) times: \(reason)" : reason, at: now)
+                    verdicts.append(givingUp
+                        ? JobVerdict(succeeded: true, detail: "gave up after \(job.failures) failures, inputs are Problematic: \(reason)")
+                        : JobVerdict(succeeded: false, detail: "try \(job.failures) of \(limit) failed: \(reason)"))
+                }
+            }
+            return verdicts
+        }
+    }
+
+    private func judge(_ item: EndedJob, cache: inout [String: Loaded], claimed: inout Set<String>) async throws(ConveyorError) -> Entry {
+        let (name, id) = try Self.parse(item.element)
+        let loaded = try await load(name, cache: &cache)
+        guard let job = try await store.read({ [record = loaded.record] in try await $0.requestJobs(request: record.id, id: id) }).first else {
+            return .done("request \(name) has no job \(id) any more")
+        }
+        let inputs = try await store.read { [record = loaded.record] in try await $0.requestInputs(request: record.id, job: id) }
+        if let output = job.outputLFN, claimed.contains(output) { return .done("already done: \(output) is registered") }
+        if let why = try await finishedAlready(loaded, job, inputs) {
+            if why.hasPrefix("already done: "), job.outputLFN != nil, !inputs.allSatisfy({ $0.state.isFinal }) {
+                // Registered by an earlier accounting whose scheduler stopped before marking the inputs.
+                return .registered(loaded, job, nil, why)
+            }
+            return .done(why)
+        }
+        guard let data = FileManager.default.contents(atPath: item.folder + "/" + JobReport.fileName) else {
+            let batch = item.status.reason.map { " (the batch system says: \($0))" } ?? ""
+            return .failed(loaded, job, "the job wrote no \(JobReport.fileName)\(batch)")
+        }
+        let report: JobReport
+        do { report = try JobReport.decode(from: data) } catch { return .failed(loaded, job, error.message) }
+        let label = Self.jobLabel(loaded.record, job)
+        guard report.job == label else { return .failed(loaded, job, "\(JobReport.fileName) is the report of \(report.job), not of \(label)") }
+        if let failure = report.failure ?? (report.exitStatus == 0 ? nil : "the program exited with \(report.exitStatus ?? -1)") {
+            return .failed(loaded, job, failure)
+        }
+        guard let site = loaded.request.sites.first(where: { $0.name == job.site }) else {
+            return .failed(loaded, job, "job \(id) names site \(job.site), which the request no longer has")
+        }
+        var done = job
+        done.failures = 0
+        done.reason = ""
+        done.cpuSeconds = report.cpuSeconds
+        done.events = report.events
+        if done.events == nil, job.outputLFN == nil {
+            // A job without a catalog output (a quality report) accounts for its inputs' events.
+            var total: Int64 = 0
+            for input in inputs { total += try await store.read({ try await $0.file(lfn: input.lfn) })?.events ?? 0 }
+            done.events = total
+        }
+        done.report = report.values.isEmpty ? nil : report.values.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        guard let output = job.outputLFN else {
+            return .registered(loaded, done, nil, "done: \(done.report?.replacingOccurrences(of: "\n", with: ", ") ?? "no report")")
+        }
+        guard let reported = report.outputs.first(where: { $0.lfn == output }) else {
+            return .failed(loaded, job, "the report names no output \(output)")
+        }
+        guard let events = report.events else { return .failed(loaded, job, "the program reported no events (write events=N to $CONVEYOR_REPORT)") }
+        // Checked again where it arrived: a report is believed only about files that are there.
+        let transferred = item.pool.options["file_transfer"] == "yes"
+        let arrived = reported.location.hasPrefix("/") ? reported.location : item.folder + "/" + reported.location
+        let sums: FileChecksums
+        do { sums = try FileChecksums(ofFileAt: arrived) } catch {
+            return .failed(loaded, job, "the report names \(output), but there is no file at \(arrived)\(transferred ? " (not transferred back?)" : "")")
+        }
+        guard sums.size == reported.size, sums.adler32 == reported.adler32, sums.sha256 == reported.sha256 else {
+            return .failed(loaded, job, "\(output) at \(arrived) is \(sums.size) bytes with adler32 \(sums.adler32); the job reported \(reported.size) bytes, adler32 \(reported.adler32)")
+        }
+        var home = arrived
+        if transferred {
+            home = site.path(of: output)
+            do { try Self.bringHome(arrived, to: home) } catch { return .failed(loaded, job, error.message) }
+        }
+        let inputsLFNs = inputs.map(\.lfn)
+        let file = CatalogFile(lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
+                               dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(forStep: job.step),
+                               conditionsResolvedAt: Self.resolvedAt(item.folder), job: label, parents: inputsLFNs,
+                               replicas: [Replica(site: site.name, storage: .disk, path: home)])
+        do { try file.validate() } catch { return .failed(loaded, job, error.message) }
+        claimed.insert(output)
+        return .registered(loaded, done, file, "registered \(output): \(events) events, \(sums.size) bytes, \(String(format: "%.2f", report.cpuSeconds)) s CPU")
+    }
+
+    /// The moment the job's constants were resolved at, from its description.
+    static func resolvedAt(_ folder: String) -> Timestamp? {
+        FileManager.default.contents(atPath: folder + "/" + JobDescription.fileName).flatMap { try? JobDescription.decode(from: $0).conditions.resolvedAt }
+    }
+
+    /// Copies a transferred output to its place at the site, through a temporary name, and checks its size.
+    static func bringHome(_ from: String, to path: String) throws(ConveyorError) {
+        let fm = FileManager.default
+        let partial = path + ".arriving"
+        do {
+            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? fm.removeItem(atPath: partial)
+            try fm.copyItem(atPath: from, toPath: partial)
+            try? fm.removeItem(atPath: path)
+            try fm.moveItem(atPath: partial, toPath: path)
+        } catch {
+            try? fm.removeItem(atPath: partial)
+            throw .unavailable("bringing \(from) home to \(path) failed: \(error.localizedDescription)")
+        }
+    }
+}

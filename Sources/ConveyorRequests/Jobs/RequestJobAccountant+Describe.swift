@@ -1,0 +1,121 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorJob
+import ConveyorStore
+import ConveyorWorkflow
+import Foundation
+
+extension RequestJobAccountant {
+    /// Writes the job's `job.json` and its payload files into its folder and marks its inputs
+    /// Assigned. A job that needs no run, or that cannot run (an input with no disk copy at the
+    /// site, an OPEN tag in its stack), is dispatched as a no-op whose folder already holds its
+    /// report, so that it is accounted like any other: done, or failed and counted.
+    public func describe(_ element: String, _ dispatch: JobDispatch) async throws(ConveyorError) -> DescribedJob {
+        let (name, id) = try Self.parse(element)
+        var cache: [String: Loaded] = [:]
+        let loaded = try await load(name, cache: &cache)
+        let record = loaded.record
+        guard let job = try await store.read({ try await $0.requestJobs(request: record.id, id: id) }).first else {
+            throw .notFound("request \(name) has no job \(id)")
+        }
+        let label = Self.jobLabel(record, job)
+        let folder = dispatch.folder
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .unavailable("cannot make the job folder \(folder): \(error.localizedDescription)")
+        }
+        let noOp = DescribedJob(command: ":")
+        let inputs = try await store.read { try await $0.requestInputs(request: record.id, job: id) }
+        if try await finishedAlready(loaded, job, inputs) != nil { return noOp }
+        do throws(ConveyorError) {
+            let (description, shipped) = try await describe(loaded, job, inputs, dispatch)
+            guard FileManager.default.createFile(atPath: folder + "/" + JobDescription.fileName, contents: description.encoded()) else {
+                throw ConveyorError.unavailable("cannot write \(folder)/\(JobDescription.fileName)")
+            }
+            try await store.write { session in
+                try await session.setRequestInputs(request: record.id, job: id, from: [.unused, .assigned], to: .assigned,
+                                                   reason: "job \(id) dispatched", at: .now)
+            }
+            let runner = dispatch.runner
+            if dispatch.transfersFiles {
+                return DescribedJob(command: "./\((runner as NSString).lastPathComponent) .", transferIn: [runner] + shipped)
+            }
+            return DescribedJob(command: "'\(runner.replacingOccurrences(of: "'", with: "'\\''"))' .")
+        } catch let refusal where !Self.isPassing(refusal) {
+            // The job cannot run as things stand: its report says why, and it counts as a failed try.
+            let report = JobReport(job: label, exitStatus: nil, failure: refusal.message, events: nil, outputs: [], cpuSeconds: 0, wallSeconds: 0,
+                                   peakMemoryKilobytes: nil, values: [], host: "scheduler", startedAt: .now, endedAt: .now)
+            guard FileManager.default.createFile(atPath: folder + "/" + JobReport.fileName, contents: report.encoded()) else {
+                throw .unavailable("cannot write \(folder)/\(JobReport.fileName)")
+            }
+            return noOp
+        }
+    }
+
+    /// Failures of the store or the file system pass (the dispatch is tried again); the others
+    /// are the job's own and fail its try.
+    static func isPassing(_ error: ConveyorError) -> Bool {
+        if case .unavailable = error { return true }
+        if case .storeFailure = error { return true }
+        return false
+    }
+
+    /// The description of a job that needs a run.
+    /// - Returns: it, and the inputs' paths to transfer in when the pool transfers files.
+    func describe(_ loaded: Loaded, _ job: RequestJob, _ inputs: [RequestInput], _ dispatch: JobDispatch) async throws(ConveyorError)
+        -> (JobDescription, [String])
+    {
+        let request = loaded.request
+        guard let site = request.sites.first(where: { $0.name == job.site }) else {
+            throw .invalidInput("job \(job.id) names site \(job.site), which the request no longer has")
+        }
+        var described: [JobDescription.Input] = []
+        var names: Set<String> = []
+        var shipped: [String] = []
+        for input in inputs {
+            guard let file = try await store.read({ try await $0.file(lfn: input.lfn) }) else {
+                throw .notFound("input \(input.lfn) was not made (its job did not succeed)")
+            }
+            guard let replica = file.replicas.first(where: { $0.site == site.name && $0.storage == .disk && $0.state == .available }) else {
+                throw .conflict("\(input.lfn) has no available disk copy at \(site.name) (on tape only? it must be staged first)")
+            }
+            var location = replica.path
+            if dispatch.transfersFiles {
+                // Transferred into the sandbox under its own name.
+                location = (replica.path as NSString).lastPathComponent
+                guard names.insert(location).inserted else { throw .conflict("two inputs of job \(job.id) share the file name \(location)") }
+            }
+            described.append(.init(lfn: input.lfn, location: location, size: file.size, adler32: file.adler32))
+            if dispatch.transfersFiles { shipped.append(replica.path) }
+        }
+
+        let tags = request.tags(forStep: job.step)
+        // The constants of the job's run from its tag stack, resolved as of one moment that the
+        // outputs record. Only the calibration skims read the OPEN staging tag.
+        let openStaging = request.readsOpenStaging(step: job.step) ? request.stagingTag : nil
+        let conditionsDatabase = ConditionsDatabase(store: store)
+        try await conditionsDatabase.requireFrozen(tags, except: openStaging)
+        let resolvedAt = Timestamp.now
+        try await conditionsDatabase.exportResolved(tags: tags, at: job.run, to: dispatch.folder + "/conditions", asOf: resolvedAt, allowOpen: openStaging != nil)
+
+        var environment: [String: String] = [:]
+        let program: String
+        switch job.step {
+        case "physics-skims":
+            program = request.commands.skim ?? ""
+            environment["CONVEYOR_SKIM"] = job.dataTag ?? ""
+        case "quality-report":
+            program = request.commands.quality ?? ""
+        default:
+            program = request.commands.reconstruction
+        }
+        var outputs: [JobDescription.Output] = []
+        if let output = job.outputLFN {
+            let location = dispatch.transfersFiles ? (output as NSString).lastPathComponent : site.path(of: output)
+            outputs.append(.init(lfn: output, location: location, level: job.level, dataTag: job.dataTag))
+        }
+        let description = JobDescription(job: Self.jobLabel(loaded.record, job), request: loaded.record.name, step: job.step, site: site.name, run: job.run,
+                              release: request.release, globalTags: tags, program: program, environment: environment, inputs: described,
+                              outputs: outputs, conditions: .init(mode: .files, location: "conditions", resolvedAt: resolvedAt))
+        return (description, shipped)
+    }
+}

@@ -1,0 +1,103 @@
+import ConveyorConditions
+import ConveyorCore
+import ConveyorExecutors
+import ConveyorJob
+import ConveyorRuns
+import ConveyorStore
+import ConveyorWorkflow
+import Foundation
+
+/// The central side of a request's job steps, as CMS WMAgent's JobAccountant and DIRAC's job
+/// wrapper services are: the job on the worker opens no database.
+///
+/// - At dispatch it *describes* each job (``describe(_:)``): its inputs' copies at the site,
+///   its output LFNs and where to write them, the tag stack and run, the program and limits,
+///   written into the job's folder as `job.json` beside the exported payload files; the inputs
+///   become Assigned.
+/// - When the job ends it *accounts* for it (``account(_:)``): it reads the job's `report.json`,
+///   checks each output again where it arrived (size, Adler-32, SHA-256), brings it home when the
+///   pool transfers files, and registers it with its provenance, moves the inputs to Processed
+///   and records the job's figures — for a whole batch of ended jobs in one transaction.
+///
+/// A job is skipped when it is done (its output registered by this request, all inputs final),
+/// when an input is invalidated, or when an input an earlier job should have made does not
+/// exist: then it is dispatched as a no-op and accounted as succeeded with the reason. A failure
+/// is counted; at `max_file_failures` the inputs are Problematic and the job ends without
+/// failing its task, so one bad file does not hold up a bucket. A report read twice registers
+/// nothing twice.
+///
+/// ```swift
+/// let plugins = SchedulerPlugins(accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)])
+/// ```
+public struct RequestJobAccountant: JobAccountant {
+    /// The name request workflows give their job steps' `accountant`.
+    public static let name = "request"
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// The element name of a request's job: `request job NAME ID`.
+    public static func element(request: String, job: Int64) -> String { "request job \(request) \(job)" }
+
+    static func parse(_ element: String) throws(ConveyorError) -> (request: String, job: Int64) {
+        let parts = element.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 4, parts[0] == "request", parts[1] == "job", let id = Int64(parts[3]) else {
+            throw .invalidInput("'\(element)' is not a request job (expected 'request job NAME ID')")
+        }
+        return (String(parts[2]), id)
+    }
+
+    static func jobLabel(_ record: RequestRecord, _ job: RequestJob) -> String { "request \(record.name) job \(job.id)" }
+
+    /// A request's record, configuration and jobs, read once per batch.
+    final class Loaded: @unchecked Sendable {
+        let record: RequestRecord
+        let request: ProcessingRequest
+        init(record: RequestRecord, request: ProcessingRequest) {
+            self.record = record
+            self.request = request
+        }
+    }
+
+    func load(_ name: String, cache: inout [String: Loaded]) async throws(ConveyorError) -> Loaded {
+        if let loaded = cache[name] { return loaded }
+        let (record, request) = try await Requests.load(name, from: store)
+        let loaded = Loaded(record: record, request: request)
+        cache[name] = loaded
+        return loaded
+    }
+
+    /// Why a job needs no run, when it needs none: done, or skipped for a bad or missing input.
+    func finishedAlready(_ loaded: Loaded, _ job: RequestJob, _ inputs: [RequestInput]) async throws(ConveyorError) -> String? {
+        if !inputs.isEmpty, inputs.allSatisfy({ $0.state.isFinal }) {
+            return "already done: inputs \(inputs.map(\.state.rawValue).joined(separator: ", "))"
+        }
+        if let output = job.outputLFN, let existing = try await store.read({ try await $0.file(lfn: output) }) {
+            guard existing.job == Self.jobLabel(loaded.record, job) else {
+                throw .conflict("\(output) is already registered by \(existing.job ?? "someone else"); two requests write the same output path")
+            }
+            return "already done: \(output) is registered"
+        }
+        if let bad = inputs.first(where: { $0.state == .invalidated }) {
+            return "skipped: input \(bad.lfn) is invalidated (\(bad.reason)); revalidate it and resume the request"
+        }
+        return nil
+    }
+}
+
+extension RequestJobAccountant {
+    /// Runs one job here and now, as the scheduler would have it run (`conveyor request job NAME
+    /// ID`, for an operator retrying a job by hand): described into `folder`, run by the job
+    /// runner in this process, accounted. - Returns: the accountant's verdict.
+    public func runHere(request name: String, job id: Int64, folder: String) async throws(ConveyorError) -> JobVerdict {
+        let pool = try Pool(name: "here", executor: .local, slots: 1)
+        let element = Self.element(request: name, job: id)
+        let described = try await describe(element, JobDispatch(folder: folder, pool: pool, runner: "conveyor-job", attempt: 1))
+        if described.command != ":" { JobRunner(folder: folder).run() }
+        let verdicts = try await account([EndedJob(element: element, folder: folder, pool: pool,
+                                                   status: BatchJobStatus(uuid: "here", arrayIndex: 0, state: .succeeded, exitCode: 0))])
+        return verdicts.first ?? JobVerdict(succeeded: false, detail: "no verdict")
+    }
+}

@@ -1,0 +1,35 @@
+import ConveyorCore
+import ConveyorStore
+import ConveyorWorkflow
+
+/// What processing requests plug into the scheduler: the accountant of their job steps, and
+/// their central steps (the calibration algorithm loop, the luminosity account).
+///
+/// ```swift
+/// let service = SchedulerService(store: store, jobRoot: root, plugins: .requests(store: store))
+/// ```
+extension SchedulerPlugins {
+    public static func requests(store: Store) -> SchedulerPlugins {
+        SchedulerPlugins(accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
+                         actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)])
+    }
+}
+
+/// `request.calibrate` (parameters `request`, `calibration`): ``CalibrationRunner``.
+struct CalibrationStep: ActionStepRunner {
+    let store: Store
+
+    func run(_ step: ActionStep, as actor: Actor) async throws(ConveyorError) -> String {
+        try await CalibrationRunner(store: store).run(request: step.parameters["request"] ?? "", calibration: step.parameters["calibration"] ?? "")
+    }
+}
+
+/// `request.luminosity` (parameter `request`): ``LuminosityStep``.
+struct LuminosityActionStep: ActionStepRunner {
+    let store: Store
+
+    func run(_ step: ActionStep, as actor: Actor) async throws(ConveyorError) -> String {
+        let result = try await LuminosityStep(store: store).run(request: step.parameters["request"] ?? "")
+        return result.lines.joined(separator: "; ")
+    }
+}
