@@ -29,12 +29,15 @@ public struct ExperimentProgram: Sendable {
     public var timeLimitSeconds: Int?
     /// The working directory; the caller's when nil.
     public var directory: String?
+    /// A file that takes the program's stdout and stderr (appended); the caller's own when nil.
+    public var outputFile: String?
 
-    public init(command: String, environment: [String: String], timeLimitSeconds: Int? = nil, directory: String? = nil) {
+    public init(command: String, environment: [String: String], timeLimitSeconds: Int? = nil, directory: String? = nil, outputFile: String? = nil) {
         self.command = command
         self.environment = environment
         self.timeLimitSeconds = timeLimitSeconds
         self.directory = directory
+        self.outputFile = outputFile
     }
 
     /// Runs the program and waits for it.
@@ -54,6 +57,14 @@ public struct ExperimentProgram: Sendable {
         env["CONVEYOR_REPORT"] = reportPath
         env["CONVEYOR_SCRATCH"] = scratch.path
         process.environment = env
+        if let outputFile {
+            if !FileManager.default.fileExists(atPath: outputFile) { _ = FileManager.default.createFile(atPath: outputFile, contents: nil) }
+            if let handle = FileHandle(forWritingAtPath: outputFile) {
+                handle.seekToEndOfFile()
+                process.standardOutput = handle
+                process.standardError = handle
+            }
+        }
         let before = Self.childrenUsage()
         do { try process.run() } catch { throw .invalidInput("cannot start '\(command)': \(error.localizedDescription)") }
         var timedOut = false

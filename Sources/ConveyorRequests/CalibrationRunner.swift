@@ -64,7 +64,7 @@ public struct CalibrationRunner: Sendable {
                 "CONVEYOR_LAST_RUN": String(range.last), "CONVEYOR_RUNS": range.runs.map(String.init).joined(separator: ","),
                 "CONVEYOR_GLOBAL_TAGS": tags.joined(separator: ","), "CONVEYOR_PAYLOAD_DIR": folder.path, "CONVEYOR_RESULT": resultFile,
                 "CONVEYOR_RELEASE": request.release, "CONVEYOR_CONDITIONS": conditions,
-            ])
+            ], outputFile: scratch.appendingPathComponent("output-r\(range.first)-i\(iteration)").path)
             let result = try program.run()
             let said = (try? String(contentsOfFile: resultFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             var outcome: CalibrationOutcome = result.status == 0 ? .ok : .failure
@@ -99,7 +99,11 @@ public struct CalibrationRunner: Sendable {
                 index = merged
                 iteration = 1
             case .failure:
-                throw .conflict("calibration \(calibrationName) failed on runs \(exp):\(range.first)-\(range.last) (\(detail)); "
+                // The algorithm's last words are the expert's first clue.
+                let said = (try? String(contentsOfFile: program.outputFile ?? "", encoding: .utf8)).map { text in
+                    text.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
+                } ?? ""
+                throw .conflict("calibration \(calibrationName) failed on runs \(exp):\(range.first)-\(range.last) (\(detail))\(said.isEmpty ? "" : ": \(said)"); "
                                 + "upload a payload by hand and mark the task succeeded, or fix and resume it")
             }
         }

@@ -59,7 +59,12 @@ struct RequestBuilderTests {
         #expect(tasks["running-update"]?.action?.parameters == ["running": "prompt", "staging": "staging", "valid_from": "8:1"])
         #expect(tasks["mdst-all-events"]?.dependsOn == ["mdst-hlt-skims", "stage:mdst-all-events"])
         #expect(tasks["stage:mdst-all-events"]?.wait == .filesOnDisk(site: "KEKCC", lfns: ["/raw/2/all"]))
-        #expect(tasks["mdst-all-events"]?.commands.first == #""${CONVEYOR_EXECUTABLE:-conveyor}" request job r1 5"#)
+        // Job steps are described and accounted by the request accountant: their elements name jobs, not programs.
+        #expect(tasks["mdst-all-events"]?.commands.first == "request job r1 5")
+        #expect(tasks["mdst-all-events"]?.accountant == "request")
+        // Calibrations and the luminosity account run centrally, as action steps.
+        #expect(tasks["calibrate:cdc"]?.action == ActionStep(name: "request.calibrate", parameters: ["request": "r1", "calibration": "cdc"]))
+        #expect(tasks["luminosity"]?.action == ActionStep(name: "request.luminosity", parameters: ["request": "r1"]))
         #expect(tasks["calibrate:cdc"]?.retry.pauseAfter == 1)
     }
 

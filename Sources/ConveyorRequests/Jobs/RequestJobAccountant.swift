@@ -83,6 +83,9 @@ public struct RequestJobAccountant: JobAccountant {
         if let bad = inputs.first(where: { $0.state == .invalidated }) {
             return "skipped: input \(bad.lfn) is invalidated (\(bad.reason)); revalidate it and resume the request"
         }
+        for input in inputs where try await store.read({ try await $0.file(lfn: input.lfn) }) == nil {
+            return "skipped: input \(input.lfn) was not made (its job did not succeed)"
+        }
         return nil
     }
 }

@@ -92,7 +92,7 @@ extension Scheduler {
             for (item, verdict) in zip(items, verdicts) {
                 var status = item.status
                 status.state = verdict.succeeded ? .succeeded : .failed
-                status.reason = verdict.succeeded ? nil : verdict.detail
+                status.reason = verdict.detail
                 apply(status, now, instant, accounted: true)
             }
         }

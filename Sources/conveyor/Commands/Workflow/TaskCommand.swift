@@ -73,6 +73,14 @@ struct TaskCommand: AsyncParsableCommand {
             let log = try await global.withStore { store in try await Workflows(store: store).log(of: reference) }
             let entries = log.entries.filter { element == nil || $0.attempt.element == element }
             if output.json { return try Output.json(entries) }
+            if log.task.definition.kind != .job {
+                // Steps that run inside Conveyor (actions: calibrations, tag changes): their events say what they did.
+                let events = try await global.withStore { store in try await Workflows(store: store).events(log.task.workflowID) }
+                for event in events where event.taskID == log.task.id {
+                    Output.line("\(event.at) \(event.kind)\(event.to.map { " → \($0)" } ?? ""): \(event.detail)")
+                }
+                return
+            }
             if entries.isEmpty { Output.line("\(log.task.name) has run no job yet") }
             for entry in entries {
                 let a = entry.attempt
