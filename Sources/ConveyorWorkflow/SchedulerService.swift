@@ -147,6 +147,7 @@ extension ExecutorSet {
             case .local: local
             case .slurm: SlurmExecutor(options: pool.options)
             case .htcondor: HTCondorExecutor(options: pool.options)
+            case .lsf: LSFExecutor(options: pool.options)
             }
         }
     }

@@ -6,6 +6,8 @@ public enum ExecutorKind: String, CaseIterable, Codable, Sendable, NamedValueSet
     case local
     case slurm
     case htcondor
+    /// IBM Spectrum LSF (KEKCC).
+    case lsf
 }
 
 /// A named set of slots (a site or queue) with the executor that runs its jobs. The scheduler

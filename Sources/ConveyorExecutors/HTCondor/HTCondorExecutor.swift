@@ -7,40 +7,71 @@ import Foundation
 /// failure carrying its HoldReason, and is removed from the queue.
 ///
 /// Pool options: `commands` (a folder holding the HTCondor tools, else PATH), `requirements`,
-/// `request_memory`.
+/// `request_memory`, `file_transfer: yes` for pools without a shared file system (each element's
+/// folder, the job runner and the inputs are transferred in; what the job makes comes back).
+/// A time limit is `periodic_remove`; such a removal is reported as the time limit, not a cancel.
 public final class HTCondorExecutor: BatchExecutor {
     public let kind = ExecutorKind.htcondor
     public let tools: BatchCommands
     let requirements: String?
     let requestMemory: String?
     let chunk: Int
+    let transfersFiles: Bool
 
     public init(options: [String: String], tools: BatchCommands? = nil, chunk: Int = 500) {
+        self.transfersFiles = options["file_transfer"] == "yes"
         self.tools = tools ?? BatchCommands(folder: options["commands"])
         self.requirements = options["requirements"]
         self.requestMemory = options["request_memory"]
         self.chunk = chunk
     }
 
-    static let attributes = "ClusterId,ProcId,JobStatus,HoldReason,ExitCode,ExitBySignal,ExitSignal,RemoteWallClockTime,RemoteUserCpu,RemoteSysCpu,ImageSize,JobBatchName"
+    static let attributes = "ClusterId,ProcId,JobStatus,HoldReason,ExitCode,ExitBySignal,ExitSignal,RemoteWallClockTime,RemoteUserCpu,RemoteSysCpu,ImageSize,JobBatchName,RemoveReason,ConveyorTimeLimit"
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
         try JobFolders.prepare(submission)
         let wrapper = try JobFolders.writeElementWrapper(submission)
         var description = """
             universe = vanilla
-            executable = /bin/sh
-            arguments = "\(wrapper) \(submission.directory)/$(Process) htcondor"
             JobBatchName = "\(submission.uuid)"
-            output = /dev/null
-            error = /dev/null
             log = \(submission.directory)/condor.log
 
             """
         if let requirements { description += "requirements = \(requirements)\n" }
         if let requestMemory { description += "request_memory = \(requestMemory)\n" }
-        if let seconds = submission.timeLimitSeconds { description += "periodic_remove = (JobStatus == 2) && (time() - EnteredCurrentStatus > \(seconds))\n" }
-        description += "queue \(submission.jobs.count)\n"
+        if let seconds = submission.timeLimitSeconds {
+            description += "periodic_remove = (JobStatus == 2) && (time() - EnteredCurrentStatus > \(seconds))\n"
+            description += "+ConveyorTimeLimit = \(seconds)\n"
+        }
+        if transfersFiles {
+            // No shared file system: the element's folder (its job.sh, description and conditions),
+            // the job runner and the inputs go into the sandbox; what the job makes in it comes back
+            // into the element's folder (initialdir) when it exits.
+            description += """
+                executable = \(wrapper)
+                arguments = ". htcondor"
+                should_transfer_files = YES
+                when_to_transfer_output = ON_EXIT
+                output = /dev/null
+                error = /dev/null
+
+                """
+            for job in submission.jobs {
+                let folder = "\(submission.directory)/\(job.arrayIndex)"
+                let files = ([folder + "/"] + job.transferIn).map { $0.replacingOccurrences(of: ",", with: "\\,") }
+                description += "initialdir = \(folder)\ntransfer_input_files = \(files.joined(separator: ", "))\nqueue\n"
+            }
+        } else {
+            description += """
+                executable = /bin/sh
+                arguments = "\(wrapper) \(submission.directory)/$(Process) htcondor"
+                should_transfer_files = NO
+                output = /dev/null
+                error = /dev/null
+                queue \(submission.jobs.count)
+
+                """
+        }
         let file = submission.directory + "/submit.condor"
         do { try description.write(toFile: file, atomically: true, encoding: .utf8) } catch { throw .unavailable("cannot write \(file)") }
         let out = try await tools.succeed("condor_submit", ["-terse", file])
@@ -109,7 +140,14 @@ public final class HTCondorExecutor: BatchExecutor {
         switch status {
         case 1: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .queued)
         case 2, 6, 7: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .running)
-        case 3: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .cancelled, reason: "removed from the queue")
+        case 3:
+            if let removal = ad["RemoveReason"] as? String, removal.contains("PeriodicRemove") {
+                let limit = (ad["ConveyorTimeLimit"] as? Int).map { "\($0) s" } ?? "its time limit"
+                return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "time limit of \(limit) reached (removed by periodic_remove)",
+                                      wallSeconds: wall)
+            }
+            return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .cancelled,
+                                  reason: "removed from the queue\((ad["RemoveReason"] as? String).map { ": \($0)" } ?? "")")
         case 4:
             let signalled = (ad["ExitBySignal"] as? Bool) == true
             let code = signalled ? 128 + ((ad["ExitSignal"] as? Int) ?? 0) : (ad["ExitCode"] as? Int) ?? 0
