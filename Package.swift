@@ -204,7 +204,8 @@ let package = Package(
         .testTarget(
             name: "ConveyorCLITests",
             dependencies: [
-                "conveyor", "ConveyorTestSupport", "ConveyorCore", "ConveyorStore",
+                "conveyor", "ConveyorTestSupport", "ConveyorCore", "ConveyorStore", "ConveyorJob", "ConveyorExecutors", "ConveyorWorkflow",
+                "ConveyorRequests",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

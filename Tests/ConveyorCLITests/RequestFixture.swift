@@ -6,7 +6,8 @@ import Testing
 /// A small experiment for request tests: runs in the registry, raw files on disk and in the
 /// catalog, tags, a local pool, and shell scripts standing in for the experiment's programs.
 ///
-/// - `bin/reco`: copies its inputs' lines to the output, adds a line with the level and tags,
+/// - `bin/reco`: writes its environment to `program.env` in its working directory (the job's
+///   folder); copies its inputs' lines to the output, adds a line with the level and tags,
 ///   reports `events`; logs each output it writes to `reco.log`; sleeps `$RECO_SLEEP` seconds;
 ///   fails on inputs whose path contains `$RECO_FAIL`.
 /// - `bin/calib MODE`: `iterate` asks to iterate until iteration 3; `merge` says not_enough_data
@@ -30,6 +31,7 @@ struct RequestFixture {
             "reco": """
                 #!/bin/sh
                 set -e
+                env > program.env
                 sleep "${RECO_SLEEP:-0}"
                 if [ -n "$RECO_FAIL" ]; then case "$CONVEYOR_INPUT" in *"$RECO_FAIL"*) echo "cannot read $CONVEYOR_INPUT" >&2; exit 3 ;; esac; fi
                 cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
         let store = try await global.openStore()
-        JobEnvironment.scrub()
+        JobEnvironment.scrub(for: store.location)
         var schedulerLogger = serverLogger
         schedulerLogger[metadataKey: "part"] = "scheduler"
         let scheduler = noScheduler ? nil : SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,

@@ -44,7 +44,7 @@ struct DemoRun {
             } else {
                 try await prepare(store, sim: sim)
             }
-            JobEnvironment.scrub()
+            JobEnvironment.scrub(for: location)
             try await DemoDriver(store: store, folder: folder, keepGoing: keepGoing, logger: logger).run()
             try await DemoSummary(store: store, folder: folder, started: started).print()
         }

@@ -29,7 +29,7 @@ extension SchedulerCommand {
         func run() async throws {
             let logger = try global.logger(label: "conveyor.scheduler")
             let store = try await global.openStore()
-            JobEnvironment.scrub()
+            JobEnvironment.scrub(for: store.location)
             let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
                                            leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: .requests(store: store), logger: logger)
             let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
