@@ -81,7 +81,7 @@ let package = Package(
         // What runs on a worker node: no store, no server, so that it can be shipped with each job.
         .target(
             name: "ConveyorJob",
-            dependencies: ["ConveyorCore"]
+            dependencies: ["ConveyorCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "conveyor-job",
@@ -110,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "ConveyorRequests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob"]
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob"]
         ),
         .target(
             name: "ConveyorServer",

@@ -11,6 +11,20 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
+        .executableTarget(
+            name: "bench-accountant",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorRuns", package: "Conveyor"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+                .product(name: "ConveyorExecutors", package: "Conveyor"),
+                .product(name: "ConveyorJob", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
+                .product(name: "ConveyorRequests", package: "Conveyor"),
+            ]
+        ),
         .executableTarget(
             name: "DemoBenchmarks",
             dependencies: [.product(name: "Benchmark", package: "benchmark")],

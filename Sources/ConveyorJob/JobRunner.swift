@@ -63,8 +63,10 @@ public struct JobRunner: Sendable {
         switch description.conditions.mode {
         case .files: environment["CONVEYOR_CONDITIONS"] = resolve(description.conditions.location)
         case .http:
-            environment["CONVEYOR_CONDITIONS_URL"] = description.conditions.location
-            environment["CONVEYOR_CONDITIONS_TOKEN"] = description.conditions.token ?? ""
+            // Fetched into the job's folder, so the program reads its constants the same way in both modes.
+            let folder = resolve("conditions")
+            try ConditionsFetch(conditions: description.conditions).fetch(into: folder)
+            environment["CONVEYOR_CONDITIONS"] = folder
         }
         let outputs = description.outputs.map { (output: $0, path: resolve($0.location)) }
         if let first = outputs.first {

@@ -56,18 +56,39 @@ public struct JobDescription: Codable, Sendable, Equatable {
             case http
         }
 
+        /// A payload revision resolved centrally at dispatch: what an `http` job fetches. Revisions
+        /// never change, so their bytes are cacheable for ever, and the checksum catches a cache
+        /// that serves anything else.
+        public struct Pinned: Codable, Sendable, Equatable {
+            public var name: String
+            public var revision: Int
+            public var sha256: String
+
+            public init(name: String, revision: Int, sha256: String) {
+                self.name = name
+                self.revision = revision
+                self.sha256 = sha256
+            }
+        }
+
         public var mode: Mode
-        /// `files`: the folder (relative to the job's folder). `http`: the lookup API's base URL.
+        /// `files`: the folder (relative to the job's folder). `http`: the server's base URL.
         public var location: String
         /// `http`: a short-lived read-only token for the conditions lookups.
         public var token: String?
+        /// `http`: an HTTP cache to go through (Squid, as Frontier's), `http://host:port`.
+        public var proxy: String?
+        /// `http`: the payloads of the job's run, resolved from its tag stack as of ``resolvedAt``.
+        public var payloads: [Pinned]?
         /// The moment the tag stack is resolved at, recorded with the outputs.
         public var resolvedAt: Timestamp
 
-        public init(mode: Mode, location: String, token: String? = nil, resolvedAt: Timestamp) {
+        public init(mode: Mode, location: String, token: String? = nil, proxy: String? = nil, payloads: [Pinned]? = nil, resolvedAt: Timestamp) {
             self.mode = mode
             self.location = location
             self.token = token
+            self.proxy = proxy
+            self.payloads = payloads
             self.resolvedAt = resolvedAt
         }
     }

@@ -95,7 +95,24 @@ extension RequestJobAccountant {
         let conditionsDatabase = ConditionsDatabase(store: store)
         try await conditionsDatabase.requireFrozen(tags, except: openStaging)
         let resolvedAt = Timestamp.now
-        try await conditionsDatabase.exportResolved(tags: tags, at: job.run, to: dispatch.folder + "/conditions", asOf: resolvedAt, allowOpen: openStaging != nil)
+        let conditions: JobDescription.Conditions
+        switch dispatch.pool.options["conditions"] ?? "files" {
+        case "files":
+            try await conditionsDatabase.exportResolved(tags: tags, at: job.run, to: dispatch.folder + "/conditions", asOf: resolvedAt,
+                                                        allowOpen: openStaging != nil)
+            conditions = .init(mode: .files, location: "conditions", resolvedAt: resolvedAt)
+        case "http":
+            // Resolved here, fetched by the job: pinned revisions are the same bytes for ever, so a cache in front serves them all.
+            guard let url = dispatch.pool.options["conditions_url"], !url.isEmpty else {
+                throw .invalidInput("pool \(dispatch.pool.name) reads conditions over http but names no conditions_url")
+            }
+            let resolutions = try await conditionsDatabase.resolve(tags: tags, at: job.run, asOf: resolvedAt, allowOpen: openStaging != nil)
+            let token = try await jobToken(for: dispatch.pool)
+            conditions = .init(mode: .http, location: url, token: token, proxy: dispatch.pool.options["conditions_proxy"],
+                               payloads: resolutions.map { .init(name: $0.name, revision: $0.revision, sha256: $0.sha256) }, resolvedAt: resolvedAt)
+        case let other:
+            throw .invalidInput("pool \(dispatch.pool.name): conditions is files or http, not '\(other)'")
+        }
 
         var environment: [String: String] = [:]
         let program: String
@@ -115,7 +132,7 @@ extension RequestJobAccountant {
         }
         let description = JobDescription(job: Self.jobLabel(loaded.record, job), request: loaded.record.name, step: job.step, site: site.name, run: job.run,
                               release: request.release, globalTags: tags, program: program, environment: environment, inputs: described,
-                              outputs: outputs, conditions: .init(mode: .files, location: "conditions", resolvedAt: resolvedAt))
+                              outputs: outputs, conditions: conditions)
         return (description, shipped)
     }
 }

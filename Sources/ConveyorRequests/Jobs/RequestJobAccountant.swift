@@ -1,3 +1,4 @@
+import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
 import ConveyorExecutors
@@ -6,6 +7,7 @@ import ConveyorRuns
 import ConveyorStore
 import ConveyorWorkflow
 import Foundation
+import Synchronization
 
 /// The central side of a request's job steps, as CMS WMAgent's JobAccountant and DIRAC's job
 /// wrapper services are: the job on the worker opens no database.
@@ -33,9 +35,24 @@ public struct RequestJobAccountant: JobAccountant {
     /// The name request workflows give their job steps' `accountant`.
     public static let name = "request"
     public let store: Store
+    let tokens = JobTokens()
 
     public init(store: Store) {
         self.store = store
+    }
+
+    /// Job tokens, one per pool for half its lifetime (a job started near the end of that still
+    /// has half a lifetime left): `job_token_hours` of the pool, 48 by default.
+    final class JobTokens: Sendable {
+        let minted = Mutex<[String: (token: String, renewAt: ContinuousClock.Instant)]>([:])
+    }
+
+    func jobToken(for pool: Pool) async throws(ConveyorError) -> String {
+        if let held = tokens.minted.withLock({ $0[pool.name] }), held.renewAt > .now { return held.token }
+        let hours = pool.options["job_token_hours"].flatMap { Int($0) }.map { min(max($0, 1), 24 * 30) } ?? 48
+        let token = try await Accounts(store: store).startJobSession(lifetime: .seconds(hours * 3600), for: "jobs of pool \(pool.name)")
+        tokens.minted.withLock { $0[pool.name] = (token, .now + .seconds(hours * 1800)) }
+        return token
     }
 
     /// The element name of a request's job: `request job NAME ID`.

@@ -22,7 +22,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw ConveyorError.unauthenticated("the Authorization header must be 'Bearer TOKEN'")
             }
-            context.actor = try await accounts.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+            let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            // A job's token is a short-lived session of the job principal; every other bearer is an API token.
+            context.actor = secret.hasPrefix(Accounts.jobTokenPrefix)
+                ? try await accounts.authenticate(session: secret) : try await accounts.authenticate(bearer: secret)
         } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty,
                   let actor = try? await accounts.authenticate(session: cookie) {
             context.actor = actor

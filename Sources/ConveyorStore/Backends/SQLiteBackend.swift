@@ -41,7 +41,7 @@ final class SQLiteBackend: StoreBackend {
                 _ = try await connection.query("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
                 _ = try await connection.query("PRAGMA synchronous = NORMAL")
             } catch {
-                try? await connection.close()
+                await SQLiteConnectionPool.close(connection)
                 throw error
             }
             return connection
@@ -144,7 +144,7 @@ actor SQLiteConnectionPool {
         if !isClosed, idle.count < maximumIdle {
             idle.append(connection)
         } else {
-            try? await connection.close()
+            await Self.close(connection)
         }
     }
 
@@ -153,7 +153,14 @@ actor SQLiteConnectionPool {
         let connections = idle
         idle = []
         for connection in connections {
-            try? await connection.close()
+            await Self.close(connection)
         }
+    }
+
+    /// Closes a connection even when the caller's task was cancelled (a scheduler that lost its
+    /// lease, a server shutting down): a cancelled close leaves it open, and SQLiteNIO traps when
+    /// an open connection is released. The close runs in a task of its own, which no one cancels.
+    static func close(_ connection: SQLiteConnection) async {
+        await Task { try? await connection.close() }.value
     }
 }

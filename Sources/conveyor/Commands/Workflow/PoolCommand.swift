@@ -13,9 +13,9 @@ struct PoolCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a pool or change one (role manager).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool's name (tasks name it with pool:).") var name: String
-        @Option(help: "local, slurm or htcondor.") var executor: String
+        @Option(help: "local, slurm, htcondor or lsf.") var executor: String
         @Option(help: "The most job elements in flight at once.") var slots: Int
-        @Option(name: .customLong("option"), help: "KEY=VALUE executor settings (repeatable): partition, account, directory, max_array_size, commands.")
+        @Option(name: .customLong("option"), help: "KEY=VALUE executor settings (repeatable): partition, account, queue, project, directory, max_array_size, commands, file_transfer, job_runner, conditions (files or http), conditions_url, conditions_proxy, job_token_hours.")
         var options: [String] = []
 
         func run() async throws {
