@@ -313,8 +313,9 @@ public actor Scheduler {
         guard !marks.isEmpty || !taskRows.isEmpty || !groups.isEmpty || !attempts.isEmpty || !submissions.isEmpty || !finished.isEmpty || !events.isEmpty
             || !workflows.isEmpty || !commands.isEmpty else { return }
         let now = Timestamp.now
-        // New submissions are sent right after this commit: their record must outlive a power cut first.
-        try await store.write(durable: !submissions.isEmpty) { session in
+        // New submissions are sent right after this commit: their record must outlive a power cut
+        // first. Local jobs die with this machine, so a lost record of theirs loses nothing.
+        try await store.write(durable: submissions.contains { $0.0.executor != .local }) { session in
             for (uuid, external) in marks { try await session.markSubmitted(uuid, externalID: external) }
             for (record, attempts) in submissions { try await session.insertSubmission(record, attempts: attempts, at: now) }
             for attempt in attempts { try await session.updateAttempt(attempt) }
