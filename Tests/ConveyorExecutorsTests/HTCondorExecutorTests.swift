@@ -4,24 +4,141 @@ import ConveyorTestSupport
 import Foundation
 import Testing
 
-/// HTCondor cannot be installed here: the executor is tested against recorded `condor_q -json`
-/// and `condor_history -json` answers served by fake tools on a folder of their own.
+/// The executor's parsing, against outputs recorded from the real HTCondor 23 pool that
+/// scripts/test starts (Debian 13's htcondor in a debootstrap root), served by fake tools so that
+/// every state can be checked at once: `condor_q -json` of a cluster with running jobs and a held
+/// one (`condor_hold`), `condor_history -json` of a cluster whose jobs exited 0 and 1 and of jobs
+/// removed by `condor_rm` and by `periodic_remove` (a time limit). `HTCondorPoolTests` runs the
+/// same executor against the pool itself.
 @Suite("HTCondor executor")
 struct HTCondorExecutorTests {
-    static let queue = """
+    /// `condor_q -json -constraint "ClusterId == 12" -attributes …`, recorded 2026-12-03.
+    static let queue = #"""
         [
-        {"ClusterId": 4711, "ProcId": 0, "JobStatus": 2, "JobBatchName": "u1"},
-        {"ClusterId": 4711, "ProcId": 1, "JobStatus": 5, "HoldReason": "Error from slot1@wn042: disk quota exceeded", "JobBatchName": "u1"},
-        {"ClusterId": 4711, "ProcId": 2, "JobStatus": 1, "JobBatchName": "u1"}
+        {
+          "ClusterId": 12,
+          "ExitBySignal": false,
+          "ImageSize": 45,
+          "JobBatchName": "rec-a",
+          "JobStatus": 2,
+          "ProcId": 0,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 0.0
+        }
+        ,
+        {
+          "ClusterId": 12,
+          "ExitBySignal": true,
+          "ExitSignal": 15,
+          "HoldReason": "via condor_hold (by user conveyor)",
+          "ImageSize": 2750,
+          "JobBatchName": "rec-a",
+          "JobStatus": 5,
+          "ProcId": 1,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 6.0
+        }
+        ,
+        {
+          "ClusterId": 12,
+          "ExitBySignal": false,
+          "ImageSize": 45,
+          "JobBatchName": "rec-a",
+          "JobStatus": 2,
+          "ProcId": 4,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 0.0
+        }
+        ,
+        {
+          "ClusterId": 12,
+          "ExitBySignal": false,
+          "ImageSize": 45,
+          "JobBatchName": "rec-a",
+          "JobStatus": 2,
+          "ProcId": 5,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 0.0
+        }
         ]
-        """
-    static let history = """
+        """#
+    /// `condor_history -json -constraint "ClusterId == 12 || ClusterId == 13" -attributes …` and
+    /// a time-limited job (cluster 8), recorded 2026-12-03.
+    static let history = #"""
         [
-        {"ClusterId": 4711, "ProcId": 3, "JobStatus": 4, "ExitCode": 0, "ExitBySignal": false, "RemoteWallClockTime": 12.0, "RemoteUserCpu": 9.5, "RemoteSysCpu": 0.5, "ImageSize": 20480},
-        {"ClusterId": 4711, "ProcId": 4, "JobStatus": 4, "ExitCode": 2, "ExitBySignal": false},
-        {"ClusterId": 4711, "ProcId": 5, "JobStatus": 3}
+        {
+          "ClusterId": 13,
+          "ExitBySignal": false,
+          "ExitCode": 1,
+          "ImageSize": 150,
+          "JobBatchName": "rec-b",
+          "JobStatus": 4,
+          "ProcId": 1,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 0.0
+        }
+        ,
+        {
+          "ClusterId": 13,
+          "ExitBySignal": false,
+          "ExitCode": 0,
+          "ImageSize": 150,
+          "JobBatchName": "rec-b",
+          "JobStatus": 4,
+          "ProcId": 0,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 0.0
+        }
+        ,
+        {
+          "ClusterId": 12,
+          "ExitBySignal": true,
+          "ExitSignal": 15,
+          "ImageSize": 2750,
+          "JobBatchName": "rec-a",
+          "JobStatus": 3,
+          "ProcId": 2,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 17.0,
+          "RemoveReason": "via condor_rm (by user conveyor)"
+        }
+        ,
+        {
+          "ClusterId": 12,
+          "ExitBySignal": true,
+          "ExitSignal": 15,
+          "ImageSize": 2750,
+          "JobBatchName": "rec-a",
+          "JobStatus": 3,
+          "ProcId": 3,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 17.0,
+          "RemoveReason": "via condor_rm (by user conveyor)"
+        },
+        {
+          "ClusterId": 8,
+          "ConveyorTimeLimit": 3,
+          "ExitBySignal": true,
+          "ExitSignal": 15,
+          "ImageSize": 7500,
+          "JobBatchName": "04fa0f69-0d24-45eb-9c05-ceb1cd0bfa64",
+          "JobStatus": 3,
+          "ProcId": 0,
+          "RemoteSysCpu": 0.0,
+          "RemoteUserCpu": 0.0,
+          "RemoteWallClockTime": 6.0,
+          "RemoveReason": "The job attribute PeriodicRemove expression '(JobStatus == 2) && (time() - EnteredCurrentStatus > 3)' evaluated to TRUE"
+        }
         ]
-        """
+        """#
 
     @Test func submitsOneClusterNamedByTheUUIDAndReadsStatusInChunks() async throws {
         let fake = try FakeTools(["condor_submit", "condor_q", "condor_history", "condor_rm"])
@@ -42,18 +159,24 @@ struct HTCondorExecutorTests {
 
         try fake.answer("condor_q", Self.queue)
         try fake.answer("condor_history", Self.history)
-        let reports = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: "4711", directory: jobs.path + "/s", arrayIndices: Array(0..<6))])
-        let byIndex = Dictionary(reports.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first })
-        #expect(byIndex[0]?.state == .running)
-        #expect(byIndex[1]?.state == .failed)
-        #expect(byIndex[1]?.reason == "held: Error from slot1@wn042: disk quota exceeded")
-        #expect(byIndex[2]?.state == .queued)
-        #expect(byIndex[3]?.state == .succeeded && byIndex[3]?.wallSeconds == 12 && byIndex[3]?.cpuSeconds == 10 && byIndex[3]?.maxRSSKilobytes == 20480)
-        #expect(byIndex[4]?.state == .failed && byIndex[4]?.reason == "exit code 2")
-        #expect(byIndex[5]?.state == .cancelled)
-        #expect(fake.calls.contains("condor_rm 4711.1"), "a held job is removed once reported")
+        let a = "rec-a", b = "rec-b", c = "time-limited"
+        let statuses = try await executor.poll([
+            TrackedSubmission(uuid: a, externalID: "12", directory: jobs.path + "/a", arrayIndices: Array(0..<6)),
+            TrackedSubmission(uuid: b, externalID: "13", directory: jobs.path + "/b", arrayIndices: [0, 1]),
+            TrackedSubmission(uuid: c, externalID: "8", directory: jobs.path + "/c", arrayIndices: [0]),
+        ])
+        func status(_ uuid: String, _ index: Int) -> BatchJobStatus? { statuses.first { $0.uuid == uuid && $0.arrayIndex == index } }
+        #expect(status(a, 0)?.state == .running)
+        #expect(status(a, 1)?.state == .failed)
+        #expect(status(a, 1)?.reason == "held: via condor_hold (by user conveyor)")
+        #expect(status(a, 2)?.state == .cancelled && status(a, 2)?.reason == "removed from the queue: via condor_rm (by user conveyor)")
+        #expect(status(b, 0)?.state == .succeeded && status(b, 0)?.wallSeconds == 0 && status(b, 0)?.maxRSSKilobytes == 150)
+        #expect(status(b, 1)?.state == .failed && status(b, 1)?.reason == "exit code 1")
+        #expect(status(c, 0)?.state == .failed && status(c, 0)?.reason == "time limit of 3 s reached (removed by periodic_remove)",
+                "a time limit is a failure to retry, not a cancel: \(String(describing: status(c, 0)))")
+        #expect(fake.calls.contains("condor_rm 12.1"), "a held job is removed once reported")
         #expect(fake.calls.filter { $0.hasPrefix("condor_q") }.count == 1)
-        #expect(fake.calls.first { $0.hasPrefix("condor_q") }?.contains("ClusterId == 4711") == true)
+        #expect(fake.calls.first { $0.hasPrefix("condor_q") }?.contains("ClusterId == 12") == true)
     }
 
     @Test func callsPerCycleDoNotGrowWithJobsAndClustersAreChunked() async throws {
