@@ -1,25 +1,50 @@
 import ConveyorCore
 import Foundation
 
-/// The folders of a submission's jobs, shared by the executors: `SUBMISSION/ARRAY_INDEX/job.sh`
-/// (the environment and the command), then `stdout` and `stderr` beside it.
+/// The folders of a submission's jobs, shared by the executors. The scheduler writes few files
+/// however large the submission: the elements' scripts go into `SUBMISSION/scripts-K.sh`, a
+/// hundred elements per file, and each element's wrapper makes its own folder
+/// `SUBMISSION/ARRAY_INDEX/` (where its `stdout`, `stderr` and `result` go) when it starts. An
+/// element whose folder must hold everything it needs (a pool that transfers files: the sandbox
+/// gets the folder only), or whose folder exists already (a described job), gets its own
+/// `job.sh` there instead.
 enum JobFolders {
-    static func prepare(_ submission: BatchSubmission) throws(ConveyorError) {
+    /// Elements per scripts file: a wrapper's shell parses one file of at most this many.
+    static let elementsPerScriptsFile = 100
+
+    static func prepare(_ submission: BatchSubmission, ownFolders: Bool = false) throws(ConveyorError) {
         do {
             let fm = FileManager.default
             try fm.createDirectory(atPath: submission.directory, withIntermediateDirectories: true)
+            let end = "CONVEYOR_SCRIPT_END_\(submission.uuid.prefix(8))"
+            var files: [Int: String] = [:]
             for job in submission.jobs {
-                let folder = "\(submission.directory)/\(job.arrayIndex)"
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 let exports = job.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(quoted($0.value))" }.joined(separator: "\n")
-                guard fm.createFile(atPath: folder + "/job.sh", contents: Data("\(exports)\n\(job.command)\n".utf8)) else {
-                    throw CocoaError(.fileWriteUnknown)
+                let script = "\(exports)\n\(job.command)\n"
+                let folder = "\(submission.directory)/\(job.arrayIndex)"
+                if ownFolders || !job.transferIn.isEmpty || fm.fileExists(atPath: folder) {
+                    try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    guard fm.createFile(atPath: folder + "/job.sh", contents: Data(script.utf8)) else { throw CocoaError(.fileWriteUnknown) }
+                    continue
                 }
+                // A quoted here-document keeps the command as written, whatever shell syntax it holds.
+                files[job.arrayIndex / elementsPerScriptsFile, default: "case \"$1\" in\n"] += "\(job.arrayIndex)) script=$(cat <<'\(end)'\n\(script)\(end)\n) ;;\n"
+            }
+            for (number, arms) in files {
+                let text = "# Conveyor submission \(submission.uuid): element scripts by array index\n\(arms)"
+                    + "*) echo \"conveyor: no element $1 in $0\" >&2; exit 127 ;;\nesac\nexec /bin/sh -c \"$script\"\n"
+                guard fm.createFile(atPath: "\(submission.directory)/scripts-\(number).sh", contents: Data(text.utf8)) else { throw CocoaError(.fileWriteUnknown) }
             }
         } catch {
             throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")
         }
     }
+
+    /// The shell lines that run the element in the current folder (`$1`): its own `job.sh`, else
+    /// its arm of the submission's scripts file.
+    static let runElement = """
+        if [ -f job.sh ]; then set -- ./job.sh; else i=${PWD##*/}; set -- "../scripts-$((i / \(elementsPerScriptsFile))).sh" "$i"; fi
+        """
 
     /// Runs one element of a batch submission in its folder (`run.sh FOLDER WHO`), and runs it at
     /// most once however many copies reach the batch system (a scheduler that lost its lease in
@@ -30,11 +55,12 @@ enum JobFolders {
     static let elementWrapper = """
         #!/bin/sh
         # Runs one element of a Conveyor submission: claims its folder (exactly once), runs it, records the exit code.
-        cd "$1" || exit 1
+        mkdir -p "$1" && cd "$1" || exit 1
         set -C
         if { echo "$2" > claim; } 2>/dev/null; then
           set +C
-          /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+          \(runElement)
+          /bin/sh "$@" > stdout 2> stderr < /dev/null
           code=$?
           echo $code > result.partial && mv result.partial result
           exit $code

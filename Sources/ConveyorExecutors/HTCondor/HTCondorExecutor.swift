@@ -29,7 +29,8 @@ public final class HTCondorExecutor: BatchExecutor {
     static let attributes = "ClusterId,ProcId,JobStatus,HoldReason,ExitCode,ExitBySignal,ExitSignal,RemoteWallClockTime,RemoteUserCpu,RemoteSysCpu,ImageSize,JobBatchName,RemoveReason,ConveyorTimeLimit"
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
-        try JobFolders.prepare(submission)
+        // Without a shared file system each element's folder is its sandbox: it holds its own script.
+        try JobFolders.prepare(submission, ownFolders: transfersFiles)
         let wrapper = try JobFolders.writeElementWrapper(submission)
         var description = """
             universe = vanilla

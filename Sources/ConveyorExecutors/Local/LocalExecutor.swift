@@ -8,7 +8,7 @@ import Glibc
 
 /// Runs jobs as processes on this machine: the embedded default executor.
 ///
-/// Each job gets a folder `SUBMISSION/ARRAY_INDEX/` with its script, `stdout`, `stderr`, and,
+/// Each job gets a folder `SUBMISSION/ARRAY_INDEX/`, made by its wrapper, with `stdout`, `stderr`, and,
 /// when it ends, `result` (exit code) and `rusage` (wall, user and system CPU seconds, peak
 /// memory, from GNU time). The job runs under a small shell wrapper in its own session, so it
 /// outlives a scheduler killed with `kill -9`, and the wrapper claims the folder with an
@@ -51,7 +51,7 @@ public final class LocalExecutor: BatchExecutor {
     /// folder when the job has ended.
     static let launcher = """
         while IFS= read -r folder; do
-          ( setsid -w /bin/sh "$folder/../wrapper.sh" "$folder" < /dev/null > /dev/null 2>&1; echo "$folder" ) &
+          ( setsid -w /bin/sh "${folder%/*}/wrapper.sh" "$folder" < /dev/null > /dev/null 2>&1; echo "$folder" ) &
         done
 
         """
@@ -59,16 +59,17 @@ public final class LocalExecutor: BatchExecutor {
     static let wrapper = """
         #!/bin/sh
         # Runs one Conveyor job: claims its folder (exactly once), runs it with accounting, records the exit code.
-        cd "$1" || exit 1
+        mkdir -p "$1" && cd "$1" || exit 1
         limit=
         [ -f ../time_limit ] && read -r limit < ../time_limit
         set -C
         { echo $$ > pid; } 2>/dev/null || exit 0
         set +C
+        \(JobFolders.runElement)
         if [ -n "$limit" ]; then
-          /usr/bin/time -o rusage -f "%e %U %S %M" timeout -k 5 "$limit" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+          /usr/bin/time -o rusage -f "%e %U %S %M" timeout -k 5 "$limit" /bin/sh "$@" > stdout 2> stderr < /dev/null
         else
-          /usr/bin/time -o rusage -f "%e %U %S %M" /bin/sh ./job.sh > stdout 2> stderr < /dev/null
+          /usr/bin/time -o rusage -f "%e %U %S %M" /bin/sh "$@" > stdout 2> stderr < /dev/null
         fi
         echo $? > result
 
@@ -126,7 +127,7 @@ public final class LocalExecutor: BatchExecutor {
                     } else {
                         reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
                     }
-                } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: folder + "/job.sh") {
+                } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: submission.directory + "/prepared") {
                     // Prepared but never started (the scheduler stopped in between), or started by
                     // a scheduler that has since died: the wrapper's claim makes a second start harmless.
                     start(folder)
@@ -147,6 +148,8 @@ public final class LocalExecutor: BatchExecutor {
     public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
         for index in submission.arrayIndices {
             let folder = "\(submission.directory)/\(index)"
+            // The folder of an element that has not started yet is made here, to hold the claim.
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: folder + "/cancelled", contents: nil)
             if let pid = Self.pid(in: folder), ProcessProbe.isAlive(pid) {
                 kill(-pid, SIGTERM)  // the wrapper leads its own session: this reaches the job too
