@@ -17,14 +17,27 @@ extension RequestJobAccountant {
     /// with their provenance, moves the inputs and records the jobs' figures.
     public func account(_ ended: [EndedJob]) async throws(ConveyorError) -> [JobVerdict] {
         var cache: [String: Loaded] = [:]
+        var wanted: [(Loaded, Int64)] = []
+        for item in ended {
+            let (name, id) = try Self.parse(item.element)
+            wanted.append((try await load(name, cache: &cache), id))
+        }
+        // Everything the batch needs from the store, in one read.
+        let found = try await states(wanted.map(\.1)).enumerated().map { i, state in state?.job.requestID == wanted[i].0.record.id ? state : nil }
         var entries: [Entry] = []
         var claimed: Set<String> = []  // outputs registered earlier in this batch (a report read twice)
-        for item in ended {
-            entries.append(try await judge(item, cache: &cache, claimed: &claimed))
+        for (i, item) in ended.enumerated() {
+            guard let state = found[i] else {
+                entries.append(.done("request \(wanted[i].0.record.name) has no job \(wanted[i].1) any more"))
+                continue
+            }
+            entries.append(try judge(item, wanted[i].0, state, claimed: &claimed))
         }
         let decided = entries
+        let files = entries.compactMap { entry -> CatalogFile? in if case .registered(_, _, let file?, _) = entry { file } else { nil } }
         return try await store.write { session in
             let now = Timestamp.now
+            if !files.isEmpty { _ = try await session.registerFiles(files, at: now) }
             var verdicts: [JobVerdict] = []
             for entry in decided {
                 switch entry {
@@ -32,7 +45,6 @@ extension RequestJobAccountant {
                     verdicts.append(JobVerdict(succeeded: true, detail: detail))
                 case .registered(let loaded, let job, let file, let detail):
                     if let file {
-                        _ = try await session.registerFiles([file], at: now)
                         try await session.appendAudit(AuditRecord(at: now, actor: Requests.actor(for: loaded.record), action: "files.register",
                                                                   subjectKind: "files", subject: file.lfn,
                                                                   detail: "output of request \(loaded.record.name) job \(job.id)"))
@@ -57,15 +69,10 @@ extension RequestJobAccountant {
         }
     }
 
-    private func judge(_ item: EndedJob, cache: inout [String: Loaded], claimed: inout Set<String>) async throws(ConveyorError) -> Entry {
-        let (name, id) = try Self.parse(item.element)
-        let loaded = try await load(name, cache: &cache)
-        guard let job = try await store.read({ [record = loaded.record] in try await $0.requestJobs(request: record.id, id: id) }).first else {
-            return .done("request \(name) has no job \(id) any more")
-        }
-        let inputs = try await store.read { [record = loaded.record] in try await $0.requestInputs(request: record.id, job: id) }
+    private func judge(_ item: EndedJob, _ loaded: Loaded, _ state: JobState, claimed: inout Set<String>) throws(ConveyorError) -> Entry {
+        let job = state.job, inputs = state.inputs, id = job.id
         if let output = job.outputLFN, claimed.contains(output) { return .done("already done: \(output) is registered") }
-        if let why = try await finishedAlready(loaded, job, inputs) {
+        if let why = try Self.finishedAlready(loaded, state) {
             if why.hasPrefix("already done: "), job.outputLFN != nil, !inputs.allSatisfy({ $0.state.isFinal }) {
                 // Registered by an earlier accounting whose scheduler stopped before marking the inputs.
                 return .registered(loaded, job, nil, why)
@@ -93,9 +100,7 @@ extension RequestJobAccountant {
         done.events = report.events
         if done.events == nil, job.outputLFN == nil {
             // A job without a catalog output (a quality report) accounts for its inputs' events.
-            var total: Int64 = 0
-            for input in inputs { total += try await store.read({ try await $0.file(lfn: input.lfn) })?.events ?? 0 }
-            done.events = total
+            done.events = inputs.reduce(0) { $0 + (state.known[$1.lfn]?.events ?? 0) }
         }
         done.report = report.values.isEmpty ? nil : report.values.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
         guard let output = job.outputLFN else {

@@ -15,19 +15,17 @@ extension RequestJobAccountant {
         var cache: [String: Loaded] = [:]
         let loaded = try await load(name, cache: &cache)
         let record = loaded.record
-        guard let job = try await store.read({ try await $0.requestJobs(request: record.id, id: id) }).first else {
-            throw .notFound("request \(name) has no job \(id)")
-        }
+        guard let state = try await states([id]).first ?? nil, state.job.requestID == record.id else { throw .notFound("request \(name) has no job \(id)") }
+        let job = state.job
         let label = Self.jobLabel(record, job)
         let folder = dispatch.folder
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw .unavailable("cannot make the job folder \(folder): \(error.localizedDescription)")
         }
         let noOp = DescribedJob(command: ":")
-        let inputs = try await store.read { try await $0.requestInputs(request: record.id, job: id) }
-        if try await finishedAlready(loaded, job, inputs) != nil { return noOp }
+        if try Self.finishedAlready(loaded, state) != nil { return noOp }
         do throws(ConveyorError) {
-            let (description, shipped) = try await describe(loaded, job, inputs, dispatch)
+            let (description, shipped) = try await describe(loaded, state, dispatch)
             guard FileManager.default.createFile(atPath: folder + "/" + JobDescription.fileName, contents: description.encoded()) else {
                 throw ConveyorError.unavailable("cannot write \(folder)/\(JobDescription.fileName)")
             }
@@ -61,18 +59,22 @@ extension RequestJobAccountant {
 
     /// The description of a job that needs a run.
     /// - Returns: it, and the inputs' paths to transfer in when the pool transfers files.
-    func describe(_ loaded: Loaded, _ job: RequestJob, _ inputs: [RequestInput], _ dispatch: JobDispatch) async throws(ConveyorError)
-        -> (JobDescription, [String])
-    {
-        let request = loaded.request
+    func describe(_ loaded: Loaded, _ state: JobState, _ dispatch: JobDispatch) async throws(ConveyorError) -> (JobDescription, [String]) {
+        let request = loaded.request, job = state.job
         guard let site = request.sites.first(where: { $0.name == job.site }) else {
             throw .invalidInput("job \(job.id) names site \(job.site), which the request no longer has")
         }
         var described: [JobDescription.Input] = []
         var names: Set<String> = []
         var shipped: [String] = []
-        for input in inputs {
-            guard let file = try await store.read({ try await $0.file(lfn: input.lfn) }) else {
+        // The inputs' replicas, to find their copies at the job's site.
+        let files = try await store.read { [lfns = state.inputs.map(\.lfn)] session in
+            var files: [String: CatalogFile] = [:]
+            for lfn in lfns { files[lfn] = try await session.file(lfn: lfn) }
+            return files
+        }
+        for input in state.inputs {
+            guard let file = files[input.lfn] else {
                 throw .notFound("input \(input.lfn) was not made (its job did not succeed)")
             }
             guard let replica = file.replicas.first(where: { $0.site == site.name && $0.storage == .disk && $0.state == .available }) else {

@@ -86,13 +86,41 @@ public struct RequestJobAccountant: JobAccountant {
         return loaded
     }
 
+    /// What the store holds about a job: its row, its inputs, and what the catalog says of its
+    /// output and inputs (who made them, their events).
+    struct JobState: Sendable {
+        let job: RequestJob
+        let inputs: [RequestInput]
+        let output: FileSummary?
+        let known: [String: FileSummary]
+    }
+
+    /// The states of jobs, read in one read transaction with a few queries for the whole batch
+    /// (nil for a job that no longer exists).
+    func states(_ ids: [Int64]) async throws(ConveyorError) -> [JobState?] {
+        try await store.read { session in
+            let jobs = try await session.requestJobs(ids: ids)
+            let inputs = try await session.requestInputs(jobs: Array(jobs.keys))
+            let lfns = jobs.values.compactMap(\.outputLFN) + inputs.values.flatMap { $0.map(\.lfn) }
+            let known = try await session.fileSummaries(Array(Set(lfns)))
+            return ids.map { id in
+                guard let job = jobs[id] else { return nil }
+                let own = inputs[id] ?? []
+                var mine: [String: FileSummary] = [:]
+                for input in own { mine[input.lfn] = known[input.lfn] }
+                return JobState(job: job, inputs: own, output: job.outputLFN.flatMap { known[$0] }, known: mine)
+            }
+        }
+    }
+
     /// Why a job needs no run, when it needs none: done, or skipped for a bad or missing input.
-    func finishedAlready(_ loaded: Loaded, _ job: RequestJob, _ inputs: [RequestInput]) async throws(ConveyorError) -> String? {
+    static func finishedAlready(_ loaded: Loaded, _ state: JobState) throws(ConveyorError) -> String? {
+        let job = state.job, inputs = state.inputs
         if !inputs.isEmpty, inputs.allSatisfy({ $0.state.isFinal }) {
             return "already done: inputs \(inputs.map(\.state.rawValue).joined(separator: ", "))"
         }
-        if let output = job.outputLFN, let existing = try await store.read({ try await $0.file(lfn: output) }) {
-            guard existing.job == Self.jobLabel(loaded.record, job) else {
+        if let output = job.outputLFN, let existing = state.output {
+            guard existing.job == jobLabel(loaded.record, job) else {
                 throw .conflict("\(output) is already registered by \(existing.job ?? "someone else"); two requests write the same output path")
             }
             return "already done: \(output) is registered"
@@ -100,7 +128,7 @@ public struct RequestJobAccountant: JobAccountant {
         if let bad = inputs.first(where: { $0.state == .invalidated }) {
             return "skipped: input \(bad.lfn) is invalidated (\(bad.reason)); revalidate it and resume the request"
         }
-        for input in inputs where try await store.read({ try await $0.file(lfn: input.lfn) }) == nil {
+        for input in inputs where state.known[input.lfn] == nil {
             return "skipped: input \(input.lfn) was not made (its job did not succeed)"
         }
         return nil

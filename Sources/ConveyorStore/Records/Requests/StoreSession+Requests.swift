@@ -90,18 +90,7 @@ extension StoreSession {
             .from("request_jobs").where("request_id", .equal, request)
         if let step { select = select.where("step", .equal, step) }
         if let id { select = select.where("id", .equal, id) }
-        var jobs = try await select.orderBy("id").all().map { row in
-            RequestJob(id: try row.decode(column: "id", as: Int64.self), requestID: try row.decode(column: "request_id", as: Int64.self),
-                       step: try row.decode(column: "step", as: String.self), task: try row.decode(column: "task", as: String.self),
-                       site: try row.decode(column: "site", as: String.self),
-                       run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-                       level: try row.decodeValue(DataLevel.self, column: "level", in: "request_jobs"),
-                       dataTag: try row.decode(column: "data_tag", as: String?.self), outputLFN: try row.decode(column: "output_lfn", as: String?.self),
-                       failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
-                       events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
-                       report: try row.decode(column: "report", as: String?.self),
-                       updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [])
-        }
+        var jobs = try await select.orderBy("id").all().map { row in try Self.requestJob(row) }
         guard !jobs.isEmpty else { return [] }
         var index: [Int64: Int] = [:]
         for (i, job) in jobs.enumerated() { index[job.id] = i }
@@ -109,13 +98,32 @@ extension StoreSession {
         var inputs = sql.select().column(SQLColumn("job_id", table: "i")).column(SQLColumn("lfn", table: "i"))
             .from(SQLAlias(SQLIdentifier("request_inputs"), as: SQLIdentifier("i")))
             .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
-            .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
+        // One job's inputs by its id alone (ids are unique), so that the (job_id, lfn) index serves
+        // instead of a scan of every input of the request.
+        if let id {
+            inputs = inputs.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(id))
+        } else {
+            inputs = inputs.where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
+        }
         if let step { inputs = inputs.where(SQLColumn("step", table: "j"), .equal, SQLBind(step)) }
-        if let id { inputs = inputs.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(id)) }
         for row in try await inputs.orderBy(SQLColumn("id", table: "i")).all() {
             if let i = index[try row.decode(column: "job_id", as: Int64.self)] { jobs[i].inputs.append(try row.decode(column: "lfn", as: String.self)) }
         }
         return jobs
+    }
+
+    /// A `request_jobs` row (its `inputs` left empty).
+    static func requestJob(_ row: any SQLRow) throws -> RequestJob {
+        RequestJob(id: try row.decode(column: "id", as: Int64.self), requestID: try row.decode(column: "request_id", as: Int64.self),
+                   step: try row.decode(column: "step", as: String.self), task: try row.decode(column: "task", as: String.self),
+                   site: try row.decode(column: "site", as: String.self),
+                   run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
+                   level: try row.decodeValue(DataLevel.self, column: "level", in: "request_jobs"),
+                   dataTag: try row.decode(column: "data_tag", as: String?.self), outputLFN: try row.decode(column: "output_lfn", as: String?.self),
+                   failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
+                   events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
+                   report: try row.decode(column: "report", as: String?.self),
+                   updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [])
     }
 
     /// Records how a job ended: its failures, reason, events, CPU time and report.
@@ -131,8 +139,11 @@ extension StoreSession {
             .column(SQLColumn("state", table: "i")).column(SQLColumn("reason", table: "i")).column(SQLColumn("updated_at", table: "i"))
             .from(SQLAlias(SQLIdentifier("request_inputs"), as: SQLIdentifier("i")))
             .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
-            .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
-        if let job { select = select.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(job)) }
+        if let job {
+            select = select.where(SQLColumn("job_id", table: "i"), .equal, SQLBind(job)).where(SQLColumn("request_id", table: "j"), .equal, SQLBind(request))
+        } else {
+            select = select.where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
+        }
         if let lfn { select = select.where(SQLColumn("lfn", table: "i"), .equal, SQLBind(lfn)) }
         return try await select.orderBy(SQLColumn("id", table: "i")).all().map { row in
             RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
@@ -147,8 +158,8 @@ extension StoreSession {
     public func setRequestInputs(request: Int64, job: Int64? = nil, lfn: String? = nil, from: [InputFileState]? = nil, to state: InputFileState,
                                  reason: String, at time: Timestamp) async throws {
         var update = sql.update("request_inputs").set("state", to: state.rawValue).set("reason", to: reason).set("updated_at", to: time.microsecondsSinceEpoch)
-            .where("request_id", .equal, request)
-        if let job { update = update.where("job_id", .equal, job) }
+        // By the job's id alone when given (ids are unique): the (job_id, lfn) index, not a scan of the request's inputs.
+        if let job { update = update.where("job_id", .equal, job) } else { update = update.where("request_id", .equal, request) }
         if let lfn { update = update.where("lfn", .equal, lfn) }
         if let from { update = update.where("state", .in, from.map(\.rawValue)) }
         try await update.run()
