@@ -95,11 +95,12 @@ extension Scheduler {
             } else {
                 result = try await actions.run(step, as: Actor(name: "scheduler", role: .manager))
             }
-            setState(task.id, to: .succeeded, detail: result, at: now)
+            // Its own end, not the tick's start: a calibration's algorithm may run for minutes.
+            setState(task.id, to: .succeeded, detail: result, at: .now)
         } catch let error where SchedulerLease.isLost(error) {
             throw error
         } catch {
-            fail(task, reason: (error as? ConveyorError)?.message ?? "\(error)", now)
+            fail(tasks[task.id] ?? task, reason: (error as? ConveyorError)?.message ?? "\(error)", .now)
         }
     }
 
