@@ -11,6 +11,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // A 100,000-element job task on a fake Slurm: scheduler ticks, memory, batch calls (issue 14).
+        .executableTarget(
+            name: "bench-scale",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorExecutors", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",
