@@ -81,7 +81,7 @@ let package = Package(
         // What runs on a worker node: no store, no server, so that it can be shipped with each job.
         .target(
             name: "ConveyorJob",
-            dependencies: ["ConveyorCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ConveyorCore"]
         ),
         .executableTarget(
             name: "conveyor-job",
@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorExecutorsTests",
-            dependencies: ["ConveyorCore", "ConveyorExecutors", "ConveyorTestSupport"]
+            dependencies: ["ConveyorCore", "ConveyorExecutors", "ConveyorJob", "ConveyorTestSupport"]
         ),
         .testTarget(
             name: "ConveyorRequestsTests",

@@ -1,5 +1,4 @@
 import ConveyorCore
-import Crypto
 import Foundation
 
 /// Fetches a job's pinned payloads from `conveyor serve` over HTTP — through an HTTP cache when
@@ -20,7 +19,7 @@ struct ConditionsFetch {
             let target = (folder as NSString).appendingPathComponent(payload.name)
             try get(url, to: target)
             guard let bytes = FileManager.default.contents(atPath: target) else { throw .unavailable("\(payload.name): nothing arrived from \(url)") }
-            let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let sha = PayloadChecksums(of: bytes).sha256
             guard sha == payload.sha256 else {
                 throw .conflict("\(payload.name) revision \(payload.revision) arrived with SHA-256 \(sha.prefix(12))…, not \(payload.sha256.prefix(12))…: a cache served something else")
             }

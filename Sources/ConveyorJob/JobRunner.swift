@@ -110,7 +110,7 @@ public struct JobRunner: Sendable {
         }
         return JobReport(job: description.job, exitStatus: Int(result.status), failure: failure, events: events, outputs: reported,
                          cpuSeconds: result.cpuSeconds, wallSeconds: 0, peakMemoryKilobytes: result.peakMemoryKilobytes, values: result.report,
-                         host: Self.host, startedAt: started, endedAt: .now)
+                         host: Self.host, startedAt: started, endedAt: .now, conditionsResolvedAt: description.conditions.resolvedAt)
     }
 
     /// A location relative to the job's folder, unless absolute.

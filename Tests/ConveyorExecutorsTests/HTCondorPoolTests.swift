@@ -1,5 +1,6 @@
 import ConveyorCore
 @testable import ConveyorExecutors
+import ConveyorJob
 import ConveyorTestSupport
 import Foundation
 import Testing
@@ -127,17 +128,8 @@ struct HTCondorPoolTests {
         #expect(report.succeeded && report.events == 2, "\(report)")
         #expect(report.outputs.first?.lfn == "/mdst/1.mdst")
         // The output came back into the job's folder, with the checksums the job reported.
-        let arrived = try FileChecksumsReader.sums(directory + "/0/1.mdst")
+        let arrived = try FileChecksums(ofFileAt: directory + "/0/1.mdst")
         #expect(arrived.adler32 == report.outputs.first?.adler32 && arrived.size == report.outputs.first?.size)
         #expect(!FileManager.default.fileExists(atPath: root + "/1.mdst"), "nothing written outside the sandbox")
-    }
-}
-
-/// Checksums of a file, read whole (test files are small).
-enum FileChecksumsReader {
-    static func sums(_ path: String) throws -> FileChecksums {
-        var sums = FileChecksums()
-        sums.update(try Data(contentsOf: URL(fileURLWithPath: path)))
-        return sums
     }
 }

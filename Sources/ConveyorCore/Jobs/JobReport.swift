@@ -43,6 +43,8 @@ public struct JobReport: Codable, Sendable, Equatable {
     public var peakMemoryKilobytes: Int?
     /// The program's `key=value` report, in order.
     public var values: [KeyValue]
+    /// The moment the job's conditions were resolved at (its description's), for its outputs.
+    public var conditionsResolvedAt: Timestamp?
     public var host: String
     public var startedAt: Timestamp
     public var endedAt: Timestamp
@@ -58,7 +60,8 @@ public struct JobReport: Codable, Sendable, Equatable {
     }
 
     public init(job: String, exitStatus: Int?, failure: String?, events: Int64?, outputs: [Output], cpuSeconds: Double, wallSeconds: Double,
-                peakMemoryKilobytes: Int?, values: [KeyValue], host: String, startedAt: Timestamp, endedAt: Timestamp) {
+                peakMemoryKilobytes: Int?, values: [KeyValue], host: String, startedAt: Timestamp, endedAt: Timestamp,
+                conditionsResolvedAt: Timestamp? = nil) {
         self.format = JobDescription.currentFormat
         self.job = job
         self.exitStatus = exitStatus
@@ -72,6 +75,7 @@ public struct JobReport: Codable, Sendable, Equatable {
         self.host = host
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.conditionsResolvedAt = conditionsResolvedAt
     }
 
     public var succeeded: Bool { failure == nil && exitStatus == 0 }

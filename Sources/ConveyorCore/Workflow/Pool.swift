@@ -34,3 +34,11 @@ public struct Pool: Codable, Sendable, Equatable {
         self.options = options
     }
 }
+
+extension Pool {
+    /// Whether the pool's batch system transfers files in and out instead of a shared file
+    /// system (`file_transfer: yes`): jobs then carry their inputs and send their outputs back.
+    public var transfersFiles: Bool { Self.transfersFiles(options) }
+
+    public static func transfersFiles(_ options: [String: String]) -> Bool { options["file_transfer"] == "yes" }
+}

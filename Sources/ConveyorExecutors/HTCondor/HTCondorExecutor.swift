@@ -19,7 +19,7 @@ public final class HTCondorExecutor: BatchExecutor {
     let transfersFiles: Bool
 
     public init(options: [String: String], tools: BatchCommands? = nil, chunk: Int = 500) {
-        self.transfersFiles = options["file_transfer"] == "yes"
+        self.transfersFiles = Pool.transfersFiles(options)
         self.tools = tools ?? BatchCommands(folder: options["commands"])
         self.requirements = options["requirements"]
         self.requestMemory = options["request_memory"]

@@ -82,18 +82,9 @@ public final class LSFExecutor: BatchExecutor {
         return sorted.enumerated().map { "\($0.element)+\($0.offset * maxArraySize)" }.joined(separator: ",")
     }
 
-    /// `1234+0,1240+1000` → [(1234, 0), (1240, 1000)].
-    static func parts(_ external: String) -> [(id: String, offset: Int)] {
-        external.split(separator: ",").compactMap { part in
-            let pieces = part.split(separator: "+")
-            guard let id = pieces.first else { return nil }
-            return (String(id), pieces.count > 1 ? Int(pieces[1]) ?? 0 : 0)
-        }
-    }
-
     public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus] {
         var owners: [String: (TrackedSubmission, Int)] = [:]
-        for s in submissions { for part in Self.parts(s.externalID) { owners[part.id] = (s, part.offset) } }
+        for s in submissions { for part in ArrayJobIDs.parts(s.externalID) { owners[part.job] = (s, part.offset) } }
         guard !owners.isEmpty else { return [] }
         var statuses: [String: BatchJobStatus] = [:]
         func key(_ uuid: String, _ index: Int) -> String { "\(uuid)#\(index)" }
@@ -188,8 +179,8 @@ public final class LSFExecutor: BatchExecutor {
     }
 
     public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
-        for part in Self.parts(submission.externalID) {
-            let out = try await tools.run("bkill", [part.id])
+        for part in ArrayJobIDs.parts(submission.externalID) {
+            let out = try await tools.run("bkill", [part.job])
             let said = out.stderr + out.stdout
             // A job that ended or was cleaned has nothing left to stop.
             guard out.status == 0 || said.contains("already finished") || said.contains("not found") || said.contains("No matching job") else {

@@ -83,20 +83,11 @@ public final class SlurmExecutor: BatchExecutor {
         return ids.compactMap { Int($0) }.sorted().enumerated().map { "\($1)+\($0 * limit)" }.joined(separator: ",")
     }
 
-    /// `123+0,124+1000` → [(123, 0), (124, 1000)]: Slurm array job ids with the element offset of each.
-    static func parts(_ externalID: String) -> [(job: String, offset: Int)] {
-        externalID.split(separator: ",").compactMap { part in
-            let pieces = part.split(separator: "+")
-            guard let job = pieces.first else { return nil }
-            return (String(job), pieces.count > 1 ? Int(pieces[1]) ?? 0 : 0)
-        }
-    }
-
     public func poll(_ submissions: [TrackedSubmission]) async throws(ConveyorError) -> [BatchJobStatus] {
         guard !submissions.isEmpty else { return [] }
         // Slurm array job id → (submission, offset).
         var owners: [String: (TrackedSubmission, Int)] = [:]
-        for submission in submissions { for (job, offset) in Self.parts(submission.externalID) { owners[job] = (submission, offset) } }
+        for submission in submissions { for (job, offset) in ArrayJobIDs.parts(submission.externalID) { owners[job] = (submission, offset) } }
         var reports: [String: BatchJobStatus] = [:]
         func key(_ uuid: String, _ index: Int) -> String { "\(uuid)#\(index)" }
         func record(_ job: String, _ task: Int, state text: String, exit: Int?, reason: String?, wall: Double? = nil, rss: Int? = nil) {
@@ -128,7 +119,7 @@ public final class SlurmExecutor: BatchExecutor {
         for (s, index) in missing {
             if let end = JobFolders.recordedEnd(uuid: s.uuid, directory: s.directory, arrayIndex: index) { recorded[key(s.uuid, index)] = end }
         }
-        let jobs = Set(missing.flatMap { s, _ in Self.parts(s.externalID).map(\.job) }).sorted()
+        let jobs = Set(missing.flatMap { s, _ in ArrayJobIDs.parts(s.externalID).map(\.job) }).sorted()
         let accounting = try await tools.run("sacct", ["-n", "-P", "-X", "--jobs=\(jobs.joined(separator: ","))", "-o", "JobID,State,ExitCode,ElapsedRaw,Reason"])
         if accounting.status == 0 {
             for line in accounting.stdout.split(separator: "\n") {
@@ -161,7 +152,7 @@ public final class SlurmExecutor: BatchExecutor {
     }
 
     public func cancel(_ submission: TrackedSubmission) async throws(ConveyorError) {
-        for (job, _) in Self.parts(submission.externalID) {
+        for (job, _) in ArrayJobIDs.parts(submission.externalID) {
             let out = try await tools.run("scancel", [job])
             // A job Slurm no longer knows has nothing left to stop.
             guard out.status == 0 || out.stderr.contains("Invalid job id") else {

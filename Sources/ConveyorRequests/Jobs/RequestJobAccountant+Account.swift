@@ -111,7 +111,7 @@ extension RequestJobAccountant {
         }
         guard let events = report.events else { return .failed(loaded, job, "the program reported no events (write events=N to $CONVEYOR_REPORT)") }
         // Checked again where it arrived: a report is believed only about files that are there.
-        let transferred = item.pool.options["file_transfer"] == "yes"
+        let transferred = item.pool.transfersFiles
         let arrived = reported.location.hasPrefix("/") ? reported.location : item.folder + "/" + reported.location
         let sums: FileChecksums
         do { sums = try FileChecksums(ofFileAt: arrived) } catch {
@@ -128,16 +128,11 @@ extension RequestJobAccountant {
         let inputsLFNs = inputs.map(\.lfn)
         let file = CatalogFile(lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
                                dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(forStep: job.step),
-                               conditionsResolvedAt: Self.resolvedAt(item.folder), job: label, parents: inputsLFNs,
+                               conditionsResolvedAt: report.conditionsResolvedAt, job: label, parents: inputsLFNs,
                                replicas: [Replica(site: site.name, storage: .disk, path: home)])
         do { try file.validate() } catch { return .failed(loaded, job, error.message) }
         claimed.insert(output)
         return .registered(loaded, done, file, "registered \(output): \(events) events, \(sums.size) bytes, \(String(format: "%.2f", report.cpuSeconds)) s CPU")
-    }
-
-    /// The moment the job's constants were resolved at, from its description.
-    static func resolvedAt(_ folder: String) -> Timestamp? {
-        FileManager.default.contents(atPath: folder + "/" + JobDescription.fileName).flatMap { try? JobDescription.decode(from: $0).conditions.resolvedAt }
     }
 
     /// Copies a transferred output to its place at the site, through a temporary name, and checks its size.

@@ -35,23 +35,25 @@ public struct RequestJobAccountant: JobAccountant {
     /// The name request workflows give their job steps' `accountant`.
     public static let name = "request"
     public let store: Store
-    let tokens = JobTokens()
+    let memo = Memo()
 
     public init(store: Store) {
         self.store = store
     }
 
-    /// Job tokens, one per pool for half its lifetime (a job started near the end of that still
-    /// has half a lifetime left): `job_token_hours` of the pool, 48 by default.
-    final class JobTokens: Sendable {
+    /// What the accountant keeps between calls: job tokens, one per pool for half its lifetime
+    /// (a job started near the end of that still has half a lifetime left: `job_token_hours` of
+    /// the pool, 48 by default), and parsed request configurations by request id.
+    final class Memo: Sendable {
         let minted = Mutex<[String: (token: String, renewAt: ContinuousClock.Instant)]>([:])
+        let parsed = Mutex<[Int64: (configuration: String, request: ProcessingRequest)]>([:])
     }
 
     func jobToken(for pool: Pool) async throws(ConveyorError) -> String {
-        if let held = tokens.minted.withLock({ $0[pool.name] }), held.renewAt > .now { return held.token }
+        if let held = memo.minted.withLock({ $0[pool.name] }), held.renewAt > .now { return held.token }
         let hours = pool.options["job_token_hours"].flatMap { Int($0) }.map { min(max($0, 1), 24 * 30) } ?? 48
         let token = try await Accounts(store: store).startJobSession(lifetime: .seconds(hours * 3600), for: "jobs of pool \(pool.name)")
-        tokens.minted.withLock { $0[pool.name] = (token, .now + .seconds(hours * 1800)) }
+        memo.minted.withLock { $0[pool.name] = (token, .now + .seconds(hours * 1800)) }
         return token
     }
 
@@ -68,19 +70,24 @@ public struct RequestJobAccountant: JobAccountant {
 
     static func jobLabel(_ record: RequestRecord, _ job: RequestJob) -> String { "request \(record.name) job \(job.id)" }
 
-    /// A request's record, configuration and jobs, read once per batch.
-    final class Loaded: @unchecked Sendable {
+    /// A request's record and its parsed configuration.
+    struct Loaded: Sendable {
         let record: RequestRecord
         let request: ProcessingRequest
-        init(record: RequestRecord, request: ProcessingRequest) {
-            self.record = record
-            self.request = request
-        }
     }
 
+    /// A request's record, read once per batch; its configuration parsed once for as long as it
+    /// stays the same (every job of a step is described with the same request).
     func load(_ name: String, cache: inout [String: Loaded]) async throws(ConveyorError) -> Loaded {
         if let loaded = cache[name] { return loaded }
-        let (record, request) = try await Requests.load(name, from: store)
+        guard let record = try await store.read({ try await $0.request(named: name) }) else { throw .notFound("no request named '\(name)'") }
+        let request: ProcessingRequest
+        if let parsed = memo.parsed.withLock({ $0[record.id] }), parsed.configuration == record.configuration {
+            request = parsed.request
+        } else {
+            request = try Requests.parse(Data(record.configuration.utf8), name: record.fileName)
+            memo.parsed.withLock { $0[record.id] = (record.configuration, request) }
+        }
         let loaded = Loaded(record: record, request: request)
         cache[name] = loaded
         return loaded

@@ -33,7 +33,7 @@ public struct JobDispatch: Sendable {
 
     /// Whether the batch system transfers files in and out (no shared file system): the pool's
     /// `file_transfer: yes`.
-    public var transfersFiles: Bool { pool.options["file_transfer"] == "yes" }
+    public var transfersFiles: Bool { pool.transfersFiles }
 
     public init(folder: String, pool: Pool, runner: String, attempt: Int) {
         self.folder = folder

@@ -38,11 +38,7 @@ extension StoreSession {
                 .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
                 .where(SQLColumn("job_id", table: "i"), .in, SQLBind.group(part)).orderBy(SQLColumn("id", table: "i")).all()
             for row in rows {
-                let input = RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
-                                         lfn: try row.decode(column: "lfn", as: String.self),
-                                         state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
-                                         reason: try row.decode(column: "reason", as: String.self),
-                                         updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
+                let input = try Self.requestInput(row)
                 out[input.jobID, default: []].append(input)
             }
         }

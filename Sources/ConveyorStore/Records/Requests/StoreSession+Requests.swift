@@ -112,6 +112,15 @@ extension StoreSession {
         return jobs
     }
 
+    /// A `request_inputs` row joined with its job's step.
+    static func requestInput(_ row: any SQLRow) throws -> RequestInput {
+        RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
+                     lfn: try row.decode(column: "lfn", as: String.self),
+                     state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
+                     reason: try row.decode(column: "reason", as: String.self),
+                     updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+
     /// A `request_jobs` row (its `inputs` left empty).
     static func requestJob(_ row: any SQLRow) throws -> RequestJob {
         RequestJob(id: try row.decode(column: "id", as: Int64.self), requestID: try row.decode(column: "request_id", as: Int64.self),
@@ -145,13 +154,7 @@ extension StoreSession {
             select = select.where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
         }
         if let lfn { select = select.where(SQLColumn("lfn", table: "i"), .equal, SQLBind(lfn)) }
-        return try await select.orderBy(SQLColumn("id", table: "i")).all().map { row in
-            RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
-                         lfn: try row.decode(column: "lfn", as: String.self),
-                         state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
-                         reason: try row.decode(column: "reason", as: String.self),
-                         updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
-        }
+        return try await select.orderBy(SQLColumn("id", table: "i")).all().map { row in try Self.requestInput(row) }
     }
 
     /// Sets the state of a job's inputs (or of one LFN's rows across the request's jobs).
