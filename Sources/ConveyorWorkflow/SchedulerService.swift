@@ -112,6 +112,8 @@ public struct SchedulerService: Service {
                     try await fence.confirm(maxAge: .zero)
                 } catch {
                     if fence.isLost { work.cancel(); return }
+                    // Stopped mid-confirmation because the work ended: not a failed heartbeat.
+                    if Task.isCancelled { return }
                     logger.warning("scheduler heartbeat failed: \((error as? ConveyorError)?.message ?? "\(error)")")
                 }
             }

@@ -62,10 +62,10 @@ final class PostgresBackend: StoreBackend {
             try await db.raw("BEGIN").run()
             do {
                 let result = try await body(db)
-                try await db.raw("COMMIT").run()
+                try await uncancelled { try await db.raw("COMMIT").run() }
                 return result
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                try? await uncancelled { try await db.raw("ROLLBACK").run() }
                 throw error
             }
         }

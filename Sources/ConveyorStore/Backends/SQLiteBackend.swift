@@ -81,21 +81,40 @@ final class SQLiteBackend: StoreBackend {
 
     func withTransaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            try await self.withConnection { db in
+            let connection = try await self.pool.acquire()
+            let db = connection.sql()
+            do {
                 // NORMAL survives a killed process; FULL also a power cut (the WAL is synced at commit).
                 if durable { try await db.raw("PRAGMA synchronous = FULL").run() }
                 try await db.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(db)
-                    try await db.raw("COMMIT").run()
-                    if durable { try await db.raw("PRAGMA synchronous = NORMAL").run() }
-                    return result
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    if durable { try? await db.raw("PRAGMA synchronous = NORMAL").run() }
-                    throw error
-                }
+            } catch {
+                // The transaction never began; only the durability setting may be left behind.
+                await self.pool.discard(connection)
+                throw error
             }
+            let outcome: Result<T, any Error>
+            do {
+                let result = try await body(db)
+                try await uncancelled { try await db.raw("COMMIT").run() }
+                outcome = .success(result)
+            } catch {
+                outcome = .failure(error)
+            }
+            // A connection whose transaction could not be ended is closed (which rolls back),
+            // never pooled: the next writer would find itself "within a transaction".
+            var isClean = true
+            if case .failure = outcome {
+                isClean = (try? await uncancelled { try await db.raw("ROLLBACK").run() }) != nil
+            }
+            if durable, isClean {
+                isClean = (try? await uncancelled { try await db.raw("PRAGMA synchronous = NORMAL").run() }) != nil
+            }
+            if isClean {
+                await self.pool.release(connection)
+            } else {
+                await self.pool.discard(connection)
+            }
+            return try outcome.get()
         }
     }
 
@@ -146,6 +165,11 @@ actor SQLiteConnectionPool {
         } else {
             await Self.close(connection)
         }
+    }
+
+    /// Closes a connection that must not be reused (its transaction state is unknown).
+    func discard(_ connection: SQLiteConnection) async {
+        await Self.close(connection)
     }
 
     func closeAll() async {

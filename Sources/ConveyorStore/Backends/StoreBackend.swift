@@ -25,3 +25,13 @@ public enum StoreKind: String, Sendable, Codable {
     case sqlite
     case postgresql
 }
+
+/// Runs `work` in a task of its own, so that the caller's cancellation cannot skip it.
+///
+/// The end of a transaction must run even when the task that began it was cancelled (a
+/// scheduler's heartbeat stopped mid-write, a server shutting down): SQLiteNIO drops cancelled
+/// work without running it, and a skipped `ROLLBACK` would leave a pooled connection inside a
+/// transaction that holds the write lock.
+func uncancelled(_ work: @escaping @Sendable () async throws -> Void) async throws {
+    try await Task { try await work() }.value
+}
