@@ -182,7 +182,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorRequestsTests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorRequests", "ConveyorTestSupport"]
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorRequests", "ConveyorTestSupport",
+            ]
         ),
         .testTarget(
             name: "ConveyorWorkflowTests",

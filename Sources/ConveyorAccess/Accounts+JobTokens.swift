@@ -23,14 +23,19 @@ extension Accounts {
         try await store.write { session in
             if try await session.user(named: Self.jobPrincipal) == nil {
                 // Nobody holds its API token: it signs in only through job sessions.
-                _ = try await session.insertUser(name: Self.jobPrincipal, role: .viewer, tokenHash: AccessToken.hash(of: AccessToken.generate().secret),
-                                                 createdAt: now, createdBy: actor.name)
-                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "users.add", subjectKind: "user", subject: Self.jobPrincipal,
-                                                          detail: "viewer for jobs' conditions lookups"))
+                _ = try await session.insertUser(
+                    name: Self.jobPrincipal, role: .viewer, tokenHash: AccessToken.hash(of: AccessToken.generate().secret),
+                    createdAt: now, createdBy: actor.name)
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: actor, action: "users.add", subjectKind: "user", subject: Self.jobPrincipal,
+                        detail: "viewer for jobs' conditions lookups"))
             }
             try await session.insertSession(idHash: AccessToken.hash(of: id), user: Self.jobPrincipal, at: now, expiresAt: expires)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "session.start", subjectKind: "user", subject: Self.jobPrincipal,
-                                                      detail: "job token for \(purpose) until \(expires.short)"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "session.start", subjectKind: "user", subject: Self.jobPrincipal,
+                    detail: "job token for \(purpose) until \(expires.short)"))
         }
         return id
     }

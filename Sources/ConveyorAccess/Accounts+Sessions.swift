@@ -19,8 +19,10 @@ extension Accounts {
         let expires = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + Self.sessionLifetime.components.seconds * 1_000_000)
         try await store.write { session in
             try await session.insertSession(idHash: AccessToken.hash(of: id), user: actor.name, at: now, expiresAt: expires)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "session.start", subjectKind: "user", subject: actor.name,
-                                                      detail: "page sign-in until \(expires.short)"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "session.start", subjectKind: "user", subject: actor.name,
+                    detail: "page sign-in until \(expires.short)"))
         }
         return (actor, id)
     }
@@ -39,8 +41,10 @@ extension Accounts {
         try await store.write { session in
             let now = Timestamp.now
             if let user = try await session.endSession(idHash: AccessToken.hash(of: id), at: now) {
-                try await session.appendAudit(AuditRecord(at: now, actor: Actor(name: user, role: .viewer), action: "session.end", subjectKind: "user",
-                                                          subject: user, detail: "logout"))
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: Actor(name: user, role: .viewer), action: "session.end", subjectKind: "user",
+                        subject: user, detail: "logout"))
             }
         }
     }

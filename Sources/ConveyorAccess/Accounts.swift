@@ -28,9 +28,10 @@ public struct Accounts: Sendable {
             let user = try await session.insertUser(
                 name: name, role: role, tokenHash: token.hash, createdAt: .now, createdBy: actor.name
             )
-            try await session.appendAudit(AuditRecord(
-                actor: actor, action: "user.add", subjectKind: "user", subject: name, detail: "role \(role)"
-            ))
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: "user.add", subjectKind: "user", subject: name, detail: "role \(role)"
+                ))
             return user
         }
         return (user, token)
@@ -51,9 +52,10 @@ public struct Accounts: Sendable {
             let now = Timestamp.now
             try await session.revokeUser(named: name, at: now)
             try await session.endSessions(ofUser: name, at: now)
-            try await session.appendAudit(AuditRecord(
-                at: now, actor: actor, action: "user.revoke", subjectKind: "user", subject: name
-            ))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "user.revoke", subjectKind: "user", subject: name
+                ))
             user.revokedAt = now
             return user
         }

@@ -97,7 +97,9 @@ extension ConditionsDatabase {
 public enum LocalConditions {
     /// Resolves like ``ConditionsDatabase/resolve(tags:at:names:asOf:allowOpen:)`` from a folder
     /// written by `gt export` (either format; the text format is one layer named after the folder).
-    public static func resolve(directory: String, tags: [String], at run: ExpRun, names: [String]? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+    public static func resolve(
+        directory: String, tags: [String], at run: ExpRun, names: [String]? = nil, allowOpen: Bool = false
+    ) async throws(ConveyorError) -> [Resolution] {
         let database = directory + "/" + ConditionsDatabase.exportedDatabaseFile
         if FileManager.default.fileExists(atPath: database) {
             do {
@@ -144,7 +146,9 @@ extension ConditionsDatabase {
         for name in tags where name != open {
             let tag = try await tag(named: name)
             guard tag.state != .open else {
-                throw .conflict("global tag '\(name)' is OPEN and may still change: jobs that make outputs read only frozen tags (conveyor gt set-state \(name) TESTING, or later)")
+                throw .conflict(
+                    "global tag '\(name)' is OPEN and may still change: jobs that make outputs read only frozen tags (conveyor gt set-state \(name) TESTING, or later)"
+                )
             }
         }
     }
@@ -153,7 +157,9 @@ extension ConditionsDatabase {
     /// payload name holding its bytes: the local copy a job reads its constants from.
     /// - Returns: what was resolved.
     @discardableResult
-    public func exportResolved(tags: [String], at run: ExpRun, to directory: String, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+    public func exportResolved(
+        tags: [String], at run: ExpRun, to directory: String, asOf: Timestamp? = nil, allowOpen: Bool = false
+    ) async throws(ConveyorError) -> [Resolution] {
         let resolutions = try await resolve(tags: tags, at: run, asOf: asOf, allowOpen: allowOpen)
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw .unavailable("cannot make \(directory): \(error.localizedDescription)")

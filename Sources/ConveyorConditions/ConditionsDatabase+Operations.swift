@@ -33,7 +33,9 @@ extension ConditionsDatabase {
 
     /// Merges tags by priority gap filling into a new OPEN tag. Needs `expert`.
     @discardableResult
-    public func merge(_ sources: [String], into output: String, within range: IntervalOfValidity? = nil, by actor: Actor) async throws(ConveyorError) -> GlobalTagDetail {
+    public func merge(
+        _ sources: [String], into output: String, within range: IntervalOfValidity? = nil, by actor: Actor
+    ) async throws(ConveyorError) -> GlobalTagDetail {
         try actor.require(.expert, to: "merging global tags")
         try GlobalTag.validate(name: output)
         guard !sources.isEmpty else { throw .invalidInput("name at least one tag to merge") }
@@ -42,10 +44,13 @@ extension ConditionsDatabase {
         let pieces = TagMerge.merge(layers, within: range)
         let tag = try await store.write { session in
             let now = Timestamp.now
-            let tag = try await session.insertGlobalTag(name: output, description: "merge of \(sources.joined(separator: ", "))", type: .dev, at: now, by: actor.name)
+            let tag = try await session.insertGlobalTag(
+                name: output, description: "merge of \(sources.joined(separator: ", "))", type: .dev, at: now, by: actor.name)
             try await session.insertIoVs(pieces.map { NewIoV(payloadID: $0.payloadID, iov: $0.iov) }, intoTag: tag.id, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.merge", subjectKind: "globaltag", subject: output,
-                                                      detail: "from \(sources.joined(separator: ", "))\(range.map { " within \($0)" } ?? ""): \(pieces.count) IoVs"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "gt.merge", subjectKind: "globaltag", subject: output,
+                    detail: "from \(sources.joined(separator: ", "))\(range.map { " within \($0)" } ?? ""): \(pieces.count) IoVs"))
             return tag
         }
         return GlobalTagDetail(tag: tag, iovCount: pieces.count, payloadNameCount: Set(pieces.map(\.name)).count)
@@ -55,7 +60,9 @@ extension ConditionsDatabase {
     ///
     /// All or nothing: both tags are locked, the staging tag must be VALIDATED and pass the staging
     /// rules, the running tag must be RUNNING. With `dryRun` the plan is returned and nothing written.
-    public func runningUpdate(_ running: String, from staging: String, validFrom: ExpRun, dryRun: Bool = false, by actor: Actor) async throws(ConveyorError) -> RunningUpdate.Plan {
+    public func runningUpdate(
+        _ running: String, from staging: String, validFrom: ExpRun, dryRun: Bool = false, by actor: Actor
+    ) async throws(ConveyorError) -> RunningUpdate.Plan {
         try actor.require(.manager, to: "a running update")
         let plan = try await store.write { session in
             let runningTag = try await Self.lockedTag(running, in: session)
@@ -78,8 +85,10 @@ extension ConditionsDatabase {
             try await session.removeIoVs(ids: plan.changes.compactMap(\.replacedEntryID), at: now)
             try await session.insertIoVs(plan.changes.map { NewIoV(payloadID: $0.payloadID, iov: $0.newIoV) }, intoTag: runningTag.id, at: now)
             try await session.touchGlobalTag(id: runningTag.id)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.running-update", subjectKind: "globaltag", subject: running,
-                                                      detail: "from \(staging) at \(validFrom): \(plan.changes.count) changes"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "gt.running-update", subjectKind: "globaltag", subject: running,
+                    detail: "from \(staging) at \(validFrom): \(plan.changes.count) changes"))
             return plan
         }
         if !dryRun { cache.invalidate() }
@@ -90,7 +99,9 @@ extension ConditionsDatabase {
     ///
     /// INVALID tags are always refused; OPEN tags unless `allowOpen`. Without `asOf` the lookup
     /// is served from the cache (rebuilt when a tag changes); with it, from the history.
-    public func resolve(tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> [Resolution] {
+    public func resolve(
+        tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false
+    ) async throws(ConveyorError) -> [Resolution] {
         try await resolveStack(tags: tags, at: run, names: names, asOf: asOf, allowOpen: allowOpen).resolutions
     }
 
@@ -101,7 +112,9 @@ extension ConditionsDatabase {
         public let resolutions: [Resolution]
     }
 
-    public func resolveStack(tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false) async throws(ConveyorError) -> StackResolution {
+    public func resolveStack(
+        tags: [String], at run: ExpRun, names: [String]? = nil, asOf: Timestamp? = nil, allowOpen: Bool = false
+    ) async throws(ConveyorError) -> StackResolution {
         guard !tags.isEmpty else { throw .invalidInput("name at least one global tag") }
         var layers: [(tag: String, index: ConditionsIndex)] = []
         var used: [GlobalTag] = []

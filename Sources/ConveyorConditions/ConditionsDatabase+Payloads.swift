@@ -42,10 +42,11 @@ extension ConditionsDatabase {
             )
             try await session.insertIoVs([NewIoV(payloadID: payload.id, iov: iov)], intoTag: tag.id, at: now)
             try await session.touchGlobalTag(id: tag.id)
-            try await session.appendAudit(AuditRecord(
-                at: now, actor: actor, action: "payload.upload", subjectKind: "payload", subject: "\(name) rev \(payload.revision)",
-                detail: "\(isNew ? "new" : "existing") revision, IoV \(iov) in \(tagName)"
-            ))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "payload.upload", subjectKind: "payload", subject: "\(name) rev \(payload.revision)",
+                    detail: "\(isNew ? "new" : "existing") revision, IoV \(iov) in \(tagName)"
+                ))
             return UploadResult(payload: payload, isNewRevision: isNew, tag: tagName, iov: iov)
         }
         cache.invalidate()
@@ -76,7 +77,6 @@ extension ConditionsDatabase {
         return (payload, bytes)
     }
 
-
     /// The tag's IoVs (of one name), now or at `asOf`, ordered by name and start.
     public func entries(ofTag tagName: String, name: String? = nil, asOf: Timestamp? = nil) async throws(ConveyorError) -> [TagEntry] {
         let tag = try await tag(named: tagName, asOf: asOf)
@@ -86,7 +86,9 @@ extension ConditionsDatabase {
 
     /// Removes IoVs from an OPEN tag: by id, or every IoV of `name` equal to `iov`. Needs `expert`.
     @discardableResult
-    public func removeIoV(fromTag tagName: String, id: Int64? = nil, name: String? = nil, iov: IntervalOfValidity? = nil, by actor: Actor) async throws(ConveyorError) -> [TagEntry] {
+    public func removeIoV(
+        fromTag tagName: String, id: Int64? = nil, name: String? = nil, iov: IntervalOfValidity? = nil, by actor: Actor
+    ) async throws(ConveyorError) -> [TagEntry] {
         try actor.require(.expert, to: "removing an IoV")
         guard id != nil || (name != nil && iov != nil) else {
             throw .invalidInput("say which IoV to remove: its id, or the payload name and the IoV")
@@ -98,14 +100,17 @@ extension ConditionsDatabase {
                 (id == nil || entry.id == id) && (iov == nil || entry.iov == iov)
             }
             guard !matching.isEmpty else {
-                throw ConveyorError.notFound("tag '\(tagName)' has no such IoV" + (id.map { " (id \($0))" } ?? " (\(name ?? "") \(iov.map(\.description) ?? ""))"))
+                throw ConveyorError.notFound(
+                    "tag '\(tagName)' has no such IoV" + (id.map { " (id \($0))" } ?? " (\(name ?? "") \(iov.map(\.description) ?? ""))"))
             }
             let now = Timestamp.now
             try await session.removeIoVs(ids: matching.map(\.id), at: now)
             try await session.touchGlobalTag(id: tag.id)
             for entry in matching {
-                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "iov.remove", subjectKind: "globaltag", subject: tagName,
-                                                          detail: "\(entry.name) rev \(entry.revision) \(entry.iov)"))
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: actor, action: "iov.remove", subjectKind: "globaltag", subject: tagName,
+                        detail: "\(entry.name) rev \(entry.revision) \(entry.iov)"))
             }
             return matching
         }

@@ -43,10 +43,12 @@ extension ConditionsDatabase {
             var tag = try await Self.lockedTag(name, in: session)
             guard tag.state.canMove(to: state) else {
                 let allowed = tag.state.allowedNextStates.map(\.rawValue).joined(separator: " or ")
-                throw ConveyorError.conflict("tag '\(name)' cannot go from \(tag.state) to \(state)" + (allowed.isEmpty ? " (\(tag.state) is final)" : " (allowed: \(allowed))"))
+                throw ConveyorError.conflict(
+                    "tag '\(name)' cannot go from \(tag.state) to \(state)" + (allowed.isEmpty ? " (\(tag.state) is final)" : " (allowed: \(allowed))"))
             }
             try await session.setGlobalTagState(id: tag.id, to: state, at: .now, by: actor.name)
-            try await session.appendAudit(AuditRecord(actor: actor, action: "gt.set-state", subjectKind: "globaltag", subject: name, detail: "\(tag.state) -> \(state)"))
+            try await session.appendAudit(
+                AuditRecord(actor: actor, action: "gt.set-state", subjectKind: "globaltag", subject: name, detail: "\(tag.state) -> \(state)"))
             tag.state = state
             return tag
         }
@@ -64,7 +66,8 @@ extension ConditionsDatabase {
                 throw ConveyorError.notFound("no global tag named '\(source)'")
             }
             let now = Timestamp.now
-            let copy = try await session.insertGlobalTag(name: newName, description: "clone of \(source): \(original.description)", type: original.type, at: now, by: actor.name)
+            let copy = try await session.insertGlobalTag(
+                name: newName, description: "clone of \(source): \(original.description)", type: original.type, at: now, by: actor.name)
             try await session.copyIoVs(fromTag: original.id, toTag: copy.id, at: now)
             try await session.appendAudit(AuditRecord(actor: actor, action: "gt.clone", subjectKind: "globaltag", subject: newName, detail: "from \(source)"))
             return copy
@@ -106,8 +109,10 @@ extension ConditionsDatabase {
                 let now = Timestamp.now
                 try await session.removeIoVs(ids: entries.map(\.id), at: now)
                 try await session.touchGlobalTag(id: locked.id)
-                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "gt.empty", subjectKind: "globaltag", subject: name,
-                                                          detail: "\(entries.count) IoVs removed for a new bucket"))
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: actor, action: "gt.empty", subjectKind: "globaltag", subject: name,
+                        detail: "\(entries.count) IoVs removed for a new bucket"))
             }
             cache.invalidate()
             return "emptied \(name): \(entries.count) IoVs removed"

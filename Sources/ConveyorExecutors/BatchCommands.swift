@@ -43,12 +43,14 @@ public final class BatchCommands: Sendable {
         do {
             return try await withThrowingTaskGroup(of: Output?.self) { group in
                 group.addTask {
-                    let result = try await Subprocess.run(executable, arguments: Arguments(arguments), input: .string(input ?? ""),
-                                                          output: .string(limit: 64 << 20), error: .string(limit: 1 << 20))
-                    let status: Int32 = switch result.terminationStatus {
-                    case .exited(let code): code
-                    case .signaled(let signal): 128 + signal
-                    }
+                    let result = try await Subprocess.run(
+                        executable, arguments: Arguments(arguments), input: .string(input ?? ""),
+                        output: .string(limit: 64 << 20), error: .string(limit: 1 << 20))
+                    let status: Int32 =
+                        switch result.terminationStatus {
+                        case .exited(let code): code
+                        case .signaled(let signal): 128 + signal
+                        }
                     return Output(status: status, stdout: result.standardOutput, stderr: result.standardError)
                 }
                 group.addTask {

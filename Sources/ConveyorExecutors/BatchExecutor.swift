@@ -71,8 +71,10 @@ public struct BatchJobStatus: Sendable, Equatable {
     public var cpuSeconds: Double?
     public var maxRSSKilobytes: Int?
 
-    public init(uuid: String, arrayIndex: Int, state: State, exitCode: Int? = nil, reason: String? = nil, wallSeconds: Double? = nil,
-                cpuSeconds: Double? = nil, maxRSSKilobytes: Int? = nil) {
+    public init(
+        uuid: String, arrayIndex: Int, state: State, exitCode: Int? = nil, reason: String? = nil, wallSeconds: Double? = nil,
+        cpuSeconds: Double? = nil, maxRSSKilobytes: Int? = nil
+    ) {
         self.uuid = uuid
         self.arrayIndex = arrayIndex
         self.state = state

@@ -28,12 +28,16 @@ enum JobFolders {
                     continue
                 }
                 // A quoted here-document keeps the command as written, whatever shell syntax it holds.
-                files[job.arrayIndex / elementsPerScriptsFile, default: "case \"$1\" in\n"] += "\(job.arrayIndex)) script=$(cat <<'\(end)'\n\(script)\(end)\n) ;;\n"
+                files[job.arrayIndex / elementsPerScriptsFile, default: "case \"$1\" in\n"] +=
+                    "\(job.arrayIndex)) script=$(cat <<'\(end)'\n\(script)\(end)\n) ;;\n"
             }
             for (number, arms) in files {
-                let text = "# Conveyor submission \(submission.uuid): element scripts by array index\n\(arms)"
+                let text =
+                    "# Conveyor submission \(submission.uuid): element scripts by array index\n\(arms)"
                     + "*) echo \"conveyor: no element $1 in $0\" >&2; exit 127 ;;\nesac\nexec /bin/sh -c \"$script\"\n"
-                guard fm.createFile(atPath: "\(submission.directory)/scripts-\(number).sh", contents: Data(text.utf8)) else { throw CocoaError(.fileWriteUnknown) }
+                guard fm.createFile(atPath: "\(submission.directory)/scripts-\(number).sh", contents: Data(text.utf8)) else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
             }
         } catch {
             throw .unavailable("cannot prepare job folders in \(submission.directory): \(error.localizedDescription)")
@@ -85,7 +89,8 @@ enum JobFolders {
     static func recordedEnd(uuid: String, directory: String, arrayIndex: Int) -> BatchJobStatus? {
         let folder = "\(directory)/\(arrayIndex)"
         guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8),
-              let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+            let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
         return BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code, reason: reason(forExitCode: code))
     }
 

@@ -21,7 +21,9 @@ struct ConditionsFetch {
             guard let bytes = FileManager.default.contents(atPath: target) else { throw .unavailable("\(payload.name): nothing arrived from \(url)") }
             let sha = PayloadChecksums(of: bytes).sha256
             guard sha == payload.sha256 else {
-                throw .conflict("\(payload.name) revision \(payload.revision) arrived with SHA-256 \(sha.prefix(12))…, not \(payload.sha256.prefix(12))…: a cache served something else")
+                throw .conflict(
+                    "\(payload.name) revision \(payload.revision) arrived with SHA-256 \(sha.prefix(12))…, not \(payload.sha256.prefix(12))…: a cache served something else"
+                )
             }
         }
     }
@@ -41,7 +43,8 @@ struct ConditionsFetch {
         let said = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let line = String(decoding: said, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init) ?? "exit code \(process.terminationStatus)"
+            let line =
+                String(decoding: said, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init) ?? "exit code \(process.terminationStatus)"
             throw .unavailable("fetching \(url) failed: \(line)")
         }
     }

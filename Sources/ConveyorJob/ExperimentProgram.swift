@@ -85,7 +85,8 @@ public struct ExperimentProgram: Sendable {
         if let text = try? String(contentsOfFile: reportPath, encoding: .utf8) {
             for line in text.split(whereSeparator: \.isNewline) {
                 guard let eq = line.firstIndex(of: "=") else { continue }
-                report.append(.init(key: line[..<eq].trimmingCharacters(in: .whitespaces), value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)))
+                report.append(
+                    .init(key: line[..<eq].trimmingCharacters(in: .whitespaces), value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)))
             }
         }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus

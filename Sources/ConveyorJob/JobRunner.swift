@@ -33,8 +33,9 @@ public struct JobRunner: Sendable {
             description = try JobDescription.decode(from: data)
             report = try execute(description!, started: started)
         } catch {
-            report = JobReport(job: description?.job ?? "unknown", exitStatus: nil, failure: error.message, events: nil, outputs: [], cpuSeconds: 0,
-                               wallSeconds: 0, peakMemoryKilobytes: nil, values: [], host: Self.host, startedAt: started, endedAt: .now)
+            report = JobReport(
+                job: description?.job ?? "unknown", exitStatus: nil, failure: error.message, events: nil, outputs: [], cpuSeconds: 0,
+                wallSeconds: 0, peakMemoryKilobytes: nil, values: [], host: Self.host, startedAt: started, endedAt: .now)
         }
         let wall = clock.now - start
         report.wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
@@ -81,8 +82,10 @@ public struct JobRunner: Sendable {
             try? FileManager.default.removeItem(atPath: path)  // a half-written file of a killed try
         }
 
-        let result = try ExperimentProgram(command: description.program, environment: environment, timeLimitSeconds: description.limits.wallSeconds,
-                                           directory: folder).run()
+        let result = try ExperimentProgram(
+            command: description.program, environment: environment, timeLimitSeconds: description.limits.wallSeconds,
+            directory: folder
+        ).run()
         var failure: String?
         let program = description.program.split(separator: " ").first.map { (String($0) as NSString).lastPathComponent } ?? "the program"
         if result.timedOut {
@@ -108,9 +111,10 @@ public struct JobRunner: Sendable {
                 failure = "the program reported no events (write events=N to $CONVEYOR_REPORT)"
             }
         }
-        return JobReport(job: description.job, exitStatus: Int(result.status), failure: failure, events: events, outputs: reported,
-                         cpuSeconds: result.cpuSeconds, wallSeconds: 0, peakMemoryKilobytes: result.peakMemoryKilobytes, values: result.report,
-                         host: Self.host, startedAt: started, endedAt: .now, conditionsResolvedAt: description.conditions.resolvedAt)
+        return JobReport(
+            job: description.job, exitStatus: Int(result.status), failure: failure, events: events, outputs: reported,
+            cpuSeconds: result.cpuSeconds, wallSeconds: 0, peakMemoryKilobytes: result.peakMemoryKilobytes, values: result.report,
+            host: Self.host, startedAt: started, endedAt: .now, conditionsResolvedAt: description.conditions.resolvedAt)
     }
 
     /// A location relative to the job's folder, unless absolute.

@@ -58,13 +58,15 @@ public struct CalibrationRunner: Sendable {
                 try await conditionsDatabase.requireFrozen(tags, except: request.stagingTag)
                 try await conditionsDatabase.exportResolved(tags: tags, at: ExpRun(exp: exp, run: range.first), to: conditions, allowOpen: true)
             }
-            let program = ExperimentProgram(command: calibration.command, environment: [
-                "CONVEYOR_REQUEST": name, "CONVEYOR_CALIBRATION": calibrationName, "CONVEYOR_INPUT": inputs.joined(separator: " "),
-                "CONVEYOR_ITERATION": String(iteration), "CONVEYOR_EXP": String(exp), "CONVEYOR_FIRST_RUN": String(range.first),
-                "CONVEYOR_LAST_RUN": String(range.last), "CONVEYOR_RUNS": range.runs.map(String.init).joined(separator: ","),
-                "CONVEYOR_GLOBAL_TAGS": tags.joined(separator: ","), "CONVEYOR_PAYLOAD_DIR": folder.path, "CONVEYOR_RESULT": resultFile,
-                "CONVEYOR_RELEASE": request.release, "CONVEYOR_CONDITIONS": conditions,
-            ], outputFile: scratch.appendingPathComponent("output-r\(range.first)-i\(iteration)").path)
+            let program = ExperimentProgram(
+                command: calibration.command,
+                environment: [
+                    "CONVEYOR_REQUEST": name, "CONVEYOR_CALIBRATION": calibrationName, "CONVEYOR_INPUT": inputs.joined(separator: " "),
+                    "CONVEYOR_ITERATION": String(iteration), "CONVEYOR_EXP": String(exp), "CONVEYOR_FIRST_RUN": String(range.first),
+                    "CONVEYOR_LAST_RUN": String(range.last), "CONVEYOR_RUNS": range.runs.map(String.init).joined(separator: ","),
+                    "CONVEYOR_GLOBAL_TAGS": tags.joined(separator: ","), "CONVEYOR_PAYLOAD_DIR": folder.path, "CONVEYOR_RESULT": resultFile,
+                    "CONVEYOR_RELEASE": request.release, "CONVEYOR_CONDITIONS": conditions,
+                ], outputFile: scratch.appendingPathComponent("output-r\(range.first)-i\(iteration)").path)
             let result = try program.run()
             let said = (try? String(contentsOfFile: resultFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             var outcome: CalibrationOutcome = result.status == 0 ? .ok : .failure
@@ -83,8 +85,10 @@ public struct CalibrationRunner: Sendable {
                 outcome = .failure
                 detail += "; not enough data even with every run in one range"
             }
-            try await save(CalibrationAttempt(calibration: calibrationName, exp: exp, firstRun: range.first, lastRun: range.last, iteration: iteration,
-                                                outcome: outcome, detail: detail, at: .now), record.id)
+            try await save(
+                CalibrationAttempt(
+                    calibration: calibrationName, exp: exp, firstRun: range.first, lastRun: range.last, iteration: iteration,
+                    outcome: outcome, detail: detail, at: .now), record.id)
             log.append("runs \(range.first)-\(range.last) iteration \(iteration): \(outcome.rawValue)")
             switch outcome {
             case .ok:
@@ -100,11 +104,13 @@ public struct CalibrationRunner: Sendable {
                 iteration = 1
             case .failure:
                 // The algorithm's last words are the expert's first clue.
-                let said = (try? String(contentsOfFile: program.outputFile ?? "", encoding: .utf8)).map { text in
-                    text.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
-                } ?? ""
-                throw .conflict("calibration \(calibrationName) failed on runs \(exp):\(range.first)-\(range.last) (\(detail))\(said.isEmpty ? "" : ": \(said)"); "
-                                + "upload a payload by hand and mark the task succeeded, or fix and resume it")
+                let said =
+                    (try? String(contentsOfFile: program.outputFile ?? "", encoding: .utf8)).map { text in
+                        text.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
+                    } ?? ""
+                throw .conflict(
+                    "calibration \(calibrationName) failed on runs \(exp):\(range.first)-\(range.last) (\(detail))\(said.isEmpty ? "" : ": \(said)"); "
+                        + "upload a payload by hand and mark the task succeeded, or fix and resume it")
             }
         }
 
@@ -114,7 +120,9 @@ public struct CalibrationRunner: Sendable {
         for (i, iov) in intervals.enumerated() {
             guard let folder = results[i] else { continue }
             let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch { throw .storeFailure("reading \(folder.path): \(error.localizedDescription)") }
+            do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch {
+                throw .storeFailure("reading \(folder.path): \(error.localizedDescription)")
+            }
             for file in names {
                 let payload = (file as NSString).deletingPathExtension
                 if try await conditionsDatabase.entries(ofTag: staging, name: payload).contains(where: { $0.iov == iov }) {
@@ -122,10 +130,13 @@ public struct CalibrationRunner: Sendable {
                     continue
                 }
                 let bytes: Data
-                do { bytes = try Data(contentsOf: folder.appendingPathComponent(file)) } catch { throw .storeFailure("reading \(file): \(error.localizedDescription)") }
-                try await conditionsDatabase.upload(name: payload, bytes: bytes, intoTag: staging, iov: iov,
-                                            description: "\(calibrationName) of request \(name), iteration of runs \(ranges.ranges[i].first)-\(ranges.ranges[i].last)",
-                                            by: actor)
+                do { bytes = try Data(contentsOf: folder.appendingPathComponent(file)) } catch {
+                    throw .storeFailure("reading \(file): \(error.localizedDescription)")
+                }
+                try await conditionsDatabase.upload(
+                    name: payload, bytes: bytes, intoTag: staging, iov: iov,
+                    description: "\(calibrationName) of request \(name), iteration of runs \(ranges.ranges[i].first)-\(ranges.ranges[i].last)",
+                    by: actor)
                 uploaded += 1
             }
         }
@@ -141,8 +152,10 @@ public struct CalibrationRunner: Sendable {
     }
 
     /// The algorithm's files: raw files of its data tags, or the request's own cDST of them.
-    private func inputFiles(_ record: RequestRecord, _ request: ProcessingRequest, _ calibration: ProcessingRequest.Calibration,
-                            _ context: RequestBuilder.Context) async throws(ConveyorError) -> [(run: Int, path: String)] {
+    private func inputFiles(
+        _ record: RequestRecord, _ request: ProcessingRequest, _ calibration: ProcessingRequest.Calibration,
+        _ context: RequestBuilder.Context
+    ) async throws(ConveyorError) -> [(run: Int, path: String)] {
         let wanted = Set(calibration.dataTags)
         func wants(_ tag: String?) -> Bool { wanted.isEmpty || wanted.contains(tag ?? "all") }
         let siteNames = request.sites.map(\.name)

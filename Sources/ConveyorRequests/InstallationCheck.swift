@@ -23,7 +23,9 @@ public struct InstallationCheck: Sendable {
         var problems: [String] = []
         let registry = RunRegistry(store: store)
         if let bucket = request.bucket {
-            do { _ = try await registry.bucket(named: bucket) } catch .notFound { problems.append("bucket '\(bucket)' does not exist (conveyor bucket create …)") }
+            do { _ = try await registry.bucket(named: bucket) } catch .notFound {
+                problems.append("bucket '\(bucket)' does not exist (conveyor bucket create …)")
+            }
         } else if let runs = request.runs, let query = request.runQuery {
             if try await registry.list(query).totals.runs == 0 { problems.append("runs: no run of \(runs) is registered") }
         }

@@ -73,8 +73,10 @@ public struct RequestBuilder: Sendable {
         func isSkim(_ tag: String?) -> Bool { tag != nil && tag != "all" }
 
         /// Groups (run, tag, site) of inputs into jobs of `filesPerJob` and names their outputs.
-        func make(_ step: String, _ inputs: [(lfn: String, run: ExpRun, tag: String?, site: String)], level: DataLevel?,
-                  outputTag: (String?) -> String?, perRun: Bool = false) -> [RequestJob] {
+        func make(
+            _ step: String, _ inputs: [(lfn: String, run: ExpRun, tag: String?, site: String)], level: DataLevel?,
+            outputTag: (String?) -> String?, perRun: Bool = false
+        ) -> [RequestJob] {
             struct Key: Hashable { let run: ExpRun; let tag: String?; let site: String }
             var groups: [Key: [String]] = [:]
             for input in inputs { groups[Key(run: input.run, tag: perRun ? nil : input.tag, site: input.site), default: []].append(input.lfn) }
@@ -87,14 +89,17 @@ public struct RequestBuilder: Sendable {
                     let tag = outputTag(key.tag)
                     var output: String?
                     if let level {
-                        let path = OutputPath(base: request.outputBase, release: request.release, globalTagID: pathTagID(forStep: step),
-                                              campaign: request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
+                        let path = OutputPath(
+                            base: request.outputBase, release: request.release, globalTagID: pathTagID(forStep: step),
+                            campaign: request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
                         let sequence = sequences[path.folder, default: 0]
                         sequences[path.folder] = sequence + 1
                         output = path.lfn(sequence: sequence)
                     }
-                    made.append(RequestJob(step: step, task: taskName(step, site: key.site), site: key.site, run: key.run, level: level ?? .mdst,
-                                           dataTag: tag, outputLFN: output, inputs: chunk))
+                    made.append(
+                        RequestJob(
+                            step: step, task: taskName(step, site: key.site), site: key.site, run: key.run, level: level ?? .mdst,
+                            dataTag: tag, outputLFN: output, inputs: chunk))
                 }
             }
             return made
@@ -191,7 +196,9 @@ public struct RequestBuilder: Sendable {
                 let task = taskName(step, site: site.name)
                 let open = progress.map { p in siteJobs.filter { p.openJobs.contains($0.id) } } ?? siteJobs
                 if open.isEmpty {
-                    add(TaskDefinition(name: task, kind: .action, dependsOn: after, action: ActionStep(name: "noop", parameters: ["done": "all \(siteJobs.count) jobs"])))
+                    add(
+                        TaskDefinition(
+                            name: task, kind: .action, dependsOn: after, action: ActionStep(name: "noop", parameters: ["done": "all \(siteJobs.count) jobs"])))
                 } else {
                     var dependsOn = after
                     if let waiting = notOnDisk[task], !waiting.isEmpty {
@@ -199,8 +206,10 @@ public struct RequestBuilder: Sendable {
                         add(TaskDefinition(name: stage, kind: .wait, wait: .filesOnDisk(site: site.name, lfns: waiting)))
                         dependsOn.append(stage)
                     }
-                    add(TaskDefinition(name: task, commands: open.map { RequestJobAccountant.element(request: name, job: $0.id) }, pool: site.pool,
-                                       priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name))
+                    add(
+                        TaskDefinition(
+                            name: task, commands: open.map { RequestJobAccountant.element(request: name, job: $0.id) }, pool: site.pool,
+                            priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name))
                 }
                 names.append(task)
             }
@@ -208,16 +217,22 @@ public struct RequestBuilder: Sendable {
         }
 
         if calibrating, let staging = request.stagingTag {
-            add(TaskDefinition(name: "staging", kind: .action, action: ActionStep(name: "gt.prepare-staging",
-                                                                                 parameters: ["tag": staging, "empty": progress == nil ? "yes" : "no"])))
+            add(
+                TaskDefinition(
+                    name: "staging", kind: .action,
+                    action: ActionStep(
+                        name: "gt.prepare-staging",
+                        parameters: ["tag": staging, "empty": progress == nil ? "yes" : "no"])))
             add(TaskDefinition(name: "local-calibrations", kind: .signoff, dependsOn: ["staging"], role: .expert))
             // A failed calibration pauses for its expert at once (up to three tries before it fails for good).
             let calibrationRetry = RetryPolicy(limit: 3, pauseAfter: 1)
             func calibrationTask(_ c: ProcessingRequest.Calibration, after: [String]) {
                 // The algorithm runs centrally, as the CAF runs it on its own host; its collectors' inputs are the skims' outputs.
-                add(TaskDefinition(name: "calibrate:\(c.name)", kind: .action, priority: 10, retry: calibrationRetry,
-                                   dependsOn: after + c.dependsOn.map { "calibrate:\($0)" },
-                                   action: ActionStep(name: "request.calibrate", parameters: ["request": name, "calibration": c.name])))
+                add(
+                    TaskDefinition(
+                        name: "calibrate:\(c.name)", kind: .action, priority: 10, retry: calibrationRetry,
+                        dependsOn: after + c.dependsOn.map { "calibrate:\($0)" },
+                        action: ActionStep(name: "request.calibrate", parameters: ["request": name, "calibration": c.name])))
             }
             let raw = request.calibrations.filter { $0.level == .raw }
             let cdst = request.calibrations.filter { $0.level == .cdst }
@@ -231,26 +246,44 @@ public struct RequestBuilder: Sendable {
             let rawTasks = raw.map { "calibrate:\($0.name)" }
             let skims = jobTasks("cdst-calibration-skims", after: rawTasks.isEmpty ? ["local-calibrations"] : rawTasks, priority: 5)
             for c in cdst { calibrationTask(c, after: skims) }
-            add(TaskDefinition(name: "staging-check", kind: .action, dependsOn: rawTasks + skims + cdst.map { "calibrate:\($0.name)" },
-                               action: ActionStep(name: "gt.check", parameters: ["tag": staging])))
+            add(
+                TaskDefinition(
+                    name: "staging-check", kind: .action, dependsOn: rawTasks + skims + cdst.map { "calibrate:\($0.name)" },
+                    action: ActionStep(name: "gt.check", parameters: ["tag": staging])))
             for c in request.calibrations {
-                add(TaskDefinition(name: "signoff:\(c.name)", kind: .signoff, dependsOn: ["staging-check"], role: .expert,
-                                   signers: c.expert.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+                add(
+                    TaskDefinition(
+                        name: "signoff:\(c.name)", kind: .signoff, dependsOn: ["staging-check"], role: .expert,
+                        signers: c.expert.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
             }
             add(TaskDefinition(name: "manager-signoff", kind: .signoff, dependsOn: request.calibrations.map { "signoff:\($0.name)" }, role: .manager))
             switch request.campaign {
             case .prompt:
                 let first = context.runs.map(\.run).min() ?? ExpRun(exp: 0, run: 0)
-                add(TaskDefinition(name: "validate-staging", kind: .action, dependsOn: ["manager-signoff"],
-                                   action: ActionStep(name: "gt.set-state", parameters: ["tag": staging, "state": "TESTING,VALIDATED"])))
-                add(TaskDefinition(name: "running-update", kind: .action, dependsOn: ["validate-staging"],
-                                   action: ActionStep(name: "gt.running-update", parameters: ["running": request.promptTag ?? "", "staging": staging,
-                                                                                              "valid_from": first.description])))
+                add(
+                    TaskDefinition(
+                        name: "validate-staging", kind: .action, dependsOn: ["manager-signoff"],
+                        action: ActionStep(name: "gt.set-state", parameters: ["tag": staging, "state": "TESTING,VALIDATED"])))
+                add(
+                    TaskDefinition(
+                        name: "running-update", kind: .action, dependsOn: ["validate-staging"],
+                        action: ActionStep(
+                            name: "gt.running-update",
+                            parameters: [
+                                "running": request.promptTag ?? "", "staging": staging,
+                                "valid_from": first.description,
+                            ])))
                 last = ["running-update"]
             default:
-                add(TaskDefinition(name: "new-tag", kind: .action, dependsOn: ["manager-signoff"],
-                                   action: ActionStep(name: "gt.merge", parameters: ["sources": ([staging] + request.globalTags).joined(separator: ","),
-                                                                                     "target": request.promptTag ?? ""])))
+                add(
+                    TaskDefinition(
+                        name: "new-tag", kind: .action, dependsOn: ["manager-signoff"],
+                        action: ActionStep(
+                            name: "gt.merge",
+                            parameters: [
+                                "sources": ([staging] + request.globalTags).joined(separator: ","),
+                                "target": request.promptTag ?? "",
+                            ])))
                 last = ["new-tag"]
             }
         } else if plan.steps.contains(where: { $0.name == "cdst-calibration-skims" }) {
@@ -260,8 +293,10 @@ public struct RequestBuilder: Sendable {
             last = jobTasks("mdst-hlt-skims", after: last, priority: 2)
             last = jobTasks("mdst-all-events", after: last, priority: 1)
         }
-        add(TaskDefinition(name: "luminosity", kind: .action, retry: jobRetry, dependsOn: last,
-                           action: ActionStep(name: "request.luminosity", parameters: ["request": name])))
+        add(
+            TaskDefinition(
+                name: "luminosity", kind: .action, retry: jobRetry, dependsOn: last,
+                action: ActionStep(name: "request.luminosity", parameters: ["request": name])))
         last = ["luminosity"]
         last = request.commands.quality == nil ? noop("quality-report", after: last) : jobTasks("quality-report", after: last)
         if !request.skims.isEmpty { last = jobTasks("physics-skims", after: last) }

@@ -76,25 +76,30 @@ public struct Requests: Sendable {
         let notOnDisk = builder.inputsNotOnDisk(jobs)
         let taken = try await store.read { try await $0.registeredLFNs(jobs.compactMap(\.outputLFN)) }
         if let first = taken.sorted().first {
-            throw .conflict("\(taken.count) output path(s) of \(request.name) are taken by earlier files, e.g. \(first): "
-                            + "another request made them with the same release, tag and campaign; change the release or the campaign")
+            throw .conflict(
+                "\(taken.count) output path(s) of \(request.name) are taken by earlier files, e.g. \(first): "
+                    + "another request made them with the same release, tag and campaign; change the release or the campaign")
         }
         // Commands name job ids, so the DAG is checked with placeholder ids first and built for real inside the transaction.
-        let draft = jobs.enumerated().map { i, job in var job = job; job.id = Int64(i + 1); return job }
+        let draft = jobs.enumerated().map { i, job in
+            var job = job; job.id = Int64(i + 1); return job
+        }
         try await Workflows(store: store).check(try builder.workflow(jobs: draft, notOnDisk: notOnDisk), file: fileName)
         let configuration = String(decoding: data, as: UTF8.self)
         let (workflowID, tasks) = try await store.write { session in
             let now = Timestamp.now
-            let id = try await session.insertRequest(name: request.name, campaign: request.campaign.description, configuration: configuration,
-                                                     fileName: fileName, at: now, by: actor.name)
+            let id = try await session.insertRequest(
+                name: request.name, campaign: request.campaign.description, configuration: configuration,
+                fileName: fileName, at: now, by: actor.name)
             let stored = try await session.insertRequestJobs(jobs, request: id, at: now)
             let definition = try builder.workflow(jobs: stored, notOnDisk: notOnDisk)
             let workflowID = try await Self.start(definition, request: id, name: request.name, detail: "submitted from \(fileName)", session, now, actor)
             return (workflowID, definition.tasks.count)
         }
         onCommand()
-        return Submission(request: request.name, workflowID: workflowID, resumed: false, tasks: tasks, jobs: jobs.count, jobsToRun: jobs.count,
-                          inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
+        return Submission(
+            request: request.name, workflowID: workflowID, resumed: false, tasks: tasks, jobs: jobs.count, jobsToRun: jobs.count,
+            inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
     }
 
     /// Continues a request whose workflow ended (failed, cancelled, or done with inputs put back):
@@ -128,18 +133,26 @@ public struct Requests: Sendable {
             return try await Self.start(definition, request: record.id, name: name, detail: "resumed: \(open.count) open job(s)", session, now, actor)
         }
         onCommand()
-        return Submission(request: name, workflowID: workflowID, resumed: true, tasks: definition.tasks.count, jobs: jobs.count, jobsToRun: open.count,
-                          inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
+        return Submission(
+            request: name, workflowID: workflowID, resumed: true, tasks: definition.tasks.count, jobs: jobs.count, jobsToRun: open.count,
+            inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
     }
 
-    private static func start(_ definition: WorkflowDefinition, request: Int64, name: String, detail: String, _ session: StoreSession, _ now: Timestamp,
-                              _ actor: Actor) async throws -> Int64 {
+    private static func start(
+        _ definition: WorkflowDefinition, request: Int64, name: String, detail: String, _ session: StoreSession, _ now: Timestamp,
+        _ actor: Actor
+    ) async throws -> Int64 {
         let workflowID = try await session.insertWorkflow(definition, at: now, by: actor.name)
-        try await session.appendWorkflowEvents([WorkflowEvent(workflowID: workflowID, taskID: nil, at: now, actor: actor.name, kind: "workflow",
-                                                              to: "running", detail: "request \(name): \(detail)")])
+        try await session.appendWorkflowEvents([
+            WorkflowEvent(
+                workflowID: workflowID, taskID: nil, at: now, actor: actor.name, kind: "workflow",
+                to: "running", detail: "request \(name): \(detail)")
+        ])
         try await session.setRequestWorkflow(request, workflow: workflowID)
-        try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.submit", subjectKind: "request", subject: name,
-                                                  detail: "workflow \(workflowID), \(definition.tasks.count) tasks; \(detail)"))
+        try await session.appendAudit(
+            AuditRecord(
+                at: now, actor: actor, action: "requests.submit", subjectKind: "request", subject: name,
+                detail: "workflow \(workflowID), \(definition.tasks.count) tasks; \(detail)"))
         return workflowID
     }
 
@@ -159,7 +172,9 @@ public struct Requests: Sendable {
     }
 
     /// The runs, their input files with replicas, and the ids of the tags output paths name.
-    func context(of request: ProcessingRequest, runs known: (runs: [RegisteredRun], query: RunQuery)? = nil) async throws(ConveyorError) -> RequestBuilder.Context {
+    func context(
+        of request: ProcessingRequest, runs known: (runs: [RegisteredRun], query: RunQuery)? = nil
+    ) async throws(ConveyorError) -> RequestBuilder.Context {
         let found: (runs: [RegisteredRun], query: RunQuery)
         if let known { found = known } else { found = try await runs(of: request) }
         let (runs, query) = (found.runs.map(\.record), found.query)
@@ -204,14 +219,15 @@ public struct Requests: Sendable {
         var inputs: [String: Int] = [:]
         for states in counts.values { for (state, n) in states { inputs[state.rawValue, default: 0] += n } }
         let open = (inputs["unused"] ?? 0) + (inputs["assigned"] ?? 0) + (inputs["invalidated"] ?? 0)
-        let state: State = if record.cancelled { .cancelled } else {
-            switch workflow?.state {
-            case .running?: .running
-            case .failed?: .failed
-            case .cancelled?: .cancelled
-            default: open > 0 ? .incomplete : .done
+        let state: State =
+            if record.cancelled { .cancelled } else {
+                switch workflow?.state {
+                case .running?: .running
+                case .failed?: .failed
+                case .cancelled?: .cancelled
+                default: open > 0 ? .incomplete : .done
+                }
             }
-        }
         return Summary(record: record, state: state, workflow: workflow, inputs: inputs)
     }
 
@@ -312,18 +328,25 @@ public struct Requests: Sendable {
             // Job steps count the request's jobs (across resumed runs); others their task elements.
             let stepJobs = jobs.filter { $0.step == step }
             let elements = stepJobs.isEmpty ? mine.reduce(0) { $0 + $1.definition.elements } : stepJobs.count
-            let done = stepJobs.isEmpty
+            let done =
+                stepJobs.isEmpty
                 ? mine.reduce(0) { total, task in
                     total + (task.elementCounts[TaskState.succeeded.rawValue] ?? (task.state == TaskState.succeeded ? task.definition.elements : 0))
                 }
                 : stepJobs.filter { !openJobs.contains($0.id) }.count
-            let state: String = if mine.isEmpty { "none" } else if mine.allSatisfy({ $0.state == .succeeded }) { "succeeded" }
-                else if let bad = mine.first(where: { $0.state.isFailure || $0.state == .paused }) { bad.state.rawValue }
-                else if mine.contains(where: { $0.state == TaskState.awaiting_signoff }) { "awaiting_signoff" }
-                else if mine.allSatisfy({ $0.state == .pending }) { "pending" } else { "running" }
-            steps.append(Detail.Step(name: step, kind: kind, summary: text, tasks: Dictionary(mine.map { ($0.name, $0.state.rawValue) }, uniquingKeysWith: { a, _ in a }),
-                                     elementsDone: done, elements: elements,
-                                     inputs: counts[step] ?? [:], state: state))
+            let state: String =
+                if mine.isEmpty { "none" } else if mine.allSatisfy({ $0.state == .succeeded }) {
+                    "succeeded"
+                } else if let bad = mine.first(where: { $0.state.isFailure || $0.state == .paused }) {
+                    bad.state.rawValue
+                } else if mine.contains(where: { $0.state == TaskState.awaiting_signoff }) {
+                    "awaiting_signoff"
+                } else if mine.allSatisfy({ $0.state == .pending }) { "pending" } else { "running" }
+            steps.append(
+                Detail.Step(
+                    name: step, kind: kind, summary: text, tasks: Dictionary(mine.map { ($0.name, $0.state.rawValue) }, uniquingKeysWith: { a, _ in a }),
+                    elementsDone: done, elements: elements,
+                    inputs: counts[step] ?? [:], state: state))
         }
         return steps
     }
@@ -356,16 +379,19 @@ public struct Requests: Sendable {
             notOnDisk.formUnion(existing.subtracting(onDisk))
         }
         // The luminosity step measured what existed when it ran; outputs made after it (physics skims) are traced now.
-        let measured = Dictionary((record.luminosity?.groups ?? []).map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
+        let measured = Dictionary(
+            (record.luminosity?.groups ?? []).map { ("\($0.level)/\($0.dataTag ?? "all")", $0.luminosity) }, uniquingKeysWith: { a, _ in a })
         var outputs: [Detail.Outputs] = []
         for group in snapshot.outputGroups {
             var luminosity = measured["\(group.level)/\(group.dataTag ?? "all")"]
             if luminosity == nil { luminosity = try? await FileCatalog(store: store).luminosity(behind: group.lfns).luminosity }
-            outputs.append(.init(step: group.step, level: group.level, dataTag: group.dataTag, files: group.lfns.count, events: group.events, luminosity: luminosity))
+            outputs.append(
+                .init(step: group.step, level: group.level, dataTag: group.dataTag, files: group.lfns.count, events: group.events, luminosity: luminosity))
         }
-        return Detail(summary: summary, request: request, steps: steps, calibrations: calibrations,
-                      pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
-                      inputsNotOnDisk: notOnDisk.sorted(), outputs: outputs)
+        return Detail(
+            summary: summary, request: request, steps: steps, calibrations: calibrations,
+            pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
+            inputsNotOnDisk: notOnDisk.sorted(), outputs: outputs)
     }
 
     /// A request's jobs, for `request jobs` and the page's output list.
@@ -405,9 +431,12 @@ public struct Requests: Sendable {
         }
         try await store.write { session in
             let now = Timestamp.now
-            try await session.setRequestInputs(request: record.id, lfn: lfn, from: [.unused, .assigned, .problematic], to: .invalidated, reason: reason, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.invalidate", subjectKind: "file", subject: lfn,
-                                                      detail: "in request \(name): \(reason)"))
+            try await session.setRequestInputs(
+                request: record.id, lfn: lfn, from: [.unused, .assigned, .problematic], to: .invalidated, reason: reason, at: now)
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "requests.invalidate", subjectKind: "file", subject: lfn,
+                    detail: "in request \(name): \(reason)"))
         }
         return open.count
     }
@@ -421,7 +450,9 @@ public struct Requests: Sendable {
         let rows = try await store.read { try await $0.requestInputs(request: record.id, lfn: lfn) }
         guard !rows.isEmpty else { throw .notFound("\(lfn) is not an input of request \(name)") }
         let back = rows.filter { $0.state == .invalidated || $0.state == .problematic }
-        guard !back.isEmpty else { throw .conflict("\(lfn) is \(Set(rows.map(\.state.rawValue)).sorted().joined(separator: ", ")) in request \(name), not invalidated") }
+        guard !back.isEmpty else {
+            throw .conflict("\(lfn) is \(Set(rows.map(\.state.rawValue)).sorted().joined(separator: ", ")) in request \(name), not invalidated")
+        }
         try await store.write { session in
             let now = Timestamp.now
             for row in back {
@@ -431,10 +462,13 @@ public struct Requests: Sendable {
                     try await session.updateRequestJob(job, at: now)
                 }
             }
-            try await session.setRequestInputs(request: record.id, lfn: lfn, from: [.invalidated, .problematic], to: .unused,
-                                               reason: reason.isEmpty ? "revalidated by \(actor.name)" : reason, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "requests.revalidate", subjectKind: "file", subject: lfn,
-                                                      detail: "in request \(name)\(reason.isEmpty ? "" : ": \(reason)")"))
+            try await session.setRequestInputs(
+                request: record.id, lfn: lfn, from: [.invalidated, .problematic], to: .unused,
+                reason: reason.isEmpty ? "revalidated by \(actor.name)" : reason, at: now)
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "requests.revalidate", subjectKind: "file", subject: lfn,
+                    detail: "in request \(name)\(reason.isEmpty ? "" : ": \(reason)")"))
         }
         return back.count
     }
@@ -448,8 +482,11 @@ public struct Requests: Sendable {
         var lumi = luminosity ?? 0
         if luminosity == nil {
             let registry = RunRegistry(store: store)
-            if let bucket = request.bucket { lumi = try await registry.bucket(named: bucket).bucket.luminosity }
-            else { lumi = try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn }
+            if let bucket = request.bucket {
+                lumi = try await registry.bucket(named: bucket).bucket.luminosity
+            } else {
+                lumi = try await registry.list(request.runQuery ?? RunQuery()).totals.luminosityPerPicobarn
+            }
         }
         let plan = RequestPlan(request, cost: cost)
         return Estimate(plan: plan, estimate: RequestEstimate(plan: plan, luminosity: lumi, slots: slots), cpuPerEvent: perEvent)

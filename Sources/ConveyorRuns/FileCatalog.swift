@@ -37,9 +37,11 @@ public struct FileCatalog: Sendable {
             let now = Timestamp.now
             let registered = try await session.registerFiles(ordered, at: now)
             if registered > 0 {
-                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "files.register", subjectKind: "files",
-                                                          subject: ordered.count == 1 ? ordered[0].lfn : "\(ordered.count) files",
-                                                          detail: "\(registered) registered, \(ordered.count - registered) already present"))
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: actor, action: "files.register", subjectKind: "files",
+                        subject: ordered.count == 1 ? ordered[0].lfn : "\(ordered.count) files",
+                        detail: "\(registered) registered, \(ordered.count - registered) already present"))
             }
             return RegistrationReport(registered: registered, alreadyPresent: ordered.count - registered)
         }
@@ -57,7 +59,8 @@ public struct FileCatalog: Sendable {
         } catch let DecodingError.dataCorrupted(context) {
             throw .invalidInput("\(name): \(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw .invalidInput("\(name): wrong type at \(context.codingPath.map { $0.intValue.map { "item \($0 + 1)" } ?? $0.stringValue }.joined(separator: "."))")
+            throw .invalidInput(
+                "\(name): wrong type at \(context.codingPath.map { $0.intValue.map { "item \($0 + 1)" } ?? $0.stringValue }.joined(separator: "."))")
         } catch {
             throw .invalidInput("\(name) is not a JSON list of files")
         }
@@ -101,8 +104,9 @@ public struct FileCatalog: Sendable {
     public func show(_ lfn: String) async throws(ConveyorError) -> Provenance {
         try await store.read { session in
             guard let file = try await session.file(lfn: lfn) else { throw ConveyorError.notFound("no file \(lfn) is registered") }
-            return Provenance(file: file, ancestors: try await session.relatives(of: lfn, ancestors: true),
-                              descendants: try await session.relatives(of: lfn, ancestors: false))
+            return Provenance(
+                file: file, ancestors: try await session.relatives(of: lfn, ancestors: true),
+                descendants: try await session.relatives(of: lfn, ancestors: false))
         }
     }
 
@@ -113,8 +117,10 @@ public struct FileCatalog: Sendable {
         try await store.write { session in
             guard let file = try await session.file(lfn: lfn) else { throw ConveyorError.notFound("no file \(lfn) is registered") }
             try await session.setFileStatus(lfn: lfn, to: .bad)
-            try await session.appendAudit(AuditRecord(actor: actor, action: "files.mark-bad", subjectKind: "file", subject: lfn,
-                                                      detail: "\(file.status) -> bad: \(reason)"))
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: "files.mark-bad", subjectKind: "file", subject: lfn,
+                    detail: "\(file.status) -> bad: \(reason)"))
         }
     }
 
@@ -125,8 +131,10 @@ public struct FileCatalog: Sendable {
         guard !replica.site.isEmpty, !replica.path.isEmpty else { throw .invalidInput("a replica needs a site and a path") }
         try await store.write { session in
             try await session.saveReplica(lfn: lfn, replica)
-            try await session.appendAudit(AuditRecord(actor: actor, action: "files.replica", subjectKind: "file", subject: lfn,
-                                                      detail: "\(replica.site) \(replica.storage.rawValue) \(replica.path): \(replica.state.rawValue)"))
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: "files.replica", subjectKind: "file", subject: lfn,
+                    detail: "\(replica.site) \(replica.storage.rawValue) \(replica.path): \(replica.state.rawValue)"))
         }
     }
 
@@ -136,7 +144,9 @@ public struct FileCatalog: Sendable {
         return try await store.read { session in
             let listed = try await session.listedEvents(lfns)
             guard listed.unknown.isEmpty else {
-                throw ConveyorError.notFound("not registered: \(listed.unknown.prefix(3).joined(separator: ", "))\(listed.unknown.count > 3 ? " and \(listed.unknown.count - 3) more" : "")")
+                throw ConveyorError.notFound(
+                    "not registered: \(listed.unknown.prefix(3).joined(separator: ", "))\(listed.unknown.count > 3 ? " and \(listed.unknown.count - 3) more" : "")"
+                )
             }
             let raw = try await session.rawAncestors(of: lfns)
             let runs = try await session.runAccounting(Set(raw.map(\.run)))

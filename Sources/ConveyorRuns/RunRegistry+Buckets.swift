@@ -10,7 +10,9 @@ extension RunRegistry {
 
     /// Groups consecutive good physics runs of `exp` into buckets of `targetLuminosity` (/pb),
     /// closing a bucket early after `maximumDays`.
-    public func planBuckets(exp: Int, targetLuminosity: Double, maximumDays: Double? = nil, from start: ExpRun? = nil) async throws(ConveyorError) -> [PlannedBucket] {
+    public func planBuckets(
+        exp: Int, targetLuminosity: Double, maximumDays: Double? = nil, from start: ExpRun? = nil
+    ) async throws(ConveyorError) -> [PlannedBucket] {
         let runs = try await store.read { try await $0.runs(RunQuery(exp: exp)) }
         return try BucketPlanner.plan(runs, targetLuminosity: targetLuminosity, maximumDays: maximumDays, from: start)
     }
@@ -27,11 +29,14 @@ extension RunRegistry {
                 .map { Bucket.Member(run: $0.record.run.run, luminosity: $0.record.luminosity, qualityAtCreation: $0.quality) }
             guard !members.isEmpty else { throw ConveyorError.invalidInput("no good physics runs in \(exp):\(range.lowerBound)–\(range.upperBound)") }
             let now = Timestamp.now
-            let bucket = Bucket(name: name, exp: exp, firstRun: range.lowerBound, lastRun: range.upperBound,
-                                luminosity: members.reduce(0) { $0 + $1.luminosity }, members: members, createdAt: now, createdBy: actor.name)
+            let bucket = Bucket(
+                name: name, exp: exp, firstRun: range.lowerBound, lastRun: range.upperBound,
+                luminosity: members.reduce(0) { $0 + $1.luminosity }, members: members, createdAt: now, createdBy: actor.name)
             try await session.insertBucket(bucket)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "bucket.create", subjectKind: "bucket", subject: name,
-                                                      detail: "exp \(exp) runs \(range.lowerBound)-\(range.upperBound): \(members.count) runs, \(bucket.luminosity) /pb"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "bucket.create", subjectKind: "bucket", subject: name,
+                    detail: "exp \(exp) runs \(range.lowerBound)-\(range.upperBound): \(members.count) runs, \(bucket.luminosity) /pb"))
             return bucket
         }
     }

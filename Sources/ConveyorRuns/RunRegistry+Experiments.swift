@@ -20,9 +20,11 @@ extension RunRegistry {
             let old = try await session.experiment(configuration.exp) ?? .standard(exp: configuration.exp)
             let now = Timestamp.now
             try await session.saveExperiment(configuration, at: now, by: actor.name)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "experiments.configure", subjectKind: "experiment",
-                                                      subject: String(configuration.exp),
-                                                      detail: "detectors \(old.detectors.joined(separator: ",")) -> \(configuration.detectors.joined(separator: ","))"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "experiments.configure", subjectKind: "experiment",
+                    subject: String(configuration.exp),
+                    detail: "detectors \(old.detectors.joined(separator: ",")) -> \(configuration.detectors.joined(separator: ","))"))
         }
     }
 }

@@ -54,8 +54,10 @@ public struct RunRegistry: Sendable {
                 changes += result.changes
             }
             if added + changed > 0 {
-                try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "runs.register", subjectKind: "runs", subject: source,
-                                                          detail: "\(added) added, \(changed) changed, \(unchanged) unchanged"))
+                try await session.appendAudit(
+                    AuditRecord(
+                        at: now, actor: actor, action: "runs.register", subjectKind: "runs", subject: source,
+                        detail: "\(added) added, \(changed) changed, \(unchanged) unchanged"))
             }
             return ImportReport(added: added, changed: changed, unchanged: unchanged, changes: changes)
         }
@@ -86,8 +88,9 @@ public struct RunRegistry: Sendable {
         try await store.read { session in
             guard let registered = try await session.run(run) else { throw ConveyorError.notFound("no run \(run) is registered") }
             let events = try await session.qualityEvents(of: run, asOf: asOf)
-            return Detail(run: registered.record, quality: RunQuality(replaying: events), derivedTags: registered.record.derivedTags,
-                          qualityEvents: events, valueChanges: try await session.runChanges(run))
+            return Detail(
+                run: registered.record, quality: RunQuality(replaying: events), derivedTags: registered.record.derivedTags,
+                qualityEvents: events, valueChanges: try await session.runChanges(run))
         }
     }
 
@@ -103,10 +106,14 @@ public struct RunRegistry: Sendable {
             let quality = RunQuality(replaying: try await session.qualityEvents(of: run))
             let old = detector.map(quality.flag(of:)) ?? quality.summary
             let now = Timestamp.now
-            try await session.appendQualityEvent(QualityEvent(run: run, kind: .flag, detector: detector, old: old.rawValue, new: flag.rawValue,
-                                                              reason: reason, actor: actor.name, at: now))
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "runs.flag", subjectKind: "run", subject: run.description,
-                                                      detail: "\(detector ?? "summary") \(old) -> \(flag): \(reason)"))
+            try await session.appendQualityEvent(
+                QualityEvent(
+                    run: run, kind: .flag, detector: detector, old: old.rawValue, new: flag.rawValue,
+                    reason: reason, actor: actor.name, at: now))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "runs.flag", subjectKind: "run", subject: run.description,
+                    detail: "\(detector ?? "summary") \(old) -> \(flag): \(reason)"))
         }
     }
 
@@ -118,16 +125,22 @@ public struct RunRegistry: Sendable {
         try await store.write { session in
             guard try await session.run(run) != nil else { throw ConveyorError.notFound("no run \(run) is registered") }
             let now = Timestamp.now
-            try await session.appendQualityEvent(QualityEvent(run: run, kind: add ? .tagAdded : .tagRemoved, detector: nil, old: nil, new: tag,
-                                                              reason: reason, actor: actor.name, at: now))
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: add ? "runs.tag" : "runs.untag", subjectKind: "run",
-                                                      subject: run.description, detail: "\(tag): \(reason)"))
+            try await session.appendQualityEvent(
+                QualityEvent(
+                    run: run, kind: add ? .tagAdded : .tagRemoved, detector: nil, old: nil, new: tag,
+                    reason: reason, actor: actor.name, at: now))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: add ? "runs.tag" : "runs.untag", subjectKind: "run",
+                    subject: run.description, detail: "\(tag): \(reason)"))
         }
     }
 
     /// The runs of `exp` that were good at `asOf` (now when nil): summary GOOD and every required
     /// detector GOOD, replayed from the events recorded by then. With `complement`, the others.
-    public func goodRuns(exp: Int, requiring required: [String] = [], asOf: Timestamp? = nil, complement: Bool = false) async throws(ConveyorError) -> GoodRunList {
+    public func goodRuns(
+        exp: Int, requiring required: [String] = [], asOf: Timestamp? = nil, complement: Bool = false
+    ) async throws(ConveyorError) -> GoodRunList {
         return try await store.read { session in
             let configuration = try await session.experiment(exp) ?? .standard(exp: exp)
             let required = try required.map { name in try configuration.canonicalDetector(name) }

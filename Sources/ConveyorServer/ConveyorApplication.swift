@@ -48,7 +48,9 @@ public enum ConveyorApplication {
         WorkflowsAPI(workflows: workflows).register(on: router, book: book)
         let requests = Requests(store: store, onCommand: configuration.onWorkflowCommand)
         RequestsAPI(requests: requests).register(on: router, book: book)
-        PageRoutes(store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests).register(on: router)
+        PageRoutes(
+            store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests
+        ).register(on: router)
 
         let registry = ConveyorMetrics.registry
         router.get("/metrics") { _, _ in

@@ -18,8 +18,10 @@ extension Store {
     /// }
     /// ```
     @discardableResult
-    public static func withWriteCheck<T>(_ check: @escaping WriteCheck, isolation: isolated (any _Concurrency.Actor)? = #isolation,
-                                         _ body: () async throws -> T) async throws -> T {
+    public static func withWriteCheck<T>(
+        _ check: @escaping WriteCheck, isolation: isolated (any _Concurrency.Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
         try await $writeChecks.withValue(writeChecks + [check], operation: body, isolation: isolation)
     }
 }

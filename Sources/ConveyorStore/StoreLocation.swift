@@ -50,7 +50,6 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         return .sqlite(path: defaultSQLiteFile)
     }
 
-
     /// The location as `--db` or `$CONVEYOR_DB` takes it, with an absolute SQLite path and the
     /// password: what processes started by Conveyor (jobs) use to reach the same database.
     public var connectionURL: String {

@@ -15,8 +15,10 @@ import Foundation
 /// - `gt.set-state`: moves `tag` through `state`, one state or a comma-separated path such as
 ///   `TESTING,VALIDATED` (a tag already at or past a state of the path continues from there).
 public struct ActionSteps: Sendable {
-    public static let names = ["noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state",
-                               "request.calibrate", "request.luminosity"]
+    public static let names = [
+        "noop", "gt.check", "gt.merge", "gt.running-update", "gt.prepare-staging", "gt.set-state",
+        "request.calibrate", "request.luminosity",
+    ]
     let store: Store
     /// Steps run by capabilities above the engine (`request.calibrate`, `request.luminosity`).
     let extensions: [String: any ActionStepRunner]
@@ -36,17 +38,18 @@ public struct ActionSteps: Sendable {
 
     /// Refuses unknown steps and missing parameters before a workflow runs.
     public static func validate(_ step: ActionStep, task: String) throws(ConveyorError) {
-        let required: [String] = switch step.name {
-        case "noop": []
-        case "gt.check": ["tag"]
-        case "gt.merge": ["sources", "target"]
-        case "gt.running-update": ["running", "staging", "valid_from"]
-        case "gt.prepare-staging": ["tag"]
-        case "gt.set-state": ["tag", "state"]
-        case "request.calibrate": ["request", "calibration"]
-        case "request.luminosity": ["request"]
-        default: throw .invalidInput("task \(task): unknown action '\(step.name)' (expected one of: \(names.joined(separator: ", ")))")
-        }
+        let required: [String] =
+            switch step.name {
+            case "noop": []
+            case "gt.check": ["tag"]
+            case "gt.merge": ["sources", "target"]
+            case "gt.running-update": ["running", "staging", "valid_from"]
+            case "gt.prepare-staging": ["tag"]
+            case "gt.set-state": ["tag", "state"]
+            case "request.calibrate": ["request", "calibration"]
+            case "request.luminosity": ["request"]
+            default: throw .invalidInput("task \(task): unknown action '\(step.name)' (expected one of: \(names.joined(separator: ", ")))")
+            }
         for key in required where (step.parameters[key] ?? "").isEmpty {
             throw .invalidInput("task \(task): action \(step.name) needs parameter '\(key)'")
         }

@@ -25,16 +25,21 @@ public struct SchedulerService: Service {
     /// How long the lease lives without a heartbeat before a standby takes it over.
     public let leaseTimeout: Duration
 
-    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
-                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
-                logger: Logger) {
-        self.init(store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby,
-                  leaseTimeout: leaseTimeout, plugins: plugins, wakeup: wakeup, logger: logger)
+    public init(
+        store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), untilIdle: Bool = false, standby: Bool = false,
+        leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
+        logger: Logger
+    ) {
+        self.init(
+            store: store, jobRoot: jobRoot, pollInterval: pollInterval, stop: untilIdle ? .idle : .never, standby: standby,
+            leaseTimeout: leaseTimeout, plugins: plugins, wakeup: wakeup, logger: logger)
     }
 
-    public init(store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), stop: Scheduler.Stop, standby: Bool = false,
-                leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
-                logger: Logger) {
+    public init(
+        store: Store, jobRoot: String, pollInterval: Duration = .seconds(1), stop: Scheduler.Stop, standby: Bool = false,
+        leaseTimeout: Duration = SchedulerLease.defaultStaleAfter, plugins: SchedulerPlugins = SchedulerPlugins(), wakeup: Wakeup = Wakeup(),
+        logger: Logger
+    ) {
         self.store = store
         self.stop = stop
         self.standby = standby
@@ -42,8 +47,9 @@ public struct SchedulerService: Service {
         self.logger = logger
         self.holder = "scheduler-\(UUID().uuidString.prefix(8).lowercased())"
         let executors = ExecutorSet.standard(wakeup: wakeup)
-        self.scheduler = Scheduler(store: store, executors: executors, configuration: .init(jobRoot: jobRoot, pollInterval: pollInterval, plugins: plugins),
-                                   wakeup: wakeup, logger: logger)
+        self.scheduler = Scheduler(
+            store: store, executors: executors, configuration: .init(jobRoot: jobRoot, pollInterval: pollInterval, plugins: plugins),
+            wakeup: wakeup, logger: logger)
     }
 
     /// Job folders beside an SQLite database, else in the working directory.
@@ -82,8 +88,9 @@ public struct SchedulerService: Service {
         while true {
             let holder = self.holder, host = ProcessInfo.processInfo.hostName, timeout = leaseTimeout
             let outcome = try await store.write { session in
-                try await session.acquireSchedulerLease(holder: holder, host: host, pid: getpid(), at: .now, staleAfter: timeout,
-                                                        isAlive: { ProcessProbe.isAlive($0) })
+                try await session.acquireSchedulerLease(
+                    holder: holder, host: host, pid: getpid(), at: .now, staleAfter: timeout,
+                    isAlive: { ProcessProbe.isAlive($0) })
             }
             switch outcome {
             case .success(let lease):
@@ -122,7 +129,11 @@ public struct SchedulerService: Service {
         do {
             // The work runs in a task of its own (so that the heartbeat can stop it): shutdown reaches it by hand.
             try await cancelWhenGracefulShutdown {
-                try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+                try await withTaskCancellationHandler {
+                    try await work.value
+                } onCancel: {
+                    work.cancel()
+                }
             }
         } catch is CancellationError {
             work.cancel()

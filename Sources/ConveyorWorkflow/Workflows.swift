@@ -39,10 +39,15 @@ public struct Workflows: Sendable {
         let id = try await store.write { session in
             let now = Timestamp.now
             let id = try await session.insertWorkflow(definition, at: now, by: actor.name)
-            try await session.appendWorkflowEvents([WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor.name, kind: "workflow", to: "running",
-                                                                  detail: "submitted \(definition.tasks.count) tasks from \(file)")])
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "workflows.submit", subjectKind: "workflow", subject: String(id),
-                                                      detail: "\(definition.name): \(definition.tasks.count) tasks"))
+            try await session.appendWorkflowEvents([
+                WorkflowEvent(
+                    workflowID: id, taskID: nil, at: now, actor: actor.name, kind: "workflow", to: "running",
+                    detail: "submitted \(definition.tasks.count) tasks from \(file)")
+            ])
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "workflows.submit", subjectKind: "workflow", subject: String(id),
+                    detail: "\(definition.name): \(definition.tasks.count) tasks"))
             return id
         }
         onCommand()
@@ -58,12 +63,15 @@ public struct Workflows: Sendable {
             case .job:
                 let pool = task.pool ?? WorkflowDefinition.defaultPool
                 guard pools.contains(pool) else {
-                    throw .invalidInput("\(file): tasks[\(i)].pool: unknown pool '\(pool)' (known: \(pools.sorted().joined(separator: ", ").ifEmpty("none; add one with conveyor pool add")))")
+                    throw .invalidInput(
+                        "\(file): tasks[\(i)].pool: unknown pool '\(pool)' (known: \(pools.sorted().joined(separator: ", ").ifEmpty("none; add one with conveyor pool add")))"
+                    )
                 }
                 // An accounted task's commands name elements for its accountant, not programs.
                 for (j, command) in Set(task.commands).sorted().enumerated() where task.accountant == nil {
                     if let missing = CommandCheck.missingProgram(in: command) {
-                        throw .invalidInput("\(file): tasks[\(i)].command\(task.commands.count > 1 ? "s[\(j)]" : ""): program '\(missing)' does not exist on this machine")
+                        throw .invalidInput(
+                            "\(file): tasks[\(i)].command\(task.commands.count > 1 ? "s[\(j)]" : ""): program '\(missing)' does not exist on this machine")
                     }
                 }
             case .action:
@@ -111,7 +119,8 @@ public struct Workflows: Sendable {
             switch reference {
             case .id(let id):
                 guard let workflow = try await session.workflowID(ofTask: id),
-                      let task = try await session.tasks(ofWorkflows: [workflow], id: id).first else {
+                    let task = try await session.tasks(ofWorkflows: [workflow], id: id).first
+                else {
                     throw ConveyorError.notFound("no task \(id)")
                 }
                 return task
@@ -145,7 +154,8 @@ public struct Workflows: Sendable {
             try? handle.seek(toOffset: size > UInt64(limit) ? size - UInt64(limit) : 0)
             return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
         }
-        return TaskLog(task: task, entries: attempts.map { TaskLog.Entry(attempt: $0, stdout: tail($0.directory + "/stdout"), stderr: tail($0.directory + "/stderr")) })
+        return TaskLog(
+            task: task, entries: attempts.map { TaskLog.Entry(attempt: $0, stdout: tail($0.directory + "/stdout"), stderr: tail($0.directory + "/stderr")) })
     }
 
     // MARK: Asking the scheduler
@@ -182,9 +192,14 @@ public struct Workflows: Sendable {
             guard [.paused, .failed, .upstream_failed].contains(task.state) else {
                 throw .conflict("task \(task.name) is \(task.state); only paused or failed tasks are marked succeeded")
             }
-            if comment.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalidInput("say what was done by hand: marking a task succeeded needs --comment") }
+            if comment.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .invalidInput("say what was done by hand: marking a task succeeded needs --comment")
+            }
         case .resume: guard task.state == .paused else { throw .conflict("task \(task.name) is \(task.state); only paused tasks resume") }
-        case .retry: guard [.paused, .failed, .upstream_failed].contains(task.state) else { throw .conflict("task \(task.name) is \(task.state); only paused or failed tasks are retried") }
+        case .retry:
+            guard [.paused, .failed, .upstream_failed].contains(task.state) else {
+                throw .conflict("task \(task.name) is \(task.state); only paused or failed tasks are retried")
+            }
         case .cancelTask: guard !task.state.isFinal else { throw .conflict("task \(task.name) is already \(task.state)") }
         default: throw .invalidInput("\(kind.rawValue) is not a task command")
         }
@@ -199,17 +214,22 @@ public struct Workflows: Sendable {
             guard workflow.state == .running else { throw ConveyorError.conflict("workflow \(id) is already \(workflow.state)") }
             let now = Timestamp.now
             try await session.enqueueCommand(workflow: id, task: nil, kind: .cancelWorkflow, actor: actor.name, comment: reason, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "workflows.cancel", subjectKind: "workflow", subject: String(id), detail: reason))
+            try await session.appendAudit(
+                AuditRecord(at: now, actor: actor, action: "workflows.cancel", subjectKind: "workflow", subject: String(id), detail: reason))
         }
         onCommand()
     }
 
-    private func enqueue(_ task: WorkflowTask, _ kind: WorkflowCommandKind, comment: String, by actor: Actor, override: Bool = false) async throws(ConveyorError) {
+    private func enqueue(
+        _ task: WorkflowTask, _ kind: WorkflowCommandKind, comment: String, by actor: Actor, override: Bool = false
+    ) async throws(ConveyorError) {
         try await store.write { session in
             let now = Timestamp.now
             try await session.enqueueCommand(workflow: task.workflowID, task: task.id, kind: kind, actor: actor.name, comment: comment, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "tasks.\(kind.rawValue)\(override ? ".override" : "")", subjectKind: "task",
-                                                      subject: "\(task.workflowID)/\(task.name)", detail: comment))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "tasks.\(kind.rawValue)\(override ? ".override" : "")", subjectKind: "task",
+                    subject: "\(task.workflowID)/\(task.name)", detail: comment))
         }
         onCommand()
     }
@@ -222,8 +242,10 @@ public struct Workflows: Sendable {
         try await store.write { session in
             let now = Timestamp.now
             try await session.savePool(pool, at: now)
-            try await session.appendAudit(AuditRecord(at: now, actor: actor, action: "pools.save", subjectKind: "pool", subject: pool.name,
-                                                      detail: "\(pool.executor), \(pool.slots) slots"))
+            try await session.appendAudit(
+                AuditRecord(
+                    at: now, actor: actor, action: "pools.save", subjectKind: "pool", subject: pool.name,
+                    detail: "\(pool.executor), \(pool.slots) slots"))
         }
     }
 

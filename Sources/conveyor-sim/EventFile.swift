@@ -41,8 +41,9 @@ struct EventFile {
         let count = Int(UInt32(littleEndianBytes: bytes[20..<24])), size = Int(UInt32(littleEndianBytes: bytes[24..<28]))
         guard 32 + count * size + 8 == bytes.count else { throw SimulationError("\(path): \(count) records of \(size) bytes do not fill the file") }
         let records = (0..<count).map { Array(bytes[(32 + $0 * size)..<(32 + ($0 + 1) * size)]) }
-        return EventFile(level: level, exp: UInt32(littleEndianBytes: bytes[12..<16]), run: UInt32(littleEndianBytes: bytes[16..<20]),
-                         records: records, recordSize: size)
+        return EventFile(
+            level: level, exp: UInt32(littleEndianBytes: bytes[12..<16]), run: UInt32(littleEndianBytes: bytes[16..<20]),
+            records: records, recordSize: size)
     }
 
     func write(to path: String) throws {

@@ -44,7 +44,7 @@ enum Physics {
                 let x = Double(c)
                 let drift: Double = 0.06 * sin(0.7 * x + 0.35 * r)
                 let spread: Double = 0.02 * cos(1.3 * x)
-                return 1 + 0.04 + 0.015 * sin(0.5 * r) + drift + spread   // the whole calorimeter also drifts, a few per cent high
+                return 1 + 0.04 + 0.015 * sin(0.5 * r) + drift + spread  // the whole calorimeter also drifts, a few per cent high
             }
             timeOffset = 1.5 + 0.08 * r
             beamSpot = (0.040 + 0.003 * sin(r), -0.020 + 0.002 * cos(r))

@@ -9,12 +9,16 @@ struct Conveyor: AsyncParsableCommand {
         commandName: "conveyor",
         abstract: "Data production for particle-physics experiments: runs, conditions, workflows, requests.",
         discussion: """
-        The database is --db, else $CONVEYOR_DB, else conveyor.sqlite in the working directory.
-        Commands acting on the database directly act as the local operating-system user with admin rights.
-        Exit codes: 0 success, 1 refused or failed (the reason is on stderr), 3 database unavailable, 64 usage error.
-        """,
+            The database is --db, else $CONVEYOR_DB, else conveyor.sqlite in the working directory.
+            Commands acting on the database directly act as the local operating-system user with admin rights.
+            Exit codes: 0 success, 1 refused or failed (the reason is on stderr), 3 database unavailable, 64 usage error.
+            """,
         version: "0.1.0",
-        subcommands: [DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self, ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self, PoolCommand.self, SchedulerCommand.self, RequestCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [
+            DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self,
+            ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self,
+            PoolCommand.self, SchedulerCommand.self, RequestCommand.self, ServeCommand.self, DemoCommand.self,
+        ]
     )
 
     @OptionGroup var global: GlobalOptions

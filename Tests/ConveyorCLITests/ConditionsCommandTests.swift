@@ -49,7 +49,8 @@ struct ConditionsCommandTests {
 
             // An exported copy answers identically with no database.
             _ = try await ok("gt", "export", "prompt", "offline")
-            let local = try await CommandLineRunner(workingDirectory: directory.path).run("payload", "resolve", "--gt", "prompt", "--run", "8:100", "--json", "--local", "offline")
+            let local = try await CommandLineRunner(workingDirectory: directory.path).run(
+                "payload", "resolve", "--gt", "prompt", "--run", "8:100", "--json", "--local", "offline")
             #expect(local.exitCode == 0, "\(local.stderr)")
             #expect(local.stdout == resolved)
             _ = try await ok("gt", "export", "prompt", "text", "--format", "text")
@@ -87,8 +88,10 @@ struct ConditionsCommandTests {
         defer { directory.remove() }
         let conveyor = CommandLineRunner(workingDirectory: directory.path)
         try "x".write(toFile: directory.file("x"), atomically: true, encoding: .utf8)
-        for step in [["gt", "create", "t"], ["payload", "upload", "A", "x", "--gt", "t", "--iov", "0,0,-1,-1"], ["gt", "set-state", "t", "TESTING"],
-                     ["gt", "set-state", "t", "VALIDATED"], ["gt", "set-state", "t", "PUBLISHED", "--confirm", "t"]] {
+        for step in [
+            ["gt", "create", "t"], ["payload", "upload", "A", "x", "--gt", "t", "--iov", "0,0,-1,-1"], ["gt", "set-state", "t", "TESTING"],
+            ["gt", "set-state", "t", "VALIDATED"], ["gt", "set-state", "t", "PUBLISHED", "--confirm", "t"],
+        ] {
             let result = try await conveyor.run(step)
             #expect(result.exitCode == 0, "\(step): \(result.stderr)")
         }

@@ -17,8 +17,9 @@ struct ConditionsOverHTTPTests {
         let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1, 2])
         try await fixture.prepare()
         let port = try CommandLineTests.freePort()
-        try await fixture.ok("pool", "add", "local", "--executor", "local", "--slots", "4", "--option", "conditions=http",
-                             "--option", "conditions_url=http://127.0.0.1:\(port)", "--option", "conditions_proxy=http://127.0.0.1:\(squid)")
+        try await fixture.ok(
+            "pool", "add", "local", "--executor", "local", "--slots", "4", "--option", "conditions=http",
+            "--option", "conditions_url=http://127.0.0.1:\(port)", "--option", "conditions_proxy=http://127.0.0.1:\(squid)")
         try fixture.writeRequest(name: "u1", campaign: "unofficial", calibrations: [], outputs: "[mdst]", skims: "[]")
         try await fixture.ok("request", "submit", "request.yaml")
         let viewer = try await fixture.ok("user", "add", "vic", "--role", "viewer")

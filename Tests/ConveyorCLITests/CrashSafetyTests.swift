@@ -74,14 +74,17 @@ struct RequestCrashSafetyTests {
             defer { directory.remove() }
             let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), recoSleep: 0.1)
             try await fixture.prepare()
-            try fixture.writeRequest(calibrations: ["{name: cdc, command: '\(directory.file("bin"))/calib iterate', expert: cdc-expert, input: {data_tags: [hlt_bhabha]}}"])
+            try fixture.writeRequest(calibrations: [
+                "{name: cdc, command: '\(directory.file("bin"))/calib iterate', expert: cdc-expert, input: {data_tags: [hlt_bhabha]}}"
+            ])
             _ = try await fixture.ok("request", "submit", "request.yaml")
 
             var generator = SystemRandomNumberGenerator()
             var kills = 0
             var state = "running"
             for _ in 0..<80 where state == "running" {
-                let outcome = try await fixture.conveyor.runKilled(["scheduler", "--until-blocked"], after: .milliseconds(Int.random(in: 150...900, using: &generator)))
+                let outcome = try await fixture.conveyor.runKilled(
+                    ["scheduler", "--until-blocked"], after: .milliseconds(Int.random(in: 150...900, using: &generator)))
                 if outcome.endedOnItsOwn {
                     #expect(outcome.exitCode == 0)
                     // Blocked on people: sign off what waits (as the local operator: a manager's override for the expert's task).

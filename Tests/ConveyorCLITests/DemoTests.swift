@@ -45,8 +45,9 @@ struct DemoTests {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: raw))
         bytes[100] ^= 0xff
         try bytes.write(to: URL(fileURLWithPath: directory.file("broken.raw")))
-        let sim = CommandLineRunner(workingDirectory: directory.path,
-                                    executable: (CommandLineRunner.builtExecutable as NSString).deletingLastPathComponent + "/conveyor-sim")
+        let sim = CommandLineRunner(
+            workingDirectory: directory.path,
+            executable: (CommandLineRunner.builtExecutable as NSString).deletingLastPathComponent + "/conveyor-sim")
         let refused = try await sim.run("masses", "broken.raw")
         #expect(refused.exitCode != 0)
         #expect(refused.stderr.contains("broken.raw: checksum mismatch"), "\(refused.stderr)")
@@ -57,7 +58,8 @@ struct DemoTests {
         guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
         let words = line.replacingOccurrences(of: ",", with: " ").split(separator: " ")
         guard let m = words.firstIndex(of: "mean"), let w = words.firstIndex(of: "width"),
-              let mean = Double(words[m + 1]), let width = Double(words[w + 1]) else { return nil }
+            let mean = Double(words[m + 1]), let width = Double(words[w + 1])
+        else { return nil }
         return (mean, width)
     }
 }

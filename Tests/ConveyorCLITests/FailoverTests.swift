@@ -38,8 +38,10 @@ struct FailoverTests {
             log = "\(directory)/serve-\(index).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["serve", "--db", database, "--port", "0", "--jobs", "\(directory)/jobs", "--lease-timeout", String(FailoverTests.leaseTimeout),
-                                 "--log-level", "info"]
+            process.arguments = [
+                "serve", "--db", database, "--port", "0", "--jobs", "\(directory)/jobs", "--lease-timeout", String(FailoverTests.leaseTimeout),
+                "--log-level", "info",
+            ]
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             var environment = ProcessInfo.processInfo.environment
             environment["CONVEYOR_DB"] = nil
@@ -107,7 +109,9 @@ struct FailoverTests {
                 let deadline = ContinuousClock.now + .seconds(300)
                 while ContinuousClock.now < deadline, try await Self.workflowState(conveyor) == "running" {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 800...2_500, using: &generator)))
-                    guard let pid = try await Self.activePID(store), let active = servers.first(where: { Int64($0.pid) == pid && $0.process.isRunning }) else { continue }
+                    guard let pid = try await Self.activePID(store), let active = servers.first(where: { Int64($0.pid) == pid && $0.process.isRunning }) else {
+                        continue
+                    }
                     guard try await Self.workflowState(conveyor) == "running" else { break }
                     if Bool.random(using: &generator) {
                         active.signal(SIGKILL)

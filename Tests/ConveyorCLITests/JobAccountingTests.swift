@@ -28,7 +28,9 @@ struct JobAccountingTests {
         }
 
         func ended(_ element: String, _ dispatch: JobDispatch) -> EndedJob {
-            EndedJob(element: element, folder: dispatch.folder, pool: dispatch.pool, status: BatchJobStatus(uuid: "u", arrayIndex: 0, state: .succeeded, exitCode: 0))
+            EndedJob(
+                element: element, folder: dispatch.folder, pool: dispatch.pool, status: BatchJobStatus(uuid: "u", arrayIndex: 0, state: .succeeded, exitCode: 0)
+            )
         }
 
         func registered() async throws -> Int { try await fixture.catalogOutputs().count }

@@ -25,10 +25,14 @@ struct RequestCommandTests {
         commands: {reconstruction: basf2 reco.py}
         """.write(toFile: directory.file("request.yaml"), atomically: true, encoding: .utf8)
         let valid = try await conveyor.run("request", "validate", "request.yaml")
-        #expect(valid.stdout == "request.yaml: a valid proc9 request 'reprocess-e8' over runs 8:100-250: 1 calibration(s), outputs mdst, tags proc9_calib > online\n", "\(valid.stderr)")
+        #expect(
+            valid.stdout
+                == "request.yaml: a valid proc9 request 'reprocess-e8' over runs 8:100-250: 1 calibration(s), outputs mdst, tags proc9_calib > online\n",
+            "\(valid.stderr)")
         let against = try await conveyor.run("request", "validate", "request.yaml", "--installation")
         #expect(against.exitCode == 1)
-        #expect(against.stderr.hasPrefix("conveyor: request.yaml: runs: no run of 8:100-250 is registered; sites[0].pool: no pool 'local'"), "\(against.stderr)")
+        #expect(
+            against.stderr.hasPrefix("conveyor: request.yaml: runs: no run of 8:100-250 is registered; sites[0].pool: no pool 'local'"), "\(against.stderr)")
         try "name: x\ncampaign: prompt\n".write(toFile: directory.file("bad.yaml"), atomically: true, encoding: .utf8)
         let bad = try await conveyor.run("request", "validate", "bad.yaml")
         #expect(bad.exitCode == 1)

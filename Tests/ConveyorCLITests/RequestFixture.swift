@@ -23,42 +23,43 @@ struct RequestFixture {
     init(directory: TemporaryDirectory, database: String, runs: [Int] = [1, 2, 3, 4], recoSleep: Double = 0, recoFailsOn: String = "") throws {
         self.directory = directory
         self.runs = runs
-        conveyor = CommandLineRunner(workingDirectory: directory.path,
-                                     environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep), "RECO_FAIL": recoFailsOn])
+        conveyor = CommandLineRunner(
+            workingDirectory: directory.path,
+            environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep), "RECO_FAIL": recoFailsOn])
         let bin = directory.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let scripts = [
             "reco": """
-                #!/bin/sh
-                set -e
-                env > program.env
-                sleep "${RECO_SLEEP:-0}"
-                if [ -n "$RECO_FAIL" ]; then case "$CONVEYOR_INPUT" in *"$RECO_FAIL"*) echo "cannot read $CONVEYOR_INPUT" >&2; exit 3 ;; esac; fi
-                cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"
-                echo "level=$CONVEYOR_OUTPUT_LEVEL tags=$CONVEYOR_GLOBAL_TAGS" >> "$CONVEYOR_OUTPUT"
-                echo "$CONVEYOR_OUTPUT" >> \(directory.file("reco.log"))
-                echo "events=$(cat $CONVEYOR_INPUT | wc -l)" > "$CONVEYOR_REPORT"
-                """,
+            #!/bin/sh
+            set -e
+            env > program.env
+            sleep "${RECO_SLEEP:-0}"
+            if [ -n "$RECO_FAIL" ]; then case "$CONVEYOR_INPUT" in *"$RECO_FAIL"*) echo "cannot read $CONVEYOR_INPUT" >&2; exit 3 ;; esac; fi
+            cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"
+            echo "level=$CONVEYOR_OUTPUT_LEVEL tags=$CONVEYOR_GLOBAL_TAGS" >> "$CONVEYOR_OUTPUT"
+            echo "$CONVEYOR_OUTPUT" >> \(directory.file("reco.log"))
+            echo "events=$(cat $CONVEYOR_INPUT | wc -l)" > "$CONVEYOR_REPORT"
+            """,
             "calib": """
-                #!/bin/sh
-                case "$1" in
-                  iterate) if [ "$CONVEYOR_ITERATION" -lt 3 ]; then echo iterate > "$CONVEYOR_RESULT"; exit 0; fi ;;
-                  merge) if [ "$(echo "$CONVEYOR_RUNS" | tr ',' '\\n' | wc -l)" -lt 2 ]; then echo not_enough_data > "$CONVEYOR_RESULT"; exit 0; fi ;;
-                  fail) echo "residuals do not converge" >&2; echo failure > "$CONVEYOR_RESULT"; exit 0 ;;
-                esac
-                echo "$CONVEYOR_CALIBRATION runs $CONVEYOR_RUNS iteration $CONVEYOR_ITERATION from $(echo $CONVEYOR_INPUT | wc -w) files" \\
-                  > "$CONVEYOR_PAYLOAD_DIR/${CONVEYOR_CALIBRATION}Constants.txt"
-                echo ok > "$CONVEYOR_RESULT"
-                """,
+            #!/bin/sh
+            case "$1" in
+              iterate) if [ "$CONVEYOR_ITERATION" -lt 3 ]; then echo iterate > "$CONVEYOR_RESULT"; exit 0; fi ;;
+              merge) if [ "$(echo "$CONVEYOR_RUNS" | tr ',' '\\n' | wc -l)" -lt 2 ]; then echo not_enough_data > "$CONVEYOR_RESULT"; exit 0; fi ;;
+              fail) echo "residuals do not converge" >&2; echo failure > "$CONVEYOR_RESULT"; exit 0 ;;
+            esac
+            echo "$CONVEYOR_CALIBRATION runs $CONVEYOR_RUNS iteration $CONVEYOR_ITERATION from $(echo $CONVEYOR_INPUT | wc -w) files" \\
+              > "$CONVEYOR_PAYLOAD_DIR/${CONVEYOR_CALIBRATION}Constants.txt"
+            echo ok > "$CONVEYOR_RESULT"
+            """,
             "skim": """
-                #!/bin/sh
-                grep -h "$CONVEYOR_SKIM" $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT" || true
-                echo "events=$(wc -l < "$CONVEYOR_OUTPUT")" > "$CONVEYOR_REPORT"
-                """,
+            #!/bin/sh
+            grep -h "$CONVEYOR_SKIM" $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT" || true
+            echo "events=$(wc -l < "$CONVEYOR_OUTPUT")" > "$CONVEYOR_REPORT"
+            """,
             "quality": """
-                #!/bin/sh
-                printf 'mass_peak=3.097\\nfiles=%s\\n' "$(echo $CONVEYOR_INPUT | wc -w)" > "$CONVEYOR_REPORT"
-                """,
+            #!/bin/sh
+            printf 'mass_peak=3.097\\nfiles=%s\\n' "$(echo $CONVEYOR_INPUT | wc -w)" > "$CONVEYOR_REPORT"
+            """,
         ]
         for (name, text) in scripts {
             try (text + "\n").write(toFile: "\(bin)/\(name)", atomically: true, encoding: .utf8)
@@ -100,8 +101,10 @@ struct RequestFixture {
                     var sums = FileChecksums()
                     sums.update(data)
                     let replica = onTape.contains(lfn) ? Replica(site: "KEKCC", storage: .tape, path: path) : Replica(site: "KEKCC", path: path)
-                    files.append(CatalogFile(lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
-                                             level: .raw, dataTag: tag, replicas: [replica]))
+                    files.append(
+                        CatalogFile(
+                            lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
+                            level: .raw, dataTag: tag, replicas: [replica]))
                 }
             }
         }
@@ -118,8 +121,10 @@ struct RequestFixture {
     }
 
     /// A request file; `calibrations` are YAML list items.
-    func writeRequest(name: String = "prompt-b1", campaign: String = "prompt", calibrations: [String], outputs: String = "[cdst, mdst]",
-                      skims: String = "[hadron]", file: String = "request.yaml") throws {
+    func writeRequest(
+        name: String = "prompt-b1", campaign: String = "prompt", calibrations: [String], outputs: String = "[cdst, mdst]",
+        skims: String = "[hadron]", file: String = "request.yaml"
+    ) throws {
         let bin = directory.file("bin")
         var text = """
             name: \(name)

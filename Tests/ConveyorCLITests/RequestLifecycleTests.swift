@@ -48,11 +48,17 @@ struct RequestLifecycleTests {
                 "\($0["calibration"]!) \($0["firstRun"]!)-\($0["lastRun"]!) #\($0["iteration"]!) \($0["outcome"]!)"
             }
             #expect(attempts.filter { $0.hasPrefix("cdc 1-1") } == ["cdc 1-1 #1 iterate", "cdc 1-1 #2 iterate", "cdc 1-1 #3 ok"])
-            #expect(attempts.filter { $0.hasPrefix("ecl") } == ["ecl 1-1 #1 not_enough_data", "ecl 1-2 #1 ok", "ecl 3-3 #1 not_enough_data", "ecl 3-4 #1 ok"],
-                    "\(attempts)")
-            let payloads = (shown["payloads"] as? [[String: Any]] ?? []).map { "\($0["name"]!) \(($0["iov"] as? [String: Any]).map { "\($0["expLow"]!),\($0["runLow"]!),\($0["expHigh"]!),\($0["runHigh"]!)" } ?? "")" }
-            #expect(payloads.sorted() == ["cdcConstants 8,1,8,1", "cdcConstants 8,2,8,2", "cdcConstants 8,3,8,3", "cdcConstants 8,4,-1,-1",
-                                          "eclConstants 8,1,8,2", "eclConstants 8,3,-1,-1"], "\(payloads)")
+            #expect(
+                attempts.filter { $0.hasPrefix("ecl") } == ["ecl 1-1 #1 not_enough_data", "ecl 1-2 #1 ok", "ecl 3-3 #1 not_enough_data", "ecl 3-4 #1 ok"],
+                "\(attempts)")
+            let payloads = (shown["payloads"] as? [[String: Any]] ?? []).map {
+                "\($0["name"]!) \(($0["iov"] as? [String: Any]).map { "\($0["expLow"]!),\($0["runLow"]!),\($0["expHigh"]!),\($0["runHigh"]!)" } ?? "")"
+            }
+            #expect(
+                payloads.sorted() == [
+                    "cdcConstants 8,1,8,1", "cdcConstants 8,2,8,2", "cdcConstants 8,3,8,3", "cdcConstants 8,4,-1,-1",
+                    "eclConstants 8,1,8,2", "eclConstants 8,3,-1,-1",
+                ], "\(payloads)")
 
             // A bad raw file is taken out before its mDST job runs.
             let bad = RequestFixture.rawLFN(run: 2, tag: nil, index: 1)
@@ -125,7 +131,8 @@ struct RequestLifecycleTests {
         defer { directory.remove() }
         let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1, 2])
         try await fixture.prepare()
-        try fixture.writeRequest(calibrations: ["{name: svd, command: '\(directory.file("bin"))/calib fail', expert: svd-expert}"], outputs: "[mdst]", skims: "[]")
+        try fixture.writeRequest(
+            calibrations: ["{name: svd, command: '\(directory.file("bin"))/calib fail', expert: svd-expert}"], outputs: "[mdst]", skims: "[]")
         try await fixture.ok("request", "submit", "request.yaml")
         try await fixture.schedule()
         try await fixture.ok("task", "signoff", "1/local-calibrations", "--approve", "--comment", "none")

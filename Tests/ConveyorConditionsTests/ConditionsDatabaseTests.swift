@@ -44,9 +44,15 @@ struct ConditionsDatabaseTests {
             let cases: [(String, () async throws -> Void)] = [
                 ("overlap", { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "dev", iov: iov("8,50,-1,-1"), by: expert) }),
                 ("unknown tag", { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "nope", iov: iov("9,0,-1,-1"), by: expert) }),
-                ("checksum", { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "dev", iov: iov("9,0,-1,-1"), expectedSHA256: "00", by: expert) }),
+                (
+                    "checksum",
+                    { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "dev", iov: iov("9,0,-1,-1"), expectedSHA256: "00", by: expert) }
+                ),
                 ("bad name", { _ = try await db.upload(name: "9lives", bytes: bytes("b"), intoTag: "dev", iov: iov("9,0,-1,-1"), by: expert) }),
-                ("viewer", { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "dev", iov: iov("9,0,-1,-1"), by: Actor(name: "v", role: .viewer)) }),
+                (
+                    "viewer",
+                    { _ = try await db.upload(name: "A", bytes: bytes("b"), intoTag: "dev", iov: iov("9,0,-1,-1"), by: Actor(name: "v", role: .viewer)) }
+                ),
                 ("duplicate tag", { try await db.createTag(named: "dev", by: expert) }),
             ]
             for (label, attempt) in cases {

@@ -74,9 +74,11 @@ struct StagingRulesTests {
     }
 
     @Test func eachRuleIsReportedWithNameAndRuns() {
-        let entries = [entry("A", 1, "8,0,8,99"), entry("A", 2, "8,120,-1,-1"),
-                       entry("B", 1, "8,0,8,50"), entry("B", 2, "8,40,-1,-1"),
-                       entry("C", 1, "8,0,8,10")]
+        let entries = [
+            entry("A", 1, "8,0,8,99"), entry("A", 2, "8,120,-1,-1"),
+            entry("B", 1, "8,0,8,50"), entry("B", 2, "8,40,-1,-1"),
+            entry("C", 1, "8,0,8,10"),
+        ]
         let violations = StagingRules.violations(in: entries)
         #expect(violations.map(\.kind) == [.gap, .overlap, .lastNotOpen])
         #expect(violations[0].description == "A: gap: runs 8:100 to 8:119 are not covered (between 8,0,8,99 and 8,120,-1,-1)")
@@ -96,10 +98,11 @@ struct RunningUpdateTests {
 
     @Test func openIoVsAreClosedJustBeforeTheNewCoverage() throws {
         let p = try plan([entry("A", 3, "0,0,-1,-1")], "8:500")
-        #expect(p.changes.map(\.description) == [
-            "close   A rev 2: 8,100,-1,-1 -> 8,100,8,499",
-            "add     A rev 3: 8,500,-1,-1",
-        ])
+        #expect(
+            p.changes.map(\.description) == [
+                "close   A rev 2: 8,100,-1,-1 -> 8,100,8,499",
+                "add     A rev 3: 8,500,-1,-1",
+            ])
         #expect(p.changes[0].replacedEntryID == 2)
     }
 
@@ -110,10 +113,11 @@ struct RunningUpdateTests {
 
     @Test func theSameRevisionExtendsInsteadOfClosing() throws {
         let p = try plan([entry("B", 5, "0,0,9,-1"), entry("B", 6, "10,0,-1,-1")], "8:500")
-        #expect(p.changes.map(\.description) == [
-            "extend  B rev 5: 0,0,-1,-1 -> 0,0,9,-1",
-            "add     B rev 6: 10,0,-1,-1",
-        ])
+        #expect(
+            p.changes.map(\.description) == [
+                "extend  B rev 5: 0,0,-1,-1 -> 0,0,9,-1",
+                "add     B rev 6: 10,0,-1,-1",
+            ])
         let unchanged = try plan([entry("C", 1, "0,0,-1,-1")], "8:500")
         #expect(unchanged.changes.isEmpty, "an open IoV of the same revision already covers it all")
     }
@@ -149,13 +153,15 @@ struct TagAlgebraTests {
         let primary = [entry("A", 10, "8,100,8,199")]
         let fallback = [entry("A", 1, "0,0,-1,-1"), entry("B", 1, "0,0,-1,-1")]
         let merged = TagMerge.merge([primary, fallback])
-        #expect(merged.map { "\($0.name) \($0.revision) \($0.iov)" } == [
-            "A 1 0,0,8,99", "A 10 8,100,8,199", "A 1 8,200,-1,-1", "B 1 0,0,-1,-1",
-        ])
+        #expect(
+            merged.map { "\($0.name) \($0.revision) \($0.iov)" } == [
+                "A 1 0,0,8,99", "A 10 8,100,8,199", "A 1 8,200,-1,-1", "B 1 0,0,-1,-1",
+            ])
         let clipped = TagMerge.merge([primary, fallback], within: iov("8,150,8,300"))
-        #expect(clipped.map { "\($0.name) \($0.revision) \($0.iov)" } == [
-            "A 10 8,150,8,199", "A 1 8,200,8,300", "B 1 8,150,8,300",
-        ])
+        #expect(
+            clipped.map { "\($0.name) \($0.revision) \($0.iov)" } == [
+                "A 10 8,150,8,199", "A 1 8,200,8,300", "B 1 8,150,8,300",
+            ])
     }
 
     @Test func diffReportsAddedRemovedAndChanged() {

@@ -43,25 +43,47 @@ struct ProcessingRequestTests {
 
     @Test func eachKindOfErrorNamesItsKeyPath() {
         #expect(Self.refusal(#""release": "release-08-01-00","#, "") == "req.json: release: is required (the software release, recorded on every output)")
-        #expect(Self.refusal(#""skims""#, #""skimz""#) .hasPrefix("req.json: skimz: unknown key"))
-        #expect(Self.refusal(#""campaign": "prompt""#, #""campaign": "proc""#) == "req.json: campaign: expected one of prompt, procN, unofficial, express, found 'proc'")
-        #expect(Self.refusal(#""outputs": ["cdst", "mdst"]"#, #""outputs": ["cdst", "dst"]"#) == "req.json: outputs[1]: expected one of cdst, mdst, udst, found 'dst'")
-        #expect(Self.refusal(#""max_iterations": 5"#, #""max_iterations": 0"#) == "req.json: calibrations[1].max_iterations: expected a whole number ≥ 1, found 0")
-        #expect(Self.refusal(#""min_events": 100000"#, #""min_events": "many""#) == "req.json: calibrations[0].input.min_events: expected a whole number ≥ 0, found 'many'")
-        #expect(Self.refusal(#""depends_on": ["cdc_tracking"]"#, #""depends_on": ["svd"]"#) == "req.json: calibrations[1].depends_on[0]: unknown calibration 'svd'")
+        #expect(Self.refusal(#""skims""#, #""skimz""#).hasPrefix("req.json: skimz: unknown key"))
+        #expect(
+            Self.refusal(#""campaign": "prompt""#, #""campaign": "proc""#)
+                == "req.json: campaign: expected one of prompt, procN, unofficial, express, found 'proc'")
+        #expect(
+            Self.refusal(#""outputs": ["cdst", "mdst"]"#, #""outputs": ["cdst", "dst"]"#)
+                == "req.json: outputs[1]: expected one of cdst, mdst, udst, found 'dst'")
+        #expect(
+            Self.refusal(#""max_iterations": 5"#, #""max_iterations": 0"#) == "req.json: calibrations[1].max_iterations: expected a whole number ≥ 1, found 0")
+        #expect(
+            Self.refusal(#""min_events": 100000"#, #""min_events": "many""#)
+                == "req.json: calibrations[0].input.min_events: expected a whole number ≥ 0, found 'many'")
+        #expect(
+            Self.refusal(#""depends_on": ["cdc_tracking"]"#, #""depends_on": ["svd"]"#) == "req.json: calibrations[1].depends_on[0]: unknown calibration 'svd'")
         #expect(Self.refusal(#""bucket": "bucket16","#, "") == "req.json: give a bucket or runs")
         #expect(Self.refusal(#""bucket": "bucket16","#, #""runs": "8:100","#) == "req.json: runs: expected EXP:FIRST-LAST, e.g. 8:100-250, found '8:100'")
         #expect(Self.refusal(#""prompt_tag": "prompt","#, "") == "req.json: prompt_tag: is required for a prompt request")
-        #expect(Self.refusal(#""campaign": "prompt""#, #""campaign": "unofficial""#) == "req.json: calibrations: an unofficial request uses the given tags and takes no calibrations")
-        #expect(Self.refusal(#""name": "ecl_energy""#, #""name": "cdc_tracking""#) == "req.json: calibrations[1].name: 'cdc_tracking' is used by calibrations[0] too")
-        #expect(Self.refusal(#""expert": "cdc-expert","#, #""expert": "cdc-expert", "depends_on": ["ecl_energy"],"#) == "req.json: calibrations form a cycle: cdc_tracking → ecl_energy → cdc_tracking")
-        #expect(Self.refusal(#""sites": [{"name": "KEKCC", "pool": "kekcc"}]"#, #""sites": [{"name": "KEKCC"}]"#) == "req.json: sites[0].pool: is required (the workflow pool that runs its jobs)")
+        #expect(
+            Self.refusal(#""campaign": "prompt""#, #""campaign": "unofficial""#)
+                == "req.json: calibrations: an unofficial request uses the given tags and takes no calibrations")
+        #expect(
+            Self.refusal(#""name": "ecl_energy""#, #""name": "cdc_tracking""#)
+                == "req.json: calibrations[1].name: 'cdc_tracking' is used by calibrations[0] too")
+        #expect(
+            Self.refusal(#""expert": "cdc-expert","#, #""expert": "cdc-expert", "depends_on": ["ecl_energy"],"#)
+                == "req.json: calibrations form a cycle: cdc_tracking → ecl_energy → cdc_tracking")
+        #expect(
+            Self.refusal(#""sites": [{"name": "KEKCC", "pool": "kekcc"}]"#, #""sites": [{"name": "KEKCC"}]"#)
+                == "req.json: sites[0].pool: is required (the workflow pool that runs its jobs)")
         #expect(Self.refusal(#", "skim": "basf2 skim.py""#, "") == "req.json: commands.skim: is required when skims are listed")
-        #expect(Self.refusal(#""commands": {"reconstruction": "basf2 reco.py", "#, #""commands": {"#)
+        #expect(
+            Self.refusal(#""commands": {"reconstruction": "basf2 reco.py", "#, #""commands": {"#)
                 == "req.json: commands.reconstruction: is required (raw → cDST/mDST, one job per input file)")
-        #expect(Self.refusal(#""output_base": "/belle/Data""#, #""output_base": "belle""#) == "req.json: output_base: expected an absolute path such as /belle/Data, found 'belle'")
-        #expect(Self.refusal(#""outputs": ["cdst", "mdst"]"#, #""outputs": ["cdst"]"#) == "req.json: skims: physics skims are made from the mDST: add mdst to outputs")
-        #expect(Self.refusal(#""max_iterations": 5"#, #""max_iterations": 5, "input": {"level": "udst"}"#)
+        #expect(
+            Self.refusal(#""output_base": "/belle/Data""#, #""output_base": "belle""#)
+                == "req.json: output_base: expected an absolute path such as /belle/Data, found 'belle'")
+        #expect(
+            Self.refusal(#""outputs": ["cdst", "mdst"]"#, #""outputs": ["cdst"]"#)
+                == "req.json: skims: physics skims are made from the mDST: add mdst to outputs")
+        #expect(
+            Self.refusal(#""max_iterations": 5"#, #""max_iterations": 5, "input": {"level": "udst"}"#)
                 == "req.json: calibrations[1].input.level: expected one of raw, cdst, found 'udst'")
         #expect(Self.refusal(#""output_base""#, #""files_per_job": 0, "output_base""#) == "req.json: files_per_job: expected a whole number ≥ 1, found 0")
         #expect(throws: ConveyorError.self) { _ = try Self.read("{\"name\": ") }
@@ -72,15 +94,19 @@ struct ProcessingRequestTests {
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(properties.keys) == Set(ProcessingRequest.fields.map(\.key)))
-        #expect(Set(schema["required"] as? [String] ?? []) == ["name", "campaign", "release", "input", "outputs", "global_tags", "sites", "output_base", "commands"])
+        #expect(
+            Set(schema["required"] as? [String] ?? []) == [
+                "name", "campaign", "release", "input", "outputs", "global_tags", "sites", "output_base", "commands",
+            ])
         #expect(schema["additionalProperties"] as? Bool == false)
         let calibrations = try #require((properties["calibrations"] as? [String: Any])?["items"] as? [String: Any])
         #expect(((calibrations["properties"] as? [String: Any])?.keys.sorted()) == ["command", "depends_on", "expert", "input", "max_iterations", "name"])
     }
 
     @Test func outputPathsFollowTheConventionWithAThousandFilesPerFolder() {
-        let path = OutputPath(base: "/belle/Data/", release: "release-08", globalTagID: 1234, campaign: "prompt", run: ExpRun(exp: 8, run: 12),
-                              energy: "4S", dataTag: nil, level: .mdst)
+        let path = OutputPath(
+            base: "/belle/Data/", release: "release-08", globalTagID: 1234, campaign: "prompt", run: ExpRun(exp: 8, run: 12),
+            energy: "4S", dataTag: nil, level: .mdst)
         #expect(path.lfn(sequence: 0) == "/belle/Data/release-08/DB00001234/prompt/e0008/4S/r00012/all/mdst/sub00/mdst_e0008r00012_000000.dst")
         #expect(path.lfn(sequence: 999).contains("/sub00/"))
         #expect(path.lfn(sequence: 1_000).contains("/sub01/mdst_e0008r00012_001000.dst"))
@@ -123,11 +149,15 @@ struct ProcessingRequestTests {
     @Test func thePlanFollowsTheCampaignAndTheEstimateMatchesSeed000() throws {
         let prompt = try Self.read(Self.valid)
         let plan = RequestPlan(prompt)
-        #expect(plan.steps.map(\.name) == ["staging", "local-calibrations", "raw-calibrations", "cdst-calibration-skims", "cdst-calibrations", "staging-check",
-                                            "expert-signoffs", "manager-signoff", "running-update", "mdst-hlt-skims", "mdst-all-events", "luminosity",
-                                            "quality-report", "physics-skims"])
+        #expect(
+            plan.steps.map(\.name) == [
+                "staging", "local-calibrations", "raw-calibrations", "cdst-calibration-skims", "cdst-calibrations", "staging-check",
+                "expert-signoffs", "manager-signoff", "running-update", "mdst-hlt-skims", "mdst-all-events", "luminosity",
+                "quality-report", "physics-skims",
+            ])
         #expect(plan.steps.first { $0.name == "mdst-hlt-skims" }?.dependsOn == ["running-update"])
-        let unofficial = try Self.read("""
+        let unofficial = try Self.read(
+            """
             {"name": "u1", "campaign": "unofficial", "runs": "8:1-20", "release": "r", "input": {"level": "raw"}, "outputs": ["mdst"],
              "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "local"}], "skims": ["tau"], "output_base": "/b",
              "commands": {"reconstruction": "reco", "skim": "skim"}}

@@ -148,9 +148,12 @@ struct HTCondorExecutorTests {
         try fake.answer("condor_submit", "4711.0 - 4711.5\n")
         let executor = HTCondorExecutor(options: ["commands": fake.folder.path])
         let uuid = "6b0c8e0e-0000-4000-8000-000000000001"
-        let id = try await executor.submit(BatchSubmission(uuid: uuid, directory: jobs.path + "/s", jobs: (0..<6).map {
-            .init(arrayIndex: $0, command: "echo \($0)", environment: ["CONVEYOR_ARRAY_INDEX": String($0)])
-        }, timeLimitSeconds: 600))
+        let id = try await executor.submit(
+            BatchSubmission(
+                uuid: uuid, directory: jobs.path + "/s",
+                jobs: (0..<6).map {
+                    .init(arrayIndex: $0, command: "echo \($0)", environment: ["CONVEYOR_ARRAY_INDEX": String($0)])
+                }, timeLimitSeconds: 600))
         #expect(id == "4711")
         let description = try String(contentsOfFile: jobs.path + "/s/submit.condor", encoding: .utf8)
         #expect(description.contains("JobBatchName = \"\(uuid)\""))
@@ -172,8 +175,9 @@ struct HTCondorExecutorTests {
         #expect(status(a, 2)?.state == .cancelled && status(a, 2)?.reason == "removed from the queue: via condor_rm (by user conveyor)")
         #expect(status(b, 0)?.state == .succeeded && status(b, 0)?.wallSeconds == 0 && status(b, 0)?.maxRSSKilobytes == 150)
         #expect(status(b, 1)?.state == .failed && status(b, 1)?.reason == "exit code 1")
-        #expect(status(c, 0)?.state == .failed && status(c, 0)?.reason == "time limit of 3 s reached (removed by periodic_remove)",
-                "a time limit is a failure to retry, not a cancel: \(String(describing: status(c, 0)))")
+        #expect(
+            status(c, 0)?.state == .failed && status(c, 0)?.reason == "time limit of 3 s reached (removed by periodic_remove)",
+            "a time limit is a failure to retry, not a cancel: \(String(describing: status(c, 0)))")
         #expect(fake.calls.contains("condor_rm 12.1"), "a held job is removed once reported")
         #expect(fake.calls.filter { $0.hasPrefix("condor_q") }.count == 1)
         #expect(fake.calls.first { $0.hasPrefix("condor_q") }?.contains("ClusterId == 12") == true)
@@ -187,7 +191,8 @@ struct HTCondorExecutorTests {
         let executor = HTCondorExecutor(options: ["commands": fake.folder.path], chunk: 100)
         func cycle(clusters: Int, jobs: Int) async throws -> Int {
             let before = executor.tools.calls.values.reduce(0, +)
-            _ = try await executor.poll((0..<clusters).map { TrackedSubmission(uuid: "u\($0)", externalID: String(1000 + $0), directory: "/tmp", arrayIndices: Array(0..<jobs)) })
+            _ = try await executor.poll(
+                (0..<clusters).map { TrackedSubmission(uuid: "u\($0)", externalID: String(1000 + $0), directory: "/tmp", arrayIndices: Array(0..<jobs)) })
             return executor.tools.calls.values.reduce(0, +) - before
         }
         #expect(try await cycle(clusters: 1, jobs: 3) == 2)
@@ -207,6 +212,8 @@ struct HTCondorExecutorTests {
         try fake.answer("condor_q", "Failed to connect to schedd\n", status: 1)
         await #expect(throws: ConveyorError.self) { _ = try await executor.find(uuid: "u", directory: "/tmp") }
         try fake.answer("condor_q", "not json")
-        await #expect(throws: ConveyorError.self) { _ = try await executor.poll([TrackedSubmission(uuid: "u", externalID: "1", directory: "/tmp", arrayIndices: [0])]) }
+        await #expect(throws: ConveyorError.self) {
+            _ = try await executor.poll([TrackedSubmission(uuid: "u", externalID: "1", directory: "/tmp", arrayIndices: [0])])
+        }
     }
 }

@@ -39,8 +39,11 @@ struct HTCondorPoolTests {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ended.count < tracked.arrayIndices.count, ContinuousClock.now < deadline {
             let open = tracked.arrayIndices.filter { ended[$0] == nil }
-            for status in try await executor.poll([TrackedSubmission(uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
-                                                                     arrayIndices: open)]) where status.isFinal {
+            for status in try await executor.poll([
+                TrackedSubmission(
+                    uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
+                    arrayIndices: open)
+            ]) where status.isFinal {
                 ended[status.arrayIndex] = status
             }
             if ended.count < tracked.arrayIndices.count { try await Task.sleep(for: .seconds(1)) }
@@ -48,13 +51,18 @@ struct HTCondorPoolTests {
         return ended
     }
 
-    func submit(_ executor: HTCondorExecutor, _ root: String, _ commands: [String], timeLimit: Int? = nil,
-                transferIn: [String] = []) async throws -> TrackedSubmission {
+    func submit(
+        _ executor: HTCondorExecutor, _ root: String, _ commands: [String], timeLimit: Int? = nil,
+        transferIn: [String] = []
+    ) async throws -> TrackedSubmission {
         let uuid = UUID().uuidString.lowercased()
         let directory = "\(root)/\(uuid)"
-        let id = try await executor.submit(BatchSubmission(uuid: uuid, directory: directory, jobs: commands.enumerated().map {
-            .init(arrayIndex: $0.offset, command: $0.element, environment: ["CONVEYOR_ARRAY_INDEX": String($0.offset)], transferIn: transferIn)
-        }, timeLimitSeconds: timeLimit))
+        let id = try await executor.submit(
+            BatchSubmission(
+                uuid: uuid, directory: directory,
+                jobs: commands.enumerated().map {
+                    .init(arrayIndex: $0.offset, command: $0.element, environment: ["CONVEYOR_ARRAY_INDEX": String($0.offset)], transferIn: transferIn)
+                }, timeLimitSeconds: timeLimit))
         return TrackedSubmission(uuid: uuid, externalID: id, directory: directory, arrayIndices: Array(commands.indices))
     }
 
@@ -78,13 +86,19 @@ struct HTCondorPoolTests {
         // A person (or a policy) holds the first; the second is removed with condor_rm.
         try await Task.sleep(for: .seconds(2))
         _ = try await executor.tools.succeed("condor_hold", ["\(tracked.externalID).0"])
-        let held = try await waitForEnd(executor, TrackedSubmission(uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
-                                                                    arrayIndices: [0]), seconds: 60)
+        let held = try await waitForEnd(
+            executor,
+            TrackedSubmission(
+                uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
+                arrayIndices: [0]), seconds: 60)
         #expect(held[0]?.state == .failed)
         #expect(held[0]?.reason?.hasPrefix("held: ") == true && held[0]?.reason?.contains("via condor_hold") == true, "\(String(describing: held[0]))")
         try await executor.cancel(TrackedSubmission(uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory, arrayIndices: [1]))
-        let removed = try await waitForEnd(executor, TrackedSubmission(uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
-                                                                       arrayIndices: [1]), seconds: 60)
+        let removed = try await waitForEnd(
+            executor,
+            TrackedSubmission(
+                uuid: tracked.uuid, externalID: tracked.externalID, directory: tracked.directory,
+                arrayIndices: [1]), seconds: 60)
         #expect(removed[1]?.state == .cancelled, "\(String(describing: removed[1]))")
         // Cancelling what already left the queue is not an error.
         try await executor.cancel(tracked)
@@ -109,21 +123,26 @@ struct HTCondorPoolTests {
         let uuid = UUID().uuidString.lowercased()
         let directory = "\(root)/\(uuid)"
         try FileManager.default.createDirectory(atPath: directory + "/0", withIntermediateDirectories: true)
-        let description = JobDescription(job: "request t job 1", request: "t", step: "mdst-all-events", site: "BNL", run: ExpRun(exp: 8, run: 1),
-                                         release: "r1", globalTags: ["online"],
-                                         program: #"cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"; echo "host=$(hostname)" >> "$CONVEYOR_OUTPUT"; echo events=2 > "$CONVEYOR_REPORT""#,
-                                         environment: [:], inputs: [.init(lfn: "/raw/1", location: "raw_1.sroot", size: 14, adler32: "x")],
-                                         outputs: [.init(lfn: "/mdst/1.mdst", location: "1.mdst", level: .mdst, dataTag: nil)],
-                                         conditions: .init(mode: .files, location: "conditions", resolvedAt: .now))
+        let description = JobDescription(
+            job: "request t job 1", request: "t", step: "mdst-all-events", site: "BNL", run: ExpRun(exp: 8, run: 1),
+            release: "r1", globalTags: ["online"],
+            program: #"cat $CONVEYOR_INPUT > "$CONVEYOR_OUTPUT"; echo "host=$(hostname)" >> "$CONVEYOR_OUTPUT"; echo events=2 > "$CONVEYOR_REPORT""#,
+            environment: [:], inputs: [.init(lfn: "/raw/1", location: "raw_1.sroot", size: 14, adler32: "x")],
+            outputs: [.init(lfn: "/mdst/1.mdst", location: "1.mdst", level: .mdst, dataTag: nil)],
+            conditions: .init(mode: .files, location: "conditions", resolvedAt: .now))
         _ = FileManager.default.createFile(atPath: directory + "/0/job.json", contents: description.encoded())
         try FileManager.default.createDirectory(atPath: directory + "/0/conditions", withIntermediateDirectories: true)
-        let id = try await executor.submit(BatchSubmission(uuid: uuid, directory: directory, jobs: [
-            .init(arrayIndex: 0, command: "./conveyor-job .", environment: [:], transferIn: [root + "/conveyor-job", root + "/raw_1.sroot"]),
-        ], timeLimitSeconds: nil))
+        let id = try await executor.submit(
+            BatchSubmission(
+                uuid: uuid, directory: directory,
+                jobs: [
+                    .init(arrayIndex: 0, command: "./conveyor-job .", environment: [:], transferIn: [root + "/conveyor-job", root + "/raw_1.sroot"])
+                ], timeLimitSeconds: nil))
         let submitFile = try String(contentsOfFile: directory + "/submit.condor", encoding: .utf8)
         #expect(submitFile.contains("should_transfer_files = YES"))
         let ended = try await waitForEnd(executor, TrackedSubmission(uuid: uuid, externalID: id, directory: directory, arrayIndices: [0]))
-        #expect(ended[0]?.state == .succeeded, "\(String(describing: ended[0])) \((try? String(contentsOfFile: directory + "/0/stderr", encoding: .utf8)) ?? "")")
+        #expect(
+            ended[0]?.state == .succeeded, "\(String(describing: ended[0])) \((try? String(contentsOfFile: directory + "/0/stderr", encoding: .utf8)) ?? "")")
         let report = try JobReport.decode(from: try Data(contentsOf: URL(fileURLWithPath: directory + "/0/report.json")))
         #expect(report.succeeded && report.events == 2, "\(report)")
         #expect(report.outputs.first?.lfn == "/mdst/1.mdst")

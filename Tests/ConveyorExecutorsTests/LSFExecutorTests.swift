@@ -43,9 +43,12 @@ struct LSFExecutorTests {
         _ = FileManager.default.createFile(atPath: fake.folder.file("bsub.in"), contents: nil)
         let executor = LSFExecutor(options: ["commands": fake.folder.path, "queue": "b2_prod", "project": "belle2-prod"])
         let uuid = "6b0c8e0e-0000-4000-8000-00000000000a"
-        let id = try await executor.submit(BatchSubmission(uuid: uuid, directory: jobs.path + "/s", jobs: (0..<6).map {
-            .init(arrayIndex: $0, command: "echo \($0)", environment: [:])
-        }, timeLimitSeconds: 90))
+        let id = try await executor.submit(
+            BatchSubmission(
+                uuid: uuid, directory: jobs.path + "/s",
+                jobs: (0..<6).map {
+                    .init(arrayIndex: $0, command: "echo \($0)", environment: [:])
+                }, timeLimitSeconds: 90))
         #expect(id == "5120+0")
         let call = try #require(fake.calls.first { $0.hasPrefix("bsub") })
         #expect(call.contains("-J \(uuid)[1-6]") && call.contains("-q b2_prod") && call.contains("-P belle2-prod") && call.contains("-W 2"), "\(call)")
@@ -61,15 +64,19 @@ struct LSFExecutorTests {
         try fake.answer("bjobs", #"{"COMMAND":"bjobs","JOBS":0,"RECORDS":[]}"#)
         try Self.finished.write(toFile: fake.folder.file("bjobs-d.out"), atomically: true, encoding: .utf8)
         let script = try String(contentsOfFile: fake.folder.file("bjobs"), encoding: .utf8)
-        try script.replacingOccurrences(of: #"[ -f "$here/bjobs.out" ] && cat "$here/bjobs.out""#,
-                                        with: #"if [ "$1" = "-d" ]; then cat "$here/bjobs-d.out"; else cat "$here/bjobs.out"; fi"#)
-            .write(toFile: fake.folder.file("bjobs"), atomically: true, encoding: .utf8)
+        try script.replacingOccurrences(
+            of: #"[ -f "$here/bjobs.out" ] && cat "$here/bjobs.out""#,
+            with: #"if [ "$1" = "-d" ]; then cat "$here/bjobs-d.out"; else cat "$here/bjobs.out"; fi"#
+        )
+        .write(toFile: fake.folder.file("bjobs"), atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.folder.file("bjobs"))
         let statuses = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: "5120+0", directory: jobs.path + "/s", arrayIndices: [2, 3, 4, 5])])
         let byIndex = Dictionary(statuses.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byIndex[2]?.state == .succeeded && byIndex[2]?.cpuSeconds == 9.5 && byIndex[2]?.wallSeconds == 12 && byIndex[2]?.maxRSSKilobytes == 1_572_864)
         #expect(byIndex[3]?.state == .failed && byIndex[3]?.reason == "exit code 2")
-        #expect(byIndex[4]?.state == .failed && byIndex[4]?.reason?.hasPrefix("time limit reached: TERM_RUNLIMIT") == true, "a run limit is a time limit, not a cancel")
+        #expect(
+            byIndex[4]?.state == .failed && byIndex[4]?.reason?.hasPrefix("time limit reached: TERM_RUNLIMIT") == true,
+            "a run limit is a time limit, not a cancel")
         #expect(byIndex[5]?.state == .cancelled)
         let polls = fake.calls.filter { $0.hasPrefix("bjobs") }
         #expect(polls.count == 3 && polls.last?.hasPrefix("bjobs -d -json -o") == true, "\(polls)")
@@ -102,8 +109,10 @@ struct LSFExecutorTests {
         try "b2_prod: No such queue. Job not submitted.\n".write(toFile: fake.folder.file("bsub.err"), atomically: true, encoding: .utf8)
         let executor = LSFExecutor(options: ["commands": fake.folder.path, "queue": "b2_prod"])
         do {
-            _ = try await executor.submit(BatchSubmission(uuid: "u2", directory: jobs.path + "/s", jobs: [.init(arrayIndex: 0, command: "true", environment: [:])],
-                                                          timeLimitSeconds: nil))
+            _ = try await executor.submit(
+                BatchSubmission(
+                    uuid: "u2", directory: jobs.path + "/s", jobs: [.init(arrayIndex: 0, command: "true", environment: [:])],
+                    timeLimitSeconds: nil))
             Issue.record("bsub's refusal was taken as a submission")
         } catch {
             #expect(error.message.contains("No such queue"), "\(error.message)")

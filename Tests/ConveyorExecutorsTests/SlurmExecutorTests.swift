@@ -12,7 +12,8 @@ struct SlurmExecutorTests {
             ("RUNNING", nil, .running, nil), ("COMPLETING", nil, .running, nil), ("SUSPENDED", nil, .running, nil), ("STAGE_OUT", nil, .running, nil),
             ("COMPLETED", 0, .succeeded, nil), ("COMPLETED", 2, .failed, "COMPLETED with exit code 2"),
             ("FAILED", 3, .failed, "FAILED: exit code 3"), ("TIMEOUT", 0, .failed, "TIMEOUT: the time limit was reached"),
-            ("OUT_OF_MEMORY", 0, .failed, "OUT_OF_MEMORY: the job exceeded its memory"), ("NODE_FAIL", 0, .failed, "NODE_FAIL: the node running the job failed"),
+            ("OUT_OF_MEMORY", 0, .failed, "OUT_OF_MEMORY: the job exceeded its memory"),
+            ("NODE_FAIL", 0, .failed, "NODE_FAIL: the node running the job failed"),
             ("PREEMPTED", 0, .failed, "PREEMPTED: the job was preempted"), ("BOOT_FAIL", 0, .failed, "BOOT_FAIL: the node failed to boot"),
             ("DEADLINE", 0, .failed, "DEADLINE: the job missed its deadline"), ("CANCELLED by 0", 0, .cancelled, "CANCELLED by 0"),
             ("SPECIAL_EXIT", 0, .failed, "SPECIAL_EXIT: the job requested its own requeue"), ("WEIRD", 0, .failed, "unknown Slurm state WEIRD"),
@@ -55,7 +56,10 @@ struct SlurmExecutorTests {
         #expect(try await executor.find(uuid: "u1", directory: "/tmp") == "101+0")
         try fake.answer("squeue", "")
         try fake.answer("sacct", "", status: 1)
-        try fake.answer("scontrol", "JobId=105 ArrayJobId=104 ArrayTaskId=2 JobName=u1 JobState=COMPLETED Reason=None ExitCode=0:0\nJobId=99 ArrayJobId=98 ArrayTaskId=0 JobName=other JobState=COMPLETED\n")
+        try fake.answer(
+            "scontrol",
+            "JobId=105 ArrayJobId=104 ArrayTaskId=2 JobName=u1 JobState=COMPLETED Reason=None ExitCode=0:0\nJobId=99 ArrayJobId=98 ArrayTaskId=0 JobName=other JobState=COMPLETED\n"
+        )
         #expect(try await executor.find(uuid: "u1", directory: "/tmp") == "104+0", "accounting off: the controller still knows it")
         #expect(try await executor.find(uuid: "never-sent", directory: "/tmp") == nil)
     }
@@ -65,15 +69,19 @@ struct SlurmExecutorTests {
         defer { fake.folder.remove() }
         let jobs = try TemporaryDirectory()
         defer { jobs.remove() }
-        try "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation".write(toFile: fake.folder.file("sbatch.err"), atomically: true, encoding: .utf8)
+        try "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation".write(
+            toFile: fake.folder.file("sbatch.err"), atomically: true, encoding: .utf8)
         try fake.answer("sbatch", "", status: 1)
         let executor = SlurmExecutor(options: ["commands": fake.folder.path, "max_array_size": "1001"])
         await #expect(throws: ConveyorError.unavailable("sbatch failed: sbatch: error: Batch job submission failed: Socket timed out on send/recv operation")) {
-            _ = try await executor.submit(BatchSubmission(uuid: "u", directory: jobs.path + "/s", jobs: [.init(arrayIndex: 0, command: "true", environment: [:])], timeLimitSeconds: nil))
+            _ = try await executor.submit(
+                BatchSubmission(uuid: "u", directory: jobs.path + "/s", jobs: [.init(arrayIndex: 0, command: "true", environment: [:])], timeLimitSeconds: nil))
         }
         try fake.answer("sbatch", "77\n")
-        let split = try await executor.submit(BatchSubmission(uuid: "u", directory: jobs.path + "/s", jobs: (0..<2500).map { .init(arrayIndex: $0, command: "true", environment: [:]) },
-                                                              timeLimitSeconds: 90))
+        let split = try await executor.submit(
+            BatchSubmission(
+                uuid: "u", directory: jobs.path + "/s", jobs: (0..<2500).map { .init(arrayIndex: $0, command: "true", environment: [:]) },
+                timeLimitSeconds: 90))
         #expect(split == "77+0,77+1001,77+2002", "split at MaxArraySize")
         #expect(fake.calls.filter { $0.hasPrefix("sbatch") }.last?.contains("--array=0-497") == true)
         #expect(fake.calls.filter { $0.hasPrefix("sbatch") }.last?.contains("--time=2") == true)
@@ -87,15 +95,19 @@ struct SlurmExecutorTests {
             defer { jobs.remove() }
             let executor = SlurmExecutor(options: [:])
             let uuid = UUID().uuidString.lowercased()
-            let submission = BatchSubmission(uuid: uuid, directory: jobs.path + "/s", jobs: (0..<5_000).map {
-                .init(arrayIndex: $0, command: "sleep 600", environment: [:])
-            }, timeLimitSeconds: nil)
+            let submission = BatchSubmission(
+                uuid: uuid, directory: jobs.path + "/s",
+                jobs: (0..<5_000).map {
+                    .init(arrayIndex: $0, command: "sleep 600", environment: [:])
+                }, timeLimitSeconds: nil)
             let id = try await executor.submit(submission)
             defer { Task { try? await executor.cancel(TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: [])) } }
             #expect(executor.tools.calls["sbatch"] == 1)
             #expect(try await executor.find(uuid: uuid, directory: submission.directory) == id, "found again by its name")
             let before = executor.tools.calls.values.reduce(0, +)
-            let reports = try await executor.poll([TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: Array(0..<5_000))])
+            let reports = try await executor.poll([
+                TrackedSubmission(uuid: uuid, externalID: id, directory: submission.directory, arrayIndices: Array(0..<5_000))
+            ])
             #expect(executor.tools.calls.values.reduce(0, +) - before == 1, "all 5,000 in one squeue call")
             #expect(reports.count == 5_000)
             #expect(reports.allSatisfy { $0.state == .queued || $0.state == .running })

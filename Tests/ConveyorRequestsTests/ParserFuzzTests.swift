@@ -23,9 +23,11 @@ struct ParserFuzzTests {
     }
 
     /// Pieces that parsers treat specially, mixed into mutations.
-    static let pieces = [",", "\"", "\n", "\r\n", ":", "-", "--", "-1", "0", "9223372036854775807", "-9223372036854775808", "99999999999999999999",
-                         "1e308", "nan", "inf", "{", "}", "[", "]", " ", "\t", "#", "&", "*", "!", "|", "'", "\\", "\u{0}", "é", "exp", "run", "name",
-                         "tasks", "- name: x", "depends_on: [x]", "array: 99999999", "cooloff: 1e300", ".inf", "~", "null", "true", "2026-13-45", "T", "Z", "+"]
+    static let pieces = [
+        ",", "\"", "\n", "\r\n", ":", "-", "--", "-1", "0", "9223372036854775807", "-9223372036854775808", "99999999999999999999",
+        "1e308", "nan", "inf", "{", "}", "[", "]", " ", "\t", "#", "&", "*", "!", "|", "'", "\\", "\u{0}", "é", "exp", "run", "name",
+        "tasks", "- name: x", "depends_on: [x]", "array: 99999999", "cooloff: 1e300", ".inf", "~", "null", "true", "2026-13-45", "T", "Z", "+",
+    ]
 
     static func mutate(_ text: String, _ rng: inout Seeded) -> String {
         var chars = Array(text)
@@ -75,15 +77,18 @@ struct ParserFuzzTests {
         }
         Self.fuzz(["400,1000,1500", "1"], rounds: 1_500, seed: 5) { text throws(ConveyorError) in _ = try RequestEstimate.slotCounts(parsing: text) }
         Self.fuzz(["100-250", "0-0"], rounds: 1_500, seed: 6) { text throws(ConveyorError) in
-            _ = try RunQuery(exp: 8, runs: text, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: Int64(text.count) * 1_000_000_000_000_000,
-                             minimumLuminosity: nil, quality: nil)
+            _ = try RunQuery(
+                exp: 8, runs: text, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: Int64(text.count) * 1_000_000_000_000_000,
+                minimumLuminosity: nil, quality: nil)
         }
     }
 
     @Test func lfns() {
         Self.fuzz(["/belle/Data/release-08/DB00001234/prompt/e0008/4S/r00012/all/mdst/sub01/mdst.root"], rounds: 1_500, seed: 7) { text throws(ConveyorError) in
-            try CatalogFile(lfn: text, size: 1, adler32: "0000abcd", sha256: String(repeating: "a", count: 64), events: 1, run: ExpRun(exp: 8, run: 1), level: .mdst)
-                .validate()
+            try CatalogFile(
+                lfn: text, size: 1, adler32: "0000abcd", sha256: String(repeating: "a", count: 64), events: 1, run: ExpRun(exp: 8, run: 1), level: .mdst
+            )
+            .validate()
         }
     }
 

@@ -7,14 +7,18 @@ import Testing
 struct RequestBuilderTests {
     static func request(_ campaign: String, calibrations: String = "", sites: String = #"[{"name": "KEKCC", "pool": "kekcc"}]"#) throws -> ProcessingRequest {
         let tags = campaign == "unofficial" ? "" : #""staging_tag": "staging", "prompt_tag": "\#(campaign == "prompt" ? "prompt" : "proc9")","#
-        return try ProcessingRequest(configuration: try ConfigurationValue(json: Data("""
-            {"name": "r1", "campaign": "\(campaign)", "bucket": "b1", "release": "rel-1", "input": {"level": "raw"}, "outputs": ["cdst", "mdst"],
-             "global_tags": ["online"], \(tags) "sites": \(sites), "skims": ["tau"],
-             "calibrations": [\(calibrations)], "commands": {"reconstruction": "reco", "skim": "skim", "quality": "quality"}, "output_base": "/belle/Data"}
-            """.utf8), file: "r.json"))
+        return try ProcessingRequest(
+            configuration: try ConfigurationValue(
+                json: Data(
+                    """
+                    {"name": "r1", "campaign": "\(campaign)", "bucket": "b1", "release": "rel-1", "input": {"level": "raw"}, "outputs": ["cdst", "mdst"],
+                     "global_tags": ["online"], \(tags) "sites": \(sites), "skims": ["tau"],
+                     "calibrations": [\(calibrations)], "commands": {"reconstruction": "reco", "skim": "skim", "quality": "quality"}, "output_base": "/belle/Data"}
+                    """.utf8), file: "r.json"))
     }
 
-    static let calibrations = #"{"name": "cdc", "command": "c", "expert": "e", "input": {"data_tags": ["hlt_bhabha"]}}, "#
+    static let calibrations =
+        #"{"name": "cdc", "command": "c", "expert": "e", "input": {"data_tags": ["hlt_bhabha"]}}, "#
         + #"{"name": "ecl", "command": "c", "expert": "e", "depends_on": ["cdc"], "input": {"data_tags": ["hlt_bhabha"], "level": "cdst"}}"#
 
     /// Run 1 and 2: a bhabha file and an all-events file each; run 2's all-events file only on tape at KEKCC, on disk at DESY.
@@ -25,34 +29,48 @@ struct RequestBuilderTests {
                 let onTape = run == 2 && tag == "all"
                 var replicas = [Replica(site: "KEKCC", storage: onTape ? .tape : .disk, path: "/kek/\(run)/\(tag)")]
                 if onTape { replicas.append(Replica(site: "DESY", path: "/desy/\(run)/\(tag)")) }
-                files.append(CatalogFile(lfn: "/raw/\(run)/\(tag)", size: 1, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 10,
-                                         run: ExpRun(exp: 8, run: run), level: .raw, dataTag: tag == "all" ? nil : tag, replicas: replicas))
+                files.append(
+                    CatalogFile(
+                        lfn: "/raw/\(run)/\(tag)", size: 1, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 10,
+                        run: ExpRun(exp: 8, run: run), level: .raw, dataTag: tag == "all" ? nil : tag, replicas: replicas))
             }
         }
-        return .init(runs: [1, 2].map { RunRecord(run: ExpRun(exp: 8, run: $0), energy: "4S", events: 20, onlineLuminosity: 5) }, inputFiles: files,
-                     tagIDs: ["online": 1, "prompt": 2, "staging": 3])
+        return .init(
+            runs: [1, 2].map { RunRecord(run: ExpRun(exp: 8, run: $0), energy: "4S", events: 20, onlineLuminosity: 5) }, inputFiles: files,
+            tagIDs: ["online": 1, "prompt": 2, "staging": 3])
     }
 
-    static func ids(_ jobs: [RequestJob]) -> [RequestJob] { jobs.enumerated().map { var job = $1; job.id = Int64($0 + 1); return job } }
+    static func ids(_ jobs: [RequestJob]) -> [RequestJob] {
+        jobs.enumerated().map {
+            var job = $1; job.id = Int64($0 + 1); return job
+        }
+    }
 
     @Test func aPromptRequestGeneratesTheWholeChain() throws {
         let builder = RequestBuilder(request: try Self.request("prompt", calibrations: Self.calibrations), context: Self.context())
         let jobs = Self.ids(try builder.jobs())
-        #expect(Dictionary(grouping: jobs, by: \.step).mapValues(\.count) == ["cdst-calibration-skims": 2, "mdst-hlt-skims": 2, "mdst-all-events": 2,
-                                                                             "quality-report": 2, "physics-skims": 2])
+        #expect(
+            Dictionary(grouping: jobs, by: \.step).mapValues(\.count) == [
+                "cdst-calibration-skims": 2, "mdst-hlt-skims": 2, "mdst-all-events": 2,
+                "quality-report": 2, "physics-skims": 2,
+            ])
         let mdst = try #require(jobs.first { $0.step == "mdst-all-events" })
         #expect(mdst.outputLFN == "/belle/Data/rel-1/DB00000002/prompt/e0008/4S/r00001/all/mdst/sub00/mdst_e0008r00001_000000.dst")
-        #expect(jobs.first { $0.step == "cdst-calibration-skims" }?.outputLFN?.contains("/DB00000003/prompt/e0008/4S/r00001/skim/hlt_bhabha/cdst/") == true,
-                "the calibration skims read the staging tag first")
+        #expect(
+            jobs.first { $0.step == "cdst-calibration-skims" }?.outputLFN?.contains("/DB00000003/prompt/e0008/4S/r00001/skim/hlt_bhabha/cdst/") == true,
+            "the calibration skims read the staging tag first")
         #expect(jobs.first { $0.step == "physics-skims" }?.inputs == [mdst.outputLFN!])
         #expect(builder.request.tags(forStep: "mdst-all-events") == ["prompt", "online"])
         #expect(builder.request.tags(forStep: "cdst-calibration-skims") == ["staging", "online"])
 
         let workflow = try builder.workflow(jobs: jobs, notOnDisk: builder.inputsNotOnDisk(jobs))
         let tasks = Dictionary(workflow.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        #expect(workflow.tasks.map(\.name) == ["staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check",
-                                               "signoff:cdc", "signoff:ecl", "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims",
-                                               "stage:mdst-all-events", "mdst-all-events", "luminosity", "quality-report", "physics-skims"])
+        #expect(
+            workflow.tasks.map(\.name) == [
+                "staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check",
+                "signoff:cdc", "signoff:ecl", "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims",
+                "stage:mdst-all-events", "mdst-all-events", "luminosity", "quality-report", "physics-skims",
+            ])
         #expect(tasks["calibrate:ecl"]?.dependsOn == ["cdst-calibration-skims", "calibrate:cdc"])
         #expect(tasks["cdst-calibration-skims"]?.dependsOn == ["calibrate:cdc"])
         #expect(tasks["staging"]?.action == ActionStep(name: "gt.prepare-staging", parameters: ["tag": "staging", "empty": "yes"]))
@@ -72,9 +90,12 @@ struct RequestBuilderTests {
         let builder = RequestBuilder(request: try Self.request("prompt", calibrations: Self.calibrations), context: Self.context())
         let jobs = Self.ids(try builder.jobs())
         let open = Set(jobs.filter { $0.step == "mdst-all-events" && $0.run.run == 2 }.map(\.id))
-        let done = ["staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check", "signoff:cdc", "signoff:ecl",
-                    "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims"]
-        let workflow = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: Dictionary(done.map { ($0, Int64(1)) }, uniquingKeysWith: { first, _ in first }), openJobs: open))
+        let done = [
+            "staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check", "signoff:cdc", "signoff:ecl",
+            "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims",
+        ]
+        let workflow = try builder.workflow(
+            jobs: jobs, progress: .init(succeededTasks: Dictionary(done.map { ($0, Int64(1)) }, uniquingKeysWith: { first, _ in first }), openJobs: open))
         let tasks = Dictionary(workflow.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in done { #expect(tasks[name]?.kind == .action && tasks[name]?.action?.name == "noop", "\(name) is done") }
         #expect(tasks["mdst-all-events"]?.commands.count == 1)

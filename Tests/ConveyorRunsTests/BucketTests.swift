@@ -49,10 +49,11 @@ struct BucketTests {
             try await registry.flag(ExpRun(exp: 8, run: 3), to: .good, reason: "recovered", by: shifter)
             let report = try await registry.bucket(named: "bucket8")
             #expect(report.bucket.members.map(\.run) == [1, 2, 4], "the bucket never changes silently")
-            #expect(report.warnings == [
-                "run 8:2 is BAD now; it was GOOD when the bucket was created",
-                "run 8:3 in the bucket's range is GOOD now but not in the bucket",
-            ])
+            #expect(
+                report.warnings == [
+                    "run 8:2 is BAD now; it was GOOD when the bucket was created",
+                    "run 8:3 in the bucket's range is GOOD now but not in the bucket",
+                ])
             await #expect(throws: ConveyorError.self) { _ = try await registry.createBucket(named: "bucket8", exp: 8, runs: 5...8, by: manager) }
             await #expect(throws: ConveyorError.self) { _ = try await registry.createBucket(named: "b9", exp: 8, runs: 5...8, by: shifter) }
             await #expect(throws: ConveyorError.self) { _ = try await registry.createBucket(named: "empty", exp: 9, runs: 1...2, by: manager) }

@@ -18,9 +18,11 @@ struct DataSearchTests {
             var files: [CatalogFile] = []
             for r in [100, 101, 102] {
                 for tag in ["hlt_hadron", "hlt_mumu_2trk"] {
-                    files.append(CatalogFile(lfn: "/belle/e0008/r\(r)/skim/\(tag)/mdst/sub00/f.root", size: 1, adler32: "00000001", sha256: sha("\(r)\(tag)"),
-                                             events: 5, run: ExpRun(exp: 8, run: r), level: .mdst, dataTag: tag,
-                                             replicas: [Replica(site: r == 100 ? "KEKCC" : "DESY", path: "/x/\(r)/\(tag)")]))
+                    files.append(
+                        CatalogFile(
+                            lfn: "/belle/e0008/r\(r)/skim/\(tag)/mdst/sub00/f.root", size: 1, adler32: "00000001", sha256: sha("\(r)\(tag)"),
+                            events: 5, run: ExpRun(exp: 8, run: r), level: .mdst, dataTag: tag,
+                            replicas: [Replica(site: r == 100 ? "KEKCC" : "DESY", path: "/x/\(r)/\(tag)")]))
                 }
             }
             _ = try await FileCatalog(store: store).register(files, by: manager)

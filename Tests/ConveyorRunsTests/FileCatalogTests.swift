@@ -8,8 +8,9 @@ import Testing
 func sha(_ seed: String) -> String { PayloadChecksums(of: Data(seed.utf8)).sha256 }
 
 func raw(_ name: String, run: Int, events: Int64) -> CatalogFile {
-    CatalogFile(lfn: "/belle/raw/e0008/r\(run)/\(name).root", size: 100, adler32: "0a0b0c0d", sha256: sha(name), events: events,
-                run: ExpRun(exp: 8, run: run), level: .raw, replicas: [Replica(site: "KEKCC", storage: .tape, path: "/tape/\(name)")])
+    CatalogFile(
+        lfn: "/belle/raw/e0008/r\(run)/\(name).root", size: 100, adler32: "0a0b0c0d", sha256: sha(name), events: events,
+        run: ExpRun(exp: 8, run: run), level: .raw, replicas: [Replica(site: "KEKCC", storage: .tape, path: "/tape/\(name)")])
 }
 
 @Suite("File catalog")
@@ -21,11 +22,13 @@ struct FileCatalogTests {
         _ = try await registry.importSummary(Data(csv.utf8), name: "runs.csv", by: manager)
         let catalog = FileCatalog(store: store)
         let a = raw("a", run: 100, events: 600), b = raw("b", run: 100, events: 400), c = raw("c", run: 101, events: 500)
-        var cdst = CatalogFile(lfn: "/belle/cdst/ab.root", size: 50, adler32: "00000001", sha256: sha("ab"), events: 900,
-                               run: ExpRun(exp: 8, run: 100), level: .cdst, release: "release-04", globalTags: ["prompt"], parents: [a.lfn, b.lfn])
+        var cdst = CatalogFile(
+            lfn: "/belle/cdst/ab.root", size: 50, adler32: "00000001", sha256: sha("ab"), events: 900,
+            run: ExpRun(exp: 8, run: 100), level: .cdst, release: "release-04", globalTags: ["prompt"], parents: [a.lfn, b.lfn])
         cdst.replicas = [Replica(site: "DESY", path: "/disk/ab.root")]
-        let mdst = CatalogFile(lfn: "/belle/mdst/abc.root", size: 20, adler32: "00000002", sha256: sha("abc"), events: 1200,
-                               run: ExpRun(exp: 8, run: 100), level: .mdst, release: "release-04", parents: [cdst.lfn, c.lfn])
+        let mdst = CatalogFile(
+            lfn: "/belle/mdst/abc.root", size: 20, adler32: "00000002", sha256: sha("abc"), events: 1200,
+            run: ExpRun(exp: 8, run: 100), level: .mdst, release: "release-04", parents: [cdst.lfn, c.lfn])
         // Children before parents in the list: the catalog orders them.
         let report = try await catalog.register([mdst, cdst, a, b, c], by: manager)
         #expect(report.registered == 5)
@@ -57,9 +60,10 @@ struct FileCatalogTests {
             let raws = (0..<1_500).map { raw("bulk\($0)", run: 100, events: 10) }
             // Each cdst has two raw parents, one of them from a different statement chunk; children come first.
             let cdsts = (0..<1_500).map { i in
-                CatalogFile(lfn: "/belle/cdst/bulk\(i).root", size: 5, adler32: "00000001", sha256: sha("cdst\(i)"), events: 20,
-                            run: ExpRun(exp: 8, run: 100), level: .cdst, parents: [raws[i].lfn, raws[(i + 1_000) % 1_500].lfn],
-                            replicas: [Replica(site: "DESY", path: "/disk/bulk\(i)"), Replica(site: "KEKCC", path: "/disk2/bulk\(i)")])
+                CatalogFile(
+                    lfn: "/belle/cdst/bulk\(i).root", size: 5, adler32: "00000001", sha256: sha("cdst\(i)"), events: 20,
+                    run: ExpRun(exp: 8, run: 100), level: .cdst, parents: [raws[i].lfn, raws[(i + 1_000) % 1_500].lfn],
+                    replicas: [Replica(site: "DESY", path: "/disk/bulk\(i)"), Replica(site: "KEKCC", path: "/disk2/bulk\(i)")])
             }
             let report = try await catalog.register(cdsts + raws, by: manager)
             #expect(report.registered == 3_000)
@@ -77,10 +81,11 @@ struct FileCatalogTests {
         try await backend.withStore { (store: Store) async throws in
             let catalog = try await Self.seed(store)
             let mdst = try await catalog.show("/belle/mdst/abc.root")
-            #expect(mdst.ancestors.map { "\($0.depth) \($0.lfn)" } == [
-                "1 /belle/cdst/ab.root", "1 /belle/raw/e0008/r101/c.root",
-                "2 /belle/raw/e0008/r100/a.root", "2 /belle/raw/e0008/r100/b.root",
-            ])
+            #expect(
+                mdst.ancestors.map { "\($0.depth) \($0.lfn)" } == [
+                    "1 /belle/cdst/ab.root", "1 /belle/raw/e0008/r101/c.root",
+                    "2 /belle/raw/e0008/r100/a.root", "2 /belle/raw/e0008/r100/b.root",
+                ])
             #expect(mdst.descendants.isEmpty)
             let a = try await catalog.show("/belle/raw/e0008/r100/a.root")
             #expect(a.descendants.map(\.lfn) == ["/belle/cdst/ab.root", "/belle/mdst/abc.root"])

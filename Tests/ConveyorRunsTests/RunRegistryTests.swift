@@ -10,13 +10,13 @@ let shifter = Actor(name: "sam", role: .expert)
 func run(_ text: String) -> ExpRun { try! ExpRun(parsing: text) }
 
 let summaryCSV = """
-exp,run,type,energy,magnet,start,stop,events,online_lumi,offline_lumi,state
-8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,,ended
-8,101,physics,4S,on,2026-11-01T02:10:00Z,2026-11-01T02:30:00Z,200000,2.5,2.4,ended
-8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,5000,0,,ended
-8,103,physics,Continuum,on,2026-11-01T04:00:00Z,2026-11-01T06:00:00Z,900000,10,,closed
+    exp,run,type,energy,magnet,start,stop,events,online_lumi,offline_lumi,state
+    8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,,ended
+    8,101,physics,4S,on,2026-11-01T02:10:00Z,2026-11-01T02:30:00Z,200000,2.5,2.4,ended
+    8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,5000,0,,ended
+    8,103,physics,Continuum,on,2026-11-01T04:00:00Z,2026-11-01T06:00:00Z,900000,10,,closed
 
-"""
+    """
 
 @Suite("Run registry")
 struct RunRegistryTests {
@@ -28,8 +28,9 @@ struct RunRegistryTests {
             #expect(first.added == 4 && first.changed == 0)
             let again = try await registry.importSummary(Data(summaryCSV.utf8), name: "runs.csv", by: manager)
             #expect(again.added == 0 && again.changed == 0 && again.unchanged == 4, "the same file again changes nothing")
-            let edited = summaryCSV.replacingOccurrences(of: "8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,,ended",
-                                                         with: "8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,11.9,closed")
+            let edited = summaryCSV.replacingOccurrences(
+                of: "8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,,ended",
+                with: "8,100,physics,4S,on,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000000,12.5,11.9,closed")
             let third = try await registry.importSummary(Data(edited.utf8), name: "runs.csv", by: manager)
             #expect(third.changed == 1)
             #expect(third.changes.map { "\($0.field) \($0.oldValue ?? "-") -> \($0.newValue ?? "-")" } == ["offline_lumi - -> 11.9", "state ended -> closed"])
@@ -44,7 +45,9 @@ struct RunRegistryTests {
     func aMalformedRowIsNamedAndNothingIsImported(backend: TestBackend) async throws {
         try await backend.withStore { (store: Store) async throws in
             let registry = RunRegistry(store: store)
-            let bad = summaryCSV.replacingOccurrences(of: "8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,5000", with: "8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,lots")
+            let bad = summaryCSV.replacingOccurrences(
+                of: "8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,5000",
+                with: "8,102,cosmic,4S,off,2026-11-01T03:00:00Z,2026-11-01T04:00:00Z,lots")
             do {
                 _ = try await registry.importSummary(Data(bad.utf8), name: "runs.csv", by: manager)
                 Issue.record("a malformed file was imported")
@@ -52,9 +55,11 @@ struct RunRegistryTests {
                 #expect("\(error)" == "runs.csv row 4: events 'lots' is not a whole number")
             }
             #expect(try await registry.list(RunQuery()).runs.isEmpty, "nothing from the file was imported")
-            for (text, reason) in [("exp,run,colour\n8,1,red\n", "unknown column 'colour'"), ("exp,run\n8,1\n8,1\n", "appears twice"),
-                                   ("exp,run,start\n8,1,yesterday\n", "row 2: start"), ("exp,run,type\n8,1,party\n", "unknown run type"),
-                                   (#"[{"exp": 8, "run": "x"}]"#, "item 1"), ("[1,2]", "not a JSON array of run objects")] {
+            for (text, reason) in [
+                ("exp,run,colour\n8,1,red\n", "unknown column 'colour'"), ("exp,run\n8,1\n8,1\n", "appears twice"),
+                ("exp,run,start\n8,1,yesterday\n", "row 2: start"), ("exp,run,type\n8,1,party\n", "unknown run type"),
+                (#"[{"exp": 8, "run": "x"}]"#, "item 1"), ("[1,2]", "not a JSON array of run objects"),
+            ] {
                 do {
                     _ = try await registry.importSummary(Data(text.utf8), name: "f", by: manager)
                     Issue.record("accepted: \(text)")
@@ -112,7 +117,10 @@ struct RunRegistryTests {
 
             let detail = try await registry.detail(of: run("8:100"))
             #expect(detail.quality.summary == .bad)
-            #expect(detail.qualityEvents.map { "\($0.old ?? "-") -> \($0.new) (\($0.reason))" } == ["UNKNOWN -> GOOD (certified)", "GOOD -> BAD (beam loss found later)"])
+            #expect(
+                detail.qualityEvents.map { "\($0.old ?? "-") -> \($0.new) (\($0.reason))" } == [
+                    "UNKNOWN -> GOOD (certified)", "GOOD -> BAD (beam loss found later)",
+                ])
             #expect(try await registry.detail(of: run("8:103")).quality.tags == ["Bad For Alignment"])
             #expect(try await registry.list(RunQuery(quality: .good)).runs.map(\.record.run.run) == [101, 103])
 

@@ -15,7 +15,8 @@ struct ConditionsAPITests {
             try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.viewer), body: .json(#"{"name":"prompt"}"#)) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"prompt","type":"DATA"}"#)) { response in
+            try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"prompt","type":"DATA"}"#))
+            { response in
                 #expect(response.status == .created)
             }
             let upload = try await client.execute(
@@ -26,13 +27,17 @@ struct ConditionsAPITests {
                 return response.text
             }
             #expect(upload.contains("\"revision\":1"))
-            try await client.execute(uri: "/api/v1/payloads/BeamSpot?gt=prompt&iov=8,0,-1,-1&sha256=abc", method: .post,
-                                     headers: fixture.auth(.expert), body: ByteBuffer(string: "x")) { response in
+            try await client.execute(
+                uri: "/api/v1/payloads/BeamSpot?gt=prompt&iov=8,0,-1,-1&sha256=abc", method: .post,
+                headers: fixture.auth(.expert), body: ByteBuffer(string: "x")
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.apiError?.error.contains("checksum mismatch") == true)
             }
-            try await client.execute(uri: "/api/v1/payloads/BeamSpot?gt=prompt&iov=9,0,8,0", method: .post,
-                                     headers: fixture.auth(.expert), body: ByteBuffer(string: "x")) { response in
+            try await client.execute(
+                uri: "/api/v1/payloads/BeamSpot?gt=prompt&iov=9,0,8,0", method: .post,
+                headers: fixture.auth(.expert), body: ByteBuffer(string: "x")
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.apiError?.error.contains("ends before it starts") == true)
             }
@@ -40,7 +45,8 @@ struct ConditionsAPITests {
             try await client.execute(uri: "/api/v1/globaltags/prompt/payloads?exp=8&run=5", method: .get, headers: fixture.auth(.viewer)) { response in
                 #expect(response.status == .conflict)
             }
-            try await client.execute(uri: "/api/v1/globaltags/prompt/payloads?exp=8&run=5&allow_open=true", method: .get, headers: fixture.auth(.viewer)) { response in
+            try await client.execute(uri: "/api/v1/globaltags/prompt/payloads?exp=8&run=5&allow_open=true", method: .get, headers: fixture.auth(.viewer)) {
+                response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains("\"name\":\"BeamSpot\""))
                 #expect(response.headers[.cacheControl] == "no-cache")
@@ -69,14 +75,20 @@ struct ConditionsAPITests {
     @Test func publishedAnswersAreCacheableAndConditionalRequestsGet304() async throws {
         try await ServerFixture.run { client, fixture in
             try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"final"}"#))
-            try await client.execute(uri: "/api/v1/payloads/A?gt=final&iov=0,0,-1,-1", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a"))
+            try await client.execute(
+                uri: "/api/v1/payloads/A?gt=final&iov=0,0,-1,-1", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a"))
             for state in ["TESTING", "VALIDATED"] {
-                try await client.execute(uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json("{\"state\":\"\(state)\"}"))
+                try await client.execute(
+                    uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json("{\"state\":\"\(state)\"}"))
             }
-            try await client.execute(uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"PUBLISHED"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"PUBLISHED"}"#)
+            ) { response in
                 #expect(response.status == .badRequest, "publishing needs confirm")
             }
-            try await client.execute(uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"PUBLISHED","confirm":"final"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/globaltags/final/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"PUBLISHED","confirm":"final"}"#)
+            ) { response in
                 #expect(response.status == .ok)
             }
             let etag = try await client.execute(uri: "/api/v1/resolve?gt=final&run=8:1", method: .get, headers: fixture.auth(.viewer)) { response in
@@ -104,8 +116,10 @@ struct ConditionsAPITests {
             for tag in ["prompt", "staging"] {
                 try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json("{\"name\":\"\(tag)\"}"))
             }
-            try await client.execute(uri: "/api/v1/payloads/A?gt=prompt&iov=0,0,-1,-1", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a1"))
-            try await client.execute(uri: "/api/v1/payloads/A?gt=staging&iov=0,0,8,10", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a2"))
+            try await client.execute(
+                uri: "/api/v1/payloads/A?gt=prompt&iov=0,0,-1,-1", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a1"))
+            try await client.execute(
+                uri: "/api/v1/payloads/A?gt=staging&iov=0,0,8,10", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: "a2"))
             try await client.execute(uri: "/api/v1/globaltags/staging/check", method: .get, headers: fixture.auth(.viewer)) { response in
                 #expect(response.text.contains("\"passed\":false"))
                 #expect(response.text.contains("lastNotOpen"))
@@ -114,13 +128,18 @@ struct ConditionsAPITests {
                 #expect(response.status == .ok)
                 #expect(response.text.contains("\"added\""))
             }
-            try await client.execute(uri: "/api/v1/globaltags/prompt/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"RUNNING"}"#))
-            try await client.execute(uri: "/api/v1/globaltags/prompt/running-update", method: .post, headers: fixture.auth(.expert),
-                                     body: .json(#"{"staging":"staging","validFrom":"8:5"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/globaltags/prompt/state", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state":"RUNNING"}"#))
+            try await client.execute(
+                uri: "/api/v1/globaltags/prompt/running-update", method: .post, headers: fixture.auth(.expert),
+                body: .json(#"{"staging":"staging","validFrom":"8:5"}"#)
+            ) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/globaltags/prompt/running-update", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"staging":"staging","validFrom":"8:5","dryRun":true}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/globaltags/prompt/running-update", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"staging":"staging","validFrom":"8:5","dryRun":true}"#)
+            ) { response in
                 #expect(response.status == .conflict, "staging is OPEN, not VALIDATED")
                 #expect(response.apiError?.error.contains("VALIDATED") == true)
             }

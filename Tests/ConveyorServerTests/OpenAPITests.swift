@@ -13,9 +13,10 @@ struct OpenAPITests {
     @Test func theDocumentDescribesExactlyTheRoutedEndpoints() async throws {
         try await TestBackend.sqlite.withStore { store in
             let (router, description) = ConveyorApplication.router(store: store, configuration: .init())
-            let routed = Set(router.routes
-                .map { "\($0.method.rawValue) \(Self.openAPIPath($0.path.description))" }
-                .filter { $0.contains(" /api/") })
+            let routed = Set(
+                router.routes
+                    .map { "\($0.method.rawValue) \(Self.openAPIPath($0.path.description))" }
+                    .filter { $0.contains(" /api/") })
             #expect(!routed.isEmpty)
             #expect(routed == Set(description.operations))
 
@@ -40,7 +41,8 @@ struct OpenAPITests {
                 // Every $ref resolves to a defined schema.
                 let schemas = ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
                 let text = String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
-                let refs = text.components(separatedBy: "#\\/components\\/schemas\\/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+                let refs =
+                    text.components(separatedBy: "#\\/components\\/schemas\\/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
                     + text.components(separatedBy: "#/components/schemas/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
                 #expect(!refs.isEmpty)
                 for ref in refs { #expect(schemas[ref] != nil, "schema \(ref) is defined") }
@@ -100,7 +102,9 @@ struct SchemaDerivationTests {
                 var empty: [String] = []
                 func walk(_ value: Any, _ path: String) {
                     if let object = value as? [String: Any] {
-                        if object["type"] as? String == "object", (object["properties"] as? [String: Any])?.isEmpty ?? true, object["additionalProperties"] == nil {
+                        if object["type"] as? String == "object", (object["properties"] as? [String: Any])?.isEmpty ?? true,
+                            object["additionalProperties"] == nil
+                        {
                             empty.append(path)
                         }
                         for (key, child) in object { walk(child, "\(path)/\(key)") }

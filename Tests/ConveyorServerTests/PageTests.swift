@@ -52,8 +52,10 @@ struct PageTests {
                 #expect(response.status == .found, "a copied cookie is worthless after logout")
             }
             // Revoking the user ends their sessions; over HTTPS (a proxy saying so) the cookie is Secure.
-            let again = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https"],
-                                                 body: ByteBuffer(string: "token=\(fixture.tokens[.viewer]!)&next=%2Fusers")) { response in
+            let again = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https"],
+                body: ByteBuffer(string: "token=\(fixture.tokens[.viewer]!)&next=%2Fusers")
+            ) { response in
                 let setCookie = response.headers[.setCookie] ?? ""
                 #expect(setCookie.contains("Secure"))
                 return String(setCookie.prefix { $0 != ";" })
@@ -84,10 +86,11 @@ struct PageTests {
     @Test func userSuppliedTextIsEscaped() async throws {
         try await ServerFixture.run(anonymousRole: .viewer) { client, fixture in
             try await fixture.store.write { session in
-                try await session.appendAudit(AuditRecord(
-                    actor: .localOperator(named: "x"), action: "test", subjectKind: "note",
-                    subject: "<script>alert(1)</script>", detail: "a & b"
-                ))
+                try await session.appendAudit(
+                    AuditRecord(
+                        actor: .localOperator(named: "x"), action: "test", subjectKind: "note",
+                        subject: "<script>alert(1)</script>", detail: "a & b"
+                    ))
             }
             try await client.execute(uri: "/audit", method: .get) { response in
                 #expect(!response.text.contains("<script>alert(1)</script>"))
@@ -228,10 +231,10 @@ struct RunPageTests {
     static func seed(_ fixture: ServerFixture) async throws {
         let registry = RunRegistry(store: fixture.store)
         let csv = """
-        exp,run,type,energy,start,stop,events,online_lumi
-        8,100,physics,4S,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000,1500
-        8,101,physics,Continuum,2026-11-02T00:00:00Z,2026-11-02T01:00:00Z,500,600
-        """
+            exp,run,type,energy,start,stop,events,online_lumi
+            8,100,physics,4S,2026-11-01T00:00:00Z,2026-11-01T02:00:00Z,1000,1500
+            8,101,physics,Continuum,2026-11-02T00:00:00Z,2026-11-02T01:00:00Z,500,600
+            """
         _ = try await registry.importSummary(Data(csv.utf8), name: "runs.csv", by: Actor(name: "mona", role: .manager))
         try await registry.flag(ExpRun(exp: 8, run: 100), detector: "ECL", to: .bad, reason: "crate off", by: Actor(name: "sam", role: .expert))
     }
@@ -296,10 +299,12 @@ struct FilePageTests {
         let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
         try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer) { client, fixture in
             let sha = String(repeating: "ef", count: 32)
-            let raw = CatalogFile(lfn: "/belle/raw/e0008/r00001/raw_0001.root", size: 9, adler32: "00000009", sha256: sha, events: 10,
-                                  run: ExpRun(exp: 8, run: 1), level: .raw, replicas: [Replica(site: "KEKCC", storage: .tape, path: "/tape/raw_0001")])
-            let mdst = CatalogFile(lfn: "/belle/mdst/e0008/r00001/mdst_0001.root", size: 3, adler32: "00000003", sha256: sha, events: 4,
-                                   run: ExpRun(exp: 8, run: 1), level: .mdst, release: "release-04", parents: [raw.lfn])
+            let raw = CatalogFile(
+                lfn: "/belle/raw/e0008/r00001/raw_0001.root", size: 9, adler32: "00000009", sha256: sha, events: 10,
+                run: ExpRun(exp: 8, run: 1), level: .raw, replicas: [Replica(site: "KEKCC", storage: .tape, path: "/tape/raw_0001")])
+            let mdst = CatalogFile(
+                lfn: "/belle/mdst/e0008/r00001/mdst_0001.root", size: 3, adler32: "00000003", sha256: sha, events: 4,
+                run: ExpRun(exp: 8, run: 1), level: .mdst, release: "release-04", parents: [raw.lfn])
             _ = try await FileCatalog(store: fixture.store).register([raw, mdst], by: Actor(name: "mona", role: .manager))
             let port = try #require(client.port)
             _ = try await browser.check("http://127.0.0.1:\(port)/files/belle/mdst/e0008/r00001/mdst_0001.root") { dom in

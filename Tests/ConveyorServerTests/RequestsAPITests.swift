@@ -26,8 +26,10 @@ extension ServerFixture {
                 try data.write(to: URL(fileURLWithPath: path))
                 var sums = FileChecksums()
                 sums.update(data)
-                files.append(CatalogFile(lfn: "/belle/raw/r\(run)/\(tag).sroot", size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 10,
-                                         run: ExpRun(exp: 8, run: run), level: .raw, dataTag: tag == "all" ? nil : tag, replicas: [Replica(site: "KEKCC", path: path)]))
+                files.append(
+                    CatalogFile(
+                        lfn: "/belle/raw/r\(run)/\(tag).sroot", size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 10,
+                        run: ExpRun(exp: 8, run: run), level: .raw, dataTag: tag == "all" ? nil : tag, replicas: [Replica(site: "KEKCC", path: path)]))
             }
         }
         _ = try await registry.createBucket(named: "b1", exp: 8, runs: 1...2, by: admin)
@@ -65,38 +67,49 @@ struct RequestsAPITests {
             let folder = try TemporaryDirectory()
             defer { folder.remove() }
             try await fixture.prepareRequests(folder)
-            try await client.execute(uri: "/api/v1/requests/validate", method: .post, headers: fixture.auth(.viewer),
-                                     body: ByteBuffer(string: ServerFixture.request.replacingOccurrences(of: "outputs: [mdst]", with: "outputs: [dst]"))) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/validate", method: .post, headers: fixture.auth(.viewer),
+                body: ByteBuffer(string: ServerFixture.request.replacingOccurrences(of: "outputs: [mdst]", with: "outputs: [dst]"))
+            ) { r in
                 #expect(r.status == .badRequest)
                 #expect(r.apiError?.error == "request body: outputs[0]: expected one of cdst, mdst, udst, found 'dst'")
             }
-            try await client.execute(uri: "/api/v1/requests/validate", method: .post, headers: fixture.auth(.viewer),
-                                     body: ByteBuffer(string: ServerFixture.request.replacingOccurrences(of: "global_tags: [online]", with: "global_tags: [nope]"))) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/validate", method: .post, headers: fixture.auth(.viewer),
+                body: ByteBuffer(string: ServerFixture.request.replacingOccurrences(of: "global_tags: [online]", with: "global_tags: [nope]"))
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(r.text.contains(#""problems":["global_tags[0]: no global tag 'nope'"]"#), "\(r.text)")
             }
-            try await client.execute(uri: "/api/v1/requests/estimate?slots=400,1000", method: .post, headers: fixture.auth(.viewer),
-                                     body: ByteBuffer(string: ServerFixture.request)) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/estimate?slots=400,1000", method: .post, headers: fixture.auth(.viewer),
+                body: ByteBuffer(string: ServerFixture.request)
+            ) { r in
                 #expect(r.status == .ok, "\(r.text)")
                 #expect(r.text.contains(#""criticalPath":["#))
                 #expect(r.text.contains(#""seedCostSteps":["#), "the estimate says which steps use seed 000's costs")
             }
             // A repeated slot count once killed the server (a trapping Dictionary initialiser).
             for slots in ["400,400", "0", "-5", "99999999999999999999", "400,,1000", "1e3"] {
-                try await client.execute(uri: "/api/v1/requests/estimate?slots=\(slots)", method: .post, headers: fixture.auth(.viewer),
-                                         body: ByteBuffer(string: ServerFixture.request)) { r in
+                try await client.execute(
+                    uri: "/api/v1/requests/estimate?slots=\(slots)", method: .post, headers: fixture.auth(.viewer),
+                    body: ByteBuffer(string: ServerFixture.request)
+                ) { r in
                     #expect(r.status == .badRequest, "slots=\(slots): \(r.text)")
                 }
             }
-            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: ServerFixture.request)) { r in
+            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: ServerFixture.request)) {
+                r in
                 #expect(r.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.request)) { r in
+            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.request)) {
+                r in
                 #expect(r.status == .created, "\(r.text)")
                 // 2 mDST of the bhabha skim and 2 of all events; quality and skims are not configured.
                 #expect(r.text.contains(#""jobs":4"#), "\(r.text)")
             }
-            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.request)) { r in
+            try await client.execute(uri: "/api/v1/requests", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.request)) {
+                r in
                 #expect(r.status == .conflict)
                 #expect(r.apiError?.error == "request prompt-b1 is running (workflow 1); cancel it first or let it finish")
             }
@@ -111,21 +124,29 @@ struct RequestsAPITests {
             try await client.execute(uri: "/api/v1/requests/nope", method: .get, headers: fixture.auth(.viewer)) { r in
                 #expect(r.status == .notFound)
             }
-            try await client.execute(uri: "/api/v1/requests/prompt-b1/inputs/invalidate", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"lfn":"/belle/raw/r1/all.sroot","reason":"corrupt"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/prompt-b1/inputs/invalidate", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"lfn":"/belle/raw/r1/all.sroot","reason":"corrupt"}"#)
+            ) { r in
                 #expect(r.status == .ok, "\(r.text)")
-                #expect(r.text == #"{"jobs":1,"lfn":"\/belle\/raw\/r1\/all.sroot","state":"invalidated"}"# || r.text.contains(#""state":"invalidated""#), "\(r.text)")
+                #expect(
+                    r.text == #"{"jobs":1,"lfn":"\/belle\/raw\/r1\/all.sroot","state":"invalidated"}"# || r.text.contains(#""state":"invalidated""#),
+                    "\(r.text)")
             }
-            try await client.execute(uri: "/api/v1/requests/prompt-b1/inputs/invalidate", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"lfn":"/belle/raw/r1/all.sroot","reason":"again"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/prompt-b1/inputs/invalidate", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"lfn":"/belle/raw/r1/all.sroot","reason":"again"}"#)
+            ) { r in
                 #expect(r.status == .conflict)
             }
             try await client.execute(uri: "/api/v1/requests/prompt-b1", method: .get, headers: fixture.auth(.viewer)) { r in
                 #expect(r.status == .ok)
                 #expect(r.text.contains(#""state":"invalidated""#))
             }
-            try await client.execute(uri: "/api/v1/requests/prompt-b1/inputs/revalidate", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"lfn":"/belle/raw/r1/all.sroot"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/prompt-b1/inputs/revalidate", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"lfn":"/belle/raw/r1/all.sroot"}"#)
+            ) { r in
                 #expect(r.status == .ok, "\(r.text)")
                 #expect(r.text.contains(#""state":"unused""#))
             }
@@ -145,22 +166,31 @@ struct RequestsAPITests {
                 #expect(r.text.contains("action=\"/workflows/1/tasks/local-calibrations/signoff\""))
                 #expect(r.text.contains("name=\"next\" value=\"/requests/prompt-b1\""))
             }
-            try await client.execute(uri: "/workflows/1/tasks/local-calibrations/signoff", method: .post,
-                                     headers: expert + [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "decision=approve&comment=none&next=%2Frequests%2Fprompt-b1")) { r in
+            try await client.execute(
+                uri: "/workflows/1/tasks/local-calibrations/signoff", method: .post,
+                headers: expert + [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "decision=approve&comment=none&next=%2Frequests%2Fprompt-b1")
+            ) { r in
                 #expect(r.status == .seeOther || r.status == .found, "\(r.status)")
                 #expect(r.headers[.location] == "/requests/prompt-b1")
             }
-            try await client.execute(uri: "/requests/new", method: .post, headers: expert + [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "action=validate&configuration=name%3A+x%0Acampaign%3A+prompt%0A")) { r in
+            try await client.execute(
+                uri: "/requests/new", method: .post, headers: expert + [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "action=validate&configuration=name%3A+x%0Acampaign%3A+prompt%0A")
+            ) { r in
                 #expect(r.status == .badRequest)
                 #expect(r.text.contains("configuration: release: is required"))
             }
-            try await client.execute(uri: "/requests/new", method: .post, headers: expert + [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "action=submit&configuration=" + (ServerFixture.request.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))) { r in
+            try await client.execute(
+                uri: "/requests/new", method: .post, headers: expert + [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(
+                    string: "action=submit&configuration=" + (ServerFixture.request.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            ) { r in
                 #expect(r.status == .forbidden, "submitting needs the manager role")
             }
-            try await client.execute(uri: "/api/v1/requests/prompt-b1/cancel", method: .post, headers: fixture.auth(.manager), body: .json(#"{"comment":"test over"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/requests/prompt-b1/cancel", method: .post, headers: fixture.auth(.manager), body: .json(#"{"comment":"test over"}"#)
+            ) { r in
                 #expect(r.status == .ok, "\(r.text)")
             }
         }

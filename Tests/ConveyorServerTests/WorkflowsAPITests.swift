@@ -13,8 +13,9 @@ extension ServerFixture {
     /// A scheduler over the fixture's store, ticked by the test.
     func scheduler(_ folder: TemporaryDirectory) -> Scheduler {
         let wakeup = Wakeup()
-        return Scheduler(store: store, executors: .standard(wakeup: wakeup), configuration: .init(jobRoot: folder.path, pollInterval: .milliseconds(50)),
-                         wakeup: wakeup, logger: TestBackend.quietLogger)
+        return Scheduler(
+            store: store, executors: .standard(wakeup: wakeup), configuration: .init(jobRoot: folder.path, pollInterval: .milliseconds(50)),
+            wakeup: wakeup, logger: TestBackend.quietLogger)
     }
 
     /// Ticks until the workflow's task has the state (at most 20 s).
@@ -44,36 +45,48 @@ struct WorkflowsAPITests {
         try await ServerFixture.run(backend) { client, fixture in
             let folder = try TemporaryDirectory()
             defer { folder.remove() }
-            try await client.execute(uri: "/api/v1/pools/local", method: .put, headers: fixture.auth(.expert), body: .json(#"{"executor":"local","slots":2}"#)) { r in
+            try await client.execute(uri: "/api/v1/pools/local", method: .put, headers: fixture.auth(.expert), body: .json(#"{"executor":"local","slots":2}"#))
+            { r in
                 #expect(r.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/pools/local", method: .put, headers: fixture.auth(.manager), body: .json(#"{"executor":"local","slots":2}"#)) { r in
+            try await client.execute(uri: "/api/v1/pools/local", method: .put, headers: fixture.auth(.manager), body: .json(#"{"executor":"local","slots":2}"#))
+            { r in
                 #expect(r.status == .ok, "\(r.text)")
             }
-            try await client.execute(uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: ServerFixture.dag)) { r in
+            try await client.execute(uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.expert), body: ByteBuffer(string: ServerFixture.dag)) {
+                r in
                 #expect(r.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.manager),
-                                     body: ByteBuffer(string: "name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [b]}\n  - {name: b, command: 'true', depends_on: [a]}\n")) { r in
+            try await client.execute(
+                uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.manager),
+                body: ByteBuffer(string: "name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [b]}\n  - {name: b, command: 'true', depends_on: [a]}\n")
+            ) { r in
                 #expect(r.status == .badRequest)
                 #expect(r.apiError?.error == "request body: tasks form a cycle: a → b → a")
             }
-            try await client.execute(uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.dag)) { r in
+            try await client.execute(uri: "/api/v1/workflows", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: ServerFixture.dag)) {
+                r in
                 #expect(r.status == .created)
                 #expect(r.text == #"{"id":1}"#)
             }
             let scheduler = fixture.scheduler(folder)
             try await fixture.tick(scheduler, workflow: 1, until: "check", is: .awaiting_signoff)
-            try await client.execute(uri: "/api/v1/workflows/1/tasks/check/signoff", method: .post, headers: fixture.auth(.expert),
-                                     body: .json(#"{"approve":true,"comment":"fine"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/workflows/1/tasks/check/signoff", method: .post, headers: fixture.auth(.expert),
+                body: .json(#"{"approve":true,"comment":"fine"}"#)
+            ) { r in
                 #expect(r.status == .forbidden, "the task names role manager")
             }
-            try await client.execute(uri: "/api/v1/workflows/1/tasks/reco/signoff", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"approve":true}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/workflows/1/tasks/reco/signoff", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"approve":true}"#)
+            ) { r in
                 #expect(r.status == .badRequest, "reco is a job, not a sign-off")
             }
-            try await client.execute(uri: "/api/v1/workflows/1/tasks/check/signoff", method: .post, headers: fixture.auth(.manager),
-                                     body: .json(#"{"approve":true,"comment":"fine"}"#)) { r in
+            try await client.execute(
+                uri: "/api/v1/workflows/1/tasks/check/signoff", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"approve":true,"comment":"fine"}"#)
+            ) { r in
                 #expect(r.status == .ok, "\(r.text)")
             }
             try await fixture.tick(scheduler, workflow: 1, until: "publish", is: .succeeded)
@@ -121,8 +134,10 @@ struct WorkflowsAPITests {
             try await client.execute(uri: "/workflows/\(id)", method: .get, headers: cookie) { r in
                 #expect(r.text.contains("<form class=\"signoff\" method=\"post\" action=\"/workflows/\(id)/tasks/check/signoff\">"))
             }
-            try await client.execute(uri: "/workflows/\(id)/tasks/check/signoff", method: .post, headers: cookie,
-                                     body: ByteBuffer(string: "decision=reject&comment=calibration+looks+off")) { r in
+            try await client.execute(
+                uri: "/workflows/\(id)/tasks/check/signoff", method: .post, headers: cookie,
+                body: ByteBuffer(string: "decision=reject&comment=calibration+looks+off")
+            ) { r in
                 #expect(r.status == .seeOther || r.status == .found, "\(r.status)")
             }
             try await fixture.tick(scheduler, workflow: id, until: "check", is: .failed)

@@ -7,10 +7,14 @@ import Testing
 /// The scheduler lease as the store keeps it: a compare-and-set with an epoch that fences writes.
 @Suite("Scheduler lease")
 struct SchedulerLeaseTests {
-    static func acquire(_ store: Store, _ holder: String, staleAfter: Duration = .seconds(30), at time: Timestamp = .now) async throws
-        -> Result<SchedulerLease, SchedulerLeaseRefusal> {
+    static func acquire(
+        _ store: Store, _ holder: String, staleAfter: Duration = .seconds(30), at time: Timestamp = .now
+    ) async throws
+        -> Result<SchedulerLease, SchedulerLeaseRefusal>
+    {
         try await store.write { session in
-            try await session.acquireSchedulerLease(holder: holder, host: "elsewhere-\(holder)", pid: 1, at: time, staleAfter: staleAfter, isAlive: { _ in true })
+            try await session.acquireSchedulerLease(
+                holder: holder, host: "elsewhere-\(holder)", pid: 1, at: time, staleAfter: staleAfter, isAlive: { _ in true })
         }
     }
 
@@ -36,7 +40,9 @@ struct SchedulerLeaseTests {
             // The old holder's fenced write is refused and leaves nothing behind.
             let refused = await #expect(throws: ConveyorError.self) {
                 try await Store.withWriteCheck({ try await $0.confirmSchedulerLease(first) }) {
-                    try await store.write { try await $0.appendAudit(AuditRecord(actor: .localOperator(named: "a"), action: "stale.write", subjectKind: "x", subject: "x")) }
+                    try await store.write {
+                        try await $0.appendAudit(AuditRecord(actor: .localOperator(named: "a"), action: "stale.write", subjectKind: "x", subject: "x"))
+                    }
                 }
             }
             #expect(refused.map(SchedulerLease.isLost) == true, "\(String(describing: refused))")
@@ -44,7 +50,9 @@ struct SchedulerLeaseTests {
             // The winner's writes go through, and renew the lease.
             if let winner = winners.first {
                 try await Store.withWriteCheck({ try await $0.confirmSchedulerLease(winner) }) {
-                    try await store.write { try await $0.appendAudit(AuditRecord(actor: .localOperator(named: "w"), action: "fenced.write", subjectKind: "x", subject: "x")) }
+                    try await store.write {
+                        try await $0.appendAudit(AuditRecord(actor: .localOperator(named: "w"), action: "fenced.write", subjectKind: "x", subject: "x"))
+                    }
                 }
                 #expect(try await store.read { try await $0.schedulerLease() }?.holder == winner.holder)
             }

@@ -100,10 +100,11 @@ struct StoreSuite {
             for i in 0..<10 {
                 let actor = Actor(name: i.isMultiple(of: 2) ? "alice" : "bob", role: .admin)
                 try await store.write { session in
-                    try await session.appendAudit(AuditRecord(
-                        at: Timestamp(microsecondsSinceEpoch: base + Int64(i) * 1_000_000),
-                        actor: actor, action: "test.step", subjectKind: "step", subject: "s\(i)", detail: "n=\(i)"
-                    ))
+                    try await session.appendAudit(
+                        AuditRecord(
+                            at: Timestamp(microsecondsSinceEpoch: base + Int64(i) * 1_000_000),
+                            actor: actor, action: "test.step", subjectKind: "step", subject: "s\(i)", detail: "n=\(i)"
+                        ))
                 }
             }
             let all = try await store.read { try await $0.auditEntries() }
@@ -141,7 +142,8 @@ struct StoreSuite {
                     group.addTask {
                         try await store.write { session in
                             _ = try await session.insertUser(name: "u\(i)", role: .viewer, tokenHash: "t\(i)", createdAt: .now, createdBy: "x")
-                            try await session.appendAudit(AuditRecord(actor: .localOperator(named: "t"), action: "user.add", subjectKind: "user", subject: "u\(i)"))
+                            try await session.appendAudit(
+                                AuditRecord(actor: .localOperator(named: "t"), action: "user.add", subjectKind: "user", subject: "u\(i)"))
                         }
                     }
                     group.addTask { _ = try await store.read { try await $0.users() } }

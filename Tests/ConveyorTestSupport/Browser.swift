@@ -58,13 +58,18 @@ public struct Browser: Sendable {
         defer { profile.remove() }
         let result = try await Subprocess.run(
             .path(FilePath("/usr/bin/timeout")),
-            arguments: Arguments(["60", executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                  "--no-first-run", "--user-data-dir=\(profile.path)"] + arguments),
+            arguments: Arguments(
+                [
+                    "60", executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--user-data-dir=\(profile.path)",
+                ] + arguments),
             output: .string(limit: 8 * 1024 * 1024),
             error: .string(limit: 1024 * 1024)
         )
         guard result.terminationStatus.isSuccess else {
-            throw PageCheckFailure(url: arguments.last ?? "", failures: ["chromium exited with \(result.terminationStatus): \(result.standardError.suffix(500))"], screenshot: "(none)")
+            throw PageCheckFailure(
+                url: arguments.last ?? "", failures: ["chromium exited with \(result.terminationStatus): \(result.standardError.suffix(500))"],
+                screenshot: "(none)")
         }
         return (result.standardOutput, result.standardError)
     }

@@ -87,7 +87,8 @@ extension TestBackend {
     /// for handing to the command line.
     public static func postgresURLFor(_ location: StoreLocation) -> String {
         guard case .postgres(let address) = location, let admin = postgresURL,
-              var components = URLComponents(string: admin) else { return location.description }
+            var components = URLComponents(string: admin)
+        else { return location.description }
         components.path = "/" + address.database
         return components.string ?? location.description
     }

@@ -25,7 +25,9 @@ struct ActionEffectTests {
             let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id)
             #expect(fx.states(detail) == ["update": .succeeded], "the tags do not even exist: the step was not run again")
             let events = try await fx.workflows.events(id)
-            #expect(events.contains { $0.detail.contains("gt.running-update was applied by try 1") && $0.detail.contains("not applied again") }, "\(events.map(\.detail))")
+            #expect(
+                events.contains { $0.detail.contains("gt.running-update was applied by try 1") && $0.detail.contains("not applied again") },
+                "\(events.map(\.detail))")
         }
     }
 

@@ -21,7 +21,9 @@ struct BatchFailureTests {
             let tools = try TemporaryDirectory(prefix: "conveyor-fake-slurm")
             defer { tools.remove() }
             // sbatch fails twice (a timed-out controller), then accepts; the job is never seen again.
-            try Self.tool(tools, "sbatch", """
+            try Self.tool(
+                tools, "sbatch",
+                """
                 here=$(dirname "$0"); n=$(cat "$here/tries" 2>/dev/null || echo 0); echo $((n + 1)) > "$here/tries"
                 cat > /dev/null
                 [ "$n" -ge 2 ] || { echo "sbatch: error: Socket timed out on send/recv operation" >&2; exit 1; }
@@ -32,18 +34,22 @@ struct BatchFailureTests {
             try Self.tool(tools, "scontrol", "exit 0")
             // A lost job is cancelled before it is tried again, so that no forgotten copy runs beside the new one.
             try Self.tool(tools, "scancel", "echo \"$@\" >> $(dirname \"$0\")/cancelled")
-            try await fx.workflows.savePool(try Pool(name: "fake", executor: .slurm, slots: 10, options: ["commands": tools.path, "max_array_size": "1001"]),
-                                            by: manager)
-            let id = try await fx.submit("""
+            try await fx.workflows.savePool(
+                try Pool(name: "fake", executor: .slurm, slots: 10, options: ["commands": tools.path, "max_array_size": "1001"]),
+                by: manager)
+            let id = try await fx.submit(
+                """
                 name: flaky-batch
                 tasks:
                   - {name: job, command: "true", pool: fake, retries: 1, cooloff: 0.05}
                 """)
             let wakeup = Wakeup()
-            let scheduler = Scheduler(store: fx.store, executors: .standard(wakeup: wakeup),
-                                      configuration: .init(jobRoot: fx.folder.path + "/jobs", pollInterval: .milliseconds(50),
-                                                           submitBackoff: .milliseconds(50), lostAfter: .milliseconds(400)),
-                                      wakeup: wakeup, logger: TestBackend.quietLogger)
+            let scheduler = Scheduler(
+                store: fx.store, executors: .standard(wakeup: wakeup),
+                configuration: .init(
+                    jobRoot: fx.folder.path + "/jobs", pollInterval: .milliseconds(50),
+                    submitBackoff: .milliseconds(50), lostAfter: .milliseconds(400)),
+                wakeup: wakeup, logger: TestBackend.quietLogger)
             let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 90, with: scheduler)
             let events = try await fx.workflows.events(id)
             // The event log, printed with a failure. CI once ran out of the 20 s this test had while other

@@ -23,9 +23,10 @@ struct EngineFixture {
             defer { folder.remove() }
             let wakeup = Wakeup()
             let executors = ExecutorSet.standard(wakeup: wakeup)
-            let scheduler = Scheduler(store: store, executors: executors,
-                                      configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(50), waitCheckInterval: .milliseconds(50)),
-                                      wakeup: wakeup, logger: TestBackend.quietLogger)
+            let scheduler = Scheduler(
+                store: store, executors: executors,
+                configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(50), waitCheckInterval: .milliseconds(50)),
+                wakeup: wakeup, logger: TestBackend.quietLogger)
             let workflows = Workflows(store: store, onCommand: { scheduler.noteCommand() })
             try await workflows.savePool(try Pool(name: "local", executor: .local, slots: slots), by: manager)
             try await body(EngineFixture(store: store, workflows: workflows, scheduler: scheduler, folder: folder))
@@ -35,9 +36,10 @@ struct EngineFixture {
     /// A second scheduler on the same store, as after a restart; `lostAfter` as the test needs.
     func restartedScheduler(lostAfter: Duration = .seconds(600)) -> Scheduler {
         let wakeup = Wakeup()
-        return Scheduler(store: store, executors: ExecutorSet.standard(wakeup: wakeup),
-                         configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(200), lostAfter: lostAfter), wakeup: wakeup,
-                         logger: TestBackend.quietLogger)
+        return Scheduler(
+            store: store, executors: ExecutorSet.standard(wakeup: wakeup),
+            configuration: .init(jobRoot: folder.path + "/jobs", pollInterval: .milliseconds(200), lostAfter: lostAfter), wakeup: wakeup,
+            logger: TestBackend.quietLogger)
     }
 
     func submit(_ yaml: String) async throws -> Int64 {

@@ -8,8 +8,11 @@ import Testing
 
 /// The scheduler driving the real single-host HTCondor pool that scripts/test starts
 /// (`CONVEYOR_TEST_HTCONDOR_BIN`, job folders under `CONVEYOR_TEST_HTCONDOR_SHARE`).
-@Suite("Workflows on HTCondor", .serialized, .enabled(if: ProcessInfo.processInfo.environment["CONVEYOR_TEST_HTCONDOR_BIN"] != nil
-                                                    || ProcessInfo.processInfo.environment["CI"] == "true"))
+@Suite(
+    "Workflows on HTCondor", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["CONVEYOR_TEST_HTCONDOR_BIN"] != nil
+            || ProcessInfo.processInfo.environment["CI"] == "true"))
 struct HTCondorWorkflowTests {
     @Test func aRestartedSchedulerAdoptsTheClusterInsteadOfSubmittingAgain() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -20,8 +23,10 @@ struct HTCondorWorkflowTests {
             let jobs = "\(share)/t-wf-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: jobs, withIntermediateDirectories: true)
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: jobs)
-            try await fx.workflows.savePool(try Pool(name: "condor", executor: .htcondor, slots: 50, options: ["commands": bin, "directory": jobs]), by: manager)
-            let id = try await fx.submit("""
+            try await fx.workflows.savePool(
+                try Pool(name: "condor", executor: .htcondor, slots: 50, options: ["commands": bin, "directory": jobs]), by: manager)
+            let id = try await fx.submit(
+                """
                 name: on-htcondor
                 tasks:
                   - name: reco

@@ -11,7 +11,8 @@ struct SchedulerTests {
     func runsADagWithArraysSignOffsAndTriggerRules(backend: TestBackend) async throws {
         try await EngineFixture.run(backend) { fx in
             let out = fx.folder.path
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: demo
                 tasks:
                   - name: prepare
@@ -60,7 +61,10 @@ struct SchedulerTests {
             #expect(events.last?.kind == "workflow" && events.last?.to == "succeeded")
             let log = try await fx.workflows.log(of: .named(workflow: id, name: "reco"))
             #expect(log.entries.count == 3)
-            #expect(log.entries.allSatisfy { $0.attempt.state == .succeeded && $0.attempt.exitCode == 0 && $0.attempt.wallSeconds != nil && $0.attempt.maxRSSKilobytes != nil })
+            #expect(
+                log.entries.allSatisfy {
+                    $0.attempt.state == .succeeded && $0.attempt.exitCode == 0 && $0.attempt.wallSeconds != nil && $0.attempt.maxRSSKilobytes != nil
+                })
         }
     }
 
@@ -69,7 +73,8 @@ struct SchedulerTests {
         try await EngineFixture.run(backend) { fx in
             let out = fx.folder.path
             // Element 1 fails on its first two tries; the others succeed at once.
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: retries
                 tasks:
                   - name: flaky
@@ -84,7 +89,8 @@ struct SchedulerTests {
             // 90 s: under a loaded CI machine a cool-off retry once took longer than 20 s to come back.
             let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 90)
             if detail.workflow.state != .succeeded {
-                Issue.record("events: \(try await fx.workflows.events(id).map { "\($0.kind) \($0.from ?? "") → \($0.to ?? ""): \($0.detail)" }.joined(separator: "; "))")
+                Issue.record(
+                    "events: \(try await fx.workflows.events(id).map { "\($0.kind) \($0.from ?? "") → \($0.to ?? ""): \($0.detail)" }.joined(separator: "; "))")
             }
             #expect(detail.workflow.state == .succeeded)
             #expect(detail.tasks.first { $0.name == "flaky" }?.tries == 2)
@@ -99,7 +105,8 @@ struct SchedulerTests {
     @Test(arguments: TestBackend.available)
     func pausedTasksWaitForAPersonAndRejectionsSkip(backend: TestBackend) async throws {
         try await EngineFixture.run(backend) { fx in
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: pause
                 tasks:
                   - name: broken
@@ -133,7 +140,8 @@ struct SchedulerTests {
         try await EngineFixture.run(backend, slots: 2) { fx in
             let out = fx.folder.path
             let job = "echo start $(date +%s%N) >> \(out)/times; sleep 0.2; echo end $(date +%s%N) >> \(out)/times"
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: slots
                 tasks:
                   - {name: low, command: "\(job); echo low >> \(out)/order", array: 3, priority: 1}
@@ -169,23 +177,31 @@ struct SchedulerTests {
                     return "\(error)"
                 }
             }
-            #expect(await refusal("name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [b]}\n  - {name: b, command: 'true', depends_on: [a]}\n")
+            #expect(
+                await refusal("name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [b]}\n  - {name: b, command: 'true', depends_on: [a]}\n")
                     == "dag.yaml: tasks form a cycle: a → b → a")
-            #expect(await refusal("name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [zz]}\n") == "dag.yaml: tasks[0].depends_on[0]: unknown task 'zz'")
-            #expect(await refusal("name: x\ntasks:\n  - {name: a, command: 'true', pool: gpu}\n") == "dag.yaml: tasks[0].pool: unknown pool 'gpu' (known: local)")
-            #expect(await refusal("name: x\ntasks:\n  - {name: a, command: 'true', retries: -1}\n")
+            #expect(
+                await refusal("name: x\ntasks:\n  - {name: a, command: 'true', depends_on: [zz]}\n") == "dag.yaml: tasks[0].depends_on[0]: unknown task 'zz'")
+            #expect(
+                await refusal("name: x\ntasks:\n  - {name: a, command: 'true', pool: gpu}\n") == "dag.yaml: tasks[0].pool: unknown pool 'gpu' (known: local)")
+            #expect(
+                await refusal("name: x\ntasks:\n  - {name: a, command: 'true', retries: -1}\n")
                     == "dag.yaml: tasks[0].retries: expected a whole number ≥ 0, found -1")
-            #expect(await refusal("name: x\ntasks:\n  - {name: a, command: basf3 reco.py}\n")
+            #expect(
+                await refusal("name: x\ntasks:\n  - {name: a, command: basf3 reco.py}\n")
                     == "dag.yaml: tasks[0].command: program 'basf3' does not exist on this machine")
             #expect(await refusal("name: x\ntasks:\n  - {name: a, kind: signoff}\n") == "dag.yaml: tasks[0].role: is required")
             #expect(await refusal("name: x\ntasks:\n  - {name: a, kind: action, action: gt.explode}\n").hasPrefix("task a: unknown action 'gt.explode'"))
             #expect(await refusal("name: x\ntasks:\n  - {name: a, command: 'true', colour: red}\n").hasPrefix("dag.yaml: tasks[0].colour: unknown key"))
-            #expect(await refusal("name: x\ntasks: [\n") .hasPrefix("dag.yaml: not valid YAML"))
-            #expect(await refusal(#"{"name": "j", "tasks": [{"name": "a", "command": "true", "array": 0}]}"#)
+            #expect(await refusal("name: x\ntasks: [\n").hasPrefix("dag.yaml: not valid YAML"))
+            #expect(
+                await refusal(#"{"name": "j", "tasks": [{"name": "a", "command": "true", "array": 0}]}"#)
                     == "dag.yaml: tasks[0].array: expected a whole number ≥ 1, found 0")
             let stored = try await fx.workflows.list()
             #expect(stored.isEmpty, "nothing was stored")
-            await #expect(throws: ConveyorError.self) { _ = try await fx.workflows.submit(Data("name: x\ntasks:\n  - {name: a, command: 'true'}\n".utf8), name: "d.yaml", by: expert) }
+            await #expect(throws: ConveyorError.self) {
+                _ = try await fx.workflows.submit(Data("name: x\ntasks:\n  - {name: a, command: 'true'}\n".utf8), name: "d.yaml", by: expert)
+            }
         }
     }
 
@@ -193,7 +209,8 @@ struct SchedulerTests {
     func waitTasksHoldNoSlotAndCancellingStopsRunningJobs(backend: TestBackend) async throws {
         try await EngineFixture.run(backend, slots: 1) { fx in
             let marker = fx.folder.path + "/staged"
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: waits
                 tasks:
                   - {name: staged, kind: wait, wait: {path_exists: \(marker)}}

@@ -13,7 +13,8 @@ struct SignOffTests {
     @Test(arguments: TestBackend.available)
     func onlyTheNamedExpertSignsOffAndAManagerOverrideIsRecorded(backend: TestBackend) async throws {
         try await EngineFixture.run(backend) { fx in
-            let id = try await fx.submit("""
+            let id = try await fx.submit(
+                """
                 name: signers
                 tasks:
                   - {name: ecl, kind: signoff, role: expert, signers: [erik]}
@@ -38,10 +39,12 @@ struct SignOffTests {
 
     @Test func signersAreOnlyForSignOffTasks() throws {
         #expect(throws: ConveyorError.self) {
-            _ = try WorkflowDefinition(configuration: try ConfigurationFile.read(Data("name: w\ntasks:\n  - {name: a, command: 'true', signers: [x]}\n".utf8), name: "w.yaml"))
+            _ = try WorkflowDefinition(
+                configuration: try ConfigurationFile.read(Data("name: w\ntasks:\n  - {name: a, command: 'true', signers: [x]}\n".utf8), name: "w.yaml"))
         }
         #expect(throws: ConveyorError.self) {
-            _ = try WorkflowDefinition(configuration: try ConfigurationFile.read(Data("name: w\ntasks:\n  - {name: a, kind: signoff, signers: []}\n".utf8), name: "w.yaml"))
+            _ = try WorkflowDefinition(
+                configuration: try ConfigurationFile.read(Data("name: w\ntasks:\n  - {name: a, kind: signoff, signers: []}\n".utf8), name: "w.yaml"))
         }
     }
 }

@@ -16,7 +16,8 @@ struct SlurmWorkflowTests {
             try await EngineFixture.run(backend) { fx in
                 try await fx.workflows.savePool(try Pool(name: "batch", executor: .slurm, slots: 100), by: manager)
                 let out = fx.folder.path
-                let id = try await fx.submit("""
+                let id = try await fx.submit(
+                    """
                     name: on-slurm
                     tasks:
                       - name: reco
@@ -39,7 +40,9 @@ struct SlurmWorkflowTests {
                 let failed = log.entries.first { $0.attempt.element == 3 }
                 #expect(failed?.attempt.state == .failed)
                 // Slurm's word (FAILED) while it remembers the job, else the job folder's result (after MinJobAge on a loaded machine).
-                #expect(failed?.attempt.reason?.hasPrefix("FAILED: exit code 1") == true || failed?.attempt.reason == "exit code 1", "\(failed?.attempt.reason ?? "none")")
+                #expect(
+                    failed?.attempt.reason?.hasPrefix("FAILED: exit code 1") == true || failed?.attempt.reason == "exit code 1",
+                    "\(failed?.attempt.reason ?? "none")")
                 #expect(log.entries.first { $0.attempt.element == 0 }?.stdout == "element 0\n")
             }
         }
@@ -75,7 +78,8 @@ struct SlurmOutageTests {
             try await EngineFixture.run(backend) { fx in
                 try await fx.workflows.savePool(try Pool(name: "batch", executor: .slurm, slots: 100), by: manager)
                 let out = fx.folder.path
-                let id = try await fx.submit("""
+                let id = try await fx.submit(
+                    """
                     name: outage
                     tasks:
                       - name: reco
@@ -114,7 +118,8 @@ struct SlurmOutageTests {
             try await EngineFixture.run(backend) { fx in
                 try await fx.workflows.savePool(try Pool(name: "batch", executor: .slurm, slots: 100), by: manager)
                 let out = fx.folder.path
-                let id = try await fx.submit("""
+                let id = try await fx.submit(
+                    """
                     name: away
                     tasks:
                       - name: reco
@@ -135,9 +140,11 @@ struct SlurmOutageTests {
                     try await Task.sleep(for: .seconds(2))
                 }
                 #expect(forgotten, "Slurm forgot the ended jobs")
-                let done = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 60, with: fx.restartedScheduler(lostAfter: .seconds(5)))
+                let done = try await fx.tick(
+                    until: { $0.workflow.state != .running }, workflow: id, seconds: 60, with: fx.restartedScheduler(lostAfter: .seconds(5)))
                 let log = try await fx.workflows.log(of: .named(workflow: id, name: "reco"))
-                #expect(log.entries.filter { $0.attempt.element == 1 }.allSatisfy { $0.attempt.reason == "exit code 1" }, "\(log.entries.map(\.attempt.reason))")
+                #expect(
+                    log.entries.filter { $0.attempt.element == 1 }.allSatisfy { $0.attempt.reason == "exit code 1" }, "\(log.entries.map(\.attempt.reason))")
                 #expect(fx.states(done) == ["reco": .failed], "element 1 failed by its own exit code, not as lost")
                 let ran = try String(contentsOfFile: out + "/ran", encoding: .utf8).split(separator: "\n").sorted()
                 #expect(ran == ["0", "1", "2"], "nothing ran twice: \(ran)")

@@ -26,7 +26,9 @@ public enum CatalogFixture {
             lfn: lfn(level, chain: chain, prefix: prefix), size: Int64(1_000_000 >> depth), adler32: adler32, sha256: digest.sha256,
             events: Int64(10_000 >> depth), run: ExpRun(exp: run / 10_000, run: run % 10_000), level: level, release: "release-08",
             globalTags: depth == 0 ? [] : ["prompt"], parents: depth == 0 ? [] : [lfn(levels[depth - 1], chain: chain, prefix: prefix)],
-            replicas: [Replica(site: depth == 0 ? "KEKCC" : "DESY", storage: depth == 0 ? .tape : .disk, path: "/pnfs\(lfn(level, chain: chain, prefix: prefix))")]
+            replicas: [
+                Replica(site: depth == 0 ? "KEKCC" : "DESY", storage: depth == 0 ? .tape : .disk, path: "/pnfs\(lfn(level, chain: chain, prefix: prefix))")
+            ]
         )
     }
 

@@ -29,12 +29,14 @@ public enum BigTag {
                 for r in 0..<revisionsPerName {
                     let bytes = Data("\(payloadSeed)payload \(n) revision \(r)".utf8)
                     let sums = PayloadChecksums(of: bytes)
-                    let (payload, _) = try await session.insertPayload(name: name(n), bytes: bytes, sha256: sums.sha256, md5: sums.md5, description: "", at: now, by: actor.name)
+                    let (payload, _) = try await session.insertPayload(
+                        name: name(n), bytes: bytes, sha256: sums.sha256, md5: sums.md5, description: "", at: now, by: actor.name)
                     payloadIDs.append(payload.id)
                 }
                 for i in 0..<iovsPerName {
                     let start = ExpRun(exp: experiment, run: i * runsPerIoV)
-                    let iov: IntervalOfValidity = i == iovsPerName - 1
+                    let iov: IntervalOfValidity =
+                        i == iovsPerName - 1
                         ? .from(start)
                         : .between(start, .run(ExpRun(exp: experiment, run: i * runsPerIoV + runsPerIoV - 1)))
                     let shift = n < shiftedNames ? shiftRevisions : 0
@@ -50,12 +52,14 @@ public enum BigTag {
         let actor = Actor.localOperator(named: "bench")
         try await store.write { session in
             let now = Timestamp.now
-            let created = try await session.insertGlobalTag(name: tag, description: "benchmark staging", type: .data, state: .validated, at: now, by: actor.name)
+            let created = try await session.insertGlobalTag(
+                name: tag, description: "benchmark staging", type: .data, state: .validated, at: now, by: actor.name)
             var iovs: [NewIoV] = []
             for n in 0..<names {
                 let bytes = Data("staging \(seed) \(n)".utf8)
                 let sums = PayloadChecksums(of: bytes)
-                let (payload, _) = try await session.insertPayload(name: name(n), bytes: bytes, sha256: sums.sha256, md5: sums.md5, description: "", at: now, by: actor.name)
+                let (payload, _) = try await session.insertPayload(
+                    name: name(n), bytes: bytes, sha256: sums.sha256, md5: sums.md5, description: "", at: now, by: actor.name)
                 iovs.append(NewIoV(payloadID: payload.id, iov: .from(ExpRun(exp: 0, run: 0))))
             }
             try await session.insertIoVs(iovs, intoTag: created.id, at: now)

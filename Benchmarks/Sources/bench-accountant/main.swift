@@ -47,13 +47,18 @@ for run in 1...runs {
     try data.write(to: URL(fileURLWithPath: path))
     var sums = FileChecksums()
     sums.update(data)
-    raw.append(CatalogFile(lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 100, run: ExpRun(exp: 8, run: run), level: .raw,
-                           dataTag: nil, replicas: [Replica(site: "SITE", path: path)]))
+    raw.append(
+        CatalogFile(
+            lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 100, run: ExpRun(exp: 8, run: run), level: .raw,
+            dataTag: nil, replicas: [Replica(site: "SITE", path: path)]))
 }
-for start in stride(from: 0, to: raw.count, by: 1_000) { _ = try await FileCatalog(store: store).register(Array(raw[start..<min(start + 1_000, raw.count)]), by: actor) }
+for start in stride(from: 0, to: raw.count, by: 1_000) {
+    _ = try await FileCatalog(store: store).register(Array(raw[start..<min(start + 1_000, raw.count)]), by: actor)
+}
 let conditions = ConditionsDatabase(store: store)
 _ = try await conditions.createTag(named: "online", type: .data, by: actor)
-_ = try await conditions.upload(name: "BeamSpot", bytes: Data("constants".utf8), intoTag: "online", iov: IntervalOfValidity(expLow: 0, runLow: 0, expHigh: -1, runHigh: -1), by: actor)
+_ = try await conditions.upload(
+    name: "BeamSpot", bytes: Data("constants".utf8), intoTag: "online", iov: IntervalOfValidity(expLow: 0, runLow: 0, expHigh: -1, runHigh: -1), by: actor)
 _ = try await conditions.setState(ofTag: "online", to: .running, by: actor)
 try await Workflows(store: store).savePool(try Pool(name: "p", executor: .local, slots: 10), by: actor)
 let request = """
@@ -93,10 +98,11 @@ for item in ended {
     try data.write(to: URL(fileURLWithPath: output.location))
     var sums = FileChecksums()
     sums.update(data)
-    let report = JobReport(job: description.job, exitStatus: 0, failure: nil, events: 100,
-                           outputs: [.init(lfn: output.lfn, location: output.location, size: sums.size, adler32: sums.adler32, sha256: sums.sha256)],
-                           cpuSeconds: 1, wallSeconds: 1, peakMemoryKilobytes: 1000, values: [.init(key: "events", value: "100")], host: "wn",
-                           startedAt: .now, endedAt: .now)
+    let report = JobReport(
+        job: description.job, exitStatus: 0, failure: nil, events: 100,
+        outputs: [.init(lfn: output.lfn, location: output.location, size: sums.size, adler32: sums.adler32, sha256: sums.sha256)],
+        cpuSeconds: 1, wallSeconds: 1, peakMemoryKilobytes: 1000, values: [.init(key: "events", value: "100")], host: "wn",
+        startedAt: .now, endedAt: .now)
     _ = FileManager.default.createFile(atPath: item.folder + "/report.json", contents: report.encoded())
 }
 
@@ -110,8 +116,9 @@ let accountTime = clock.now - accountStart
 
 // The floor: the same number of catalog registrations, same batches, nothing read or checked.
 let floorFiles = (0..<ended.count).map { i in
-    CatalogFile(lfn: "/floor/f\(i)", size: 10, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 100, run: ExpRun(exp: 8, run: 1 + i % runs),
-                level: .mdst, dataTag: nil, release: "r1", job: "floor", parents: [raw[i % raw.count].lfn], replicas: [Replica(site: "SITE", path: "/floor/f\(i)")])
+    CatalogFile(
+        lfn: "/floor/f\(i)", size: 10, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 100, run: ExpRun(exp: 8, run: 1 + i % runs),
+        level: .mdst, dataTag: nil, release: "r1", job: "floor", parents: [raw[i % raw.count].lfn], replicas: [Replica(site: "SITE", path: "/floor/f\(i)")])
 }
 let floorStart = clock.now
 for start in stride(from: 0, to: floorFiles.count, by: batch) {

@@ -23,15 +23,15 @@ defer { try? FileManager.default.removeItem(atPath: work) }
 let fakes: [String: String] = [
     // Each element "runs" at once: its folder and result, as the wrapper leaves them.
     "sbatch": #"""
-        #!/bin/sh
-        echo "sbatch" >> "$(dirname "$0")/calls.log"
-        script=$(cat)
-        for a in "$@"; do case "$a" in --array=0-*) last=${a#--array=0-} ;; --chdir=*) dir=${a#--chdir=} ;; esac; done
-        start=$(printf '%s\n' "$script" | sed -n 's/.*SLURM_ARRAY_TASK_ID + \([0-9]*\))).*/\1/p')
-        i=0
-        while [ $i -le "$last" ]; do n=$((i + start)); mkdir -p "$dir/$n" && echo 0 > "$dir/$n/result"; i=$((i + 1)); done
-        n=$(cat "$(dirname "$0")/id" 2>/dev/null || echo 1000); echo $((n + 1)) > "$(dirname "$0")/id"; echo $((n + 1))
-        """#,
+    #!/bin/sh
+    echo "sbatch" >> "$(dirname "$0")/calls.log"
+    script=$(cat)
+    for a in "$@"; do case "$a" in --array=0-*) last=${a#--array=0-} ;; --chdir=*) dir=${a#--chdir=} ;; esac; done
+    start=$(printf '%s\n' "$script" | sed -n 's/.*SLURM_ARRAY_TASK_ID + \([0-9]*\))).*/\1/p')
+    i=0
+    while [ $i -le "$last" ]; do n=$((i + start)); mkdir -p "$dir/$n" && echo 0 > "$dir/$n/result"; i=$((i + 1)); done
+    n=$(cat "$(dirname "$0")/id" 2>/dev/null || echo 1000); echo $((n + 1)) > "$(dirname "$0")/id"; echo $((n + 1))
+    """#,
     "squeue": "#!/bin/sh\necho squeue >> \"$(dirname \"$0\")/calls.log\"\n",
     "sacct": "#!/bin/sh\necho sacct >> \"$(dirname \"$0\")/calls.log\"\n",
     "scontrol": "#!/bin/sh\necho scontrol >> \"$(dirname \"$0\")/calls.log\"\necho 'MaxArraySize = 1000001'\n",
@@ -48,8 +48,9 @@ try await workflows.savePool(try Pool(name: "batch", executor: .slurm, slots: sl
 let dag = "name: scale\ntasks:\n  - {name: reco, command: \"true\", array: \(elements), pool: batch}\n"
 let id = try await workflows.submit(Data(dag.utf8), name: "scale.yaml", by: manager)
 let wakeup = Wakeup()
-let scheduler = Scheduler(store: store, executors: .standard(wakeup: wakeup),
-                          configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10)), wakeup: wakeup, logger: logger)
+let scheduler = Scheduler(
+    store: store, executors: .standard(wakeup: wakeup),
+    configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10)), wakeup: wakeup, logger: logger)
 let clock = ContinuousClock()
 var ticks: [Duration] = []
 let start = clock.now
@@ -68,7 +69,10 @@ let state = try await workflows.show(id).workflow.state
 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 let sorted = ticks.sorted()
 print("elements: \(elements); slots: \(slots); workflow: \(state)")
-print(String(format: "wall: %.1f s; ticks: %d; tick median %.1f ms, max %.1f ms", ms(total) / 1000, ticks.count, ms(sorted[sorted.count / 2]), ms(sorted.last!)))
+print(
+    String(format: "wall: %.1f s; ticks: %d; tick median %.1f ms, max %.1f ms", ms(total) / 1000, ticks.count, ms(sorted[sorted.count / 2]), ms(sorted.last!)))
 print("peak memory (max RSS): \(usage.ru_maxrss / 1024) MB")
-print("batch calls: sbatch \(calls.filter { $0 == "sbatch" }.count), squeue \(calls.filter { $0 == "squeue" }.count), sacct \(calls.filter { $0 == "sacct" }.count) over \(ticks.count) ticks")
+print(
+    "batch calls: sbatch \(calls.filter { $0 == "sbatch" }.count), squeue \(calls.filter { $0 == "squeue" }.count), sacct \(calls.filter { $0 == "sacct" }.count) over \(ticks.count) ticks"
+)
 await store.close()

@@ -17,7 +17,8 @@ let location = try StoreLocation(parsing: arguments[1])
 let started = ContinuousClock.now
 let token = try await Store.withOpened(location) { store in
     try await BigTag.build(in: store, tag: "bench_published", names: names, iovsPerName: iovs, state: .published)
-    let (_, token) = try await Accounts(store: store).addUser(named: "loadtest-\(UUID().uuidString.prefix(6))", role: .viewer, by: .localOperator(named: "bench"))
+    let (_, token) = try await Accounts(store: store).addUser(
+        named: "loadtest-\(UUID().uuidString.prefix(6))", role: .viewer, by: .localOperator(named: "bench"))
     return token.secret
 }
 FileHandle.standardError.write(Data("seeded \(names) names × \(iovs) IoVs in \(ContinuousClock.now - started)\n".utf8))

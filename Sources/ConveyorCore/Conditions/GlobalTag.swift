@@ -10,7 +10,9 @@ public struct GlobalTag: Sendable, Hashable, Codable, Identifiable {
     /// Bumped by every change to the tag's IoVs or state; lookups cache by it.
     public var changeCount: Int64
 
-    public init(id: Int64, name: String, description: String, type: GlobalTagType, state: GlobalTagState, createdAt: Timestamp, createdBy: String, changeCount: Int64) {
+    public init(
+        id: Int64, name: String, description: String, type: GlobalTagType, state: GlobalTagState, createdAt: Timestamp, createdBy: String, changeCount: Int64
+    ) {
         self.id = id
         self.name = name
         self.description = description
@@ -24,7 +26,8 @@ public struct GlobalTag: Sendable, Hashable, Codable, Identifiable {
     /// Tag names: letters, digits, `_`, `-`, `.`; 1–100 characters.
     public static func validate(name: String) throws(ConveyorError) {
         guard !name.isEmpty, name.count <= 100,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) else {
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) })
+        else {
             throw .invalidInput("global tag name '\(name)' must be 1–100 letters, digits, '_', '-' or '.'")
         }
     }

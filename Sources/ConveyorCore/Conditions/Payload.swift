@@ -27,7 +27,8 @@ public struct Payload: Sendable, Hashable, Codable, Identifiable {
     /// Payload names are identifiers: a letter, then letters, digits and `_`, at most 100.
     public static func validate(name: String) throws(ConveyorError) {
         guard let first = name.first, first.isASCII, first.isLetter, name.count <= 100,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else {
             throw .invalidInput("payload name '\(name)' must start with a letter and hold only letters, digits and '_' (at most 100)")
         }
     }

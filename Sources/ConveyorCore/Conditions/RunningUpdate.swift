@@ -83,7 +83,8 @@ public enum RunningUpdate {
     public static func plan(running: RunningTagSummary, staging: [TagEntry], validFrom: ExpRun) throws(ConveyorError) -> Plan {
         let earliest = earliestValidFrom(running)
         guard validFrom >= earliest else {
-            throw .invalidInput("valid_from \(validFrom) is too early: the running tag has IoVs starting or ending up to it; the earliest acceptable valid_from is \(earliest)")
+            throw .invalidInput(
+                "valid_from \(validFrom) is too early: the running tag has IoVs starting or ending up to it; the earliest acceptable valid_from is \(earliest)")
         }
         guard !staging.isEmpty else { throw .invalidInput("the staging tag holds no IoVs") }
 
@@ -114,19 +115,25 @@ public enum RunningUpdate {
                     let first = incoming.removeFirst()
                     let stretched = IntervalOfValidity.between(open.iov.start, first.iov.upperBound)
                     if stretched != open.iov {
-                        changes.append(Change(kind: .extend, name: name, revision: open.revision, payloadID: open.payloadID,
-                                              sha256: open.sha256, replacedEntryID: open.id, oldIoV: open.iov, newIoV: stretched))
+                        changes.append(
+                            Change(
+                                kind: .extend, name: name, revision: open.revision, payloadID: open.payloadID,
+                                sha256: open.sha256, replacedEntryID: open.id, oldIoV: open.iov, newIoV: stretched))
                     }
                 } else {
                     // justBefore(newStart) exists and is ≥ open.start because newStart ≥ valid_from > open.start.
                     let closed = IntervalOfValidity.between(open.iov.start, IntervalOfValidity.Bound.justBefore(newStart)!)
-                    changes.append(Change(kind: .close, name: name, revision: open.revision, payloadID: open.payloadID,
-                                          sha256: open.sha256, replacedEntryID: open.id, oldIoV: open.iov, newIoV: closed))
+                    changes.append(
+                        Change(
+                            kind: .close, name: name, revision: open.revision, payloadID: open.payloadID,
+                            sha256: open.sha256, replacedEntryID: open.id, oldIoV: open.iov, newIoV: closed))
                 }
             }
             for entry in incoming {
-                changes.append(Change(kind: .add, name: name, revision: entry.revision, payloadID: entry.payloadID,
-                                      sha256: entry.sha256, replacedEntryID: nil, oldIoV: nil, newIoV: entry.iov))
+                changes.append(
+                    Change(
+                        kind: .add, name: name, revision: entry.revision, payloadID: entry.payloadID,
+                        sha256: entry.sha256, replacedEntryID: nil, oldIoV: nil, newIoV: entry.iov))
             }
         }
         return Plan(validFrom: validFrom, earliestValidFrom: earliest, changes: changes)

@@ -44,8 +44,10 @@ public struct TagDiff: Sendable, Hashable, Codable {
         for (key, old) in left {
             if let new = right[key] {
                 if new.revision != old.revision || new.sha256 != old.sha256 {
-                    changed.append(Changed(name: key.name, iov: key.iov, fromRevision: old.revision, toRevision: new.revision,
-                                           fromSHA256: old.sha256, toSHA256: new.sha256))
+                    changed.append(
+                        Changed(
+                            name: key.name, iov: key.iov, fromRevision: old.revision, toRevision: new.revision,
+                            fromSHA256: old.sha256, toSHA256: new.sha256))
                 }
             } else {
                 removed.append(Side(name: old.name, revision: old.revision, sha256: old.sha256, iov: old.iov))

@@ -20,12 +20,19 @@ public struct ConfigurationValue: Sendable {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .null }
-            else if let b = try? container.decode(Bool.self) { self = .bool(b) }
-            else if let n = try? container.decode(Double.self) { self = .number(n) }
-            else if let s = try? container.decode(String.self) { self = .string(s) }
-            else if let list = try? container.decode([Node].self) { self = .list(list) }
-            else { self = .map(try container.decode([String: Node].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+            if container.decodeNil() {
+                self = .null
+            } else if let b = try? container.decode(Bool.self) {
+                self = .bool(b)
+            } else if let n = try? container.decode(Double.self) {
+                self = .number(n)
+            } else if let s = try? container.decode(String.self) {
+                self = .string(s)
+            } else if let list = try? container.decode([Node].self) {
+                self = .list(list)
+            } else {
+                self = .map(try container.decode([String: Node].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            }
         }
     }
 
@@ -44,7 +51,8 @@ public struct ConfigurationValue: Sendable {
         do {
             self.init(node: try JSONDecoder().decode(Node.self, from: data), file: file)
         } catch let DecodingError.dataCorrupted(context) {
-            throw .invalidInput("\(file): not valid JSON (\((context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] ?? context.debugDescription))")
+            throw .invalidInput(
+                "\(file): not valid JSON (\((context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] ?? context.debugDescription))")
         } catch {
             throw .invalidInput("\(file): not valid JSON")
         }
@@ -61,7 +69,9 @@ public struct ConfigurationValue: Sendable {
     }
 
     public subscript(index: Int) -> ConfigurationValue {
-        guard case .list(let items) = node, items.indices.contains(index) else { return ConfigurationValue(node: .missing, file: file, path: "\(path)[\(index)]") }
+        guard case .list(let items) = node, items.indices.contains(index) else {
+            return ConfigurationValue(node: .missing, file: file, path: "\(path)[\(index)]")
+        }
         return ConfigurationValue(node: items[index], file: file, path: "\(path)[\(index)]")
     }
 

@@ -22,11 +22,12 @@ public enum ConveyorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The reason on one line: control characters of quoted input (a line break in a CSV field,
     /// a NUL in a name) are shown escaped, so a refusal never spans lines or hides text.
     public var message: String {
-        let text: String = switch self {
-        case .invalidInput(let m), .unauthenticated(let m), .forbidden(let m), .notFound(let m),
-             .conflict(let m), .unavailable(let m), .storeFailure(let m):
-            m
-        }
+        let text: String =
+            switch self {
+            case .invalidInput(let m), .unauthenticated(let m), .forbidden(let m), .notFound(let m),
+                .conflict(let m), .unavailable(let m), .storeFailure(let m):
+                m
+            }
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         var escaped = ""
         for scalar in text.unicodeScalars {

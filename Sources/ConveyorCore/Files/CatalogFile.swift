@@ -68,9 +68,11 @@ public struct CatalogFile: Sendable, Hashable, Codable {
     public var status: FileStatus
     public var replicas: [Replica]
 
-    public init(lfn: String, size: Int64, adler32: String, sha256: String, events: Int64, run: ExpRun, level: DataLevel,
-                dataTag: String? = nil, release: String = "", globalTags: [String] = [], conditionsResolvedAt: Timestamp? = nil, job: String? = nil,
-                parents: [String] = [], status: FileStatus = .good, replicas: [Replica] = []) {
+    public init(
+        lfn: String, size: Int64, adler32: String, sha256: String, events: Int64, run: ExpRun, level: DataLevel,
+        dataTag: String? = nil, release: String = "", globalTags: [String] = [], conditionsResolvedAt: Timestamp? = nil, job: String? = nil,
+        parents: [String] = [], status: FileStatus = .good, replicas: [Replica] = []
+    ) {
         self.lfn = lfn
         self.size = size
         self.adler32 = adler32

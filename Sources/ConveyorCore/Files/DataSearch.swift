@@ -20,9 +20,13 @@ public struct DataSearch: Sendable, Hashable {
     public static func tagFilters(_ text: String?) -> (include: [String], exclude: [String]) {
         var include: [String] = [], exclude: [String] = []
         for part in (text ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            if part.hasPrefix("!") { exclude.append(String(part.dropFirst())) }
-            else if part.uppercased().hasPrefix("NOT:") { exclude.append(String(part.dropFirst(4))) }
-            else { include.append(part) }
+            if part.hasPrefix("!") {
+                exclude.append(String(part.dropFirst()))
+            } else if part.uppercased().hasPrefix("NOT:") {
+                exclude.append(String(part.dropFirst(4)))
+            } else {
+                include.append(part)
+            }
         }
         return (include, exclude)
     }

@@ -7,7 +7,9 @@ public struct FileQuery: Sendable, Hashable {
     public var status: FileStatus?
     public var limit: Int
 
-    public init(runs: RunQuery = RunQuery(), level: DataLevel? = nil, dataTag: String? = nil, site: String? = nil, status: FileStatus? = nil, limit: Int = 10_000) {
+    public init(
+        runs: RunQuery = RunQuery(), level: DataLevel? = nil, dataTag: String? = nil, site: String? = nil, status: FileStatus? = nil, limit: Int = 10_000
+    ) {
         self.runs = runs
         self.level = level
         self.dataTag = dataTag
@@ -20,8 +22,9 @@ public struct FileQuery: Sendable, Hashable {
 extension FileQuery {
     /// Builds a query from the text a user types (CLI options, query parameters).
     public init(exp: Int?, runs: String?, level: String?, dataTag: String?, site: String?, status: String?, limit: Int?) throws(ConveyorError) {
-        self.init(runs: try RunQuery(exp: exp, runs: runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil),
-                  dataTag: dataTag, site: site, limit: limit ?? 10_000)
+        self.init(
+            runs: try RunQuery(exp: exp, runs: runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil),
+            dataTag: dataTag, site: site, limit: limit ?? 10_000)
         guard self.limit > 0 else { throw .invalidInput("limit must be positive") }
         if let level { self.level = try DataLevel(parsing: level) }
         if let status { self.status = try FileStatus(parsing: status) }
@@ -40,4 +43,3 @@ public struct Relative: Sendable, Hashable, Codable {
         self.depth = depth
     }
 }
-

@@ -32,8 +32,10 @@ public struct LuminosityAccount: Sendable, Codable, Hashable {
         for (run, covered) in byRun {
             let info = runs[run] ?? (0, 0, covered.files)
             let fraction = info.events > 0 ? min(1, Double(covered.events) / Double(info.events)) : (covered.files >= info.rawFiles ? 1 : 0)
-            coverage.append(RunCoverage(run: run, rawFilesCovered: covered.files, rawFilesInRun: max(info.rawFiles, covered.files),
-                                        fraction: fraction, luminosity: info.luminosity * fraction))
+            coverage.append(
+                RunCoverage(
+                    run: run, rawFilesCovered: covered.files, rawFilesInRun: max(info.rawFiles, covered.files),
+                    fraction: fraction, luminosity: info.luminosity * fraction))
         }
         self.runs = coverage.sorted { $0.run < $1.run }
         self.luminosity = self.runs.reduce(0) { $0 + $1.luminosity }

@@ -122,8 +122,10 @@ public struct JobDescription: Codable, Sendable, Equatable {
     public var conditions: Conditions
     public var limits: Limits
 
-    public init(job: String, request: String, step: String, site: String, run: ExpRun, release: String, globalTags: [String], program: String,
-                environment: [String: String], inputs: [Input], outputs: [Output], conditions: Conditions, limits: Limits = Limits()) {
+    public init(
+        job: String, request: String, step: String, site: String, run: ExpRun, release: String, globalTags: [String], program: String,
+        environment: [String: String], inputs: [Input], outputs: [Output], conditions: Conditions, limits: Limits = Limits()
+    ) {
         self.format = Self.currentFormat
         self.job = job
         self.request = request

@@ -59,9 +59,11 @@ public struct JobReport: Codable, Sendable, Equatable {
         }
     }
 
-    public init(job: String, exitStatus: Int?, failure: String?, events: Int64?, outputs: [Output], cpuSeconds: Double, wallSeconds: Double,
-                peakMemoryKilobytes: Int?, values: [KeyValue], host: String, startedAt: Timestamp, endedAt: Timestamp,
-                conditionsResolvedAt: Timestamp? = nil) {
+    public init(
+        job: String, exitStatus: Int?, failure: String?, events: Int64?, outputs: [Output], cpuSeconds: Double, wallSeconds: Double,
+        peakMemoryKilobytes: Int?, values: [KeyValue], host: String, startedAt: Timestamp, endedAt: Timestamp,
+        conditionsResolvedAt: Timestamp? = nil
+    ) {
         self.format = JobDescription.currentFormat
         self.job = job
         self.exitStatus = exitStatus

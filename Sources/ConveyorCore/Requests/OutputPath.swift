@@ -35,7 +35,8 @@ public struct OutputPath: Sendable, Hashable {
     public var folder: String {
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
         let selection = dataTag.map { "skim/\($0)" } ?? "all"
-        return "\(trimmed)/\(release)/DB\(Self.padded(globalTagID, 8))/\(campaign)/e\(Self.padded(Int64(run.exp), 4))/\(energy)/r\(Self.padded(Int64(run.run), 5))/\(selection)/\(level)"
+        return
+            "\(trimmed)/\(release)/DB\(Self.padded(globalTagID, 8))/\(campaign)/e\(Self.padded(Int64(run.exp), 4))/\(energy)/r\(Self.padded(Int64(run.run), 5))/\(selection)/\(level)"
     }
 
     /// The LFN of the folder's `sequence`-th file (0-based).

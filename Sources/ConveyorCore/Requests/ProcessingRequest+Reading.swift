@@ -7,40 +7,52 @@ extension ProcessingRequest {
         .init("bucket", .text, "a frozen bucket (conveyor bucket create); or give runs"),
         .init("runs", .text, "EXP:FIRST-LAST when no bucket is named"),
         .init("release", .text, required: true, "the software release, recorded on every output"),
-        .init("input", .object([
-            .init("level", .choice(["raw", "cdst"]), required: true, "the input data level"),
-            .init("selection", .textOrList, "all, or a list of HLT skim names"),
-        ]), required: true, "what is read"),
+        .init(
+            "input",
+            .object([
+                .init("level", .choice(["raw", "cdst"]), required: true, "the input data level"),
+                .init("selection", .textOrList, "all, or a list of HLT skim names"),
+            ]), required: true, "what is read"),
         .init("outputs", .list(.choice(["cdst", "mdst", "udst"])), required: true, "output levels"),
         .init("global_tags", .list(.text), required: true, "global tags, highest priority first"),
         .init("staging_tag", .text, "where calibrations upload their payloads (prompt and procN)"),
         .init("prompt_tag", .text, "the RUNNING tag a prompt request running-updates, or the new tag of a procN"),
-        .init("sites", .list(.object([
-            .init("name", .text, required: true, "the site"),
-            .init("pool", .text, required: true, "the workflow pool that runs its jobs"),
-            .init("storage", .text, "prefix of the site's copies: an LFN's file is at storage + LFN (default: the LFN itself)"),
-        ])), required: true, "where jobs run; each input goes to the first site holding it on disk"),
-        .init("calibrations", .list(.object([
-            .init("name", .text, required: true, "the calibration"),
-            .init("command", .text, required: true, "the algorithm's command"),
-            .init("depends_on", .list(.text), "calibrations that must finish first"),
-            .init("expert", .text, required: true, "who signs it off"),
-            .init("max_iterations", .wholeNumber(minimum: 1), "how often it may ask to iterate (default 3)"),
-            .init("input", .object([
-                .init("data_tags", .list(.text), "data tags (skims) it reads"),
-                .init("quality", .choice(["GOOD", "BAD", "RECOVERABLE", "UNKNOWN"]), "the runs' summary quality"),
-                .init("min_lumi", .number(minimum: 0), "minimum luminosity per run range, /pb"),
-                .init("min_events", .wholeNumber(minimum: 0), "minimum events per run range"),
-                .init("level", .choice(["raw", "cdst"]), "raw data (default), or the cDST of the calibration skims"),
-            ]), "which data it reads"),
-        ])), "the calibrations, in any order"),
+        .init(
+            "sites",
+            .list(
+                .object([
+                    .init("name", .text, required: true, "the site"),
+                    .init("pool", .text, required: true, "the workflow pool that runs its jobs"),
+                    .init("storage", .text, "prefix of the site's copies: an LFN's file is at storage + LFN (default: the LFN itself)"),
+                ])), required: true, "where jobs run; each input goes to the first site holding it on disk"),
+        .init(
+            "calibrations",
+            .list(
+                .object([
+                    .init("name", .text, required: true, "the calibration"),
+                    .init("command", .text, required: true, "the algorithm's command"),
+                    .init("depends_on", .list(.text), "calibrations that must finish first"),
+                    .init("expert", .text, required: true, "who signs it off"),
+                    .init("max_iterations", .wholeNumber(minimum: 1), "how often it may ask to iterate (default 3)"),
+                    .init(
+                        "input",
+                        .object([
+                            .init("data_tags", .list(.text), "data tags (skims) it reads"),
+                            .init("quality", .choice(["GOOD", "BAD", "RECOVERABLE", "UNKNOWN"]), "the runs' summary quality"),
+                            .init("min_lumi", .number(minimum: 0), "minimum luminosity per run range, /pb"),
+                            .init("min_events", .wholeNumber(minimum: 0), "minimum events per run range"),
+                            .init("level", .choice(["raw", "cdst"]), "raw data (default), or the cDST of the calibration skims"),
+                        ]), "which data it reads"),
+                ])), "the calibrations, in any order"),
         .init("skims", .list(.text), "physics skims made from the mDST"),
         .init("output_base", .text, required: true, "the base path of the outputs"),
-        .init("commands", .object([
-            .init("reconstruction", .text, required: true, "raw → cDST/mDST, one job per input file"),
-            .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
-            .init("quality", .text, "per run: histograms compared with the reference"),
-        ]), required: true, "the experiment's programs the jobs run"),
+        .init(
+            "commands",
+            .object([
+                .init("reconstruction", .text, required: true, "raw → cDST/mDST, one job per input file"),
+                .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
+                .init("quality", .text, "per run: histograms compared with the reference"),
+            ]), required: true, "the experiment's programs the jobs run"),
         .init("files_per_job", .wholeNumber(minimum: 1), "input files per job (default 1)"),
         .init("max_file_failures", .wholeNumber(minimum: 1), "failed tries before an input file is Problematic (default 3)"),
         .init("retry_cooloff", .number(minimum: 0), "seconds before a failed job is tried again, times tries² (default 10)"),
@@ -86,11 +98,12 @@ extension ProcessingRequest {
                 let quality: QualityFlag? = input["quality"].isMissing ? nil : try input["quality"].named(QualityFlag.self)
                 let minimumLuminosity: Double? = input["min_lumi"].isMissing ? nil : try input["min_lumi"].double(minimum: 0)
                 let minimumEvents: Int? = input["min_events"].isMissing ? nil : try input["min_events"].int(minimum: 0)
-                calibrations.append(Calibration(
-                    name: try item["name"].string(), command: try item["command"].string(), dependsOn: try item["depends_on"].strings(),
-                    expert: try item["expert"].string(), maxIterations: try item["max_iterations"].int(default: 3, minimum: 1),
-                    dataTags: try input["data_tags"].strings(), quality: quality, minimumLuminosity: minimumLuminosity, minimumEvents: minimumEvents,
-                    level: try input["level"].named(DataLevel.self, default: .raw)))
+                calibrations.append(
+                    Calibration(
+                        name: try item["name"].string(), command: try item["command"].string(), dependsOn: try item["depends_on"].strings(),
+                        expert: try item["expert"].string(), maxIterations: try item["max_iterations"].int(default: 3, minimum: 1),
+                        dataTags: try input["data_tags"].strings(), quality: quality, minimumLuminosity: minimumLuminosity, minimumEvents: minimumEvents,
+                        level: try input["level"].named(DataLevel.self, default: .raw)))
             }
         }
         skims = try root["skims"].strings()
@@ -111,8 +124,10 @@ extension ProcessingRequest {
     static func runQuery(_ text: String) -> RunQuery? {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let exp = Int(parts[0]),
-              let query = try? RunQuery(exp: exp, runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
-                                        minimumLuminosity: nil, quality: nil), query.runRange != nil else { return nil }
+            let query = try? RunQuery(
+                exp: exp, runs: String(parts[1]), type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil,
+                minimumLuminosity: nil, quality: nil), query.runRange != nil
+        else { return nil }
         return query
     }
 

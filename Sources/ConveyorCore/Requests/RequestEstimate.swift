@@ -51,7 +51,8 @@ public struct RequestEstimate: Sendable, Codable, Equatable {
         for step in plan.steps {
             let h = step.cpuHoursPerInverseFemtobarn * inverseFemtobarn
             hours[step.name] = h
-            lines.append(Line(step: step.name, cpuHours: h, days: Dictionary(slots.map { (String($0), h / Double($0) / 24) }, uniquingKeysWith: { first, _ in first })))
+            lines.append(
+                Line(step: step.name, cpuHours: h, days: Dictionary(slots.map { (String($0), h / Double($0) / 24) }, uniquingKeysWith: { first, _ in first })))
         }
         self.lines = lines
         totalCPUHours = hours.values.reduce(0, +)

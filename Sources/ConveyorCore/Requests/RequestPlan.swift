@@ -31,7 +31,8 @@ public struct RequestPlan: Sendable, Equatable {
         var steps: [Step] = []
         var last: [String] = []
         func add(_ name: String, _ kind: Step.Kind, _ summary: String, after: [String]? = nil) {
-            steps.append(Step(name: name, kind: kind, dependsOn: after ?? last, cpuHoursPerInverseFemtobarn: kind == .job ? cost[name] ?? 0 : 0, summary: summary))
+            steps.append(
+                Step(name: name, kind: kind, dependsOn: after ?? last, cpuHoursPerInverseFemtobarn: kind == .job ? cost[name] ?? 0 : 0, summary: summary))
             last = [name]
         }
         let calibrating = !request.calibrations.isEmpty

@@ -14,8 +14,10 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public let submittedAt: Timestamp
     public let submittedBy: String
 
-    public init(id: Int64, name: String, campaign: String, configuration: String, fileName: String, workflowID: Int64?, cancelled: Bool,
-                luminosity: RequestLuminosity?, submittedAt: Timestamp, submittedBy: String) {
+    public init(
+        id: Int64, name: String, campaign: String, configuration: String, fileName: String, workflowID: Int64?, cancelled: Bool,
+        luminosity: RequestLuminosity?, submittedAt: Timestamp, submittedBy: String
+    ) {
         self.id = id
         self.name = name
         self.campaign = campaign
@@ -85,9 +87,11 @@ public struct RequestJob: Codable, Sendable, Equatable {
     /// The input files' LFNs, in order.
     public var inputs: [String]
 
-    public init(id: Int64 = 0, requestID: Int64 = 0, step: String, task: String, site: String, run: ExpRun, level: DataLevel, dataTag: String?,
-                outputLFN: String?, failures: Int = 0, reason: String = "", events: Int64? = nil, cpuSeconds: Double? = nil, report: String? = nil,
-                updatedAt: Timestamp = Timestamp(microsecondsSinceEpoch: 0), inputs: [String]) {
+    public init(
+        id: Int64 = 0, requestID: Int64 = 0, step: String, task: String, site: String, run: ExpRun, level: DataLevel, dataTag: String?,
+        outputLFN: String?, failures: Int = 0, reason: String = "", events: Int64? = nil, cpuSeconds: Double? = nil, report: String? = nil,
+        updatedAt: Timestamp = Timestamp(microsecondsSinceEpoch: 0), inputs: [String]
+    ) {
         self.id = id
         self.requestID = requestID
         self.step = step
@@ -153,6 +157,8 @@ extension RequestLuminosity {
     /// The account in lines: the runs', then each output group's.
     public var lines: [String] {
         [String(format: "runs: %.3f /pb", runs)]
-            + groups.map { String(format: "%@ %@: %d files, %lld events, %.3f /pb", $0.level.rawValue, $0.dataTag ?? "all", $0.files, $0.events, $0.luminosity) }
+            + groups.map {
+                String(format: "%@ %@: %d files, %lld events, %.3f /pb", $0.level.rawValue, $0.dataTag ?? "all", $0.files, $0.events, $0.luminosity)
+            }
     }
 }

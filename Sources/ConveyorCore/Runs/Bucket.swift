@@ -18,24 +18,30 @@ public struct PlannedBucket: Sendable, Hashable, Codable {
 /// time limit is reached. Runs that are not good physics runs are passed over without closing
 /// the bucket.
 public enum BucketPlanner {
-    public static func plan(_ runs: [RegisteredRun], targetLuminosity: Double, maximumDays: Double? = nil, from start: ExpRun? = nil) throws(ConveyorError) -> [PlannedBucket] {
+    public static func plan(
+        _ runs: [RegisteredRun], targetLuminosity: Double, maximumDays: Double? = nil, from start: ExpRun? = nil
+    ) throws(ConveyorError) -> [PlannedBucket] {
         guard targetLuminosity > 0 else { throw .invalidInput("the luminosity target must be positive") }
-        let candidates = runs
+        let candidates =
+            runs
             .filter { candidate in candidate.quality == .good && candidate.record.type == .physics && start.map { candidate.record.run >= $0 } ?? true }
             .sorted { $0.record.run < $1.record.run }
         var buckets: [PlannedBucket] = []
         var current: [RunRecord] = []
         func close(complete: Bool) {
             guard let first = current.first, let last = current.last else { return }
-            buckets.append(PlannedBucket(exp: first.run.exp, firstRun: first.run.run, lastRun: last.run.run, runs: current.map(\.run.run),
-                                         luminosity: current.reduce(0) { $0 + $1.luminosity }, start: first.start,
-                                         stop: current.compactMap(\.stop).max(), complete: complete))
+            buckets.append(
+                PlannedBucket(
+                    exp: first.run.exp, firstRun: first.run.run, lastRun: last.run.run, runs: current.map(\.run.run),
+                    luminosity: current.reduce(0) { $0 + $1.luminosity }, start: first.start,
+                    stop: current.compactMap(\.stop).max(), complete: complete))
             current = []
         }
         for run in candidates.map(\.record) {
             if let first = current.first, first.run.exp != run.run.exp { close(complete: false) }
             if let maximumDays, let begin = current.first?.start, let end = run.stop ?? run.start,
-               Double(end.microsecondsSinceEpoch - begin.microsecondsSinceEpoch) / 86_400_000_000 > maximumDays {
+                Double(end.microsecondsSinceEpoch - begin.microsecondsSinceEpoch) / 86_400_000_000 > maximumDays
+            {
                 close(complete: true)
             }
             current.append(run)
@@ -48,7 +54,8 @@ public enum BucketPlanner {
     /// Parses `2/fb`, `500/pb` or a plain number of /pb into /pb.
     public static func luminosity(parsing text: String) throws(ConveyorError) -> Double {
         let lower = text.lowercased().replacingOccurrences(of: " ", with: "")
-        let (number, scale): (Substring, Double) = lower.hasSuffix("/fb") ? (lower.dropLast(3), 1000) : lower.hasSuffix("/pb") ? (lower.dropLast(3), 1) : (Substring(lower), 1)
+        let (number, scale): (Substring, Double) =
+            lower.hasSuffix("/fb") ? (lower.dropLast(3), 1000) : lower.hasSuffix("/pb") ? (lower.dropLast(3), 1) : (Substring(lower), 1)
         guard let value = Double(number), value > 0, value.isFinite else {
             throw .invalidInput("'\(text)' is not a luminosity (expected e.g. 2/fb or 500/pb)")
         }

@@ -30,8 +30,9 @@ public struct ExpRun: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public init(parsing text: String) throws(ConveyorError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let exp = Int(parts[0].trimmingPrefix("e")), let run = Int(parts[1].trimmingPrefix("r")),
-              exp >= 0, run >= 0 else {
+            let exp = Int(parts[0].trimmingPrefix("e")), let run = Int(parts[1].trimmingPrefix("r")),
+            exp >= 0, run >= 0
+        else {
             throw .invalidInput("'\(text)' is not a run (expected EXP:RUN, e.g. 8:1234)")
         }
         self.init(exp: exp, run: run)

@@ -53,7 +53,8 @@ public struct ExperimentConfiguration: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(exp: try container.decode(Int.self, forKey: .exp), name: try container.decodeIfPresent(String.self, forKey: .name) ?? "",
-                      detectors: try container.decode([String].self, forKey: .detectors))
+        try self.init(
+            exp: try container.decode(Int.self, forKey: .exp), name: try container.decodeIfPresent(String.self, forKey: .name) ?? "",
+            detectors: try container.decode([String].self, forKey: .detectors))
     }
 }

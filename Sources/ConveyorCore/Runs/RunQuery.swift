@@ -11,8 +11,10 @@ public struct RunQuery: Sendable, Hashable, Codable {
     public var quality: QualityFlag?
     public var limit: Int?
 
-    public init(exp: Int? = nil, runRange: ClosedRange<Int>? = nil, type: RunType? = nil, energy: String? = nil, magnet: Bool? = nil,
-                minimumDurationSeconds: Int64? = nil, minimumLuminosity: Double? = nil, quality: QualityFlag? = nil, limit: Int? = nil) {
+    public init(
+        exp: Int? = nil, runRange: ClosedRange<Int>? = nil, type: RunType? = nil, energy: String? = nil, magnet: Bool? = nil,
+        minimumDurationSeconds: Int64? = nil, minimumLuminosity: Double? = nil, quality: QualityFlag? = nil, limit: Int? = nil
+    ) {
         self.exp = exp
         self.runRange = runRange
         self.type = type
@@ -28,8 +30,10 @@ public struct RunQuery: Sendable, Hashable, Codable {
 extension RunQuery {
     /// Builds a query from the text a user types (CLI options, query parameters): `runs` as
     /// `FIRST-LAST`, `magnet` as `on|off`, durations in minutes, luminosity in /pb.
-    public init(exp: Int?, runs: String?, type: String?, energy: String?, magnet: String?,
-                minimumDurationMinutes: Int64?, minimumLuminosity: Double?, quality: String?) throws(ConveyorError) {
+    public init(
+        exp: Int?, runs: String?, type: String?, energy: String?, magnet: String?,
+        minimumDurationMinutes: Int64?, minimumLuminosity: Double?, quality: String?
+    ) throws(ConveyorError) {
         self.init(exp: exp, energy: energy, minimumLuminosity: minimumLuminosity)
         if let runs {
             let parts = runs.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }

@@ -33,8 +33,10 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var offlineLuminosity: Double?
     public var state: RunState
 
-    public init(run: ExpRun, type: RunType = .physics, energy: String = "4S", magnet: Bool = true, start: Timestamp? = nil, stop: Timestamp? = nil,
-                events: Int64 = 0, onlineLuminosity: Double = 0, offlineLuminosity: Double? = nil, state: RunState = .ended) {
+    public init(
+        run: ExpRun, type: RunType = .physics, energy: String = "4S", magnet: Bool = true, start: Timestamp? = nil, stop: Timestamp? = nil,
+        events: Int64 = 0, onlineLuminosity: Double = 0, offlineLuminosity: Double? = nil, state: RunState = .ended
+    ) {
         self.run = run
         self.type = type
         self.energy = energy

@@ -85,15 +85,23 @@ public enum RunSummaryFile {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .value(nil) }
-            else if let flag = try? container.decode(Bool.self) { self = .value(flag ? "true" : "false") }
-            else if let integer = try? container.decode(Int64.self) { self = .value(String(integer)) }
-            else if let number = try? container.decode(Double.self) { self = .value(String(number)) }
-            else { self = .value(try container.decode(String.self)) }
+            if container.decodeNil() {
+                self = .value(nil)
+            } else if let flag = try? container.decode(Bool.self) {
+                self = .value(flag ? "true" : "false")
+            } else if let integer = try? container.decode(Int64.self) {
+                self = .value(String(integer))
+            } else if let number = try? container.decode(Double.self) {
+                self = .value(String(number))
+            } else {
+                self = .value(try container.decode(String.self))
+            }
         }
 
         var text: String? {
-            switch self { case .value(let text): text }
+            switch self {
+            case .value(let text): text
+            }
         }
     }
 

@@ -28,10 +28,12 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     /// the accountant's name for the element (`request job NAME ID`), not a shell command.
     public var accountant: String?
 
-    public init(name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),
-                trigger: TriggerRule = .all_success, dependsOn: [String] = [], role: Role? = nil, onReject: RejectionEffect = .fail,
-                wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil, signers: [String]? = nil,
-                accountant: String? = nil) {
+    public init(
+        name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),
+        trigger: TriggerRule = .all_success, dependsOn: [String] = [], role: Role? = nil, onReject: RejectionEffect = .fail,
+        wait: WaitCondition? = nil, action: ActionStep? = nil, timeLimitSeconds: Int? = nil, signers: [String]? = nil,
+        accountant: String? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.commands = commands

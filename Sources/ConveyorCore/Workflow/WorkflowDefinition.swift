@@ -56,8 +56,9 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         task.trigger = try t["trigger"].named(TriggerRule.self, default: .all_success)
         task.dependsOn = try t["depends_on"].strings()
         let pauseAfter: Int? = t["pause_after"].isMissing ? nil : try t["pause_after"].int(minimum: 1)
-        task.retry = RetryPolicy(limit: try t["retries"].int(default: 0, minimum: 0), cooloffBase: try t["cooloff"].double(default: 10, minimum: 0),
-                                 cooloffCap: try t["cooloff_cap"].double(default: 3_600, minimum: 0), pauseAfter: pauseAfter)
+        task.retry = RetryPolicy(
+            limit: try t["retries"].int(default: 0, minimum: 0), cooloffBase: try t["cooloff"].double(default: 10, minimum: 0),
+            cooloffCap: try t["cooloff_cap"].double(default: 3_600, minimum: 0), pauseAfter: pauseAfter)
         switch kind {
         case .job:
             let single = t["command"], many = t["commands"]

@@ -48,9 +48,11 @@ public struct WorkflowTask: Codable, Sendable, Equatable {
     /// Job tasks: how many elements are in each state (succeeded, failed, running…).
     public var elementCounts: [String: Int]
 
-    public init(id: Int64, workflowID: Int64, definition: TaskDefinition, state: TaskState, tries: Int, retryAt: Timestamp? = nil, upstream: [Int64] = [],
-                decidedBy: String? = nil, decisionComment: String? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
-                elementCounts: [String: Int] = [:]) {
+    public init(
+        id: Int64, workflowID: Int64, definition: TaskDefinition, state: TaskState, tries: Int, retryAt: Timestamp? = nil, upstream: [Int64] = [],
+        decidedBy: String? = nil, decisionComment: String? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
+        elementCounts: [String: Int] = [:]
+    ) {
         self.id = id
         self.workflowID = workflowID
         self.definition = definition
@@ -118,8 +120,10 @@ public struct WorkflowCommand: Codable, Sendable, Equatable {
     public let appliedAt: Timestamp?
     public let result: String?
 
-    public init(id: Int64, workflowID: Int64, taskID: Int64?, kind: WorkflowCommandKind, actor: String, comment: String, createdAt: Timestamp,
-                appliedAt: Timestamp? = nil, result: String? = nil) {
+    public init(
+        id: Int64, workflowID: Int64, taskID: Int64?, kind: WorkflowCommandKind, actor: String, comment: String, createdAt: Timestamp,
+        appliedAt: Timestamp? = nil, result: String? = nil
+    ) {
         self.id = id
         self.workflowID = workflowID
         self.taskID = taskID
@@ -161,9 +165,11 @@ public struct JobAttempt: Codable, Sendable, Equatable {
     /// The folder holding the element's stdout and stderr.
     public var directory: String
 
-    public init(submission: String, arrayIndex: Int, taskID: Int64, element: Int, attempt: Int, state: State, exitCode: Int? = nil, reason: String? = nil,
-                wallSeconds: Double? = nil, cpuSeconds: Double? = nil, maxRSSKilobytes: Int? = nil, submittedAt: Timestamp, startedAt: Timestamp? = nil,
-                finishedAt: Timestamp? = nil, directory: String) {
+    public init(
+        submission: String, arrayIndex: Int, taskID: Int64, element: Int, attempt: Int, state: State, exitCode: Int? = nil, reason: String? = nil,
+        wallSeconds: Double? = nil, cpuSeconds: Double? = nil, maxRSSKilobytes: Int? = nil, submittedAt: Timestamp, startedAt: Timestamp? = nil,
+        finishedAt: Timestamp? = nil, directory: String
+    ) {
         self.submission = submission
         self.arrayIndex = arrayIndex
         self.taskID = taskID

@@ -26,7 +26,8 @@ public final class HTCondorExecutor: BatchExecutor {
         self.chunk = chunk
     }
 
-    static let attributes = "ClusterId,ProcId,JobStatus,HoldReason,ExitCode,ExitBySignal,ExitSignal,RemoteWallClockTime,RemoteUserCpu,RemoteSysCpu,ImageSize,JobBatchName,RemoveReason,ConveyorTimeLimit"
+    static let attributes =
+        "ClusterId,ProcId,JobStatus,HoldReason,ExitCode,ExitBySignal,ExitSignal,RemoteWallClockTime,RemoteUserCpu,RemoteSysCpu,ImageSize,JobBatchName,RemoveReason,ConveyorTimeLimit"
 
     public func submit(_ submission: BatchSubmission) async throws(ConveyorError) -> String {
         // Without a shared file system each element's folder is its sandbox: it holds its own script.
@@ -101,15 +102,22 @@ public final class HTCondorExecutor: BatchExecutor {
         func take(_ ads: [[String: Any]]) {
             for ad in ads {
                 guard let cluster = ad["ClusterId"] as? Int, let proc = ad["ProcId"] as? Int, let owner = owners[String(cluster)],
-                      owner.arrayIndices.contains(proc), let report = Self.report(ad, uuid: owner.uuid, index: proc) else { continue }
+                    owner.arrayIndices.contains(proc), let report = Self.report(ad, uuid: owner.uuid, index: proc)
+                else { continue }
                 reports[key(owner.uuid, proc)] = report
             }
         }
         let clusters = owners.keys.sorted()
         for start in stride(from: 0, to: clusters.count, by: chunk) {
             let part = clusters[start..<min(start + chunk, clusters.count)]
-            take(try Self.ads(try await tools.succeed("condor_q", ["-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
-                                                                    "-attributes", Self.attributes])))
+            take(
+                try Self.ads(
+                    try await tools.succeed(
+                        "condor_q",
+                        [
+                            "-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
+                            "-attributes", Self.attributes,
+                        ])))
         }
         // Jobs that left the queue: their folders hold the exit code, whether or not the history still has them.
         for s in submissions {
@@ -123,11 +131,19 @@ public final class HTCondorExecutor: BatchExecutor {
         }
         for start in stride(from: 0, to: left.count, by: chunk) {
             let part = left[start..<min(start + chunk, left.count)]
-            take(try Self.ads(try await tools.succeed("condor_history", ["-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
-                                                                          "-attributes", Self.attributes])))
+            take(
+                try Self.ads(
+                    try await tools.succeed(
+                        "condor_history",
+                        [
+                            "-json", "-constraint", part.map { "ClusterId == \($0)" }.joined(separator: " || "),
+                            "-attributes", Self.attributes,
+                        ])))
         }
         // Held jobs stay in the queue until removed: take them out once they are reported failed.
-        let held = reports.values.filter { $0.reason?.hasPrefix("held:") == true }.compactMap { r in owners.first { $0.value.uuid == r.uuid }.map { "\($0.key).\(r.arrayIndex)" } }
+        let held = reports.values.filter { $0.reason?.hasPrefix("held:") == true }.compactMap { r in
+            owners.first { $0.value.uuid == r.uuid }.map { "\($0.key).\(r.arrayIndex)" }
+        }
         if !held.isEmpty { _ = try? await tools.run("condor_rm", held) }
         return Array(reports.values)
     }
@@ -144,17 +160,20 @@ public final class HTCondorExecutor: BatchExecutor {
         case 3:
             if let removal = ad["RemoveReason"] as? String, removal.contains("PeriodicRemove") {
                 let limit = (ad["ConveyorTimeLimit"] as? Int).map { "\($0) s" } ?? "its time limit"
-                return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "time limit of \(limit) reached (removed by periodic_remove)",
-                                      wallSeconds: wall)
+                return BatchJobStatus(
+                    uuid: uuid, arrayIndex: index, state: .failed, reason: "time limit of \(limit) reached (removed by periodic_remove)",
+                    wallSeconds: wall)
             }
-            return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .cancelled,
-                                  reason: "removed from the queue\((ad["RemoveReason"] as? String).map { ": \($0)" } ?? "")")
+            return BatchJobStatus(
+                uuid: uuid, arrayIndex: index, state: .cancelled,
+                reason: "removed from the queue\((ad["RemoveReason"] as? String).map { ": \($0)" } ?? "")")
         case 4:
             let signalled = (ad["ExitBySignal"] as? Bool) == true
             let code = signalled ? 128 + ((ad["ExitSignal"] as? Int) ?? 0) : (ad["ExitCode"] as? Int) ?? 0
-            return BatchJobStatus(uuid: uuid, arrayIndex: index, state: code == 0 ? .succeeded : .failed, exitCode: code,
-                             reason: code == 0 ? nil : signalled ? "killed by signal \(code - 128)" : "exit code \(code)",
-                             wallSeconds: wall, cpuSeconds: cpu.isEmpty ? nil : cpu.reduce(0, +), maxRSSKilobytes: rss)
+            return BatchJobStatus(
+                uuid: uuid, arrayIndex: index, state: code == 0 ? .succeeded : .failed, exitCode: code,
+                reason: code == 0 ? nil : signalled ? "killed by signal \(code - 128)" : "exit code \(code)",
+                wallSeconds: wall, cpuSeconds: cpu.isEmpty ? nil : cpu.reduce(0, +), maxRSSKilobytes: rss)
         case 5: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "held: \((ad["HoldReason"] as? String) ?? "no reason given")")
         default: return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "unknown HTCondor JobStatus \(status)")
         }

@@ -126,7 +126,8 @@ public final class LSFExecutor: BatchExecutor {
     static func records(_ text: String) throws(ConveyorError) -> [[String: String]] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return [] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any], let records = object["RECORDS"] as? [[String: Any]] else {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any], let records = object["RECORDS"] as? [[String: Any]]
+        else {
             throw .unavailable("bjobs -json answered with something other than an object with RECORDS")
         }
         return records.compactMap { record in
@@ -157,8 +158,9 @@ public final class LSFExecutor: BatchExecutor {
             if why?.contains("TERM_OWNER") == true || why?.contains("TERM_ADMIN") == true {
                 return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .cancelled, exitCode: code, reason: reason, wallSeconds: wall, cpuSeconds: cpu)
             }
-            return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, exitCode: code, reason: reason, wallSeconds: wall, cpuSeconds: cpu,
-                                  maxRSSKilobytes: memory)
+            return BatchJobStatus(
+                uuid: uuid, arrayIndex: index, state: .failed, exitCode: code, reason: reason, wallSeconds: wall, cpuSeconds: cpu,
+                maxRSSKilobytes: memory)
         default:
             return BatchJobStatus(uuid: uuid, arrayIndex: index, state: .failed, reason: "unknown LSF job state \(stat)")
         }

@@ -79,7 +79,9 @@ public final class LocalExecutor: BatchExecutor {
         try JobFolders.prepare(submission)
         let fm = FileManager.default
         var written = fm.createFile(atPath: submission.directory + "/wrapper.sh", contents: Data(Self.wrapper.utf8))
-        if let limit = submission.timeLimitSeconds { written = written && fm.createFile(atPath: submission.directory + "/time_limit", contents: Data(String(limit).utf8)) }
+        if let limit = submission.timeLimitSeconds {
+            written = written && fm.createFile(atPath: submission.directory + "/time_limit", contents: Data(String(limit).utf8))
+        }
         // Written last: a submission without it was interrupted before any job started, and is prepared again.
         written = written && fm.createFile(atPath: submission.directory + "/prepared", contents: nil)
         guard written else { throw .unavailable("cannot prepare job folders in \(submission.directory)") }
@@ -101,7 +103,9 @@ public final class LocalExecutor: BatchExecutor {
             last = now
             return true
         }
-        let ended = endedFolders.withLock { folders in defer { folders = [] }; return folders }
+        let ended = endedFolders.withLock { folders in
+            defer { folders = [] }; return folders
+        }
         var unread = Set<String>()
         for submission in submissions {
             var limit: Int?
@@ -125,7 +129,9 @@ public final class LocalExecutor: BatchExecutor {
                     } else if let report = Self.finished(folder, uuid: submission.uuid, arrayIndex: index, timeLimit: limit) {
                         reports.append(report)  // it ended between the two looks
                     } else {
-                        reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
+                        reports.append(
+                            BatchJobStatus(
+                                uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
                     }
                 } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: submission.directory + "/prepared") {
                     // Prepared but never started (the scheduler stopped in between), or started by
@@ -163,7 +169,9 @@ public final class LocalExecutor: BatchExecutor {
     /// Hands a folder to the launcher (started on first use).
     private func start(_ folder: String) {
         started.withLock { _ = $0.insert(folder) }
-        if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in defer { pending = nil }; return pending }) {
+        if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in
+            defer { pending = nil }; return pending
+        }) {
             let onEnding = self.onEnding
             let ended = endedFolders
             Task.detached {
@@ -194,7 +202,8 @@ public final class LocalExecutor: BatchExecutor {
     }
 
     static func finished(_ folder: String, uuid: String, arrayIndex: Int, timeLimit: Int?) -> BatchJobStatus? {
-        guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8), let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let text = try? String(contentsOfFile: folder + "/result", encoding: .utf8), let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             if FileManager.default.fileExists(atPath: folder + "/cancelled"), let pid = pid(in: folder), !ProcessProbe.isAlive(pid) {
                 return BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: .cancelled, reason: "cancelled")
             }
@@ -203,7 +212,8 @@ public final class LocalExecutor: BatchExecutor {
         var report = BatchJobStatus(uuid: uuid, arrayIndex: arrayIndex, state: code == 0 ? .succeeded : .failed, exitCode: code)
         // GNU time writes "Command exited with non-zero status N" first when the job failed; the figures are on the last line.
         if let usage = try? String(contentsOfFile: folder + "/rusage", encoding: .utf8),
-           let last = usage.split(separator: "\n").last?.split(separator: " "), last.count == 4 {
+            let last = usage.split(separator: "\n").last?.split(separator: " "), last.count == 4
+        {
             report.wallSeconds = Double(last[0])
             if let user = Double(last[1]), let system = Double(last[2]) { report.cpuSeconds = user + system }
             report.maxRSSKilobytes = Int(last[3])

@@ -42,8 +42,10 @@ public final class SlurmExecutor: BatchExecutor {
         var ids: [String] = []
         for start in stride(from: 0, to: submission.jobs.count, by: limit) {
             let count = min(limit, submission.jobs.count - start)
-            var arguments = ["--parsable", "--job-name=\(submission.uuid)", "--array=0-\(count - 1)", "--output=/dev/null", "--error=/dev/null",
-                             "--chdir=\(submission.directory)"]
+            var arguments = [
+                "--parsable", "--job-name=\(submission.uuid)", "--array=0-\(count - 1)", "--output=/dev/null", "--error=/dev/null",
+                "--chdir=\(submission.directory)",
+            ]
             if let partition { arguments.append("--partition=\(partition)") }
             if let account { arguments.append("--account=\(account)") }
             if let seconds = submission.timeLimitSeconds { arguments.append("--time=\(max(1, (seconds + 59) / 60))") }
@@ -73,7 +75,9 @@ public final class SlurmExecutor: BatchExecutor {
             } else {
                 // Accounting is off: the controller still knows jobs that ended within MinJobAge.
                 for line in try await tools.succeed("scontrol", ["show", "job", "-o"]).split(separator: "\n") where line.contains(" JobName=\(uuid) ") {
-                    if let parent = line.split(separator: " ").first(where: { $0.hasPrefix("ArrayJobId=") })?.dropFirst("ArrayJobId=".count) { ids.insert(String(parent)) }
+                    if let parent = line.split(separator: " ").first(where: { $0.hasPrefix("ArrayJobId=") })?.dropFirst("ArrayJobId=".count) {
+                        ids.insert(String(parent))
+                    }
                 }
             }
         }
@@ -97,8 +101,9 @@ public final class SlurmExecutor: BatchExecutor {
             var (state, why) = SlurmState.report(text, exitCode: exit)
             if let reason, reason != "None", state != .succeeded, state != .running { why = [why, reason].compactMap { $0 }.joined(separator: "; ") }
             if state == .queued || state == .running { why = nil }
-            reports[key(submission.uuid, index)] = BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: state, exitCode: exit, reason: why,
-                                                             wallSeconds: wall, maxRSSKilobytes: rss)
+            reports[key(submission.uuid, index)] = BatchJobStatus(
+                uuid: submission.uuid, arrayIndex: index, state: state, exitCode: exit, reason: why,
+                wallSeconds: wall, maxRSSKilobytes: rss)
         }
         let asked = try await tools.run("squeue", ["-h", "-r", "--jobs=\(owners.keys.sorted().joined(separator: ","))", "-o", "%F|%K|%T|%r"])
         // squeue refuses a list of jobs that all left the controller (MinJobAge): none is queued then.
@@ -120,7 +125,8 @@ public final class SlurmExecutor: BatchExecutor {
             if let end = JobFolders.recordedEnd(uuid: s.uuid, directory: s.directory, arrayIndex: index) { recorded[key(s.uuid, index)] = end }
         }
         let jobs = Set(missing.flatMap { s, _ in ArrayJobIDs.parts(s.externalID).map(\.job) }).sorted()
-        let accounting = try await tools.run("sacct", ["-n", "-P", "-X", "--jobs=\(jobs.joined(separator: ","))", "-o", "JobID,State,ExitCode,ElapsedRaw,Reason"])
+        let accounting = try await tools.run(
+            "sacct", ["-n", "-P", "-X", "--jobs=\(jobs.joined(separator: ","))", "-o", "JobID,State,ExitCode,ElapsedRaw,Reason"])
         if accounting.status == 0 {
             for line in accounting.stdout.split(separator: "\n") {
                 let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

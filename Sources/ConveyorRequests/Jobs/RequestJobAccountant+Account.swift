@@ -45,9 +45,11 @@ extension RequestJobAccountant {
                     verdicts.append(JobVerdict(succeeded: true, detail: detail))
                 case .registered(let loaded, let job, let file, let detail):
                     if let file {
-                        try await session.appendAudit(AuditRecord(at: now, actor: Requests.actor(for: loaded.record), action: "files.register",
-                                                                  subjectKind: "files", subject: file.lfn,
-                                                                  detail: "output of request \(loaded.record.name) job \(job.id)"))
+                        try await session.appendAudit(
+                            AuditRecord(
+                                at: now, actor: Requests.actor(for: loaded.record), action: "files.register",
+                                subjectKind: "files", subject: file.lfn,
+                                detail: "output of request \(loaded.record.name) job \(job.id)"))
                     }
                     try await session.updateRequestJob(job, at: now)
                     try await session.setRequestInputs(request: loaded.record.id, job: job.id, to: .processed, reason: "", at: now)
@@ -58,11 +60,13 @@ extension RequestJobAccountant {
                     let limit = loaded.request.maxFileFailures
                     let givingUp = job.failures >= limit
                     try await session.updateRequestJob(job, at: now)
-                    try await session.setRequestInputs(request: loaded.record.id, job: job.id, from: [.unused, .assigned], to: givingUp ? .problematic : .unused,
-                                                       reason: givingUp ? "failed \(job.failures) times: \(reason)" : reason, at: now)
-                    verdicts.append(givingUp
-                        ? JobVerdict(succeeded: true, detail: "gave up after \(job.failures) failures, inputs are Problematic: \(reason)")
-                        : JobVerdict(succeeded: false, detail: "try \(job.failures) of \(limit) failed: \(reason)"))
+                    try await session.setRequestInputs(
+                        request: loaded.record.id, job: job.id, from: [.unused, .assigned], to: givingUp ? .problematic : .unused,
+                        reason: givingUp ? "failed \(job.failures) times: \(reason)" : reason, at: now)
+                    verdicts.append(
+                        givingUp
+                            ? JobVerdict(succeeded: true, detail: "gave up after \(job.failures) failures, inputs are Problematic: \(reason)")
+                            : JobVerdict(succeeded: false, detail: "try \(job.failures) of \(limit) failed: \(reason)"))
                 }
             }
             return verdicts
@@ -118,7 +122,10 @@ extension RequestJobAccountant {
             return .failed(loaded, job, "the report names \(output), but there is no file at \(arrived)\(transferred ? " (not transferred back?)" : "")")
         }
         guard sums.size == reported.size, sums.adler32 == reported.adler32, sums.sha256 == reported.sha256 else {
-            return .failed(loaded, job, "\(output) at \(arrived) is \(sums.size) bytes with adler32 \(sums.adler32); the job reported \(reported.size) bytes, adler32 \(reported.adler32)")
+            return .failed(
+                loaded, job,
+                "\(output) at \(arrived) is \(sums.size) bytes with adler32 \(sums.adler32); the job reported \(reported.size) bytes, adler32 \(reported.adler32)"
+            )
         }
         var home = arrived
         if transferred {
@@ -126,10 +133,11 @@ extension RequestJobAccountant {
             do { try Self.bringHome(arrived, to: home) } catch { return .failed(loaded, job, error.message) }
         }
         let inputsLFNs = inputs.map(\.lfn)
-        let file = CatalogFile(lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
-                               dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(forStep: job.step),
-                               conditionsResolvedAt: report.conditionsResolvedAt, job: label, parents: inputsLFNs,
-                               replicas: [Replica(site: site.name, storage: .disk, path: home)])
+        let file = CatalogFile(
+            lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
+            dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(forStep: job.step),
+            conditionsResolvedAt: report.conditionsResolvedAt, job: label, parents: inputsLFNs,
+            replicas: [Replica(site: site.name, storage: .disk, path: home)])
         do { try file.validate() } catch { return .failed(loaded, job, error.message) }
         claimed.insert(output)
         return .registered(loaded, done, file, "registered \(output): \(events) events, \(sums.size) bytes, \(String(format: "%.2f", report.cpuSeconds)) s CPU")

@@ -30,8 +30,9 @@ extension RequestJobAccountant {
                 throw ConveyorError.unavailable("cannot write \(folder)/\(JobDescription.fileName)")
             }
             try await store.write { session in
-                try await session.setRequestInputs(request: record.id, job: id, from: [.unused, .assigned], to: .assigned,
-                                                   reason: "job \(id) dispatched", at: .now)
+                try await session.setRequestInputs(
+                    request: record.id, job: id, from: [.unused, .assigned], to: .assigned,
+                    reason: "job \(id) dispatched", at: .now)
             }
             let runner = dispatch.runner
             if dispatch.transfersFiles {
@@ -40,8 +41,9 @@ extension RequestJobAccountant {
             return DescribedJob(command: "'\(runner.replacingOccurrences(of: "'", with: "'\\''"))' .")
         } catch let refusal where !Self.isPassing(refusal) {
             // The job cannot run as things stand: its report says why, and it counts as a failed try.
-            let report = JobReport(job: label, exitStatus: nil, failure: refusal.message, events: nil, outputs: [], cpuSeconds: 0, wallSeconds: 0,
-                                   peakMemoryKilobytes: nil, values: [], host: "scheduler", startedAt: .now, endedAt: .now)
+            let report = JobReport(
+                job: label, exitStatus: nil, failure: refusal.message, events: nil, outputs: [], cpuSeconds: 0, wallSeconds: 0,
+                peakMemoryKilobytes: nil, values: [], host: "scheduler", startedAt: .now, endedAt: .now)
             guard FileManager.default.createFile(atPath: folder + "/" + JobReport.fileName, contents: report.encoded()) else {
                 throw .unavailable("cannot write \(folder)/\(JobReport.fileName)")
             }
@@ -100,8 +102,9 @@ extension RequestJobAccountant {
         let conditions: JobDescription.Conditions
         switch dispatch.pool.options["conditions"] ?? "files" {
         case "files":
-            try await conditionsDatabase.exportResolved(tags: tags, at: job.run, to: dispatch.folder + "/conditions", asOf: resolvedAt,
-                                                        allowOpen: openStaging != nil)
+            try await conditionsDatabase.exportResolved(
+                tags: tags, at: job.run, to: dispatch.folder + "/conditions", asOf: resolvedAt,
+                allowOpen: openStaging != nil)
             conditions = .init(mode: .files, location: "conditions", resolvedAt: resolvedAt)
         case "http":
             // Resolved here, fetched by the job: pinned revisions are the same bytes for ever, so a cache in front serves them all.
@@ -110,8 +113,9 @@ extension RequestJobAccountant {
             }
             let resolutions = try await conditionsDatabase.resolve(tags: tags, at: job.run, asOf: resolvedAt, allowOpen: openStaging != nil)
             let token = try await jobToken(for: dispatch.pool)
-            conditions = .init(mode: .http, location: url, token: token, proxy: dispatch.pool.options["conditions_proxy"],
-                               payloads: resolutions.map { .init(name: $0.name, revision: $0.revision, sha256: $0.sha256) }, resolvedAt: resolvedAt)
+            conditions = .init(
+                mode: .http, location: url, token: token, proxy: dispatch.pool.options["conditions_proxy"],
+                payloads: resolutions.map { .init(name: $0.name, revision: $0.revision, sha256: $0.sha256) }, resolvedAt: resolvedAt)
         case let other:
             throw .invalidInput("pool \(dispatch.pool.name): conditions is files or http, not '\(other)'")
         }
@@ -132,9 +136,10 @@ extension RequestJobAccountant {
             let location = dispatch.transfersFiles ? (output as NSString).lastPathComponent : site.path(of: output)
             outputs.append(.init(lfn: output, location: location, level: job.level, dataTag: job.dataTag))
         }
-        let description = JobDescription(job: Self.jobLabel(loaded.record, job), request: loaded.record.name, step: job.step, site: site.name, run: job.run,
-                              release: request.release, globalTags: tags, program: program, environment: environment, inputs: described,
-                              outputs: outputs, conditions: conditions)
+        let description = JobDescription(
+            job: Self.jobLabel(loaded.record, job), request: loaded.record.name, step: job.step, site: site.name, run: job.run,
+            release: request.release, globalTags: tags, program: program, environment: environment, inputs: described,
+            outputs: outputs, conditions: conditions)
         return (description, shipped)
     }
 }

@@ -151,8 +151,11 @@ extension RequestJobAccountant {
         let element = Self.element(request: name, job: id)
         let described = try await describe(element, JobDispatch(folder: folder, pool: pool, runner: "conveyor-job", attempt: 1))
         if described.command != ":" { JobRunner(folder: folder).run() }
-        let verdicts = try await account([EndedJob(element: element, folder: folder, pool: pool,
-                                                   status: BatchJobStatus(uuid: "here", arrayIndex: 0, state: .succeeded, exitCode: 0))])
+        let verdicts = try await account([
+            EndedJob(
+                element: element, folder: folder, pool: pool,
+                status: BatchJobStatus(uuid: "here", arrayIndex: 0, state: .succeeded, exitCode: 0))
+        ])
         return verdicts.first ?? JobVerdict(succeeded: false, detail: "no verdict")
     }
 }

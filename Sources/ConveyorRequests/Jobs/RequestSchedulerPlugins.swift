@@ -10,8 +10,9 @@ import ConveyorWorkflow
 /// ```
 extension SchedulerPlugins {
     public static func requests(store: Store) -> SchedulerPlugins {
-        SchedulerPlugins(accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
-                         actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)])
+        SchedulerPlugins(
+            accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
+            actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)])
     }
 }
 

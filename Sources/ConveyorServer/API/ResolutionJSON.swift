@@ -12,7 +12,8 @@ enum ResolutionJSON {
         out.writeString("{\"payloads\":[")
         for (i, r) in resolutions.enumerated() {
             if i > 0 { out.writeString(",") }
-            out.writeString("{\"iov\":{\"expHigh\":\(r.iov.expHigh),\"expLow\":\(r.iov.expLow),\"runHigh\":\(r.iov.runHigh),\"runLow\":\(r.iov.runLow)},\"name\":")
+            out.writeString(
+                "{\"iov\":{\"expHigh\":\(r.iov.expHigh),\"expLow\":\(r.iov.expLow),\"runHigh\":\(r.iov.runHigh),\"runLow\":\(r.iov.runLow)},\"name\":")
             writeString(r.name, to: &out)
             out.writeString(",\"revision\":\(r.revision),\"sha256\":")
             writeString(r.sha256, to: &out)

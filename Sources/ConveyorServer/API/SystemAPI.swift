@@ -46,10 +46,13 @@ struct SystemAPI {
             APIOperation(
                 method: .get, path: "/api/v1/openapi.json", operationID: "getOpenAPI",
                 summary: "Read this API's OpenAPI 3 document", tag: "system", role: nil,
-                response: .object(properties: ["openapi": .string(), "info": .object(properties: ["title": .string(), "version": .string()], required: ["title", "version"]),
-                                               "paths": .map(.object(properties: ["get": .object(properties: ["operationId": .string()], required: [])], required: [])),
-                                               "components": .object(properties: ["schemas": .map(.object(properties: ["type": .string()], required: []))], required: [])],
-                                  required: ["openapi", "info", "paths", "components"])
+                response: .object(
+                    properties: [
+                        "openapi": .string(), "info": .object(properties: ["title": .string(), "version": .string()], required: ["title", "version"]),
+                        "paths": .map(.object(properties: ["get": .object(properties: ["operationId": .string()], required: [])], required: [])),
+                        "components": .object(properties: ["schemas": .map(.object(properties: ["type": .string()], required: []))], required: []),
+                    ],
+                    required: ["openapi", "info", "paths", "components"])
             ),
             in: book
         ) { _, _ in
@@ -69,4 +72,3 @@ struct SystemAPI {
         }
     }
 }
-

@@ -24,10 +24,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
             let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
             // A job's token is a short-lived session of the job principal; every other bearer is an API token.
-            context.actor = secret.hasPrefix(Accounts.jobTokenPrefix)
+            context.actor =
+                secret.hasPrefix(Accounts.jobTokenPrefix)
                 ? try await accounts.authenticate(session: secret) : try await accounts.authenticate(bearer: secret)
         } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty,
-                  let actor = try? await accounts.authenticate(session: cookie) {
+            let actor = try? await accounts.authenticate(session: cookie)
+        {
             context.actor = actor
         } else if let anonymousRole {
             context.actor = .anonymous(anonymousRole)

@@ -77,7 +77,7 @@ struct OpenAPIDocument: Encodable {
                 String(operation.successStatus.code): ResponseObject(
                     description: operation.successStatus.reasonPhrase,
                     content: [operation.contentType: MediaObject(schema: operation.response)]
-                ),
+                )
             ]
             // 404: a path, query or body names something (a tag, a file, a run) that may not exist.
             var errorCodes = [400, 404, 503]
@@ -95,9 +95,11 @@ struct OpenAPIDocument: Encodable {
                 summary: operation.summary,
                 description: roleNote,
                 tags: [operation.tag],
-                parameters: operation.parameters.isEmpty ? nil : operation.parameters.map {
-                    ParameterObject(name: $0.name, in: $0.location.rawValue, description: $0.description, required: $0.required, schema: $0.schema)
-                },
+                parameters: operation.parameters.isEmpty
+                    ? nil
+                    : operation.parameters.map {
+                        ParameterObject(name: $0.name, in: $0.location.rawValue, description: $0.description, required: $0.required, schema: $0.schema)
+                    },
                 requestBody: operation.requestBody.map { RequestBody(content: [json: MediaObject(schema: $0)]) },
                 responses: responses,
                 security: operation.role == nil ? [] : [["bearerAuth": []]],

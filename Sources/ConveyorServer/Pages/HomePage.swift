@@ -13,12 +13,12 @@ struct HomePage: Page {
             "<div class=\"card\" data-kind=\"\(count.kind)\"><div class=\"count\">\(count.count)</div><div class=\"kind\">\(count.kind)</div></div>"
         }
         return """
-        <p class="muted">Database: <code>\(summary.location)</code> (\(summary.backend.rawValue), schema version \(summary.schemaVersion))</p>
-        <section class="cards" id="counts">\(cards)</section>
-        <h2>Recent changes</h2>
-        \(AuditTable(entries: recentAudit).html)
-        <p><a href="/audit">The whole audit log</a></p>
-        """
+            <p class="muted">Database: <code>\(summary.location)</code> (\(summary.backend.rawValue), schema version \(summary.schemaVersion))</p>
+            <section class="cards" id="counts">\(cards)</section>
+            <h2>Recent changes</h2>
+            \(AuditTable(entries: recentAudit).html)
+            <p><a href="/audit">The whole audit log</a></p>
+            """
     }
 }
 
@@ -31,6 +31,7 @@ struct AuditTable {
         let rows = entries.map { entry -> HTML in
             "<tr><td><code>\(entry.at.iso8601.prefix(19).replacingOccurrences(of: "T", with: " "))</code></td><td>\(entry.actor)</td><td>\(entry.action)</td><td>\(entry.subjectKind) <strong>\(entry.subject)</strong></td><td>\(entry.detail)</td></tr>"
         }
-        return "<table id=\"audit\"><thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Subject</th><th>Detail</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return
+            "<table id=\"audit\"><thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Subject</th><th>Detail</th></tr></thead><tbody>\(rows)</tbody></table>"
     }
 }

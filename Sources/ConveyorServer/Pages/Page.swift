@@ -14,30 +14,31 @@ extension Page {
     var document: HTML {
         let who: HTML
         if let actor, actor != .anonymous(actor.role) {
-            who = "<span class=\"who\">\(actor.name) · \(actor.role)</span> <form method=\"post\" action=\"/logout\" class=\"inline\"><button>Sign out</button></form>"
+            who =
+                "<span class=\"who\">\(actor.name) · \(actor.role)</span> <form method=\"post\" action=\"/logout\" class=\"inline\"><button>Sign out</button></form>"
         } else {
             who = "<a href=\"/login\">Sign in</a>"
         }
         return """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title) · Conveyor</title>
-        <link rel="stylesheet" href="/assets/conveyor.css">
-        </head>
-        <body>
-        <header><a class="brand" href="/">Conveyor</a>
-        <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/api/v1/openapi.json">API</a></nav>
-        <div class="session">\(who)</div></header>
-        <main>
-        <h1>\(title)</h1>
-        \(body)
-        </main>
-        </body>
-        </html>
-        """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title) · Conveyor</title>
+            <link rel="stylesheet" href="/assets/conveyor.css">
+            </head>
+            <body>
+            <header><a class="brand" href="/">Conveyor</a>
+            <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/api/v1/openapi.json">API</a></nav>
+            <div class="session">\(who)</div></header>
+            <main>
+            <h1>\(title)</h1>
+            \(body)
+            </main>
+            </body>
+            </html>
+            """
     }
 }
 

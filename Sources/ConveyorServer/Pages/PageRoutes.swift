@@ -20,7 +20,6 @@ struct PageRoutes {
     let workflows: Workflows
     let requests: Requests
 
-
     struct RequestForm: Decodable {
         let configuration: String?
         let action: String?
@@ -128,8 +127,14 @@ struct PageRoutes {
                     return Response.redirect(to: "/requests/\(submitted.request)", type: .normal)
                 }
                 let problems = try await InstallationCheck(store: store).problems(in: parsed)
-                let verdict = problems.isEmpty
-                    ? (true, ["A valid \(parsed.campaign) request '\(parsed.name)': \(parsed.calibrations.count) calibration(s), outputs \(parsed.outputs.map(\.rawValue).joined(separator: ", ")); this installation can run it."])
+                let verdict =
+                    problems.isEmpty
+                    ? (
+                        true,
+                        [
+                            "A valid \(parsed.campaign) request '\(parsed.name)': \(parsed.calibrations.count) calibration(s), outputs \(parsed.outputs.map(\.rawValue).joined(separator: ", ")); this installation can run it."
+                        ]
+                    )
                     : (false, problems)
                 return HTMLResponse(page: NewRequestPage(text: text, verdict: verdict, actor: actor)).response
             } catch let error as ConveyorError {
@@ -171,26 +176,29 @@ struct PageRoutes {
                 return HTMLResponse(status: .unauthorized, page: LoginPage(next: next, failed: true)).response
             }
             var response = Response.redirect(to: next, type: .normal)
-            response.setCookie(Cookie(
-                name: AuthenticationMiddleware.sessionCookie, value: started.sessionID,
-                maxAge: Int(Accounts.sessionLifetime.components.seconds), path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
-            ))
+            response.setCookie(
+                Cookie(
+                    name: AuthenticationMiddleware.sessionCookie, value: started.sessionID,
+                    maxAge: Int(Accounts.sessionLifetime.components.seconds), path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
+                ))
             return response
         }
         router.post("/logout") { request, _ in
             if let id = request.cookies[AuthenticationMiddleware.sessionCookie]?.value, !id.isEmpty { try await accounts.endSession(id) }
             var response = Response.redirect(to: "/login", type: .normal)
-            response.setCookie(Cookie(
-                name: AuthenticationMiddleware.sessionCookie, value: "",
-                maxAge: 0, path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
-            ))
+            response.setCookie(
+                Cookie(
+                    name: AuthenticationMiddleware.sessionCookie, value: "",
+                    maxAge: 0, path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
+                ))
             return response
         }
         router.get("/assets/conveyor.css") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows].joined(separator: "\n")))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows].joined(separator: "\n")))
             )
         }
     }

@@ -50,6 +50,7 @@ extension Migrations {
             .run()
         try await db.create(index: "quality_events_run").on("quality_events").column("exp").column("run").column("at").run()
 
-        try await Migrations.makeAppendOnly(["quality_events", "run_changes"], function: "run_history_append_only", message: "run history is append-only", db: db, kind: kind)
+        try await Migrations.makeAppendOnly(
+            ["quality_events", "run_changes"], function: "run_history_append_only", message: "run history is append-only", db: db, kind: kind)
     }
 }

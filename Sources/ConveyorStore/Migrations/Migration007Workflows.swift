@@ -125,7 +125,8 @@ extension Migrations {
             .column("heartbeat_at", type: .bigint, .notNull)
             .run()
 
-        try await Migrations.makeAppendOnly(["workflow_events"], function: "workflow_events_append_only", message: "the workflow event log is append-only", db: db, kind: kind)
+        try await Migrations.makeAppendOnly(
+            ["workflow_events"], function: "workflow_events_append_only", message: "the workflow event log is append-only", db: db, kind: kind)
     }
 
     /// Triggers that refuse UPDATE and DELETE on history tables, on both engines.
@@ -134,22 +135,28 @@ extension Migrations {
         case .sqlite:
             for table in tables {
                 for event in ["UPDATE", "DELETE"] {
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON \(unsafeRaw: table)
                         BEGIN SELECT RAISE(ABORT, '\(unsafeRaw: message)'); END
-                        """).run()
+                        """
+                    ).run()
                 }
             }
         case .postgresql:
-            try await db.raw("""
+            try await db.raw(
+                """
                 CREATE FUNCTION \(unsafeRaw: function)() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION '\(unsafeRaw: message)'; END $$
-                """).run()
+                """
+            ).run()
             for table in tables {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE TRIGGER \(unsafeRaw: table)_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON \(unsafeRaw: table)
                     FOR EACH STATEMENT EXECUTE FUNCTION \(unsafeRaw: function)()
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

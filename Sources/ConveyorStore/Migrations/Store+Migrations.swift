@@ -57,7 +57,9 @@ extension Store {
                 .from(Migrations.versionTable)
                 .orderBy("version")
                 .all()
-            applied = try rows.map { MigrationInfo(version: try $0.decode(column: "version", as: Int.self), name: try $0.decode(column: "name", as: String.self)) }
+            applied = try rows.map {
+                MigrationInfo(version: try $0.decode(column: "version", as: Int.self), name: try $0.decode(column: "name", as: String.self))
+            }
             currentVersion = applied.last?.version ?? 0
         } else if !tables.isEmpty {
             throw ConveyorError.unavailable(

@@ -60,7 +60,6 @@ enum PayloadBlobs: Sendable {
         }
     }
 
-
     private func fileURL(_ root: String, _ sha256: String) -> URL {
         URL(fileURLWithPath: root).appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
     }

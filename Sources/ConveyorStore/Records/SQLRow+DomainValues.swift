@@ -12,7 +12,8 @@ extension SQLRow {
     func decodeValue<Value: RawRepresentable>(_ type: Value.Type, column: String, in table: String) throws -> Value where Value.RawValue == String {
         let raw = try decode(column: column, as: String.self)
         guard let value = Value(rawValue: raw) else {
-            throw ConveyorError.storeFailure("\(table).\(column) holds '\(raw)', which is not a \(Value.self) this program knows (a newer Conveyor wrote it, or the database was edited)")
+            throw ConveyorError.storeFailure(
+                "\(table).\(column) holds '\(raw)', which is not a \(Value.self) this program knows (a newer Conveyor wrote it, or the database was edited)")
         }
         return value
     }

@@ -28,7 +28,8 @@ extension StoreSession {
             .from("audit_log")
         if let since { query = query.where("at", .greaterThanOrEqual, since.microsecondsSinceEpoch) }
         if let actor { query = query.where("actor", .equal, actor) }
-        return try await query
+        return
+            try await query
             .orderBy("id", .descending)
             .limit(max(0, limit))
             .all()

@@ -10,8 +10,10 @@ extension StoreSession {
 
     /// The active user a session belongs to, while it is neither ended nor expired at `time`.
     public func sessionUser(idHash: String, at time: Timestamp) async throws -> User? {
-        guard let row = try await sql.select().column("user_name").from("sessions").where("id_hash", .equal, idHash)
-            .where("ended_at", .is, SQLLiteral.null).where("expires_at", .greaterThan, time.microsecondsSinceEpoch).first() else { return nil }
+        guard
+            let row = try await sql.select().column("user_name").from("sessions").where("id_hash", .equal, idHash)
+                .where("ended_at", .is, SQLLiteral.null).where("expires_at", .greaterThan, time.microsecondsSinceEpoch).first()
+        else { return nil }
         guard let user = try await user(named: try row.decode(column: "user_name", as: String.self)), user.isActive else { return nil }
         return user
     }

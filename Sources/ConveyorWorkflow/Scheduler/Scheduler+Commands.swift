@@ -17,7 +17,10 @@ extension Scheduler {
             guard let ids = workflowTasks[command.workflowID] else { return "refused: workflow \(command.workflowID) is not running" }
             for id in ids where !(tasks[id]?.state.isFinal ?? true) { try await cancelTask(id, by: who, reason: command.comment, now) }
             finishedWorkflows.append((command.workflowID, .cancelled))
-            events.append(WorkflowEvent(workflowID: command.workflowID, taskID: nil, at: now, actor: who, kind: "workflow", from: "running", to: "cancelled", detail: command.comment))
+            events.append(
+                WorkflowEvent(
+                    workflowID: command.workflowID, taskID: nil, at: now, actor: who, kind: "workflow", from: "running", to: "cancelled",
+                    detail: command.comment))
             forget(workflow: command.workflowID)
             return "cancelled"
         }
@@ -80,8 +83,10 @@ extension Scheduler {
     func cancelTask(_ id: Int64, by who: String, reason: String, _ now: Timestamp) async throws {
         for (uuid, flight) in flights where flight.taskID == id {
             if flight.record.state == .submitted, let pool = pools[flight.record.pool], let externalID = flight.record.externalID {
-                try? await executors.executor(for: pool).cancel(TrackedSubmission(uuid: uuid, externalID: externalID, directory: flight.record.directory,
-                                                                                   arrayIndices: Array(flight.attempts.keys)))
+                try? await executors.executor(for: pool).cancel(
+                    TrackedSubmission(
+                        uuid: uuid, externalID: externalID, directory: flight.record.directory,
+                        arrayIndices: Array(flight.attempts.keys)))
             }
             for var attempt in flight.attempts.values {
                 attempt.state = .cancelled

@@ -60,7 +60,9 @@ extension Scheduler {
                 return
             }
             queue.insert(task.id, priority: task.definition.priority)
-            setState(task.id, to: .ready, detail: "\(task.definition.elements) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)", at: now)
+            setState(
+                task.id, to: .ready, detail: "\(task.definition.elements) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)",
+                at: now)
         case .signoff:
             setState(task.id, to: .awaiting_signoff, detail: "waiting for a \(task.definition.role?.rawValue ?? "manager") to approve or reject", at: now)
         case .wait:
@@ -83,7 +85,9 @@ extension Scheduler {
             let result: String
             if ActionSteps.recordsEffects(step) {
                 if let done = try await store.read({ try await $0.actionEffect(task: id, attempt: attempt) }) {
-                    setState(task.id, to: .succeeded, detail: "\(step.name) was applied by try \(attempt + 1) at \(done.doneAt) (\(done.result)); not applied again", at: now)
+                    setState(
+                        task.id, to: .succeeded, detail: "\(step.name) was applied by try \(attempt + 1) at \(done.doneAt) (\(done.result)); not applied again",
+                        at: now)
                     return
                 }
                 let kind = step.name
@@ -132,7 +136,8 @@ extension Scheduler {
             setState(task.id, to: .paused, detail: "try \(task.tries) failed: \(reason); paused for a person (resume, retry or cancel)", at: now)
         case .fail:
             save(task)
-            setState(task.id, to: .failed, detail: "try \(task.tries) failed: \(reason)\(policy.limit > 0 ? "; retry limit \(policy.limit) reached" : "")", at: now)
+            setState(
+                task.id, to: .failed, detail: "try \(task.tries) failed: \(reason)\(policy.limit > 0 ? "; retry limit \(policy.limit) reached" : "")", at: now)
         }
     }
 
@@ -143,8 +148,10 @@ extension Scheduler {
             let ok = ids.allSatisfy { tasks[$0]?.state == .succeeded || tasks[$0]?.state == .skipped }
             let state: WorkflowState = ok ? .succeeded : .failed
             finishedWorkflows.append((id, state))
-            events.append(WorkflowEvent(workflowID: id, taskID: nil, at: now, actor: actor, kind: "workflow", from: "running", to: state.rawValue,
-                                        detail: ok ? "every task succeeded or was skipped" : "\(ids.filter { tasks[$0]?.state.isFailure ?? false }.count) task(s) failed"))
+            events.append(
+                WorkflowEvent(
+                    workflowID: id, taskID: nil, at: now, actor: actor, kind: "workflow", from: "running", to: state.rawValue,
+                    detail: ok ? "every task succeeded or was skipped" : "\(ids.filter { tasks[$0]?.state.isFailure ?? false }.count) task(s) failed"))
             forget(workflow: id)
         }
         touchedWorkflows = []

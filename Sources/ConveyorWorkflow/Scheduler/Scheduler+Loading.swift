@@ -44,8 +44,9 @@ extension Scheduler {
                 finishedSubmissions.append(record.uuid)
                 continue
             }
-            flights[record.uuid] = Flight(record: record, taskID: first.taskID, attempts: Dictionary(live.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first }),
-                                          maybeSent: true, nextSend: now, sendFailures: 0, lastSeen: now)
+            flights[record.uuid] = Flight(
+                record: record, taskID: first.taskID, attempts: Dictionary(live.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first }),
+                maybeSent: true, nextSend: now, sendFailures: 0, lastSeen: now)
         }
         loaded = true
     }

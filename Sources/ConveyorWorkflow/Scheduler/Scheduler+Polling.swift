@@ -9,8 +9,10 @@ extension Scheduler {
         var byPool: [String: [TrackedSubmission]] = [:]
         for (uuid, flight) in flights where flight.record.state == .submitted {
             guard let external = flight.record.externalID else { continue }
-            byPool[flight.record.pool, default: []].append(TrackedSubmission(uuid: uuid, externalID: external, directory: flight.record.directory,
-                                                                             arrayIndices: flight.attempts.keys.sorted()))
+            byPool[flight.record.pool, default: []].append(
+                TrackedSubmission(
+                    uuid: uuid, externalID: external, directory: flight.record.directory,
+                    arrayIndices: flight.attempts.keys.sorted()))
         }
         for (poolName, tracked) in byPool {
             guard let pool = pools[poolName] else { continue }
@@ -56,8 +58,10 @@ extension Scheduler {
                 continue
             }
             for attempt in flight.attempts.values {
-                apply(BatchJobStatus(uuid: uuid, arrayIndex: attempt.arrayIndex, state: .failed,
-                                reason: "lost: not reported by the batch system for \(configuration.lostAfter); cancelled before a new try"), now, instant)
+                apply(
+                    BatchJobStatus(
+                        uuid: uuid, arrayIndex: attempt.arrayIndex, state: .failed,
+                        reason: "lost: not reported by the batch system for \(configuration.lostAfter); cancelled before a new try"), now, instant)
             }
         }
     }
@@ -101,12 +105,18 @@ extension Scheduler {
     func apply(_ report: BatchJobStatus, _ now: Timestamp, _ instant: ContinuousClock.Instant, accounted: Bool = false) {
         guard var flight = flights[report.uuid], var attempt = flight.attempts[report.arrayIndex] else { return }
         if !accounted, report.state == .succeeded || report.state == .failed, let task = tasks[attempt.taskID], let name = task.definition.accountant,
-           let pool = pools[flight.record.pool] {
+            let pool = pools[flight.record.pool]
+        {
             // Judged by its report, not by its exit code: the accountant decides this tick.
             flight.lastSeen = instant
             flights[report.uuid] = flight
-            endedForAccounting.append((report, name, EndedJob(element: task.definition.commands[attempt.element],
-                                                              folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool, status: report)))
+            endedForAccounting.append(
+                (
+                    report, name,
+                    EndedJob(
+                        element: task.definition.commands[attempt.element],
+                        folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool, status: report)
+                ))
             return
         }
         flight.lastSeen = instant
@@ -137,15 +147,18 @@ extension Scheduler {
             attempt.cpuSeconds = report.cpuSeconds
             attempt.maxRSSKilobytes = report.maxRSSKilobytes
             // A job that ran between two looks: its start is its end less its wall time.
-            attempt.startedAt = attempt.startedAt
+            attempt.startedAt =
+                attempt.startedAt
                 ?? report.wallSeconds.map { Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - Int64($0 * 1_000_000)) } ?? now
             attempt.finishedAt = now
             flight.attempts[report.arrayIndex] = nil
             changedAttempts.append(attempt)
             setElements(attempt.taskID, [attempt.element], to: report.state == .succeeded ? .succeeded : .failed)
             if report.state != .succeeded, let task = tasks[attempt.taskID] {
-                events.append(WorkflowEvent(workflowID: task.workflowID, taskID: task.id, at: now, actor: actor, kind: "attempt",
-                                            detail: "element \(attempt.element) try \(attempt.attempt): \(report.reason ?? report.state.rawValue)"))
+                events.append(
+                    WorkflowEvent(
+                        workflowID: task.workflowID, taskID: task.id, at: now, actor: actor, kind: "attempt",
+                        detail: "element \(attempt.element) try \(attempt.attempt): \(report.reason ?? report.state.rawValue)"))
             }
             dirty.insert(attempt.taskID)
             activity.finishedElements += 1

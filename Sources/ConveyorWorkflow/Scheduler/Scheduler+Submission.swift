@@ -41,13 +41,15 @@ extension Scheduler {
             let uuid = UUID().uuidString.lowercased()
             let directory = "\(pool.options["directory"] ?? configuration.jobRoot)/\(uuid)"
             let attempts = chosen.enumerated().map { position, element in
-                JobAttempt(submission: uuid, arrayIndex: position, taskID: id, element: element, attempt: task.tries + 1, state: .submitting,
-                           submittedAt: now, directory: directory)
+                JobAttempt(
+                    submission: uuid, arrayIndex: position, taskID: id, element: element, attempt: task.tries + 1, state: .submitting,
+                    submittedAt: now, directory: directory)
             }
             let record = SubmissionRecord(uuid: uuid, pool: poolName, executor: pool.executor, state: .submitting, directory: directory)
             newSubmissions.append((record, attempts))
-            flights[uuid] = Flight(record: record, taskID: id, attempts: Dictionary(attempts.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first }),
-                                   maybeSent: false, nextSend: .now, sendFailures: 0, lastSeen: .now)
+            flights[uuid] = Flight(
+                record: record, taskID: id, attempts: Dictionary(attempts.map { ($0.arrayIndex, $0) }, uniquingKeysWith: { first, _ in first }),
+                maybeSent: false, nextSend: .now, sendFailures: 0, lastSeen: .now)
             setElements(id, chosen, to: .submitted)
             let what = "\(chosen.count) element(s) to \(poolName) as \(uuid)"
             if task.state == .ready {
@@ -88,20 +90,27 @@ extension Scheduler {
                         guard let accountant = configuration.plugins.accountants[name] else {
                             throw ConveyorError.unavailable("task \(task.name) names accountant '\(name)', which this scheduler does not have")
                         }
-                        let described = try await accountant.describe(command, JobDispatch(
-                            folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool,
-                            runner: pool.options["job_runner"] ?? configuration.jobRunner, attempt: attempt.attempt))
+                        let described = try await accountant.describe(
+                            command,
+                            JobDispatch(
+                                folder: "\(flight.record.directory)/\(attempt.arrayIndex)", pool: pool,
+                                runner: pool.options["job_runner"] ?? configuration.jobRunner, attempt: attempt.attempt))
                         command = described.command
                         transferIn = described.transferIn
                     }
-                    jobs.append(BatchSubmission.Job(arrayIndex: attempt.arrayIndex, command: command, environment: [
-                        "CONVEYOR_ARRAY_INDEX": String(attempt.element), "CONVEYOR_TASK": task.name, "CONVEYOR_WORKFLOW": String(task.workflowID),
-                        "CONVEYOR_ATTEMPT": uuid,
-                    ], transferIn: transferIn))
+                    jobs.append(
+                        BatchSubmission.Job(
+                            arrayIndex: attempt.arrayIndex, command: command,
+                            environment: [
+                                "CONVEYOR_ARRAY_INDEX": String(attempt.element), "CONVEYOR_TASK": task.name, "CONVEYOR_WORKFLOW": String(task.workflowID),
+                                "CONVEYOR_ATTEMPT": uuid,
+                            ], transferIn: transferIn))
                 }
                 flight.maybeSent = true
-                external = try await executor.submit(BatchSubmission(uuid: uuid, directory: flight.record.directory, jobs: jobs,
-                                                                     timeLimitSeconds: task.definition.timeLimitSeconds))
+                external = try await executor.submit(
+                    BatchSubmission(
+                        uuid: uuid, directory: flight.record.directory, jobs: jobs,
+                        timeLimitSeconds: task.definition.timeLimitSeconds))
             }
             flight.record.externalID = external
             flight.record.state = .submitted
@@ -124,8 +133,10 @@ extension Scheduler {
             flights[uuid] = flight
             let message = (error as? ConveyorError)?.message ?? "\(error)"
             logger.warning("submission \(uuid) failed (\(flight.sendFailures) so far), next try in \(delay): \(message)")
-            events.append(WorkflowEvent(workflowID: task.workflowID, taskID: task.id, at: .now, actor: actor, kind: "submission-failed",
-                                        detail: "\(message); next try in \(delay)"))
+            events.append(
+                WorkflowEvent(
+                    workflowID: task.workflowID, taskID: task.id, at: .now, actor: actor, kind: "submission-failed",
+                    detail: "\(message); next try in \(delay)"))
         }
     }
 }

@@ -35,9 +35,11 @@ public actor Scheduler {
         /// The job runner described jobs call or ship (a pool's `job_runner` option overrides it).
         public var jobRunner: String
 
-        public init(jobRoot: String, pollInterval: Duration = .seconds(1), waitCheckInterval: Duration = .seconds(5),
-                    submitBackoff: Duration = .seconds(2), lostAfter: Duration = .seconds(600), plugins: SchedulerPlugins = SchedulerPlugins(),
-                    jobRunner: String = Configuration.defaultJobRunner) {
+        public init(
+            jobRoot: String, pollInterval: Duration = .seconds(1), waitCheckInterval: Duration = .seconds(5),
+            submitBackoff: Duration = .seconds(2), lostAfter: Duration = .seconds(600), plugins: SchedulerPlugins = SchedulerPlugins(),
+            jobRunner: String = Configuration.defaultJobRunner
+        ) {
             self.jobRoot = jobRoot
             self.pollInterval = pollInterval
             self.waitCheckInterval = waitCheckInterval
@@ -147,8 +149,10 @@ public actor Scheduler {
     var touchedWorkflows: Set<Int64> = []
     var activity = Activity()
 
-    public init(store: Store, executors: ExecutorSet, configuration: Configuration, wakeup: Wakeup = Wakeup(),
-                logger: Logger = Logger(label: "conveyor.scheduler")) {
+    public init(
+        store: Store, executors: ExecutorSet, configuration: Configuration, wakeup: Wakeup = Wakeup(),
+        logger: Logger = Logger(label: "conveyor.scheduler")
+    ) {
         self.store = store
         self.executors = executors
         self.configuration = configuration
@@ -229,10 +233,13 @@ public actor Scheduler {
         for uuid in batches { try await send(uuid) }
         lap("send")
         activity.runningWorkflows = workflowTasks.count
-        activity.waitsForPeople = !workflowTasks.isEmpty && flights.isEmpty && queue.isEmpty && coolingOff.isEmpty && nextWaitCheck.isEmpty && dirty.isEmpty
+        activity.waitsForPeople =
+            !workflowTasks.isEmpty && flights.isEmpty && queue.isEmpty && coolingOff.isEmpty && nextWaitCheck.isEmpty && dirty.isEmpty
             && tasks.values.allSatisfy { $0.state.isFinal || $0.state == .awaiting_signoff || $0.state == .paused || $0.state == .pending }
         if logger.logLevel <= .debug {
-            logger.debug("tick: \(phases.map { "\($0.0) \($0.1.components.attoseconds / 1_000_000_000_000 + $0.1.components.seconds * 1_000_000) µs" }.joined(separator: ", "))")
+            logger.debug(
+                "tick: \(phases.map { "\($0.0) \($0.1.components.attoseconds / 1_000_000_000_000 + $0.1.components.seconds * 1_000_000) µs" }.joined(separator: ", "))"
+            )
         }
         return activity
     }
@@ -265,7 +272,9 @@ public actor Scheduler {
         if state.isFinal { task.finishedAt = now }
         save(task)
         touchedWorkflows.insert(task.workflowID)
-        events.append(WorkflowEvent(workflowID: task.workflowID, taskID: id, at: now, actor: who ?? actor, kind: "state", from: old.rawValue, to: state.rawValue, detail: detail))
+        events.append(
+            WorkflowEvent(
+                workflowID: task.workflowID, taskID: id, at: now, actor: who ?? actor, kind: "state", from: old.rawValue, to: state.rawValue, detail: detail))
         activity.transitions += 1
         if state.isFinal {
             queue.remove(id)
@@ -310,8 +319,10 @@ public actor Scheduler {
         finishedWorkflows = []
         appliedCommands = []
         submittedMarks = []
-        guard !marks.isEmpty || !taskRows.isEmpty || !groups.isEmpty || !attempts.isEmpty || !submissions.isEmpty || !finished.isEmpty || !events.isEmpty
-            || !workflows.isEmpty || !commands.isEmpty else { return }
+        guard
+            !marks.isEmpty || !taskRows.isEmpty || !groups.isEmpty || !attempts.isEmpty || !submissions.isEmpty || !finished.isEmpty || !events.isEmpty
+                || !workflows.isEmpty || !commands.isEmpty
+        else { return }
         let now = Timestamp.now
         // New submissions are sent right after this commit: their record must outlive a power cut
         // first. Local jobs die with this machine, so a lost record of theirs loses nothing.

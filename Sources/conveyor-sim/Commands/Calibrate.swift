@@ -41,7 +41,9 @@ struct Calibrate: ParsableCommand {
             try Constants.write(gains, to: "\(folder)/ECLGains.txt")
         case "cdc-t0":
             var times: [Double] = []
-            for path in inputs { times += try EventFile.read(path).records.map { RawEvent(record: $0) }.filter { $0.triggers & Physics.Trigger.bhabha.rawValue != 0 }.map(\.time) }
+            for path in inputs {
+                times += try EventFile.read(path).records.map { RawEvent(record: $0) }.filter { $0.triggers & Physics.Trigger.bhabha.rawValue != 0 }.map(\.time)
+            }
             said.append(("entries", String(times.count)))
             if times.count < (minimum ?? 50) { outcome = "not_enough_data"; break }
             try Constants.write([times.reduce(0, +) / Double(times.count)], to: "\(folder)/CDCT0.txt")

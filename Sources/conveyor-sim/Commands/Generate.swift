@@ -26,9 +26,13 @@ struct Generate: ParsableCommand {
             let begin = start.addingTimeInterval(Double(run - parts[0]) * 3_600), end = begin.addingTimeInterval(3_000)
             summary += "\(exp),\(run),physics,\(format.string(from: begin)),\(format.string(from: end)),\(events),\(Physics.luminosity(events: events))\n"
             // Real runs go bad now and then: an HV trip in the drift chamber, a noisy calorimeter crate.
-            if run % 7 == 3 { quality += "\(exp),\(run),CDC,BAD,HV trip in superlayer 4\n" }
-            else if run % 11 == 5 { quality += "\(exp),\(run),ECL,BAD,noisy crate 12\n" }
-            else { quality += "\(exp),\(run),,GOOD,all detectors fine\n" }
+            if run % 7 == 3 {
+                quality += "\(exp),\(run),CDC,BAD,HV trip in superlayer 4\n"
+            } else if run % 11 == 5 {
+                quality += "\(exp),\(run),ECL,BAD,noisy crate 12\n"
+            } else {
+                quality += "\(exp),\(run),,GOOD,all detectors fine\n"
+            }
         }
         try summary.write(toFile: "\(out)/runs.csv", atomically: true, encoding: .utf8)
         try quality.write(toFile: "\(out)/quality.csv", atomically: true, encoding: .utf8)

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 struct HLTSkim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hlt-skim", abstract: "Copy the events that fired given trigger bits into a skim file (pure I/O).")
+    static let configuration = CommandConfiguration(
+        commandName: "hlt-skim", abstract: "Copy the events that fired given trigger bits into a skim file (pure I/O).")
     @Option(help: "Trigger names, comma-separated: bhabha, gamma_gamma, hadron, mumu, random.") var triggers: String
     @Option(help: "The skim file to write.") var output: String
     @Argument(help: "Raw files.") var inputs: [String]

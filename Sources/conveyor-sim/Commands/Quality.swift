@@ -19,8 +19,10 @@ struct Quality: ParsableCommand {
         // The reference: the resonance where it belongs, the width the resolution allows, times centred.
         let pull = peak.candidates < 2 ? 0 : abs(peak.mean - Physics.resonanceMass) / max(peak.width / sqrt(Double(peak.candidates)), 1e-6)
         let status = peak.candidates < 10 ? "few_candidates" : (pull < 5 && peak.width < 0.08 && abs(timeMean) < 0.2 ? "ok" : "deviates")
-        JobVariables.report([("mass_candidates", String(peak.candidates)), ("mass_mean", String(format: "%.4f", peak.mean)),
-                               ("mass_width", String(format: "%.4f", peak.width)), ("time_mean", String(format: "%.3f", timeMean)),
-                               ("reference_mass", String(Physics.resonanceMass)), ("status", status)])
+        JobVariables.report([
+            ("mass_candidates", String(peak.candidates)), ("mass_mean", String(format: "%.4f", peak.mean)),
+            ("mass_width", String(format: "%.4f", peak.width)), ("time_mean", String(format: "%.3f", timeMean)),
+            ("reference_mass", String(Physics.resonanceMass)), ("status", status),
+        ])
     }
 }

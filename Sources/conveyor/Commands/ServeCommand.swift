@@ -29,10 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
         JobEnvironment.scrub(for: store.location)
         var schedulerLogger = serverLogger
         schedulerLogger[metadataKey: "part"] = "scheduler"
-        let scheduler = noScheduler ? nil : SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
-                                                             leaseTimeout: timeout, plugins: .requests(store: store), logger: schedulerLogger)
-        let configuration = ServerConfiguration(host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
-                                                onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
+        let scheduler =
+            noScheduler
+            ? nil
+            : SchedulerService(
+                store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
+                leaseTimeout: timeout, plugins: .requests(store: store), logger: schedulerLogger)
+        let configuration = ServerConfiguration(
+            host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
+            onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
         let location = store.location
         let app = ConveyorApplication.build(store: store, configuration: configuration, logger: logger) { boundPort in
             logger.notice("Conveyor serving \(location) at http://\(host):\(boundPort)/")

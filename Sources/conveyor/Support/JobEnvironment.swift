@@ -17,7 +17,8 @@ enum JobEnvironment {
         case .sqlite(let path): giveaways.append(path)
         case .postgres(let address): if let password = address.password, !password.isEmpty { giveaways.append(password) }
         }
-        for (name, value) in ProcessInfo.processInfo.environment where secrets.contains(name) || giveaways.contains(where: { !$0.isEmpty && value.contains($0) }) {
+        for (name, value) in ProcessInfo.processInfo.environment
+        where secrets.contains(name) || giveaways.contains(where: { !$0.isEmpty && value.contains($0) }) {
             unsetenv(name)
         }
     }

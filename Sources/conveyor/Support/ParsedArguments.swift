@@ -20,7 +20,6 @@ extension GlobalOptions {
     }
 }
 
-
 extension GlobalOptions {
     /// A file named on the command line, or a one-line refusal.
     static func read(_ file: String) throws(ConveyorError) -> Data {

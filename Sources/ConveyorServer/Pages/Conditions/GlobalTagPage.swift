@@ -16,7 +16,8 @@ struct GlobalTagPage: Page {
     var body: HTML {
         let tag = detail.tag
         let shown = Array(entries.prefix(Self.shownEntries))
-        let check: HTML = violations.isEmpty
+        let check: HTML =
+            violations.isEmpty
             ? "<p class=\"ok\">Passes the staging rules.</p>"
             : "<div class=\"violations\"><p class=\"error\">Breaks the staging rules:</p><ul>\(violations.map { v -> HTML in "<li>\(v.description)</li>" })</ul></div>"
         let rows = shown.map { e -> HTML in
@@ -24,15 +25,15 @@ struct GlobalTagPage: Page {
         }
         let more: HTML = entries.count > shown.count ? "<p class=\"muted\">Showing \(shown.count) of \(entries.count) IoVs.</p>" : ""
         return """
-        <p><span class="state state-\(tag.state.rawValue.lowercased())">\(tag.state.rawValue)</span> \(tag.type.rawValue) · created \(tag.createdAt.iso8601.prefix(19)) by \(tag.createdBy) · \(detail.iovCount) IoVs of \(detail.payloadNameCount) payload names</p>
-        <p>\(tag.description)</p>
-        \(check)
-        <h2>Coverage</h2>
-        \(RunRangeChart(entries: shown).svg)
-        <h2>IoVs</h2>
-        \(more)
-        <table id="iovs"><thead><tr><th>Payload</th><th>Rev</th><th>IoV</th><th>SHA-256</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
-        """
+            <p><span class="state state-\(tag.state.rawValue.lowercased())">\(tag.state.rawValue)</span> \(tag.type.rawValue) · created \(tag.createdAt.iso8601.prefix(19)) by \(tag.createdBy) · \(detail.iovCount) IoVs of \(detail.payloadNameCount) payload names</p>
+            <p>\(tag.description)</p>
+            \(check)
+            <h2>Coverage</h2>
+            \(RunRangeChart(entries: shown).svg)
+            <h2>IoVs</h2>
+            \(more)
+            <table id="iovs"><thead><tr><th>Payload</th><th>Rev</th><th>IoV</th><th>SHA-256</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
     }
 }
 
@@ -63,7 +64,9 @@ struct RunRangeChart {
         let height = top + Double(names.count) * rowHeight + 10
         var parts: [HTML] = []
         for (i, run) in axis.enumerated() where axis.count <= 24 || i % max(1, axis.count / 12) == 0 {
-            parts.append("<text x=\"\(x(run))\" y=\"14\" class=\"tick\">\(run.description)</text><line x1=\"\(x(run))\" y1=\"18\" x2=\"\(x(run))\" y2=\"\(height)\" class=\"grid\"/>")
+            parts.append(
+                "<text x=\"\(x(run))\" y=\"14\" class=\"tick\">\(run.description)</text><line x1=\"\(x(run))\" y1=\"18\" x2=\"\(x(run))\" y2=\"\(height)\" class=\"grid\"/>"
+            )
         }
         for (row, name) in names.enumerated() {
             let y = top + Double(row) * rowHeight
@@ -71,7 +74,9 @@ struct RunRangeChart {
             for e in entries where e.name == name {
                 let x0 = x(e.iov.start), x1 = max(xEnd(e.iov), x0 + 3)
                 let hue = (e.revision * 67) % 360
-                parts.append("<rect x=\"\(x0)\" y=\"\(y + 3)\" width=\"\(x1 - x0 - 1)\" height=\"\(rowHeight - 6)\" fill=\"hsl(\(hue),55%,62%)\"><title>\(name) rev \(e.revision): \(e.iov.description)</title></rect>")
+                parts.append(
+                    "<rect x=\"\(x0)\" y=\"\(y + 3)\" width=\"\(x1 - x0 - 1)\" height=\"\(rowHeight - 6)\" fill=\"hsl(\(hue),55%,62%)\"><title>\(name) rev \(e.revision): \(e.iov.description)</title></rect>"
+                )
                 if x1 - x0 > 26 { parts.append("<text x=\"\(x0 + 4)\" y=\"\(y + 15)\" class=\"rev\">r\(e.revision)</text>") }
             }
         }

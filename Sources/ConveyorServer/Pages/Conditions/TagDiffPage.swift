@@ -10,7 +10,9 @@ struct TagDiffPage: Page {
 
     var body: HTML {
         func rows(_ sides: [TagDiff.Side], _ mark: String) -> [HTML] {
-            sides.map { s -> HTML in "<tr class=\"\(mark)\"><td>\(mark)</td><td>\(s.name)</td><td><code>\(s.iov.description)</code></td><td class=\"num\">\(s.revision)</td><td></td></tr>" }
+            sides.map { s -> HTML in
+                "<tr class=\"\(mark)\"><td>\(mark)</td><td>\(s.name)</td><td><code>\(s.iov.description)</code></td><td class=\"num\">\(s.revision)</td><td></td></tr>"
+            }
         }
         let changed = diff.changed.map { c -> HTML in
             "<tr class=\"changed\"><td>changed</td><td>\(c.name)</td><td><code>\(c.iov.description)</code></td><td class=\"num\">\(c.fromRevision)</td><td class=\"num\">\(c.toRevision)</td></tr>"
@@ -18,9 +20,9 @@ struct TagDiffPage: Page {
         let summary: HTML = "<p>\(diff.added.count) added, \(diff.removed.count) removed, \(diff.changed.count) changed.</p>"
         guard !diff.isEmpty else { return "\(summary)<p class=\"muted\">The two tags hold the same IoVs.</p>" }
         return """
-        \(summary)
-        <table id="diff"><thead><tr><th></th><th>Payload</th><th>IoV</th><th>Rev in \(a) / here</th><th>Rev in \(b)</th></tr></thead>
-        <tbody>\(rows(diff.added, "added"))\(rows(diff.removed, "removed"))\(changed)</tbody></table>
-        """
+            \(summary)
+            <table id="diff"><thead><tr><th></th><th>Payload</th><th>IoV</th><th>Rev in \(a) / here</th><th>Rev in \(b)</th></tr></thead>
+            <tbody>\(rows(diff.added, "added"))\(rows(diff.removed, "removed"))\(changed)</tbody></table>
+            """
     }
 }

@@ -18,22 +18,25 @@ struct RequestPage: Page {
         let scope = r.bucket.map { "bucket \($0)" } ?? "runs \(r.runs ?? "")"
         let workflow: HTML = s.record.workflowID.map { "· <a href=\"/workflows/\($0)\">workflow \($0)</a>" } ?? ""
         let here = "/requests/\(s.record.name)"
-        let signoffs: HTML = detail.pendingSignoffs.isEmpty ? "" : """
+        let signoffs: HTML =
+            detail.pendingSignoffs.isEmpty
+            ? ""
+            : """
             <section id="signoffs"><h2>Waiting for sign-off</h2>\(detail.pendingSignoffs.map { SignOffForm.render($0, actor: actor, returnTo: here) })</section>
             """
         return """
-        <p><span class="state st-\(s.state.rawValue)">\(s.state.rawValue)</span> · \(r.campaign.description) over \(scope) · release \(r.release) \
-        · tags \(r.globalTags.joined(separator: " > ")) \(workflow) · submitted \(s.record.submittedAt.short) by \(s.record.submittedBy)</p>
-        \(signoffs)
-        <h2>Steps</h2>
-        <div id="steps" class="steps">\(detail.steps.filter { $0.state != "none" }.map(StepProgress.bar))</div>
-        <h2>Graph</h2>
-        \(tasks.isEmpty ? "<p class=\"muted\">No workflow yet.</p>" : TaskGraph(tasks: tasks).svg)
-        \(calibrations)
-        \(payloads)
-        \(outputs)
-        \(takenOut)
-        """
+            <p><span class="state st-\(s.state.rawValue)">\(s.state.rawValue)</span> · \(r.campaign.description) over \(scope) · release \(r.release) \
+            · tags \(r.globalTags.joined(separator: " > ")) \(workflow) · submitted \(s.record.submittedAt.short) by \(s.record.submittedBy)</p>
+            \(signoffs)
+            <h2>Steps</h2>
+            <div id="steps" class="steps">\(detail.steps.filter { $0.state != "none" }.map(StepProgress.bar))</div>
+            <h2>Graph</h2>
+            \(tasks.isEmpty ? "<p class=\"muted\">No workflow yet.</p>" : TaskGraph(tasks: tasks).svg)
+            \(calibrations)
+            \(payloads)
+            \(outputs)
+            \(takenOut)
+            """
     }
 
     private var calibrations: HTML {
@@ -41,34 +44,44 @@ struct RequestPage: Page {
         let rows = detail.calibrations.map { a -> HTML in
             "<tr><td>\(a.calibration)</td><td>\(a.exp):\(a.firstRun)-\(a.lastRun)</td><td class=\"num\">\(a.iteration)</td><td><span class=\"state oc-\(a.outcome.rawValue)\">\(a.outcome.rawValue)</span></td><td>\(a.detail)</td></tr>"
         }
-        return "<h2>Calibrations</h2><table id=\"calibrations\"><thead><tr><th>Calibration</th><th>Runs</th><th>Iteration</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return
+            "<h2>Calibrations</h2><table id=\"calibrations\"><thead><tr><th>Calibration</th><th>Runs</th><th>Iteration</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\(rows)</tbody></table>"
     }
 
     private var payloads: HTML {
         guard !detail.payloads.isEmpty else { return "" }
         let tag = detail.request.stagingTag ?? ""
         let rows = detail.payloads.map { "<tr><td>\($0.name)</td><td class=\"num\">\($0.revision)</td><td>\($0.iov.description)</td></tr>" as HTML }
-        return "<h2>Payloads in <a href=\"/globaltags/\(tag)\">\(tag)</a></h2><table id=\"payloads\"><thead><tr><th>Payload</th><th>Revision</th><th>IoV</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return
+            "<h2>Payloads in <a href=\"/globaltags/\(tag)\">\(tag)</a></h2><table id=\"payloads\"><thead><tr><th>Payload</th><th>Revision</th><th>IoV</th></tr></thead><tbody>\(rows)</tbody></table>"
     }
 
     private var outputs: HTML {
         guard !detail.outputs.isEmpty else { return "" }
         let rows = detail.outputs.map { o -> HTML in
             let l = o.luminosity.map { String(format: "%.3f", $0) } ?? ""
-            return "<tr><td>\(o.step)</td><td>\(o.level.rawValue)</td><td>\(o.dataTag ?? "all")</td><td class=\"num\">\(o.files)</td><td class=\"num\">\(o.events)</td><td class=\"num\">\(l)</td></tr>"
+            return
+                "<tr><td>\(o.step)</td><td>\(o.level.rawValue)</td><td>\(o.dataTag ?? "all")</td><td class=\"num\">\(o.files)</td><td class=\"num\">\(o.events)</td><td class=\"num\">\(l)</td></tr>"
         }
         let runs: HTML = detail.summary.record.luminosity.map { "<p class=\"muted\">The request's runs: \(String(format: "%.3f", $0.runs)) /pb.</p>" } ?? ""
-        return "<h2>Outputs</h2><table id=\"outputs\"><thead><tr><th>Step</th><th>Level</th><th>Skim</th><th>Files</th><th>Events</th><th>Luminosity /pb</th></tr></thead><tbody>\(rows)</tbody></table>\(runs)"
+        return
+            "<h2>Outputs</h2><table id=\"outputs\"><thead><tr><th>Step</th><th>Level</th><th>Skim</th><th>Files</th><th>Events</th><th>Luminosity /pb</th></tr></thead><tbody>\(rows)</tbody></table>\(runs)"
     }
 
     private var takenOut: HTML {
         var parts: [HTML] = []
         if !detail.problems.isEmpty {
-            let rows = detail.problems.map { "<tr><td>\($0.state.rawValue)</td><td><a href=\"/files\($0.lfn)\">\($0.lfn)</a></td><td>\($0.step)</td><td>\($0.reason)</td></tr>" as HTML }
-            parts.append("<h2>Inputs taken out</h2><table id=\"problems\"><thead><tr><th>State</th><th>File</th><th>Step</th><th>Reason</th></tr></thead><tbody>\(rows)</tbody></table>")
+            let rows = detail.problems.map {
+                "<tr><td>\($0.state.rawValue)</td><td><a href=\"/files\($0.lfn)\">\($0.lfn)</a></td><td>\($0.step)</td><td>\($0.reason)</td></tr>" as HTML
+            }
+            parts.append(
+                "<h2>Inputs taken out</h2><table id=\"problems\"><thead><tr><th>State</th><th>File</th><th>Step</th><th>Reason</th></tr></thead><tbody>\(rows)</tbody></table>"
+            )
         }
         if !detail.inputsNotOnDisk.isEmpty {
-            parts.append("<h2>Not yet on disk</h2><p class=\"muted\">\(detail.inputsNotOnDisk.count) input file(s) wait for tape staging.</p><ul id=\"not-on-disk\">\(detail.inputsNotOnDisk.prefix(50).map { "<li>\($0)</li>" as HTML })</ul>")
+            parts.append(
+                "<h2>Not yet on disk</h2><p class=\"muted\">\(detail.inputsNotOnDisk.count) input file(s) wait for tape staging.</p><ul id=\"not-on-disk\">\(detail.inputsNotOnDisk.prefix(50).map { "<li>\($0)</li>" as HTML })</ul>"
+            )
         }
         return HTML(unsafe: parts.map(\.rendered).joined())
     }

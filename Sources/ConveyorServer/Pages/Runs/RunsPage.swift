@@ -16,25 +16,28 @@ struct RunsPage: Page {
         func field(_ name: String, _ placeholder: String) -> HTML {
             "<input type=\"text\" name=\"\(name)\" value=\"\(filters[name] ?? "")\" placeholder=\"\(placeholder)\" size=\"10\">"
         }
-        let qualityOptions = ([HTML("<option value=\"\">any quality</option>")] + QualityFlag.allCases.map { flag -> HTML in
-            "<option value=\"\(flag.rawValue)\"\(HTML(unsafe: filters["quality"] == flag.rawValue ? " selected" : ""))>\(flag.rawValue)</option>"
-        })
+        let qualityOptions =
+            ([HTML("<option value=\"\">any quality</option>")]
+                + QualityFlag.allCases.map { flag -> HTML in
+                    "<option value=\"\(flag.rawValue)\"\(HTML(unsafe: filters["quality"] == flag.rawValue ? " selected" : ""))>\(flag.rawValue)</option>"
+                })
         let rows = listing.runs.prefix(Self.shownRuns).map { r -> HTML in
             let record = r.record
-            return "<tr><td><a href=\"/runs/\(record.run.exp)/\(record.run.run)\">\(record.run.description)</a></td><td>\(record.type.rawValue)</td><td>\(record.energy)</td><td>\(record.magnet ? "on" : "off")</td><td>\(record.start.map { String($0.iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "")</td><td class=\"num\">\(record.durationSeconds.map { String($0 / 60) } ?? "")</td><td class=\"num\">\(record.events)</td><td class=\"num\">\(String(format: "%.3f", record.luminosity))</td><td><span class=\"flag flag-\(r.quality.rawValue.lowercased())\">\(r.quality.rawValue)</span></td></tr>"
+            return
+                "<tr><td><a href=\"/runs/\(record.run.exp)/\(record.run.run)\">\(record.run.description)</a></td><td>\(record.type.rawValue)</td><td>\(record.energy)</td><td>\(record.magnet ? "on" : "off")</td><td>\(record.start.map { String($0.iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "")</td><td class=\"num\">\(record.durationSeconds.map { String($0 / 60) } ?? "")</td><td class=\"num\">\(record.events)</td><td class=\"num\">\(String(format: "%.3f", record.luminosity))</td><td><span class=\"flag flag-\(r.quality.rawValue.lowercased())\">\(r.quality.rawValue)</span></td></tr>"
         }
         let t = listing.totals
         return """
-        <form method="get" action="/runs" class="filters">
-        \(field("exp", "exp")) \(field("runs", "first-last")) \(field("type", "type")) \(field("energy", "energy")) \(field("min_lumi", "min /pb"))
-        <select name="quality">\(qualityOptions)</select>
-        <input type="submit" value="Filter">
-        </form>
-        <p id="totals"><strong>\(t.runs)</strong> runs · <strong>\(t.events)</strong> events · <strong>\(String(format: "%.3f", t.luminosityPerPicobarn))</strong> /pb (\(String(format: "%.4f", t.luminosityPerFemtobarn)) /fb)</p>
-        \(LuminosityPlot(runs: listing.runs.map { $0.record }).svg)
-        <table id="runs"><thead><tr><th>Run</th><th>Type</th><th>Energy</th><th>Magnet</th><th>Start (UTC)</th><th>Min</th><th>Events</th><th>Lumi /pb</th><th>Quality</th></tr></thead>
-        <tbody>\(Array(rows))</tbody></table>
-        """
+            <form method="get" action="/runs" class="filters">
+            \(field("exp", "exp")) \(field("runs", "first-last")) \(field("type", "type")) \(field("energy", "energy")) \(field("min_lumi", "min /pb"))
+            <select name="quality">\(qualityOptions)</select>
+            <input type="submit" value="Filter">
+            </form>
+            <p id="totals"><strong>\(t.runs)</strong> runs · <strong>\(t.events)</strong> events · <strong>\(String(format: "%.3f", t.luminosityPerPicobarn))</strong> /pb (\(String(format: "%.4f", t.luminosityPerFemtobarn)) /fb)</p>
+            \(LuminosityPlot(runs: listing.runs.map { $0.record }).svg)
+            <table id="runs"><thead><tr><th>Run</th><th>Type</th><th>Energy</th><th>Magnet</th><th>Start (UTC)</th><th>Min</th><th>Events</th><th>Lumi /pb</th><th>Quality</th></tr></thead>
+            <tbody>\(Array(rows))</tbody></table>
+            """
     }
 }
 
@@ -60,15 +63,15 @@ struct LuminosityPlot {
         let unit = total >= 1000 ? "/fb" : "/pb"
         let shown = total >= 1000 ? total / 1000 : total
         return """
-        <svg class="lumi-plot" viewBox="0 0 \(width) \(height)" width="100%" role="img" aria-label="integrated luminosity">
-        <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 10)" y2="\(height - bottom)" class="axis"/>
-        <line x1="\(left)" y1="\(top)" x2="\(left)" y2="\(height - bottom)" class="axis"/>
-        <polyline points="\(points.joined(separator: " "))" class="lumi"/>
-        <text x="4" y="\(top + 10)" class="tick">\(String(format: "%.3g", shown)) \(unit)</text>
-        <text x="4" y="\(height - bottom)" class="tick">0</text>
-        <text x="\(left)" y="\(height - 8)" class="tick">\(String(first.iso8601.prefix(10)))</text>
-        <text x="\(width - 90)" y="\(height - 8)" class="tick">\(String(last.iso8601.prefix(10)))</text>
-        </svg>
-        """
+            <svg class="lumi-plot" viewBox="0 0 \(width) \(height)" width="100%" role="img" aria-label="integrated luminosity">
+            <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 10)" y2="\(height - bottom)" class="axis"/>
+            <line x1="\(left)" y1="\(top)" x2="\(left)" y2="\(height - bottom)" class="axis"/>
+            <polyline points="\(points.joined(separator: " "))" class="lumi"/>
+            <text x="4" y="\(top + 10)" class="tick">\(String(format: "%.3g", shown)) \(unit)</text>
+            <text x="4" y="\(height - bottom)" class="tick">0</text>
+            <text x="\(left)" y="\(height - 8)" class="tick">\(String(first.iso8601.prefix(10)))</text>
+            <text x="\(width - 90)" y="\(height - 8)" class="tick">\(String(last.iso8601.prefix(10)))</text>
+            </svg>
+            """
     }
 }

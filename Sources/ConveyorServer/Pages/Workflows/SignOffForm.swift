@@ -14,10 +14,10 @@ struct SignOffForm: Decodable {
             return "<p class=\"signoff\"><b>\(task.name)</b> waits for someone with role \(role.rawValue).</p>"
         }
         return """
-        <form class="signoff" method="post" action="/workflows/\(task.workflowID)/tasks/\(task.name)/signoff">
-        <b>\(task.name)</b> \(returnTo.map { HTML(unsafe: "<input type=\"hidden\" name=\"next\" value=\"\(HTML.escape($0))\">") } ?? "")<input type="text" name="comment" placeholder="What you checked, or why you reject">
-        <button name="decision" value="approve">Approve</button> <button name="decision" value="reject" class="reject">Reject</button>
-        </form>
-        """
+            <form class="signoff" method="post" action="/workflows/\(task.workflowID)/tasks/\(task.name)/signoff">
+            <b>\(task.name)</b> \(returnTo.map { HTML(unsafe: "<input type=\"hidden\" name=\"next\" value=\"\(HTML.escape($0))\">") } ?? "")<input type="text" name="comment" placeholder="What you checked, or why you reject">
+            <button name="decision" value="approve">Approve</button> <button name="decision" value="reject" class="reject">Reject</button>
+            </form>
+            """
     }
 }

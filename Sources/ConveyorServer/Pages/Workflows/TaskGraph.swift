@@ -11,7 +11,9 @@ struct TaskGraph {
 
     /// Tasks in columns by depth (longest path from a root), one row per task of a column.
     var svg: HTML {
-        guard tasks.count <= Self.limit else { return "<p class=\"muted\">The graph is drawn for workflows of up to \(Self.limit) tasks; this one has \(tasks.count).</p>" }
+        guard tasks.count <= Self.limit else {
+            return "<p class=\"muted\">The graph is drawn for workflows of up to \(Self.limit) tasks; this one has \(tasks.count).</p>"
+        }
         var depth: [Int64: Int] = [:]
         let byID = Dictionary(tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func level(_ id: Int64) -> Int {
@@ -42,18 +44,20 @@ struct TaskGraph {
             let label = task.name.count > 20 ? String(task.name.prefix(19)) + "…" : task.name
             let sub = task.definition.kind == .job && task.definition.elements > 1 ? Self.elementSummary(task) : task.state.rawValue
             return """
-            <g class="node st-\(task.state.rawValue)" data-task="\(task.name)"><title>\(task.name): \(task.state.rawValue)</title>\
-            <rect x="\(p.x)" y="\(p.y)" width="\(boxW)" height="\(boxH)" rx="5"/>\
-            <text x="\(p.x + 8)" y="\(p.y + 16)" class="label">\(label)</text><text x="\(p.x + 8)" y="\(p.y + 32)" class="sub">\(sub)</text></g>
-            """
+                <g class="node st-\(task.state.rawValue)" data-task="\(task.name)"><title>\(task.name): \(task.state.rawValue)</title>\
+                <rect x="\(p.x)" y="\(p.y)" width="\(boxW)" height="\(boxH)" rx="5"/>\
+                <text x="\(p.x + 8)" y="\(p.y + 16)" class="label">\(label)</text><text x="\(p.x + 8)" y="\(p.y + 32)" class="sub">\(sub)</text></g>
+                """
         }
         // At its own size in a scrolling box: a wide DAG shrunk to the page is unreadable.
-        return "<div class=\"graph-scroll\"><svg class=\"dag\" id=\"dag\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"task graph\">\(edges)\(nodes)</svg></div>"
+        return
+            "<div class=\"graph-scroll\"><svg class=\"dag\" id=\"dag\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"task graph\">\(edges)\(nodes)</svg></div>"
     }
 
     static func elementSummary(_ task: WorkflowTask) -> String {
         let c = task.elementCounts
         let running = (c["running"] ?? 0) + (c["submitted"] ?? 0)
-        return "\(c["succeeded"] ?? 0)/\(task.definition.elements) done" + (running > 0 ? ", \(running) running" : "") + ((c["failed"] ?? 0) > 0 ? ", \(c["failed"]!) failed" : "")
+        return "\(c["succeeded"] ?? 0)/\(task.definition.elements) done" + (running > 0 ? ", \(running) running" : "")
+            + ((c["failed"] ?? 0) > 0 ? ", \(c["failed"]!) failed" : "")
     }
 }

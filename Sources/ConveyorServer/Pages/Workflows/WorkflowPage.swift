@@ -14,32 +14,36 @@ struct WorkflowPage: Page {
     var body: HTML {
         let w = detail.workflow
         let pending = detail.tasks.filter { $0.state == .awaiting_signoff }
-        let signoffs: HTML = pending.isEmpty ? "" : """
+        let signoffs: HTML =
+            pending.isEmpty
+            ? ""
+            : """
             <section id="signoffs"><h2>Waiting for sign-off</h2>\(pending.map { SignOffForm.render($0, actor: actor) })</section>
             """
         return """
-        <p><span class="state st-\(w.state.rawValue)">\(w.state.rawValue)</span> · submitted \(w.createdAt.short) by \(w.createdBy)\
-        \(w.finishedAt.map { " · finished \($0.short)" } ?? "") · <a href="/api/v1/workflows/\(w.id)/events">event log (JSON)</a></p>
-        \(signoffs)
-        <h2>Graph</h2>
-        \(TaskGraph(tasks: detail.tasks).svg)
-        <h2>Timeline</h2>
-        \(gantt)
-        <h2>Tasks</h2>
-        <table id="tasks"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>Tries</th><th>Elements</th><th>Note</th></tr></thead><tbody>\(detail.tasks.map(row))</tbody></table>
-        """
+            <p><span class="state st-\(w.state.rawValue)">\(w.state.rawValue)</span> · submitted \(w.createdAt.short) by \(w.createdBy)\
+            \(w.finishedAt.map { " · finished \($0.short)" } ?? "") · <a href="/api/v1/workflows/\(w.id)/events">event log (JSON)</a></p>
+            \(signoffs)
+            <h2>Graph</h2>
+            \(TaskGraph(tasks: detail.tasks).svg)
+            <h2>Timeline</h2>
+            \(gantt)
+            <h2>Tasks</h2>
+            <table id="tasks"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>Tries</th><th>Elements</th><th>Note</th></tr></thead><tbody>\(detail.tasks.map(row))</tbody></table>
+            """
     }
 
     private func row(_ task: WorkflowTask) -> HTML {
         let elements: HTML = task.definition.kind == .job ? "\(TaskGraph.elementSummary(task))" : ""
-        let note: String = task.decidedBy.map { "\(task.state == .succeeded ? "approved" : "rejected") by \($0): \(task.decisionComment ?? "")" }
+        let note: String =
+            task.decidedBy.map { "\(task.state == .succeeded ? "approved" : "rejected") by \($0): \(task.decisionComment ?? "")" }
             ?? (task.state == .awaiting_signoff ? "needs role \(task.definition.role?.rawValue ?? "manager")" : "")
-        let name: HTML = task.definition.kind == .job
+        let name: HTML =
+            task.definition.kind == .job
             ? "<a href=\"/workflows/\(task.workflowID)/tasks/\(task.name)\">\(task.name)</a>" : "\(task.name)"
-        return "<tr id=\"task-\(task.name)\"><td>\(name)</td><td>\(task.definition.kind.rawValue)</td><td><span class=\"state st-\(task.state.rawValue)\">\(task.state.rawValue)</span></td><td class=\"num\">\(task.tries)</td><td>\(elements)</td><td>\(note)</td></tr>"
+        return
+            "<tr id=\"task-\(task.name)\"><td>\(name)</td><td>\(task.definition.kind.rawValue)</td><td><span class=\"state st-\(task.state.rawValue)\">\(task.state.rawValue)</span></td><td class=\"num\">\(task.tries)</td><td>\(elements)</td><td>\(note)</td></tr>"
     }
-
-
 
     /// One bar per attempt, from start to end (or now), grouped by task.
     private var gantt: HTML {
@@ -58,15 +62,17 @@ struct WorkflowPage: Page {
             for a in started where a.taskID == taskID {
                 let x0 = Double(a.startedAt!.microsecondsSinceEpoch - first) / span * Double(plotW)
                 let x1 = Double((a.finishedAt?.microsecondsSinceEpoch ?? now) - first) / span * Double(plotW)
-                out.append("<rect class=\"bar at-\(a.state.rawValue)\" x=\"\(labelW + Int(x0))\" y=\"\(y)\" width=\"\(max(2, Int(x1 - x0)))\" height=\"\(rowH - 4)\"><title>\(names[taskID] ?? "") element \(a.element) try \(a.attempt): \(a.state.rawValue)</title></rect>")
+                out.append(
+                    "<rect class=\"bar at-\(a.state.rawValue)\" x=\"\(labelW + Int(x0))\" y=\"\(y)\" width=\"\(max(2, Int(x1 - x0)))\" height=\"\(rowH - 4)\"><title>\(names[taskID] ?? "") element \(a.element) try \(a.attempt): \(a.state.rawValue)</title></rect>"
+                )
             }
             return out
         }
         let height = 20 + shown.count * rowH
         let more: HTML = rows.count > shown.count ? "<p class=\"muted\">First \(shown.count) of \(rows.count) tasks.</p>" : ""
         return """
-        <svg class="gantt" id="gantt" width="\(labelW + plotW + 10)" height="\(height)" role="img" aria-label="timeline">\(bars)\
-        <text x="\(labelW)" y="\(height - 2)" class="tick">0 s</text><text x="\(labelW + plotW - 40)" y="\(height - 2)" class="tick">\(String(format: "%.1f s", span / 1e6))</text></svg>\(more)
-        """
+            <svg class="gantt" id="gantt" width="\(labelW + plotW + 10)" height="\(height)" role="img" aria-label="timeline">\(bars)\
+            <text x="\(labelW)" y="\(height - 2)" class="tick">0 s</text><text x="\(labelW + plotW - 40)" y="\(height - 2)" class="tick">\(String(format: "%.1f s", span / 1e6))</text></svg>\(more)
+            """
     }
 }

@@ -5,14 +5,18 @@ extension StoreSession {
     /// Creates a tag (and the first line of its state history).
     ///
     /// - Throws: ``ConveyorError/conflict(_:)`` when a live tag has the name.
-    public func insertGlobalTag(name: String, description: String, type: GlobalTagType, state: GlobalTagState = .open, at time: Timestamp, by actor: String) async throws -> GlobalTag {
+    public func insertGlobalTag(
+        name: String, description: String, type: GlobalTagType, state: GlobalTagState = .open, at time: Timestamp, by actor: String
+    ) async throws -> GlobalTag {
         if try await globalTag(named: name) != nil {
             throw ConveyorError.conflict("a global tag named '\(name)' already exists")
         }
         let row = try await sql.insert(into: "global_tags")
             .columns("name", "description", "type", "state", "created_at", "created_by", "change_count")
-            .values(SQLBind(name), SQLBind(description), SQLBind(type.rawValue), SQLBind(state.rawValue),
-                    SQLBind(time.microsecondsSinceEpoch), SQLBind(actor), SQLBind(Int64(0)))
+            .values(
+                SQLBind(name), SQLBind(description), SQLBind(type.rawValue), SQLBind(state.rawValue),
+                SQLBind(time.microsecondsSinceEpoch), SQLBind(actor), SQLBind(Int64(0))
+            )
             .returning("id")
             .first()
         let id = try row!.decode(column: "id", as: Int64.self)

@@ -36,8 +36,9 @@ public struct PackedIoV: Sendable, Hashable {
     public var content: Content { Content(payloadID: payloadID, expLow: expLow, runLow: runLow, expHigh: expHigh, runHigh: runHigh) }
 
     public func entry(with payload: PayloadRef) -> TagEntry {
-        TagEntry(id: id, name: payload.name, revision: payload.revision, payloadID: payloadID, sha256: payload.sha256,
-                 iov: IntervalOfValidity(stored: expLow, runLow, expHigh, runHigh))
+        TagEntry(
+            id: id, name: payload.name, revision: payload.revision, payloadID: payloadID, sha256: payload.sha256,
+            iov: IntervalOfValidity(stored: expLow, runLow, expHigh, runHigh))
     }
 
     /// Parses `id,payload,e1,r1,e2,r2;…`.
@@ -62,8 +63,10 @@ public struct PackedIoV: Sendable, Hashable {
             negative = false
         }
         func finishRow() {
-            rows.append(PackedIoV(id: numbers.0, payloadID: numbers.1, expLow: Int(numbers.2), runLow: Int(numbers.3),
-                                  expHigh: Int(numbers.4), runHigh: Int(numbers.5)))
+            rows.append(
+                PackedIoV(
+                    id: numbers.0, payloadID: numbers.1, expLow: Int(numbers.2), runLow: Int(numbers.3),
+                    expHigh: Int(numbers.4), runHigh: Int(numbers.5)))
         }
         for byte in text.utf8 {
             switch byte {
@@ -157,11 +160,13 @@ extension StoreSession {
 
     /// Copies every live IoV of one tag into another in one statement (clone).
     public func copyIoVs(fromTag source: Int64, toTag target: Int64, at time: Timestamp) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO iovs (tag_id, payload_id, exp_low, run_low, exp_high, run_high, inserted_at)
             SELECT \(bind: target), payload_id, exp_low, run_low, exp_high, run_high, \(bind: time.microsecondsSinceEpoch)
             FROM iovs WHERE tag_id = \(bind: source) AND removed_at IS NULL
-            """).run()
+            """
+        ).run()
     }
 
     /// What a running update needs of a tag: its open IoVs and the latest start and closed end,

@@ -7,7 +7,9 @@ extension StoreSession {
     ///
     /// Revisions are numbered 1, 2, 3… per name. On PostgreSQL a transaction-scoped advisory lock
     /// on the name makes concurrent uploads of one name take numbers one after the other.
-    public func insertPayload(name: String, bytes: Data, sha256: String, md5: String, description: String, at time: Timestamp, by actor: String) async throws -> (payload: Payload, isNew: Bool) {
+    public func insertPayload(
+        name: String, bytes: Data, sha256: String, md5: String, description: String, at time: Timestamp, by actor: String
+    ) async throws -> (payload: Payload, isNew: Bool) {
         if kind == .postgresql {
             try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "payload:" + name)))").run()
         }
@@ -20,11 +22,14 @@ extension StoreSession {
         try await blobs.put(bytes, sha256: sha256, on: sql)
         let row = try await sql.insert(into: "payloads")
             .columns("name", "revision", "sha256", "md5", "size", "creator", "created_at", "description")
-            .values(SQLBind(name), SQLBind(revision), SQLBind(sha256), SQLBind(md5), SQLBind(Int64(bytes.count)),
-                    SQLBind(actor), SQLBind(time.microsecondsSinceEpoch), SQLBind(description))
+            .values(
+                SQLBind(name), SQLBind(revision), SQLBind(sha256), SQLBind(md5), SQLBind(Int64(bytes.count)),
+                SQLBind(actor), SQLBind(time.microsecondsSinceEpoch), SQLBind(description)
+            )
             .returning("id").first()
-        let payload = Payload(id: try row!.decode(column: "id", as: Int64.self), name: name, revision: revision, sha256: sha256, md5: md5,
-                              size: Int64(bytes.count), creator: actor, createdAt: time, description: description)
+        let payload = Payload(
+            id: try row!.decode(column: "id", as: Int64.self), name: name, revision: revision, sha256: sha256, md5: md5,
+            size: Int64(bytes.count), creator: actor, createdAt: time, description: description)
         return (payload, true)
     }
 
@@ -43,7 +48,6 @@ extension StoreSession {
     public func payloadBytes(_ payload: Payload) async throws -> Data {
         try await blobs.get(sha256: payload.sha256, on: sql)
     }
-
 
     private func payloadSelect() -> SQLSelectBuilder {
         sql.select().columns("id", "name", "revision", "sha256", "md5", "size", "creator", "created_at", "description").from("payloads")
@@ -76,8 +80,10 @@ extension StoreSession {
         try await blobs.put(bytes, sha256: payload.sha256, on: sql)
         let row = try await sql.insert(into: "payloads")
             .columns("name", "revision", "sha256", "md5", "size", "creator", "created_at", "description")
-            .values(SQLBind(payload.name), SQLBind(payload.revision), SQLBind(payload.sha256), SQLBind(payload.md5), SQLBind(payload.size),
-                    SQLBind(payload.creator), SQLBind(payload.createdAt.microsecondsSinceEpoch), SQLBind(payload.description))
+            .values(
+                SQLBind(payload.name), SQLBind(payload.revision), SQLBind(payload.sha256), SQLBind(payload.md5), SQLBind(payload.size),
+                SQLBind(payload.creator), SQLBind(payload.createdAt.microsecondsSinceEpoch), SQLBind(payload.description)
+            )
             .returning("id").first()
         var copy = payload
         copy.id = try row!.decode(column: "id", as: Int64.self)

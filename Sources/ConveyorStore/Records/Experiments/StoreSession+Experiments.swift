@@ -30,7 +30,8 @@ extension StoreSession {
     }
 
     private func decodeExperiment(_ row: any SQLRow) throws -> ExperimentConfiguration {
-        try ExperimentConfiguration(exp: try row.decode(column: "exp", as: Int.self), name: try row.decode(column: "name", as: String.self),
-                                    detectors: try row.decode(column: "detectors", as: String.self).split(separator: ",").map(String.init))
+        try ExperimentConfiguration(
+            exp: try row.decode(column: "exp", as: Int.self), name: try row.decode(column: "name", as: String.self),
+            detectors: try row.decode(column: "detectors", as: String.self).split(separator: ",").map(String.init))
     }
 }

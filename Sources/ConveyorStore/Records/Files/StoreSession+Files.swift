@@ -23,7 +23,8 @@ extension StoreSession {
             for file in chunk {
                 if let existing = present[file.lfn] {
                     guard existing.sameBytes(as: file) else {
-                        throw ConveyorError.conflict("\(file.lfn) is already registered with other checksums (sha256 \(existing.sha256.prefix(12))…, adler32 \(existing.adler32))")
+                        throw ConveyorError.conflict(
+                            "\(file.lfn) is already registered with other checksums (sha256 \(existing.sha256.prefix(12))…, adler32 \(existing.adler32))")
                     }
                 } else {
                     fresh.append(file)
@@ -31,13 +32,15 @@ extension StoreSession {
             }
             guard !fresh.isEmpty else { continue }
             var insert = sql.insert(into: "files")
-                .columns("lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job", "status",
-                         "created_at")
+                .columns(
+                    "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job", "status",
+                    "created_at")
             for file in fresh {
                 insert = insert.values(
                     SQLBind(file.lfn), SQLBind(file.size), SQLBind(file.adler32.lowercased()), SQLBind(file.sha256.lowercased()), SQLBind(file.events),
                     SQLBind(file.run.exp), SQLBind(file.run.run), SQLBind(file.level.rawValue), SQLBind(file.dataTag), SQLBind(file.release),
-                    SQLBind(file.globalTags.joined(separator: ",")), SQLBind(file.conditionsResolvedAt?.microsecondsSinceEpoch), SQLBind(file.job), SQLBind(file.status.rawValue), SQLBind(time.microsecondsSinceEpoch))
+                    SQLBind(file.globalTags.joined(separator: ",")), SQLBind(file.conditionsResolvedAt?.microsecondsSinceEpoch), SQLBind(file.job),
+                    SQLBind(file.status.rawValue), SQLBind(time.microsecondsSinceEpoch))
             }
             var ids: [String: Int64] = [:]
             for row in try await insert.returning("id", "lfn").all() {
@@ -63,7 +66,8 @@ extension StoreSession {
             for part in stride(from: 0, to: replicas.count, by: 2000) {
                 var insertReplicas = sql.insert(into: "replicas").columns("file_id", "site", "storage", "path", "state")
                 for (id, replica) in replicas[part..<min(part + 2000, replicas.count)] {
-                    insertReplicas = insertReplicas.values(SQLBind(id), SQLBind(replica.site), SQLBind(replica.storage.rawValue), SQLBind(replica.path), SQLBind(replica.state.rawValue))
+                    insertReplicas = insertReplicas.values(
+                        SQLBind(id), SQLBind(replica.site), SQLBind(replica.storage.rawValue), SQLBind(replica.path), SQLBind(replica.state.rawValue))
                 }
                 try await insertReplicas.run()
             }
@@ -136,9 +140,10 @@ extension StoreSession {
         let query = search.files
         var select = fileSelect()
         let r = query.runs
-        let runOnly = RunQuery(exp: nil, runRange: nil, type: search.runs.type, energy: search.runs.energy, magnet: search.runs.magnet,
-                               minimumDurationSeconds: search.runs.minimumDurationSeconds, minimumLuminosity: search.runs.minimumLuminosity,
-                               quality: search.runs.quality)
+        let runOnly = RunQuery(
+            exp: nil, runRange: nil, type: search.runs.type, energy: search.runs.energy, magnet: search.runs.magnet,
+            minimumDurationSeconds: search.runs.minimumDurationSeconds, minimumLuminosity: search.runs.minimumLuminosity,
+            quality: search.runs.quality)
         if runOnly != RunQuery() {
             // The file's run must qualify: unqualified names in the subquery are the run's columns.
             let run = sql.select().column(SQLLiteral.numeric("1")).from("runs")
@@ -147,7 +152,9 @@ extension StoreSession {
             select = select.where(SQLFunction("EXISTS", args: filtered(run, runOnly).query))
         }
         if let exp = search.runs.exp { select = select.where("exp", .equal, exp) }
-        if let range = search.runs.runRange { select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound) }
+        if let range = search.runs.runRange {
+            select = select.where("run", .greaterThanOrEqual, range.lowerBound).where("run", .lessThanOrEqual, range.upperBound)
+        }
         if !search.tags.isEmpty { select = select.where("data_tag", .in, search.tags) }
         if !search.excludedTags.isEmpty {
             select = select.where { $0.where("data_tag", .is, SQLLiteral.null).orWhere("data_tag", .notIn, search.excludedTags) }
@@ -173,7 +180,8 @@ extension StoreSession {
         let (from, to) = ancestors ? ("child_id", "parent_id") : ("parent_id", "child_id")
         // CROSS JOIN fixes SQLite's join order (walk the few related rows, search the link index);
         // PostgreSQL plans it as the plain join it is.
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             WITH RECURSIVE related(id, depth) AS (
                 SELECT \(ident: to), 1 FROM file_parents WHERE \(ident: from) = \(bind: id)
                 UNION
@@ -181,11 +189,13 @@ extension StoreSession {
             )
             SELECT f.lfn, f.level, MIN(related.depth) AS depth FROM related CROSS JOIN files f WHERE f.id = related.id
             GROUP BY f.lfn, f.level ORDER BY depth, f.lfn
-            """).all()
+            """
+        ).all()
         return try rows.map { row in
-            Relative(lfn: try row.decode(column: "lfn", as: String.self),
-                     level: try row.decodeValue(DataLevel.self, column: "level", in: "files"),
-                     depth: try row.decode(column: "depth", as: Int.self))
+            Relative(
+                lfn: try row.decode(column: "lfn", as: String.self),
+                level: try row.decodeValue(DataLevel.self, column: "level", in: "files"),
+                depth: try row.decode(column: "depth", as: Int.self))
         }
     }
 
@@ -202,20 +212,24 @@ extension StoreSession {
     }
 
     private func fileSelect() -> SQLSelectBuilder {
-        sql.select().columns("id", "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job",
-                             "status").from("files")
+        sql.select().columns(
+            "id", "lfn", "size", "adler32", "sha256", "events", "exp", "run", "level", "data_tag", "release", "global_tags", "conditions_at", "job",
+            "status"
+        ).from("files")
     }
 
     private func complete(_ row: any SQLRow) async throws -> CatalogFile {
         let id = try row.decode(column: "id", as: Int64.self)
-        let parents = try await sql.raw("SELECT f.lfn FROM file_parents fp JOIN files f ON f.id = fp.parent_id WHERE fp.child_id = \(bind: id) ORDER BY f.lfn").all()
+        let parents = try await sql.raw("SELECT f.lfn FROM file_parents fp JOIN files f ON f.id = fp.parent_id WHERE fp.child_id = \(bind: id) ORDER BY f.lfn")
+            .all()
             .map { try $0.decode(column: "lfn", as: String.self) }
         let replicas = try await sql.select().columns("site", "storage", "path", "state").from("replicas").where("file_id", .equal, id).orderBy("site").all()
             .map { r in
-                Replica(site: try r.decode(column: "site", as: String.self),
-                        storage: try r.decodeValue(StorageKind.self, column: "storage", in: "replicas"),
-                        path: try r.decode(column: "path", as: String.self),
-                        state: try r.decodeValue(ReplicaState.self, column: "state", in: "replicas"))
+                Replica(
+                    site: try r.decode(column: "site", as: String.self),
+                    storage: try r.decodeValue(StorageKind.self, column: "storage", in: "replicas"),
+                    path: try r.decode(column: "path", as: String.self),
+                    state: try r.decodeValue(ReplicaState.self, column: "state", in: "replicas"))
             }
         let tags = try row.decode(column: "global_tags", as: String.self)
         return CatalogFile(
@@ -236,16 +250,21 @@ extension StoreSession {
     public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, events: Int64)] {
         guard !lfns.isEmpty else { return [] }
         let list = SQLList(lfns.map { SQLBind($0) })
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             WITH RECURSIVE behind(id) AS (
                 SELECT id FROM files WHERE lfn IN (\(list))
                 UNION
                 SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
             )
             SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND f.level = 'raw'
-            """).all()
+            """
+        ).all()
         return try rows.map { row in
-            (ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)), try row.decode(column: "events", as: Int64.self))
+            (
+                ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
+                try row.decode(column: "events", as: Int64.self)
+            )
         }
     }
 
@@ -256,8 +275,10 @@ extension StoreSession {
         let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
         var counts: [ExpRun: Int] = [:]
         for row in try await sql.select().columns("exp", "run").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
-            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers).groupBy("exp").groupBy("run").all() {
-            counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(column: "n", as: Int.self)
+            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers).groupBy("exp").groupBy("run").all()
+        {
+            counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(
+                column: "n", as: Int.self)
         }
         var out: [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] = [:]
         let rows = try await sql.select().columns("exp", "run", "events", "online_lumi", "offline_lumi").from("runs")

@@ -17,9 +17,11 @@ extension StoreSession {
         var out: [Int64: RequestJob] = [:]
         for start in stride(from: 0, to: ids.count, by: Self.registrationChunk) {
             let part = Array(ids[start..<min(start + Self.registrationChunk, ids.count)])
-            for row in try await sql.select().columns("id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures",
-                                                      "reason", "events", "cpu_seconds", "report", "updated_at")
-                .from("request_jobs").where("id", .in, part).all() {
+            for row in try await sql.select().columns(
+                "id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures",
+                "reason", "events", "cpu_seconds", "report", "updated_at"
+            )
+            .from("request_jobs").where("id", .in, part).all() {
                 let job = try Self.requestJob(row)
                 out[job.id] = job
             }
@@ -51,8 +53,9 @@ extension StoreSession {
         for start in stride(from: 0, to: lfns.count, by: Self.registrationChunk) {
             let part = Array(lfns[start..<min(start + Self.registrationChunk, lfns.count)])
             for row in try await sql.select().columns("lfn", "job", "events").from("files").where("lfn", .in, part).all() {
-                out[try row.decode(column: "lfn", as: String.self)] = FileSummary(job: try row.decode(column: "job", as: String?.self),
-                                                                                   events: try row.decode(column: "events", as: Int64.self))
+                out[try row.decode(column: "lfn", as: String.self)] = FileSummary(
+                    job: try row.decode(column: "job", as: String?.self),
+                    events: try row.decode(column: "events", as: Int64.self))
             }
         }
         return out

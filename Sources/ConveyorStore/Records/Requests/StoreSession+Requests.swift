@@ -6,9 +6,13 @@ extension StoreSession {
     // MARK: Requests
 
     /// Stores a new request. - Returns: its id.
-    public func insertRequest(name: String, campaign: String, configuration: String, fileName: String, at time: Timestamp, by actor: String) async throws -> Int64 {
+    public func insertRequest(
+        name: String, campaign: String, configuration: String, fileName: String, at time: Timestamp, by actor: String
+    ) async throws -> Int64 {
         let row = try await sql.insert(into: "requests").columns("name", "campaign", "configuration", "file_name", "cancelled", "submitted_at", "submitted_by")
-            .values(SQLBind(name), SQLBind(campaign), SQLBind(configuration), SQLBind(fileName), SQLBind(0), SQLBind(time.microsecondsSinceEpoch), SQLBind(actor))
+            .values(
+                SQLBind(name), SQLBind(campaign), SQLBind(configuration), SQLBind(fileName), SQLBind(0), SQLBind(time.microsecondsSinceEpoch), SQLBind(actor)
+            )
             .returning("id").first()
         return try row!.decode(column: "id", as: Int64.self)
     }
@@ -28,19 +32,24 @@ extension StoreSession {
 
     /// Requests, newest first, or the one named.
     public func requests(named name: String? = nil, limit: Int = 500) async throws -> [RequestRecord] {
-        var select = sql.select().columns("id", "name", "campaign", "configuration", "file_name", "workflow_id", "cancelled", "luminosity", "submitted_at", "submitted_by")
-            .from("requests")
+        var select = sql.select().columns(
+            "id", "name", "campaign", "configuration", "file_name", "workflow_id", "cancelled", "luminosity", "submitted_at", "submitted_by"
+        )
+        .from("requests")
         if let name { select = select.where("name", .equal, name) }
         return try await select.orderBy("id", .descending).limit(limit).all().map { row in
-            let luminosity = try row.decode(column: "luminosity", as: String?.self).flatMap { try? JSONDecoder().decode(RequestLuminosity.self, from: Data($0.utf8)) }
-            return RequestRecord(id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                                 campaign: try row.decode(column: "campaign", as: String.self),
-                                 configuration: try row.decode(column: "configuration", as: String.self),
-                                 fileName: try row.decode(column: "file_name", as: String.self),
-                                 workflowID: try row.decode(column: "workflow_id", as: Int64?.self),
-                                 cancelled: try row.decode(column: "cancelled", as: Int.self) != 0, luminosity: luminosity,
-                                 submittedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "submitted_at", as: Int64.self)),
-                                 submittedBy: try row.decode(column: "submitted_by", as: String.self))
+            let luminosity = try row.decode(column: "luminosity", as: String?.self).flatMap {
+                try? JSONDecoder().decode(RequestLuminosity.self, from: Data($0.utf8))
+            }
+            return RequestRecord(
+                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                campaign: try row.decode(column: "campaign", as: String.self),
+                configuration: try row.decode(column: "configuration", as: String.self),
+                fileName: try row.decode(column: "file_name", as: String.self),
+                workflowID: try row.decode(column: "workflow_id", as: Int64?.self),
+                cancelled: try row.decode(column: "cancelled", as: Int.self) != 0, luminosity: luminosity,
+                submittedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "submitted_at", as: Int64.self)),
+                submittedBy: try row.decode(column: "submitted_by", as: String.self))
         }
     }
 
@@ -55,12 +64,14 @@ extension StoreSession {
         var stored: [RequestJob] = []
         for start in stride(from: 0, to: jobs.count, by: 500) {
             let chunk = Array(jobs[start..<min(start + 500, jobs.count)])
-            var insert = sql.insert(into: "request_jobs").columns("request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn",
-                                                                  "failures", "reason", "updated_at")
+            var insert = sql.insert(into: "request_jobs").columns(
+                "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn",
+                "failures", "reason", "updated_at")
             for job in chunk {
-                insert = insert.values(SQLBind(request), SQLBind(job.step), SQLBind(job.task), SQLBind(job.site), SQLBind(job.run.exp), SQLBind(job.run.run),
-                                       SQLBind(job.level.rawValue), SQLBind(job.dataTag), SQLBind(job.outputLFN), SQLBind(0), SQLBind(""),
-                                       SQLBind(time.microsecondsSinceEpoch))
+                insert = insert.values(
+                    SQLBind(request), SQLBind(job.step), SQLBind(job.task), SQLBind(job.site), SQLBind(job.run.exp), SQLBind(job.run.run),
+                    SQLBind(job.level.rawValue), SQLBind(job.dataTag), SQLBind(job.outputLFN), SQLBind(0), SQLBind(""),
+                    SQLBind(time.microsecondsSinceEpoch))
             }
             // Ids are handed out in VALUES order; RETURNING's row order is not promised, so sort.
             let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
@@ -75,8 +86,9 @@ extension StoreSession {
         for start in stride(from: 0, to: links.count, by: 1_000) {
             var insert = sql.insert(into: "request_inputs").columns("request_id", "job_id", "lfn", "state", "reason", "updated_at")
             for (job, lfn) in links[start..<min(start + 1_000, links.count)] {
-                insert = insert.values(SQLBind(request), SQLBind(job), SQLBind(lfn), SQLBind(InputFileState.unused.rawValue), SQLBind(""),
-                                       SQLBind(time.microsecondsSinceEpoch))
+                insert = insert.values(
+                    SQLBind(request), SQLBind(job), SQLBind(lfn), SQLBind(InputFileState.unused.rawValue), SQLBind(""),
+                    SQLBind(time.microsecondsSinceEpoch))
             }
             try await insert.run()
         }
@@ -85,9 +97,11 @@ extension StoreSession {
 
     /// A request's jobs (of one step, or one job), with their inputs' LFNs.
     public func requestJobs(request: Int64, step: String? = nil, id: Int64? = nil) async throws -> [RequestJob] {
-        var select = sql.select().columns("id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures", "reason",
-                                          "events", "cpu_seconds", "report", "updated_at")
-            .from("request_jobs").where("request_id", .equal, request)
+        var select = sql.select().columns(
+            "id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures", "reason",
+            "events", "cpu_seconds", "report", "updated_at"
+        )
+        .from("request_jobs").where("request_id", .equal, request)
         if let step { select = select.where("step", .equal, step) }
         if let id { select = select.where("id", .equal, id) }
         var jobs = try await select.orderBy("id").all().map { row in try Self.requestJob(row) }
@@ -114,25 +128,27 @@ extension StoreSession {
 
     /// A `request_inputs` row joined with its job's step.
     static func requestInput(_ row: any SQLRow) throws -> RequestInput {
-        RequestInput(jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
-                     lfn: try row.decode(column: "lfn", as: String.self),
-                     state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
-                     reason: try row.decode(column: "reason", as: String.self),
-                     updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
+        RequestInput(
+            jobID: try row.decode(column: "job_id", as: Int64.self), step: try row.decode(column: "step", as: String.self),
+            lfn: try row.decode(column: "lfn", as: String.self),
+            state: try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs"),
+            reason: try row.decode(column: "reason", as: String.self),
+            updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
     }
 
     /// A `request_jobs` row (its `inputs` left empty).
     static func requestJob(_ row: any SQLRow) throws -> RequestJob {
-        RequestJob(id: try row.decode(column: "id", as: Int64.self), requestID: try row.decode(column: "request_id", as: Int64.self),
-                   step: try row.decode(column: "step", as: String.self), task: try row.decode(column: "task", as: String.self),
-                   site: try row.decode(column: "site", as: String.self),
-                   run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-                   level: try row.decodeValue(DataLevel.self, column: "level", in: "request_jobs"),
-                   dataTag: try row.decode(column: "data_tag", as: String?.self), outputLFN: try row.decode(column: "output_lfn", as: String?.self),
-                   failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
-                   events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
-                   report: try row.decode(column: "report", as: String?.self),
-                   updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [])
+        RequestJob(
+            id: try row.decode(column: "id", as: Int64.self), requestID: try row.decode(column: "request_id", as: Int64.self),
+            step: try row.decode(column: "step", as: String.self), task: try row.decode(column: "task", as: String.self),
+            site: try row.decode(column: "site", as: String.self),
+            run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
+            level: try row.decodeValue(DataLevel.self, column: "level", in: "request_jobs"),
+            dataTag: try row.decode(column: "data_tag", as: String?.self), outputLFN: try row.decode(column: "output_lfn", as: String?.self),
+            failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
+            events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
+            report: try row.decode(column: "report", as: String?.self),
+            updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [])
     }
 
     /// Records how a job ended: its failures, reason, events, CPU time and report.
@@ -158,8 +174,10 @@ extension StoreSession {
     }
 
     /// Sets the state of a job's inputs (or of one LFN's rows across the request's jobs).
-    public func setRequestInputs(request: Int64, job: Int64? = nil, lfn: String? = nil, from: [InputFileState]? = nil, to state: InputFileState,
-                                 reason: String, at time: Timestamp) async throws {
+    public func setRequestInputs(
+        request: Int64, job: Int64? = nil, lfn: String? = nil, from: [InputFileState]? = nil, to state: InputFileState,
+        reason: String, at time: Timestamp
+    ) async throws {
         var update = sql.update("request_inputs").set("state", to: state.rawValue).set("reason", to: reason).set("updated_at", to: time.microsecondsSinceEpoch)
         // By the job's id alone when given (ids are unique): the (job_id, lfn) index, not a scan of the request's inputs.
         if let job { update = update.where("job_id", .equal, job) } else { update = update.where("request_id", .equal, request) }
@@ -176,7 +194,8 @@ extension StoreSession {
             .from(SQLAlias(SQLIdentifier("request_inputs"), as: SQLIdentifier("i")))
             .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), on: SQLColumn("id", table: "j"), .equal, SQLColumn("job_id", table: "i"))
             .where(SQLColumn("request_id", table: "i"), .equal, SQLBind(request))
-            .groupBy(SQLColumn("step", table: "j")).groupBy(SQLColumn("state", table: "i")).all() {
+            .groupBy(SQLColumn("step", table: "j")).groupBy(SQLColumn("state", table: "i")).all()
+        {
             let state = try row.decodeValue(InputFileState.self, column: "state", in: "request_inputs")
             counts[try row.decode(column: "step", as: String.self), default: [:]][state] = try row.decode(column: "n", as: Int.self)
         }
@@ -190,28 +209,35 @@ extension StoreSession {
             // PostgreSQL sums BIGINT as NUMERIC: cast back.
             .column(SQLRaw("CAST(SUM(events) AS BIGINT)"), as: "events")
             .from("request_jobs").where("step", .equal, step).where("cpu_seconds", .isNot, SQLLiteral.null).where("events", .greaterThan, 0).first()
-        return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "cpu", as: Double?.self) ?? 0,
-                try row?.decode(column: "events", as: Int64?.self) ?? 0)
+        return (
+            try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "cpu", as: Double?.self) ?? 0,
+            try row?.decode(column: "events", as: Int64?.self) ?? 0
+        )
     }
 
     // MARK: Calibrations
 
     public func insertCalibrationAttempt(_ attempt: CalibrationAttempt, request: Int64) async throws {
-        try await sql.insert(into: "request_calibrations").columns("request_id", "calibration", "exp", "first_run", "last_run", "iteration", "outcome", "detail", "at")
-            .values(SQLBind(request), SQLBind(attempt.calibration), SQLBind(attempt.exp), SQLBind(attempt.firstRun), SQLBind(attempt.lastRun),
-                    SQLBind(attempt.iteration), SQLBind(attempt.outcome.rawValue), SQLBind(attempt.detail), SQLBind(attempt.at.microsecondsSinceEpoch))
-            .run()
+        try await sql.insert(into: "request_calibrations").columns(
+            "request_id", "calibration", "exp", "first_run", "last_run", "iteration", "outcome", "detail", "at"
+        )
+        .values(
+            SQLBind(request), SQLBind(attempt.calibration), SQLBind(attempt.exp), SQLBind(attempt.firstRun), SQLBind(attempt.lastRun),
+            SQLBind(attempt.iteration), SQLBind(attempt.outcome.rawValue), SQLBind(attempt.detail), SQLBind(attempt.at.microsecondsSinceEpoch)
+        )
+        .run()
     }
 
     public func calibrationAttempts(request: Int64) async throws -> [CalibrationAttempt] {
         try await sql.select().columns("calibration", "exp", "first_run", "last_run", "iteration", "outcome", "detail", "at").from("request_calibrations")
             .where("request_id", .equal, request).orderBy("id").all().map { row in
-                CalibrationAttempt(calibration: try row.decode(column: "calibration", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
-                                   firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),
-                                   iteration: try row.decode(column: "iteration", as: Int.self),
-                                   outcome: try row.decodeValue(CalibrationOutcome.self, column: "outcome", in: "request_calibrations"),
-                                   detail: try row.decode(column: "detail", as: String.self),
-                                   at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)))
+                CalibrationAttempt(
+                    calibration: try row.decode(column: "calibration", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
+                    firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),
+                    iteration: try row.decode(column: "iteration", as: Int.self),
+                    outcome: try row.decodeValue(CalibrationOutcome.self, column: "outcome", in: "request_calibrations"),
+                    detail: try row.decode(column: "detail", as: String.self),
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)))
             }
     }
 }

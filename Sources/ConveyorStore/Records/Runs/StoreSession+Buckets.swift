@@ -7,8 +7,10 @@ extension StoreSession {
         if try await self.bucket(named: bucket.name) != nil { throw ConveyorError.conflict("a bucket named '\(bucket.name)' already exists") }
         let row = try await sql.insert(into: "buckets")
             .columns("name", "exp", "first_run", "last_run", "luminosity", "created_at", "created_by")
-            .values(SQLBind(bucket.name), SQLBind(bucket.exp), SQLBind(bucket.firstRun), SQLBind(bucket.lastRun), SQLBind(bucket.luminosity),
-                    SQLBind(bucket.createdAt.microsecondsSinceEpoch), SQLBind(bucket.createdBy))
+            .values(
+                SQLBind(bucket.name), SQLBind(bucket.exp), SQLBind(bucket.firstRun), SQLBind(bucket.lastRun), SQLBind(bucket.luminosity),
+                SQLBind(bucket.createdAt.microsecondsSinceEpoch), SQLBind(bucket.createdBy)
+            )
             .returning("id").first()
         let id = try row!.decode(column: "id", as: Int64.self)
         for member in bucket.members {
@@ -36,13 +38,15 @@ extension StoreSession {
         let id = try row.decode(column: "id", as: Int64.self)
         let members = try await sql.select().columns("run", "luminosity", "quality").from("bucket_runs").where("bucket_id", .equal, id).orderBy("run").all()
             .map { m in
-                Bucket.Member(run: try m.decode(column: "run", as: Int.self), luminosity: try m.decode(column: "luminosity", as: Double.self),
-                              qualityAtCreation: try m.decodeValue(QualityFlag.self, column: "quality", in: "bucket_runs"))
+                Bucket.Member(
+                    run: try m.decode(column: "run", as: Int.self), luminosity: try m.decode(column: "luminosity", as: Double.self),
+                    qualityAtCreation: try m.decodeValue(QualityFlag.self, column: "quality", in: "bucket_runs"))
             }
-        return Bucket(name: try row.decode(column: "name", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
-                      firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),
-                      luminosity: try row.decode(column: "luminosity", as: Double.self), members: members,
-                      createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
-                      createdBy: try row.decode(column: "created_by", as: String.self))
+        return Bucket(
+            name: try row.decode(column: "name", as: String.self), exp: try row.decode(column: "exp", as: Int.self),
+            firstRun: try row.decode(column: "first_run", as: Int.self), lastRun: try row.decode(column: "last_run", as: Int.self),
+            luminosity: try row.decode(column: "luminosity", as: Double.self), members: members,
+            createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
+            createdBy: try row.decode(column: "created_by", as: String.self))
     }
 }

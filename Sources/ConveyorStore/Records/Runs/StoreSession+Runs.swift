@@ -6,11 +6,15 @@ extension StoreSession {
     public func upsertRun(_ record: RunRecord, at time: Timestamp, by actor: String) async throws -> (inserted: Bool, changes: [RunChange]) {
         guard let existing = try await run(record.run)?.record else {
             try await sql.insert(into: "runs")
-                .columns("exp", "run", "type", "energy", "magnet", "start_at", "stop_at", "events", "online_lumi", "offline_lumi", "state", "quality", "created_at")
-                .values(SQLBind(record.run.exp), SQLBind(record.run.run), SQLBind(record.type.rawValue), SQLBind(record.energy),
-                        SQLBind(record.magnet ? 1 : 0), SQLBind(record.start?.microsecondsSinceEpoch), SQLBind(record.stop?.microsecondsSinceEpoch),
-                        SQLBind(record.events), SQLBind(record.onlineLuminosity), SQLBind(record.offlineLuminosity), SQLBind(record.state.rawValue),
-                        SQLBind(QualityFlag.unknown.rawValue), SQLBind(time.microsecondsSinceEpoch))
+                .columns(
+                    "exp", "run", "type", "energy", "magnet", "start_at", "stop_at", "events", "online_lumi", "offline_lumi", "state", "quality", "created_at"
+                )
+                .values(
+                    SQLBind(record.run.exp), SQLBind(record.run.run), SQLBind(record.type.rawValue), SQLBind(record.energy),
+                    SQLBind(record.magnet ? 1 : 0), SQLBind(record.start?.microsecondsSinceEpoch), SQLBind(record.stop?.microsecondsSinceEpoch),
+                    SQLBind(record.events), SQLBind(record.onlineLuminosity), SQLBind(record.offlineLuminosity), SQLBind(record.state.rawValue),
+                    SQLBind(QualityFlag.unknown.rawValue), SQLBind(time.microsecondsSinceEpoch)
+                )
                 .run()
             return (true, [])
         }
@@ -29,8 +33,10 @@ extension StoreSession {
         for change in changes {
             try await sql.insert(into: "run_changes")
                 .columns("exp", "run", "field", "old_value", "new_value", "actor", "at")
-                .values(SQLBind(change.run.exp), SQLBind(change.run.run), SQLBind(change.field), SQLBind(change.oldValue),
-                        SQLBind(change.newValue), SQLBind(actor), SQLBind(time.microsecondsSinceEpoch))
+                .values(
+                    SQLBind(change.run.exp), SQLBind(change.run.run), SQLBind(change.field), SQLBind(change.oldValue),
+                    SQLBind(change.newValue), SQLBind(actor), SQLBind(time.microsecondsSinceEpoch)
+                )
                 .run()
         }
         return (false, changes)
@@ -49,12 +55,13 @@ extension StoreSession {
 
     /// Runs, events and luminosity summed over what a query selects, by the database.
     public func runTotals(_ query: RunQuery) async throws -> RunTotals {
-        let select = filtered(sql.select()
-            .column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            // PostgreSQL sums BIGINT into NUMERIC; the casts give both engines the same types.
-            .column(SQLRaw("CAST(COALESCE(SUM(events), 0) AS BIGINT)"), as: "events")
-            .column(SQLRaw("CAST(COALESCE(SUM(COALESCE(offline_lumi, online_lumi)), 0) AS DOUBLE PRECISION)"), as: "lumi")
-            .from("runs"), query)
+        let select = filtered(
+            sql.select()
+                .column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+                // PostgreSQL sums BIGINT into NUMERIC; the casts give both engines the same types.
+                .column(SQLRaw("CAST(COALESCE(SUM(events), 0) AS BIGINT)"), as: "events")
+                .column(SQLRaw("CAST(COALESCE(SUM(COALESCE(offline_lumi, online_lumi)), 0) AS DOUBLE PRECISION)"), as: "lumi")
+                .from("runs"), query)
         let row = try await select.first()
         return RunTotals(
             runs: try row?.decode(column: "n", as: Int.self) ?? 0,
@@ -68,10 +75,11 @@ extension StoreSession {
         try await sql.select().columns("field", "old_value", "new_value", "actor", "at").from("run_changes")
             .where("exp", .equal, run.exp).where("run", .equal, run.run).orderBy("id").all()
             .map { row in
-                RunChange(run: run, field: try row.decode(column: "field", as: String.self),
-                          oldValue: try row.decode(column: "old_value", as: String?.self), newValue: try row.decode(column: "new_value", as: String?.self),
-                          actor: try row.decode(column: "actor", as: String.self),
-                          at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)))
+                RunChange(
+                    run: run, field: try row.decode(column: "field", as: String.self),
+                    oldValue: try row.decode(column: "old_value", as: String?.self), newValue: try row.decode(column: "new_value", as: String?.self),
+                    actor: try row.decode(column: "actor", as: String.self),
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)))
             }
     }
 
@@ -79,8 +87,10 @@ extension StoreSession {
     public func appendQualityEvent(_ event: QualityEvent) async throws {
         try await sql.insert(into: "quality_events")
             .columns("exp", "run", "kind", "detector", "old_value", "new_value", "reason", "actor", "at")
-            .values(SQLBind(event.run.exp), SQLBind(event.run.run), SQLBind(event.kind.rawValue), SQLBind(event.detector), SQLBind(event.old),
-                    SQLBind(event.new), SQLBind(event.reason), SQLBind(event.actor), SQLBind(event.at.microsecondsSinceEpoch))
+            .values(
+                SQLBind(event.run.exp), SQLBind(event.run.run), SQLBind(event.kind.rawValue), SQLBind(event.detector), SQLBind(event.old),
+                SQLBind(event.new), SQLBind(event.reason), SQLBind(event.actor), SQLBind(event.at.microsecondsSinceEpoch)
+            )
             .run()
         if event.kind == .flag, event.detector == nil {
             try await sql.update("runs").set("quality", to: event.new)
@@ -122,9 +132,11 @@ extension StoreSession {
         }
         var condition = latestFlag(nil)
         for detector in detectors { condition = "\(condition) AND \(latestFlag(detector))" }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT r.run FROM runs r WHERE r.exp = \(bind: exp) AND r.created_at <= \(bind: moment) AND \(condition) ORDER BY r.run
-            """).all()
+            """
+        ).all()
         return try rows.map { try $0.decode(column: "run", as: Int.self) }
     }
 
@@ -136,7 +148,8 @@ extension StoreSession {
     }
 
     private func runSelect() -> SQLSelectBuilder {
-        sql.select().columns("exp", "run", "type", "energy", "magnet", "start_at", "stop_at", "events", "online_lumi", "offline_lumi", "state", "quality").from("runs")
+        sql.select().columns("exp", "run", "type", "energy", "magnet", "start_at", "stop_at", "events", "online_lumi", "offline_lumi", "state", "quality").from(
+            "runs")
     }
 
     /// Narrows a select over the runs table (or a subquery of it) by a run query.

@@ -23,9 +23,10 @@ extension StoreSession {
     public func actionEffect(task taskID: Int64, attempt: Int) async throws -> ActionEffect? {
         try await sql.select().columns("task_id", "try", "kind", "result", "done_at").from("action_effects")
             .where("task_id", .equal, taskID).where("try", .equal, attempt).first().map { row in
-                ActionEffect(taskID: try row.decode(column: "task_id", as: Int64.self), attempt: try row.decode(column: "try", as: Int.self),
-                             kind: try row.decode(column: "kind", as: String.self), result: try row.decode(column: "result", as: String.self),
-                             doneAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "done_at", as: Int64.self)))
+                ActionEffect(
+                    taskID: try row.decode(column: "task_id", as: Int64.self), attempt: try row.decode(column: "try", as: Int.self),
+                    kind: try row.decode(column: "kind", as: String.self), result: try row.decode(column: "result", as: String.self),
+                    doneAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "done_at", as: Int64.self)))
             }
     }
 }

@@ -32,13 +32,16 @@ extension StoreSession {
     /// Records a submission and its attempts before anything is sent to the batch system.
     public func insertSubmission(_ submission: SubmissionRecord, attempts: [JobAttempt], at time: Timestamp) async throws {
         try await sql.insert(into: "submissions").columns("uuid", "pool", "executor", "external_id", "state", "directory", "created_at")
-            .values(SQLBind(submission.uuid), SQLBind(submission.pool), SQLBind(submission.executor.rawValue), SQLBind(submission.externalID),
-                    SQLBind(submission.state.rawValue), SQLBind(submission.directory), SQLBind(time.microsecondsSinceEpoch)).run()
+            .values(
+                SQLBind(submission.uuid), SQLBind(submission.pool), SQLBind(submission.executor.rawValue), SQLBind(submission.externalID),
+                SQLBind(submission.state.rawValue), SQLBind(submission.directory), SQLBind(time.microsecondsSinceEpoch)
+            ).run()
         for start in stride(from: 0, to: attempts.count, by: 1_000) {
             var insert = sql.insert(into: "attempts").columns("submission_uuid", "array_index", "task_id", "idx", "try", "state", "submitted_at")
             for a in attempts[start..<min(start + 1_000, attempts.count)] {
-                insert = insert.values(SQLBind(a.submission), SQLBind(a.arrayIndex), SQLBind(a.taskID), SQLBind(a.element), SQLBind(a.attempt),
-                                       SQLBind(a.state.rawValue), SQLBind(a.submittedAt.microsecondsSinceEpoch))
+                insert = insert.values(
+                    SQLBind(a.submission), SQLBind(a.arrayIndex), SQLBind(a.taskID), SQLBind(a.element), SQLBind(a.attempt),
+                    SQLBind(a.state.rawValue), SQLBind(a.submittedAt.microsecondsSinceEpoch))
             }
             try await insert.run()
         }
@@ -59,11 +62,12 @@ extension StoreSession {
     public func openSubmissions() async throws -> [SubmissionRecord] {
         try await sql.select().columns("uuid", "pool", "executor", "external_id", "state", "directory").from("submissions")
             .where("state", .notEqual, SubmissionRecord.State.finished.rawValue).orderBy("created_at").all().map { row in
-                SubmissionRecord(uuid: try row.decode(column: "uuid", as: String.self), pool: try row.decode(column: "pool", as: String.self),
-                                 executor: try ExecutorKind(parsing: try row.decode(column: "executor", as: String.self)),
-                                 externalID: try row.decode(column: "external_id", as: String?.self),
-                                 state: try row.decodeValue(SubmissionRecord.State.self, column: "state", in: "submissions"),
-                                 directory: try row.decode(column: "directory", as: String.self))
+                SubmissionRecord(
+                    uuid: try row.decode(column: "uuid", as: String.self), pool: try row.decode(column: "pool", as: String.self),
+                    executor: try ExecutorKind(parsing: try row.decode(column: "executor", as: String.self)),
+                    externalID: try row.decode(column: "external_id", as: String?.self),
+                    state: try row.decodeValue(SubmissionRecord.State.self, column: "state", in: "submissions"),
+                    directory: try row.decode(column: "directory", as: String.self))
             }
     }
 
@@ -71,8 +75,10 @@ extension StoreSession {
     public func liveAttempts(inSubmissions uuids: [String]) async throws -> [JobAttempt] {
         var out: [JobAttempt] = []
         for start in stride(from: 0, to: uuids.count, by: 500) {
-            let rows = try await attemptSelect().where(SQLColumn("submission_uuid", table: "attempts"), .in, SQLBind.group(Array(uuids[start..<min(start + 500, uuids.count)])))
-                .where(SQLColumn("state", table: "attempts"), .in, SQLBind.group([JobAttempt.State.submitting, .submitted, .running].map(\.rawValue))).all()
+            let rows = try await attemptSelect().where(
+                SQLColumn("submission_uuid", table: "attempts"), .in, SQLBind.group(Array(uuids[start..<min(start + 500, uuids.count)]))
+            )
+            .where(SQLColumn("state", table: "attempts"), .in, SQLBind.group([JobAttempt.State.submitting, .submitted, .running].map(\.rawValue))).all()
             out += try rows.map(decodeAttempt)
         }
         return out
@@ -101,23 +107,26 @@ extension StoreSession {
     }
 
     private func attemptSelect() -> SQLSelectBuilder {
-        sql.select().columns(SQLColumn("submission_uuid", table: "attempts"), SQLColumn("array_index"), SQLColumn("task_id"), SQLColumn("idx"), SQLColumn("try"),
-                             SQLColumn("state", table: "attempts"), SQLColumn("exit_code"), SQLColumn("reason"), SQLColumn("wall_seconds"), SQLColumn("cpu_seconds"),
-                             SQLColumn("max_rss_kb"), SQLColumn("submitted_at"), SQLColumn("started_at"), SQLColumn("finished_at"), SQLColumn("directory"))
-            .from("attempts").join("submissions", on: SQLColumn("submission_uuid", table: "attempts"), .equal, SQLColumn("uuid", table: "submissions"))
+        sql.select().columns(
+            SQLColumn("submission_uuid", table: "attempts"), SQLColumn("array_index"), SQLColumn("task_id"), SQLColumn("idx"), SQLColumn("try"),
+            SQLColumn("state", table: "attempts"), SQLColumn("exit_code"), SQLColumn("reason"), SQLColumn("wall_seconds"), SQLColumn("cpu_seconds"),
+            SQLColumn("max_rss_kb"), SQLColumn("submitted_at"), SQLColumn("started_at"), SQLColumn("finished_at"), SQLColumn("directory")
+        )
+        .from("attempts").join("submissions", on: SQLColumn("submission_uuid", table: "attempts"), .equal, SQLColumn("uuid", table: "submissions"))
     }
 
     private func decodeAttempt(_ row: any SQLRow) throws -> JobAttempt {
-        JobAttempt(submission: try row.decode(column: "submission_uuid", as: String.self), arrayIndex: try row.decode(column: "array_index", as: Int.self),
-                   taskID: try row.decode(column: "task_id", as: Int64.self), element: try row.decode(column: "idx", as: Int.self),
-                   attempt: try row.decode(column: "try", as: Int.self),
-                   state: try row.decodeValue(JobAttempt.State.self, column: "state", in: "attempts"),
-                   exitCode: try row.decode(column: "exit_code", as: Int?.self), reason: try row.decode(column: "reason", as: String?.self),
-                   wallSeconds: try row.decode(column: "wall_seconds", as: Double?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
-                   maxRSSKilobytes: try row.decode(column: "max_rss_kb", as: Int?.self),
-                   submittedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "submitted_at", as: Int64.self)),
-                   startedAt: try row.decode(column: "started_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
-                   finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
-                   directory: try row.decode(column: "directory", as: String.self) + "/\(try row.decode(column: "array_index", as: Int.self))")
+        JobAttempt(
+            submission: try row.decode(column: "submission_uuid", as: String.self), arrayIndex: try row.decode(column: "array_index", as: Int.self),
+            taskID: try row.decode(column: "task_id", as: Int64.self), element: try row.decode(column: "idx", as: Int.self),
+            attempt: try row.decode(column: "try", as: Int.self),
+            state: try row.decodeValue(JobAttempt.State.self, column: "state", in: "attempts"),
+            exitCode: try row.decode(column: "exit_code", as: Int?.self), reason: try row.decode(column: "reason", as: String?.self),
+            wallSeconds: try row.decode(column: "wall_seconds", as: Double?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
+            maxRSSKilobytes: try row.decode(column: "max_rss_kb", as: Int?.self),
+            submittedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "submitted_at", as: Int64.self)),
+            startedAt: try row.decode(column: "started_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+            finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+            directory: try row.decode(column: "directory", as: String.self) + "/\(try row.decode(column: "array_index", as: Int.self))")
     }
 }

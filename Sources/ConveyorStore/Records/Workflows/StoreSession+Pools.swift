@@ -24,10 +24,11 @@ extension StoreSession {
     }
 
     private func decodePool(_ row: any SQLRow) throws -> Pool {
-        try Pool(name: try row.decode(column: "name", as: String.self),
-                 executor: try ExecutorKind(parsing: try row.decode(column: "executor", as: String.self)),
-                 slots: try row.decode(column: "slots", as: Int.self),
-                 options: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "options", as: String.self).utf8)))
+        try Pool(
+            name: try row.decode(column: "name", as: String.self),
+            executor: try ExecutorKind(parsing: try row.decode(column: "executor", as: String.self)),
+            slots: try row.decode(column: "slots", as: Int.self),
+            options: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "options", as: String.self).utf8)))
     }
 }
 

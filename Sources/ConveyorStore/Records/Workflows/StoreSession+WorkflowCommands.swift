@@ -4,7 +4,9 @@ import SQLKit
 extension StoreSession {
     /// Queues a command for the scheduler.
     @discardableResult
-    public func enqueueCommand(workflow: Int64, task: Int64?, kind: WorkflowCommandKind, actor: String, comment: String, at time: Timestamp) async throws -> Int64 {
+    public func enqueueCommand(
+        workflow: Int64, task: Int64?, kind: WorkflowCommandKind, actor: String, comment: String, at time: Timestamp
+    ) async throws -> Int64 {
         let row = try await sql.insert(into: "workflow_commands").columns("workflow_id", "task_id", "kind", "actor", "comment", "created_at")
             .values(SQLBind(workflow), SQLBind(task), SQLBind(kind.rawValue), SQLBind(actor), SQLBind(comment), SQLBind(time.microsecondsSinceEpoch))
             .returning("id").first()
@@ -21,7 +23,8 @@ extension StoreSession {
     }
 
     public func markApplied(_ command: Int64, result: String, at time: Timestamp) async throws {
-        try await sql.update("workflow_commands").set("applied_at", to: time.microsecondsSinceEpoch).set("result", to: result).where("id", .equal, command).run()
+        try await sql.update("workflow_commands").set("applied_at", to: time.microsecondsSinceEpoch).set("result", to: result).where("id", .equal, command)
+            .run()
     }
 
     private func commandSelect() -> SQLSelectBuilder {
@@ -29,13 +32,14 @@ extension StoreSession {
     }
 
     private func decodeCommand(_ row: any SQLRow) throws -> WorkflowCommand {
-        WorkflowCommand(id: try row.decode(column: "id", as: Int64.self), workflowID: try row.decode(column: "workflow_id", as: Int64.self),
-                        taskID: try row.decode(column: "task_id", as: Int64?.self),
-                        kind: try row.decodeValue(WorkflowCommandKind.self, column: "kind", in: "workflow_commands"),
-                        actor: try row.decode(column: "actor", as: String.self), comment: try row.decode(column: "comment", as: String.self),
-                        createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
-                        appliedAt: try row.decode(column: "applied_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
-                        result: try row.decode(column: "result", as: String?.self))
+        WorkflowCommand(
+            id: try row.decode(column: "id", as: Int64.self), workflowID: try row.decode(column: "workflow_id", as: Int64.self),
+            taskID: try row.decode(column: "task_id", as: Int64?.self),
+            kind: try row.decodeValue(WorkflowCommandKind.self, column: "kind", in: "workflow_commands"),
+            actor: try row.decode(column: "actor", as: String.self), comment: try row.decode(column: "comment", as: String.self),
+            createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
+            appliedAt: try row.decode(column: "applied_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+            result: try row.decode(column: "result", as: String?.self))
     }
 
     /// Takes the scheduler lease when it is free, stale (no heartbeat for `staleAfter`), or held by
@@ -44,10 +48,13 @@ extension StoreSession {
     /// Taking it from another holder raises its epoch, the fencing token of
     /// ``confirmSchedulerLease(_:at:)``.
     /// - Returns: the lease held, or the current holder when refused.
-    public func acquireSchedulerLease(holder: String, host: String, pid: Int32, at time: Timestamp, staleAfter: Duration,
-                                      isAlive: @Sendable (Int32) -> Bool) async throws -> Result<SchedulerLease, SchedulerLeaseRefusal> {
+    public func acquireSchedulerLease(
+        holder: String, host: String, pid: Int32, at time: Timestamp, staleAfter: Duration,
+        isAlive: @Sendable (Int32) -> Bool
+    ) async throws -> Result<SchedulerLease, SchedulerLeaseRefusal> {
         let now = time.microsecondsSinceEpoch
-        guard let row = try await sql.select().columns("holder", "host", "pid", "heartbeat_at", "epoch").from("scheduler_lease").where("id", .equal, 1).first() else {
+        guard let row = try await sql.select().columns("holder", "host", "pid", "heartbeat_at", "epoch").from("scheduler_lease").where("id", .equal, 1).first()
+        else {
             let inserted = try await sql.insert(into: "scheduler_lease").columns("id", "holder", "host", "pid", "heartbeat_at", "epoch")
                 .values(SQLBind(1), SQLBind(holder), SQLBind(host), SQLBind(Int(pid)), SQLBind(now), SQLBind(Int64(1)))
                 .ignoringConflicts(with: ["id"]).returning("epoch").first()
@@ -103,10 +110,11 @@ extension StoreSession {
     /// The lease row, or nil when no scheduler holds the database.
     public func schedulerLease() async throws -> SchedulerLeaseRecord? {
         try await sql.select().columns("holder", "host", "pid", "heartbeat_at", "epoch").from("scheduler_lease").where("id", .equal, 1).first().map { row in
-            SchedulerLeaseRecord(holder: try row.decode(column: "holder", as: String.self), host: try row.decode(column: "host", as: String.self),
-                                 pid: try row.decode(column: "pid", as: Int64.self),
-                                 heartbeatAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "heartbeat_at", as: Int64.self)),
-                                 epoch: try row.decode(column: "epoch", as: Int64.self))
+            SchedulerLeaseRecord(
+                holder: try row.decode(column: "holder", as: String.self), host: try row.decode(column: "host", as: String.self),
+                pid: try row.decode(column: "pid", as: Int64.self),
+                heartbeatAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "heartbeat_at", as: Int64.self)),
+                epoch: try row.decode(column: "epoch", as: Int64.self))
         }
     }
 }

@@ -16,8 +16,9 @@ extension StoreSession {
             var insert = sql.insert(into: "tasks").columns("workflow_id", "name", "kind", "pool", "priority", "state", "tries", "elements", "definition")
             for task in definition.tasks[start..<min(start + 500, definition.tasks.count)] {
                 let taskJSON = String(decoding: try JSONEncoder.sorted.encode(task), as: UTF8.self)
-                insert = insert.values(SQLBind(workflowID), SQLBind(task.name), SQLBind(task.kind.rawValue), SQLBind(task.pool), SQLBind(task.priority),
-                                       SQLBind(TaskState.pending.rawValue), SQLBind(0), SQLBind(task.elements), SQLBind(taskJSON))
+                insert = insert.values(
+                    SQLBind(workflowID), SQLBind(task.name), SQLBind(task.kind.rawValue), SQLBind(task.pool), SQLBind(task.priority),
+                    SQLBind(TaskState.pending.rawValue), SQLBind(0), SQLBind(task.elements), SQLBind(taskJSON))
             }
             for row in try await insert.returning("id", "name").all() {
                 ids[try row.decode(column: "name", as: String.self)] = try row.decode(column: "id", as: Int64.self)
@@ -50,17 +51,20 @@ extension StoreSession {
         let ids = try rows.map { try $0.decode(column: "id", as: Int64.self) }
         var counts: [Int64: [String: Int]] = [:]
         for row in try await sql.select().columns("workflow_id", "state").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("tasks")
-            .where("workflow_id", .in, ids).groupBy("workflow_id").groupBy("state").all() {
-            counts[try row.decode(column: "workflow_id", as: Int64.self), default: [:]][try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            .where("workflow_id", .in, ids).groupBy("workflow_id").groupBy("state").all()
+        {
+            counts[try row.decode(column: "workflow_id", as: Int64.self), default: [:]][try row.decode(column: "state", as: String.self)] = try row.decode(
+                column: "n", as: Int.self)
         }
         return try rows.map { row in
             let id = try row.decode(column: "id", as: Int64.self)
-            return WorkflowRun(id: id, name: try row.decode(column: "name", as: String.self),
-                               state: try row.decodeValue(WorkflowState.self, column: "state", in: "workflows"),
-                               createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
-                               createdBy: try row.decode(column: "created_by", as: String.self),
-                               finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
-                               taskCounts: counts[id] ?? [:])
+            return WorkflowRun(
+                id: id, name: try row.decode(column: "name", as: String.self),
+                state: try row.decodeValue(WorkflowState.self, column: "state", in: "workflows"),
+                createdAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
+                createdBy: try row.decode(column: "created_by", as: String.self),
+                finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+                taskCounts: counts[id] ?? [:])
         }
     }
 
@@ -91,18 +95,23 @@ extension StoreSession {
         let rows = try await select.orderBy("id").all()
         let only: SQLQueryString = name.map { "AND t.name = \(bind: $0)" } ?? taskID.map { "AND t.id = \(bind: $0)" } ?? ""
         var upstream: [Int64: [Int64]] = [:]
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT d.task_id, d.upstream_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
             WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) \(only) ORDER BY d.task_id, d.upstream_id
-            """).all() {
+            """
+        ).all() {
             upstream[try row.decode(column: "task_id", as: Int64.self), default: []].append(try row.decode(column: "upstream_id", as: Int64.self))
         }
         var counts: [Int64: [String: Int]] = [:]
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT e.task_id, e.state, count(*) AS n FROM task_elements e JOIN tasks t ON t.id = e.task_id
             WHERE t.workflow_id IN (\(SQLList(ids.map { SQLBind($0) }))) \(only) GROUP BY e.task_id, e.state
-            """).all() {
-            counts[try row.decode(column: "task_id", as: Int64.self), default: [:]][try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            """
+        ).all() {
+            counts[try row.decode(column: "task_id", as: Int64.self), default: [:]][try row.decode(column: "state", as: String.self)] = try row.decode(
+                column: "n", as: Int.self)
         }
         let decoder = JSONDecoder()
         return try rows.map { row in
@@ -114,7 +123,8 @@ extension StoreSession {
                 tries: try row.decode(column: "tries", as: Int.self),
                 retryAt: try row.decode(column: "retry_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
                 upstream: upstream[id] ?? [],
-                decidedBy: try row.decode(column: "decided_by", as: String?.self), decisionComment: try row.decode(column: "decision_comment", as: String?.self),
+                decidedBy: try row.decode(column: "decided_by", as: String?.self),
+                decisionComment: try row.decode(column: "decision_comment", as: String?.self),
                 startedAt: try row.decode(column: "started_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
                 finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
                 elementCounts: counts[id] ?? [:])
@@ -136,7 +146,8 @@ extension StoreSession {
             let rows = try await sql.select().columns("task_id", "idx", "state").from("task_elements")
                 .where("task_id", .in, Array(ids[start..<min(start + 1_000, ids.count)])).orderBy("task_id").orderBy("idx").all()
             for row in rows {
-                out[try row.decode(column: "task_id", as: Int64.self), default: []].append(try row.decodeValue(TaskState.self, column: "state", in: "task_elements"))
+                out[try row.decode(column: "task_id", as: Int64.self), default: []].append(
+                    try row.decodeValue(TaskState.self, column: "state", in: "task_elements"))
             }
         }
         return out
@@ -155,8 +166,9 @@ extension StoreSession {
         for start in stride(from: 0, to: events.count, by: 500) {
             var insert = sql.insert(into: "workflow_events").columns("workflow_id", "task_id", "at", "actor", "kind", "from_state", "to_state", "detail")
             for e in events[start..<min(start + 500, events.count)] {
-                insert = insert.values(SQLBind(e.workflowID), SQLBind(e.taskID), SQLBind(e.at.microsecondsSinceEpoch), SQLBind(e.actor), SQLBind(e.kind),
-                                       SQLBind(e.from), SQLBind(e.to), SQLBind(e.detail))
+                insert = insert.values(
+                    SQLBind(e.workflowID), SQLBind(e.taskID), SQLBind(e.at.microsecondsSinceEpoch), SQLBind(e.actor), SQLBind(e.kind),
+                    SQLBind(e.from), SQLBind(e.to), SQLBind(e.detail))
             }
             try await insert.run()
         }
@@ -165,10 +177,12 @@ extension StoreSession {
     public func workflowEvents(_ workflowID: Int64, limit: Int = 100_000) async throws -> [WorkflowEvent] {
         try await sql.select().columns("workflow_id", "task_id", "at", "actor", "kind", "from_state", "to_state", "detail").from("workflow_events")
             .where("workflow_id", .equal, workflowID).orderBy("id").limit(limit).all().map { row in
-                WorkflowEvent(workflowID: try row.decode(column: "workflow_id", as: Int64.self), taskID: try row.decode(column: "task_id", as: Int64?.self),
-                              at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), actor: try row.decode(column: "actor", as: String.self),
-                              kind: try row.decode(column: "kind", as: String.self), from: try row.decode(column: "from_state", as: String?.self),
-                              to: try row.decode(column: "to_state", as: String?.self), detail: try row.decode(column: "detail", as: String.self))
+                WorkflowEvent(
+                    workflowID: try row.decode(column: "workflow_id", as: Int64.self), taskID: try row.decode(column: "task_id", as: Int64?.self),
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)),
+                    actor: try row.decode(column: "actor", as: String.self),
+                    kind: try row.decode(column: "kind", as: String.self), from: try row.decode(column: "from_state", as: String?.self),
+                    to: try row.decode(column: "to_state", as: String?.self), detail: try row.decode(column: "detail", as: String.self))
             }
     }
 }

@@ -7,7 +7,10 @@ struct GlobalTagCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gt",
         abstract: "Global tags: create, list, show, change state, clone, delete, check, diff, merge, running update, export.",
-        subcommands: [Create.self, List.self, Show.self, SetState.self, Clone.self, Delete.self, Check.self, Diff.self, Merge.self, RunningUpdateCommand.self, Export.self]
+        subcommands: [
+            Create.self, List.self, Show.self, SetState.self, Clone.self, Delete.self, Check.self, Diff.self, Merge.self, RunningUpdateCommand.self,
+            Export.self,
+        ]
     )
 
     struct Create: AsyncParsableCommand {
@@ -44,8 +47,9 @@ struct GlobalTagCommand: AsyncParsableCommand {
             try await global.withStore { store in
                 let tags = try await ConditionsDatabase(store: store).tags(nameContains: name, state: state, asOf: moment)
                 if output.json { return try Output.json(Listing(globalTags: tags)) }
-                Output.table(["NAME", "STATE", "TYPE", "CREATED", "BY", "DESCRIPTION"],
-                             tags.map { [$0.name, $0.state.rawValue, $0.type.rawValue, $0.createdAt.short, $0.createdBy, $0.description] })
+                Output.table(
+                    ["NAME", "STATE", "TYPE", "CREATED", "BY", "DESCRIPTION"],
+                    tags.map { [$0.name, $0.state.rawValue, $0.type.rawValue, $0.createdAt.short, $0.createdBy, $0.description] })
             }
         }
     }
@@ -163,7 +167,9 @@ struct GlobalTagCommand: AsyncParsableCommand {
                 for side in diff.added { Output.line("+ \(side.name) rev \(side.revision) \(side.iov)\(sum(side.sha256))") }
                 for side in diff.removed { Output.line("- \(side.name) rev \(side.revision) \(side.iov)\(sum(side.sha256))") }
                 for change in diff.changed {
-                    Output.line("~ \(change.name) \(change.iov): rev \(change.fromRevision) -> \(change.toRevision)\(checksums ? "  \(change.fromSHA256) -> \(change.toSHA256)" : "")")
+                    Output.line(
+                        "~ \(change.name) \(change.iov): rev \(change.fromRevision) -> \(change.toRevision)\(checksums ? "  \(change.fromSHA256) -> \(change.toSHA256)" : "")"
+                    )
                 }
                 Output.line("\(diff.added.count) added, \(diff.removed.count) removed, \(diff.changed.count) changed")
             }
@@ -203,12 +209,14 @@ struct GlobalTagCommand: AsyncParsableCommand {
         func run() async throws {
             let validFrom = try GlobalOptions.run(validFrom)
             try await global.withStore { store in
-                let plan = try await ConditionsDatabase(store: store).runningUpdate(running, from: staging, validFrom: validFrom, dryRun: dryRun, by: .currentLocalOperator)
+                let plan = try await ConditionsDatabase(store: store).runningUpdate(
+                    running, from: staging, validFrom: validFrom, dryRun: dryRun, by: .currentLocalOperator)
                 if output.json { return try Output.json(plan) }
                 for change in plan.changes { Output.line(change.description) }
-                Output.line(dryRun
-                    ? "dry run: \(plan.changes.count) changes would be made; nothing written. Earliest possible valid_from: \(plan.earliestValidFrom)"
-                    : "applied \(plan.changes.count) changes to \(running) from \(validFrom)")
+                Output.line(
+                    dryRun
+                        ? "dry run: \(plan.changes.count) changes would be made; nothing written. Earliest possible valid_from: \(plan.earliestValidFrom)"
+                        : "applied \(plan.changes.count) changes to \(running) from \(validFrom)")
             }
         }
     }
@@ -230,7 +238,8 @@ struct GlobalTagCommand: AsyncParsableCommand {
             try await global.withStore { store in
                 let summary = try await ConditionsDatabase(store: store).export(tag: tag, to: directory, format: format, asOf: moment)
                 if output.json { return try Output.json(summary) }
-                Output.line("exported \(summary.tag) to \(summary.directory) (\(summary.format.rawValue)): \(summary.iovs) IoVs, \(summary.payloads) payload files")
+                Output.line(
+                    "exported \(summary.tag) to \(summary.directory) (\(summary.format.rawValue)): \(summary.iovs) IoVs, \(summary.payloads) payload files")
             }
         }
     }

@@ -24,9 +24,10 @@ struct IoVCommand: AsyncParsableCommand {
             try await global.withStore { store in
                 let entries = try await ConditionsDatabase(store: store).entries(ofTag: tag, name: name, asOf: moment)
                 if output.json { return try Output.json(Listing(tag: tag, iovs: entries)) }
-                Output.table(["ID", "NAME", "REV", "IOV", "SHA256"],
-                             entries.map { [String($0.id), $0.name, String($0.revision), $0.iov.description, String($0.sha256.prefix(16))] },
-                             rightAligned: [0, 2])
+                Output.table(
+                    ["ID", "NAME", "REV", "IOV", "SHA256"],
+                    entries.map { [String($0.id), $0.name, String($0.revision), $0.iov.description, String($0.sha256.prefix(16))] },
+                    rightAligned: [0, 2])
             }
         }
     }

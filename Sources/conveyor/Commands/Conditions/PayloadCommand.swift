@@ -29,7 +29,9 @@ struct PayloadCommand: AsyncParsableCommand {
                     name: name, bytes: bytes, intoTag: gt, iov: iov, description: description, expectedSHA256: sha256, by: .currentLocalOperator
                 )
                 if output.json { return try Output.json(result) }
-                Output.line("\(result.payload.name) rev \(result.payload.revision) (\(result.isNewRevision ? "new" : "identical bytes, existing revision")) in \(gt) for \(iov)")
+                Output.line(
+                    "\(result.payload.name) rev \(result.payload.revision) (\(result.isNewRevision ? "new" : "identical bytes, existing revision")) in \(gt) for \(iov)"
+                )
             }
         }
     }
@@ -70,9 +72,12 @@ struct PayloadCommand: AsyncParsableCommand {
             try await global.withStore { store in
                 let payloads = try await ConditionsDatabase(store: store).payloads(named: name, asOf: moment)
                 if output.json { return try Output.json(Listing(payloads: payloads)) }
-                Output.table(["NAME", "REV", "SIZE", "SHA256", "CREATED", "BY", "DESCRIPTION"],
-                             payloads.map { [$0.name, String($0.revision), String($0.size), String($0.sha256.prefix(16)), $0.createdAt.short, $0.creator, $0.description] },
-                             rightAligned: [1, 2])
+                Output.table(
+                    ["NAME", "REV", "SIZE", "SHA256", "CREATED", "BY", "DESCRIPTION"],
+                    payloads.map {
+                        [$0.name, String($0.revision), String($0.size), String($0.sha256.prefix(16)), $0.createdAt.short, $0.creator, $0.description]
+                    },
+                    rightAligned: [1, 2])
             }
         }
     }
@@ -107,7 +112,8 @@ struct PayloadCommand: AsyncParsableCommand {
                 }
             }
             if output.json { return try Output.json(Listing(run: run, payloads: found)) }
-            Output.table(["NAME", "REV", "SHA256", "IOV", "TAG"], found.map { [$0.name, String($0.revision), $0.sha256, $0.iov.description, $0.tag] }, rightAligned: [1])
+            Output.table(
+                ["NAME", "REV", "SHA256", "IOV", "TAG"], found.map { [$0.name, String($0.revision), $0.sha256, $0.iov.description, $0.tag] }, rightAligned: [1])
         }
     }
 }

@@ -8,10 +8,10 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a full prompt bucket of a simulated experiment end to end: runs, quality, calibration, sign-offs, processing.",
         discussion: """
-        From an empty folder: creates the database, simulates the runs (conveyor-sim, built beside conveyor), registers runs \
-        and raw files, certifies run quality, creates a bucket, submits a prompt request, signs off as demo people (and says so), \
-        runs every job on this machine, and ends with a summary. A second run in the same folder reports the processed bucket.
-        """
+            From an empty folder: creates the database, simulates the runs (conveyor-sim, built beside conveyor), registers runs \
+            and raw files, certifies run quality, creates a bucket, submits a prompt request, signs off as demo people (and says so), \
+            runs every job on this machine, and ends with a summary. A second run in the same folder reports the processed bucket.
+            """
     )
 
     @Option(help: "Runs to simulate.") var runs = 20

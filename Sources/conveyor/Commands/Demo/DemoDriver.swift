@@ -18,8 +18,9 @@ struct DemoDriver {
         let requests = Requests(store: store)
         let workflows = Workflows(store: store)
         let (request, workflowID) = try await current()
-        let service = SchedulerService(store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked,
-                                       plugins: .requests(store: store), logger: logger)
+        let service = SchedulerService(
+            store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked,
+            plugins: .requests(store: store), logger: logger)
         let clock = ContinuousClock.now
         let progress = Task { await DemoProgress(store: store, workflow: workflowID, started: clock).show() }
         defer { progress.cancel() }
@@ -37,9 +38,12 @@ struct DemoDriver {
             let stuck = detail.tasks.filter { $0.state == .paused }
             for task in stuck {
                 guard keepGoing, !retried.contains(task.name) else {
-                    let hint = task.name.hasPrefix("calibrate:") ? "; a calibration needs enough bhabha events: try more --events"
+                    let hint =
+                        task.name.hasPrefix("calibrate:")
+                        ? "; a calibration needs enough bhabha events: try more --events"
                         : keepGoing ? "" : "; --keep-going retries a failed step once"
-                    throw ConveyorError.conflict("\(task.name) failed and paused: see `conveyor task log \(workflowID)/\(task.name) --db \(folder)/conveyor.sqlite`\(hint)")
+                    throw ConveyorError.conflict(
+                        "\(task.name) failed and paused: see `conveyor task log \(workflowID)/\(task.name) --db \(folder)/conveyor.sqlite`\(hint)")
                 }
                 retried.insert(task.name)
                 say("\(DemoRun.manager.name) retries \(task.name) once (--keep-going)")
@@ -52,7 +56,8 @@ struct DemoDriver {
         await DemoProgress(store: store, workflow: workflowID, started: clock).line(final: true)
         let state = try await workflows.show(workflowID).workflow.state
         if state != .succeeded {
-            throw ConveyorError.conflict("the demo's workflow \(workflowID) ended \(state): `conveyor wf show \(workflowID) --db \(folder)/conveyor.sqlite` says why")
+            throw ConveyorError.conflict(
+                "the demo's workflow \(workflowID) ended \(state): `conveyor wf show \(workflowID) --db \(folder)/conveyor.sqlite` says why")
         }
     }
 
@@ -79,8 +84,10 @@ struct DemoDriver {
             let merged = attempts.filter { $0.outcome == .not_enough_data }.count
             let iterations = attempts.filter { $0.outcome == .iterate }.count
             let payloads = detail.payloads.filter { $0.name.lowercased().hasPrefix(name.split(separator: "_").first.map(String.init)?.lowercased() ?? name) }
-            return (Actor(name: expert, role: .expert),
-                    "\(attempts.count) algorithm run(s) (\(iterations) iterate, \(merged) not_enough_data merges); \(payloads.count) IoV(s) in the staging tag look sane")
+            return (
+                Actor(name: expert, role: .expert),
+                "\(attempts.count) algorithm run(s) (\(iterations) iterate, \(merged) not_enough_data merges); \(payloads.count) IoV(s) in the staging tag look sane"
+            )
         }
         return (DemoRun.manager, "all calibrations signed off, staging tag passes gt check: go for the running update and processing")
     }

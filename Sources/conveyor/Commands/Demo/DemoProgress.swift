@@ -37,7 +37,8 @@ struct DemoProgress {
         }
         let finished = tasks.filter { $0.state.isFinal }.count
         let elapsed = Int((ContinuousClock.now - started).components.seconds)
-        return String(format: "[%02d:%02d] steps %d/%d · jobs %d/%d done, %d running, %d failed", elapsed / 60, elapsed % 60, finished, tasks.count,
-                      done, total, running, failed) + (active.isEmpty ? "" : " · " + active.prefix(4).joined(separator: ", "))
+        return String(
+            format: "[%02d:%02d] steps %d/%d · jobs %d/%d done, %d running, %d failed", elapsed / 60, elapsed % 60, finished, tasks.count,
+            done, total, running, failed) + (active.isEmpty ? "" : " · " + active.prefix(4).joined(separator: ", "))
     }
 }

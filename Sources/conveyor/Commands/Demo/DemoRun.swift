@@ -81,7 +81,9 @@ struct DemoRun {
                 try await registry.flag(expRun, to: .good, reason: f[4], by: Self.shifter)
             }
         }
-        say("Certified run quality as \(Self.shifter.name): \(runs - bad.count) GOOD, \(bad.count) BAD\(bad.isEmpty ? "" : ": runs " + bad.joined(separator: ", ")).")
+        say(
+            "Certified run quality as \(Self.shifter.name): \(runs - bad.count) GOOD, \(bad.count) BAD\(bad.isEmpty ? "" : ": runs " + bad.joined(separator: ", "))."
+        )
 
         var files: [CatalogFile] = []
         for run in 1...runs {
@@ -89,9 +91,11 @@ struct DemoRun {
                 let name = "r\(String(format: "%05d", run))\(tag.map { ".\($0)" } ?? "").raw"
                 let path = "\(raw)/\(name)"
                 let (sums, count) = try Self.checksums(path)
-                files.append(CatalogFile(lfn: "/demo/raw/e\(String(format: "%04d", Self.exp))/r\(String(format: "%05d", run))/\(name)", size: sums.size,
-                                         adler32: sums.adler32, sha256: sums.sha256, events: count, run: ExpRun(exp: Self.exp, run: run), level: .raw,
-                                         dataTag: tag, replicas: [Replica(site: Self.site, path: path)]))
+                files.append(
+                    CatalogFile(
+                        lfn: "/demo/raw/e\(String(format: "%04d", Self.exp))/r\(String(format: "%05d", run))/\(name)", size: sums.size,
+                        adler32: sums.adler32, sha256: sums.sha256, events: count, run: ExpRun(exp: Self.exp, run: run), level: .raw,
+                        dataTag: tag, replicas: [Replica(site: Self.site, path: path)]))
             }
         }
         let registered = try await FileCatalog(store: store).register(files, by: Self.manager)
@@ -100,10 +104,12 @@ struct DemoRun {
         let conditions = ConditionsDatabase(store: store)
         let nominal: [(String, String)] = [("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0")]
         for tag in ["demo_online", "demo_prompt"] {
-            _ = try await conditions.createTag(named: tag, type: .data, description: tag == "demo_prompt" ? "the prompt tag" : "base constants", by: Self.manager)
+            _ = try await conditions.createTag(
+                named: tag, type: .data, description: tag == "demo_prompt" ? "the prompt tag" : "base constants", by: Self.manager)
             for (name, text) in nominal {
-                try await conditions.upload(name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)),
-                                            description: "nominal \(name)", by: Self.manager)
+                try await conditions.upload(
+                    name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)),
+                    description: "nominal \(name)", by: Self.manager)
             }
         }
         try await conditions.setState(ofTag: "demo_prompt", to: .running, by: Self.manager)
@@ -122,8 +128,9 @@ struct DemoRun {
         let configuration = requestConfiguration(sim: sim)
         try configuration.write(toFile: "\(folder)/request.yaml", atomically: true, encoding: .utf8)
         let submitted = try await Requests(store: store).submit(Data(configuration.utf8), name: "request.yaml", by: Self.manager)
-        say("Submitted request \(Self.request) (\(folder)/request.yaml) as \(Self.manager.name): workflow \(submitted.workflowID), "
-            + "\(submitted.tasks) tasks, \(submitted.jobs) jobs on pool demo (\(executor), \(slots) slots).")
+        say(
+            "Submitted request \(Self.request) (\(folder)/request.yaml) as \(Self.manager.name): workflow \(submitted.workflowID), "
+                + "\(submitted.tasks) tasks, \(submitted.jobs) jobs on pool demo (\(executor), \(slots) slots).")
     }
 
     func requestConfiguration(sim: String) -> String {
@@ -160,7 +167,8 @@ struct DemoRun {
             let beside = (me as NSString).deletingLastPathComponent + "/conveyor-sim"
             if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         }
-        throw ConveyorError.unavailable("conveyor-sim, the simulated experiment, is not beside conveyor: build it with `swift build --product conveyor-sim` (or set CONVEYOR_SIM)")
+        throw ConveyorError.unavailable(
+            "conveyor-sim, the simulated experiment, is not beside conveyor: build it with `swift build --product conveyor-sim` (or set CONVEYOR_SIM)")
     }
 
     /// `sinfo` answers: a Slurm cluster is reachable with this machine's configuration.

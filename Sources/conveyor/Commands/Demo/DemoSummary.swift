@@ -20,27 +20,39 @@ struct DemoSummary {
         let bucket = try await RunRegistry(store: store).bucket(named: DemoRun.bucket).bucket
         out("")
         out("== Summary ==")
-        out(String(format: "runs: %d GOOD runs in %@ (experiment %d, runs %d–%d), %.1f /pb", bucket.members.count, bucket.name, bucket.exp,
-                   bucket.firstRun, bucket.lastRun, bucket.luminosity))
+        out(
+            String(
+                format: "runs: %d GOOD runs in %@ (experiment %d, runs %d–%d), %.1f /pb", bucket.members.count, bucket.name, bucket.exp,
+                bucket.firstRun, bucket.lastRun, bucket.luminosity))
 
         let conditions = ConditionsDatabase(store: store)
         let updated = try await conditions.entries(ofTag: "demo_prompt").filter { $0.iov.expLow == DemoRun.exp && $0.iov.runLow >= bucket.firstRun }
-        out("payloads in demo_prompt: \(updated.count) IoVs from the running update: "
-            + Dictionary(grouping: updated, by: \.name).sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", "))
+        out(
+            "payloads in demo_prompt: \(updated.count) IoVs from the running update: "
+                + Dictionary(grouping: updated, by: \.name).sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", "))
 
         for o in detail.outputs {
-            out(String(format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events, o.luminosity ?? 0))
+            out(
+                String(
+                    format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events,
+                    o.luminosity ?? 0))
         }
 
         let reports = try await requests.jobs(of: DemoRun.request, step: "quality-report").compactMap(\.report)
         let statuses = reports.compactMap { $0.split(separator: "\n").first { $0.hasPrefix("status=") }?.dropFirst("status=".count) }
-        out("quality: \(statuses.count) run(s) compared with the reference: "
-            + Dictionary(grouping: statuses, by: { String($0) }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", "))
+        out(
+            "quality: \(statuses.count) run(s) compared with the reference: "
+                + Dictionary(grouping: statuses, by: { String($0) }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", "))
 
         let (before, after) = try await massPeaks(bucket: bucket, submittedAt: detail.summary.record.submittedAt)
-        out(String(format: "calibration: mass peak before (demo_prompt as submitted): mean %.4f, width %.4f GeV, %d candidates", before.mean, before.width, before.candidates))
-        out(String(format: "calibration: mass peak after (demo_prompt now):          mean %.4f, width %.4f GeV (reference %.3f): %.1f× narrower, bias %.4f → %.4f",
-                   after.mean, after.width, 3.097, before.width / max(after.width, 1e-9), before.mean - 3.097, after.mean - 3.097))
+        out(
+            String(
+                format: "calibration: mass peak before (demo_prompt as submitted): mean %.4f, width %.4f GeV, %d candidates", before.mean, before.width,
+                before.candidates))
+        out(
+            String(
+                format: "calibration: mass peak after (demo_prompt now):          mean %.4f, width %.4f GeV (reference %.3f): %.1f× narrower, bias %.4f → %.4f",
+                after.mean, after.width, 3.097, before.width / max(after.width, 1e-9), before.mean - 3.097, after.mean - 3.097))
 
         if let id = detail.summary.record.workflowID {
             let tasks = try await Workflows(store: store).show(id).tasks

@@ -7,8 +7,9 @@ import Foundation
 /// jobs itself and runs calibrations and the luminosity account as action steps.
 extension RequestCommand {
     struct RunJob: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "job", abstract: "Run one job of a request here: describe, run, account.",
-                                                        shouldDisplay: false)
+        static let configuration = CommandConfiguration(
+            commandName: "job", abstract: "Run one job of a request here: describe, run, account.",
+            shouldDisplay: false)
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var id: Int64

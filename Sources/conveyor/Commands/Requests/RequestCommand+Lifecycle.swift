@@ -20,8 +20,9 @@ extension RequestCommand {
 
         static func report(_ s: Requests.Submission, _ output: OutputOptions) throws {
             if output.json { return try Output.json(s) }
-            Output.line("request \(s.request) \(s.resumed ? "resumed" : "submitted") as workflow \(s.workflowID): \(s.tasks) tasks, "
-                        + "\(s.jobsToRun) of \(s.jobs) jobs to run")
+            Output.line(
+                "request \(s.request) \(s.resumed ? "resumed" : "submitted") as workflow \(s.workflowID): \(s.tasks) tasks, "
+                    + "\(s.jobsToRun) of \(s.jobs) jobs to run")
             if s.inputsNotOnDisk > 0 { Output.line("\(s.inputsNotOnDisk) input file(s) are not on disk at their site: staging wait tasks hold their jobs") }
             Output.line("a scheduler runs it: `conveyor scheduler` or `conveyor serve`; watch with `conveyor request show \(s.request)`")
         }
@@ -47,16 +48,22 @@ extension RequestCommand {
         func run() async throws {
             let list = try await global.withStore { store in try await Requests(store: store).list() }
             if output.json { return try Output.json(list) }
-            Output.table(["NAME", "CAMPAIGN", "STATE", "WORKFLOW", "PROCESSED", "OPEN", "PROBLEMATIC", "INVALIDATED", "SUBMITTED"], list.map { s in
-                [s.record.name, s.record.campaign, s.state.rawValue, s.record.workflowID.map(String.init) ?? "", String(s.inputs["processed"] ?? 0),
-                 String((s.inputs["unused"] ?? 0) + (s.inputs["assigned"] ?? 0)), String(s.inputs["problematic"] ?? 0), String(s.inputs["invalidated"] ?? 0),
-                 "\(s.record.submittedAt.short) by \(s.record.submittedBy)"]
-            }, rightAligned: [3, 4, 5, 6, 7])
+            Output.table(
+                ["NAME", "CAMPAIGN", "STATE", "WORKFLOW", "PROCESSED", "OPEN", "PROBLEMATIC", "INVALIDATED", "SUBMITTED"],
+                list.map { s in
+                    [
+                        s.record.name, s.record.campaign, s.state.rawValue, s.record.workflowID.map(String.init) ?? "", String(s.inputs["processed"] ?? 0),
+                        String((s.inputs["unused"] ?? 0) + (s.inputs["assigned"] ?? 0)), String(s.inputs["problematic"] ?? 0),
+                        String(s.inputs["invalidated"] ?? 0),
+                        "\(s.record.submittedAt.short) by \(s.record.submittedBy)",
+                    ]
+                }, rightAligned: [3, 4, 5, 6, 7])
         }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A request's steps with their progress, calibrations, sign-offs waiting, payloads and outputs.")
+        static let configuration = CommandConfiguration(
+            abstract: "A request's steps with their progress, calibrations, sign-offs waiting, payloads and outputs.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The request's name.") var name: String
@@ -65,22 +72,31 @@ extension RequestCommand {
             let d = try await global.withStore { store in try await Requests(store: store).show(name) }
             if output.json { return try Output.json(d) }
             let s = d.summary
-            Output.line("request \(s.record.name): \(s.record.campaign), \(d.request.bucket.map { "bucket \($0)" } ?? "runs \(d.request.runs ?? "")"), "
-                        + "\(s.state.rawValue)\(s.record.workflowID.map { " (workflow \($0))" } ?? "")")
-            Output.table(["STEP", "KIND", "STATE", "JOBS DONE", "INPUTS"], d.steps.map { step in
-                [step.name, step.kind, step.state, step.kind != "job" ? "" : "\(step.elementsDone)/\(step.elements)",
-                 step.inputs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")]
-            })
+            Output.line(
+                "request \(s.record.name): \(s.record.campaign), \(d.request.bucket.map { "bucket \($0)" } ?? "runs \(d.request.runs ?? "")"), "
+                    + "\(s.state.rawValue)\(s.record.workflowID.map { " (workflow \($0))" } ?? "")")
+            Output.table(
+                ["STEP", "KIND", "STATE", "JOBS DONE", "INPUTS"],
+                d.steps.map { step in
+                    [
+                        step.name, step.kind, step.state, step.kind != "job" ? "" : "\(step.elementsDone)/\(step.elements)",
+                        step.inputs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "),
+                    ]
+                })
             if !d.calibrations.isEmpty {
                 Output.line("\ncalibrations:")
-                Output.table(["CALIBRATION", "RUNS", "ITERATION", "OUTCOME", "DETAIL"], d.calibrations.map {
-                    [$0.calibration, "\($0.exp):\($0.firstRun)-\($0.lastRun)", String($0.iteration), $0.outcome.rawValue, $0.detail]
-                })
+                Output.table(
+                    ["CALIBRATION", "RUNS", "ITERATION", "OUTCOME", "DETAIL"],
+                    d.calibrations.map {
+                        [$0.calibration, "\($0.exp):\($0.firstRun)-\($0.lastRun)", String($0.iteration), $0.outcome.rawValue, $0.detail]
+                    })
             }
             if !d.pendingSignoffs.isEmpty {
                 Output.line("\nwaiting for sign-off:")
                 for task in d.pendingSignoffs {
-                    Output.line("  \(task.name) (role \(task.definition.role?.rawValue ?? "manager")): conveyor task signoff \(task.workflowID)/\(task.name) --approve --comment …")
+                    Output.line(
+                        "  \(task.name) (role \(task.definition.role?.rawValue ?? "manager")): conveyor task signoff \(task.workflowID)/\(task.name) --approve --comment …"
+                    )
                 }
             }
             if !d.payloads.isEmpty {
@@ -89,9 +105,14 @@ extension RequestCommand {
             }
             if !d.outputs.isEmpty {
                 Output.line("\noutputs:")
-                Output.table(["STEP", "LEVEL", "SKIM", "FILES", "EVENTS", "LUMI /pb"], d.outputs.map {
-                    [$0.step, $0.level.rawValue, $0.dataTag ?? "all", String($0.files), String($0.events), $0.luminosity.map { String(format: "%.3f", $0) } ?? ""]
-                }, rightAligned: [3, 4, 5])
+                Output.table(
+                    ["STEP", "LEVEL", "SKIM", "FILES", "EVENTS", "LUMI /pb"],
+                    d.outputs.map {
+                        [
+                            $0.step, $0.level.rawValue, $0.dataTag ?? "all", String($0.files), String($0.events),
+                            $0.luminosity.map { String(format: "%.3f", $0) } ?? "",
+                        ]
+                    }, rightAligned: [3, 4, 5])
                 if let l = s.record.luminosity { Output.line(String(format: "runs of the request: %.3f /pb", l.runs)) }
             }
             if !d.problems.isEmpty {
@@ -115,10 +136,14 @@ extension RequestCommand {
         func run() async throws {
             let jobs = try await global.withStore { store in try await Requests(store: store).jobs(of: name, step: step) }
             if output.json { return try Output.json(jobs) }
-            Output.table(["ID", "STEP", "RUN", "INPUTS", "OUTPUT", "EVENTS", "CPU s", "FAILURES"], jobs.map { job in
-                [String(job.id), job.step, job.run.description, String(job.inputs.count), job.outputLFN ?? "", job.events.map(String.init) ?? "",
-                 job.cpuSeconds.map { String(format: "%.2f", $0) } ?? "", job.failures == 0 ? "" : "\(job.failures): \(job.reason)"]
-            }, rightAligned: [0, 3, 5, 6])
+            Output.table(
+                ["ID", "STEP", "RUN", "INPUTS", "OUTPUT", "EVENTS", "CPU s", "FAILURES"],
+                jobs.map { job in
+                    [
+                        String(job.id), job.step, job.run.description, String(job.inputs.count), job.outputLFN ?? "", job.events.map(String.init) ?? "",
+                        job.cpuSeconds.map { String(format: "%.2f", $0) } ?? "", job.failures == 0 ? "" : "\(job.failures): \(job.reason)",
+                    ]
+                }, rightAligned: [0, 3, 5, 6])
         }
     }
 

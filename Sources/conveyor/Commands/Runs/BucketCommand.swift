@@ -25,11 +25,14 @@ struct BucketCommand: AsyncParsableCommand {
                 try await RunRegistry(store: store).planBuckets(exp: exp, targetLuminosity: target, maximumDays: maxDays, from: start)
             }
             if output.json { return try Output.json(plan) }
-            Output.table(["#", "RUNS", "GOOD RUNS", "LUMI /fb", "FROM", "TO", ""],
-                         plan.enumerated().map { i, b in
-                             [String(i + 1), "\(b.exp):\(b.firstRun)-\(b.lastRun)", String(b.runs.count), String(format: "%.3f", b.luminosity / 1000),
-                              b.start?.short ?? "", b.stop?.short ?? "", b.complete ? "" : "below target"]
-                         }, rightAligned: [0, 2, 3])
+            Output.table(
+                ["#", "RUNS", "GOOD RUNS", "LUMI /fb", "FROM", "TO", ""],
+                plan.enumerated().map { i, b in
+                    [
+                        String(i + 1), "\(b.exp):\(b.firstRun)-\(b.lastRun)", String(b.runs.count), String(format: "%.3f", b.luminosity / 1000),
+                        b.start?.short ?? "", b.stop?.short ?? "", b.complete ? "" : "below target",
+                    ]
+                }, rightAligned: [0, 2, 3])
         }
     }
 
@@ -41,7 +44,11 @@ struct BucketCommand: AsyncParsableCommand {
         @Option(help: "Run range FIRST-LAST.") var runs: String
 
         func run() async throws {
-            guard let range = try RunQuery(exp: exp, runs: runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil).runRange else {
+            guard
+                let range = try RunQuery(
+                    exp: exp, runs: runs, type: nil, energy: nil, magnet: nil, minimumDurationMinutes: nil, minimumLuminosity: nil, quality: nil
+                ).runRange
+            else {
                 throw ConveyorError.invalidInput("give the run range FIRST-LAST")
             }
             let bucket = try await global.withStore { store in
@@ -61,11 +68,15 @@ struct BucketCommand: AsyncParsableCommand {
         func run() async throws {
             let reports = try await global.withStore { store in try await RunRegistry(store: store).buckets() }
             if output.json { return try Output.json(Listing(buckets: reports)) }
-            Output.table(["NAME", "RUNS", "GOOD RUNS", "LUMI /pb", "CREATED", "WARNINGS"],
-                         reports.map { r in
-                             let b = r.bucket
-                             return [b.name, "\(b.exp):\(b.firstRun)-\(b.lastRun)", String(b.members.count), String(format: "%.3f", b.luminosity), b.createdAt.short, String(r.warnings.count)]
-                         }, rightAligned: [2, 3, 5])
+            Output.table(
+                ["NAME", "RUNS", "GOOD RUNS", "LUMI /pb", "CREATED", "WARNINGS"],
+                reports.map { r in
+                    let b = r.bucket
+                    return [
+                        b.name, "\(b.exp):\(b.firstRun)-\(b.lastRun)", String(b.members.count), String(format: "%.3f", b.luminosity), b.createdAt.short,
+                        String(r.warnings.count),
+                    ]
+                }, rightAligned: [2, 3, 5])
         }
     }
 
@@ -79,7 +90,8 @@ struct BucketCommand: AsyncParsableCommand {
             let report = try await global.withStore { store in try await RunRegistry(store: store).bucket(named: name) }
             if output.json { return try Output.json(report) }
             let b = report.bucket
-            Output.line("\(b.name): experiment \(b.exp), runs \(b.firstRun)-\(b.lastRun), \(b.members.count) good runs, \(String(format: "%.3f", b.luminosity)) /pb")
+            Output.line(
+                "\(b.name): experiment \(b.exp), runs \(b.firstRun)-\(b.lastRun), \(b.members.count) good runs, \(String(format: "%.3f", b.luminosity)) /pb")
             Output.line("created \(b.createdAt.short) by \(b.createdBy)")
             Output.line("runs: \(b.members.map { String($0.run) }.joined(separator: " "))")
             for warning in report.warnings { Output.line("warning: \(warning)") }

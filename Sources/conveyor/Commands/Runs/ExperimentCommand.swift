@@ -17,7 +17,8 @@ struct ExperimentCommand: AsyncParsableCommand {
         @Option(help: "A name for the experiment.") var name = ""
 
         func run() async throws {
-            let configuration = try ExperimentConfiguration(exp: exp, name: name, detectors: detectors.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+            let configuration = try ExperimentConfiguration(
+                exp: exp, name: name, detectors: detectors.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
             try await global.withStore { store in try await RunRegistry(store: store).configure(configuration, by: .currentLocalOperator) }
             Output.line("experiment \(exp): \(configuration.detectors.joined(separator: " "))")
         }
@@ -44,7 +45,9 @@ struct ExperimentCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try await global.withStore { store in try await RunRegistry(store: store).configuration(of: exp) }
             if output.json { return try Output.json(configuration) }
-            Output.line("experiment \(configuration.exp)\(configuration.name.isEmpty ? "" : " (\(configuration.name))"): \(configuration.detectors.joined(separator: " "))")
+            Output.line(
+                "experiment \(configuration.exp)\(configuration.name.isEmpty ? "" : " (\(configuration.name))"): \(configuration.detectors.joined(separator: " "))"
+            )
         }
     }
 }

@@ -45,10 +45,15 @@ struct FilesCommand: AsyncParsableCommand {
             let query = try FileQuery(exp: exp, runs: runs, level: level, dataTag: tag, site: site, status: status, limit: limit)
             let files = try await global.withStore { store in try await FileCatalog(store: store).list(query) }
             if output.json { return try Output.json(Listing(files: files)) }
-            Output.table(["LFN", "RUN", "LEVEL", "TAG", "EVENTS", "SIZE", "STATUS", "SITES"],
-                         files.map { [$0.lfn, $0.run.description, $0.level.rawValue, $0.dataTag ?? "", String($0.events), String($0.size), $0.status.rawValue,
-                                      $0.replicas.map(\.site).joined(separator: ",")] },
-                         rightAligned: [4, 5])
+            Output.table(
+                ["LFN", "RUN", "LEVEL", "TAG", "EVENTS", "SIZE", "STATUS", "SITES"],
+                files.map {
+                    [
+                        $0.lfn, $0.run.description, $0.level.rawValue, $0.dataTag ?? "", String($0.events), String($0.size), $0.status.rawValue,
+                        $0.replicas.map(\.site).joined(separator: ","),
+                    ]
+                },
+                rightAligned: [4, 5])
             Output.line("\(files.count) files, \(files.reduce(0) { $0 + $1.events }) events")
         }
     }
@@ -69,7 +74,9 @@ struct FilesCommand: AsyncParsableCommand {
             if !f.release.isEmpty { Output.line("release \(f.release); global tags \(f.globalTags.joined(separator: ", "))") }
             if let at = f.conditionsResolvedAt {
                 // What reproduces the job's constants: the same tags, as they were then.
-                Output.line("conditions resolved at \(at.iso8601): conveyor payload resolve --gt \(f.globalTags.joined(separator: ",")) --run \(f.run) --as-of \(at.iso8601)")
+                Output.line(
+                    "conditions resolved at \(at.iso8601): conveyor payload resolve --gt \(f.globalTags.joined(separator: ",")) --run \(f.run) --as-of \(at.iso8601)"
+                )
             }
             for replica in f.replicas { Output.line("replica \(replica.site) \(replica.storage.rawValue) \(replica.path) (\(replica.state.rawValue))") }
             for a in provenance.ancestors { Output.line("ancestor   \(String(repeating: "  ", count: a.depth - 1))\(a.lfn) (\(a.level))") }
@@ -115,7 +122,9 @@ struct FilesCommand: AsyncParsableCommand {
         @Option(help: "Why (required).") var reason: String
 
         func run() async throws {
-            let jobs = try await global.withStore { store in try await Requests(store: store).invalidate(lfn, in: request, reason: reason, by: .currentLocalOperator) }
+            let jobs = try await global.withStore { store in
+                try await Requests(store: store).invalidate(lfn, in: request, reason: reason, by: .currentLocalOperator)
+            }
             Output.line("\(lfn) is invalidated in request \(request) (\(jobs) job(s) skip it)")
         }
     }
@@ -130,8 +139,11 @@ struct FilesCommand: AsyncParsableCommand {
         @Option(help: "Why, e.g. the patch that fixes it.") var reason = ""
 
         func run() async throws {
-            let jobs = try await global.withStore { store in try await Requests(store: store).revalidate(lfn, in: request, reason: reason, by: .currentLocalOperator) }
-            Output.line("\(lfn) is Unused again in request \(request) (\(jobs) job(s)); if the request has ended, `conveyor request resume \(request)` processes it")
+            let jobs = try await global.withStore { store in
+                try await Requests(store: store).revalidate(lfn, in: request, reason: reason, by: .currentLocalOperator)
+            }
+            Output.line(
+                "\(lfn) is Unused again in request \(request) (\(jobs) job(s)); if the request has ended, `conveyor request resume \(request)` processes it")
         }
     }
 
@@ -146,10 +158,18 @@ struct FilesCommand: AsyncParsableCommand {
             let lfns = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
             let account = try await global.withStore { store in try await FileCatalog(store: store).luminosity(behind: lfns) }
             if output.json { return try Output.json(account) }
-            Output.table(["RUN", "RAW FILES", "LUMI /pb", "COVERAGE"],
-                         account.runs.map { [$0.run.description, "\($0.rawFilesCovered)/\($0.rawFilesInRun)", String(format: "%.3f", $0.luminosity), $0.isPartial ? "partial" : "whole"] },
-                         rightAligned: [1, 2])
-            Output.line("\(lfns.count) files: \(account.events) events, \(String(format: "%.3f", account.luminosity)) /pb (\(String(format: "%.4f", account.luminosity / 1000)) /fb)")
+            Output.table(
+                ["RUN", "RAW FILES", "LUMI /pb", "COVERAGE"],
+                account.runs.map {
+                    [
+                        $0.run.description, "\($0.rawFilesCovered)/\($0.rawFilesInRun)", String(format: "%.3f", $0.luminosity),
+                        $0.isPartial ? "partial" : "whole",
+                    ]
+                },
+                rightAligned: [1, 2])
+            Output.line(
+                "\(lfns.count) files: \(account.events) events, \(String(format: "%.3f", account.luminosity)) /pb (\(String(format: "%.4f", account.luminosity / 1000)) /fb)"
+            )
             if !account.partlyCoveredRuns.isEmpty {
                 Output.line("partly covered runs: \(account.partlyCoveredRuns.map(\.description).joined(separator: ", "))")
             }

@@ -37,7 +37,10 @@ struct RunsCommand: AsyncParsableCommand {
             record.offlineLuminosity = offlineLumi
             record.state = try RunState(parsing: state)
             let report = try await global.withStore { store in try await RunRegistry(store: store).add(record, by: .currentLocalOperator) }
-            Output.line(report.added == 1 ? "registered \(record.run)" : report.changed == 1 ? "updated \(record.run): \(report.changes.map(\.field).joined(separator: ", "))" : "\(record.run) unchanged")
+            Output.line(
+                report.added == 1
+                    ? "registered \(record.run)"
+                    : report.changed == 1 ? "updated \(record.run): \(report.changes.map(\.field).joined(separator: ", "))" : "\(record.run) unchanged")
         }
     }
 
@@ -72,14 +75,18 @@ struct RunsCommand: AsyncParsableCommand {
                 ["RUN", "TYPE", "ENERGY", "MAGNET", "START", "MIN", "EVENTS", "LUMI /pb", "QUALITY", "STATE"],
                 listing.runs.map { r in
                     let record = r.record
-                    return [record.run.description, record.type.rawValue, record.energy, record.magnet ? "on" : "off", record.start?.short ?? "",
-                            record.durationSeconds.map { String($0 / 60) } ?? "", String(record.events), String(format: "%.3f", record.luminosity),
-                            r.quality.rawValue, record.state.rawValue]
+                    return [
+                        record.run.description, record.type.rawValue, record.energy, record.magnet ? "on" : "off", record.start?.short ?? "",
+                        record.durationSeconds.map { String($0 / 60) } ?? "", String(record.events), String(format: "%.3f", record.luminosity),
+                        r.quality.rawValue, record.state.rawValue,
+                    ]
                 },
                 rightAligned: [5, 6, 7]
             )
             let t = listing.totals
-            Output.line("total: \(t.runs) runs, \(t.events) events, \(String(format: "%.3f", t.luminosityPerPicobarn)) /pb (\(String(format: "%.4f", t.luminosityPerFemtobarn)) /fb)")
+            Output.line(
+                "total: \(t.runs) runs, \(t.events) events, \(String(format: "%.3f", t.luminosityPerPicobarn)) /pb (\(String(format: "%.4f", t.luminosityPerFemtobarn)) /fb)"
+            )
         }
     }
 
@@ -97,8 +104,13 @@ struct RunsCommand: AsyncParsableCommand {
             if output.json { return try Output.json(detail) }
             let r = detail.run
             Output.line("\(r.run): \(r.type) \(r.energy), magnet \(r.magnet ? "on" : "off"), \(r.state)")
-            Output.line("events \(r.events), luminosity \(String(format: "%.3f", r.luminosity)) /pb (online \(r.onlineLuminosity)\(r.offlineLuminosity.map { ", offline \($0)" } ?? ""))")
-            Output.line("quality \(detail.quality.summary)" + (detail.quality.detectors.isEmpty ? "" : "; " + detail.quality.detectors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+            Output.line(
+                "events \(r.events), luminosity \(String(format: "%.3f", r.luminosity)) /pb (online \(r.onlineLuminosity)\(r.offlineLuminosity.map { ", offline \($0)" } ?? ""))"
+            )
+            Output.line(
+                "quality \(detail.quality.summary)"
+                    + (detail.quality.detectors.isEmpty
+                        ? "" : "; " + detail.quality.detectors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
             let tags = detail.derivedTags + detail.quality.tags.sorted()
             if !tags.isEmpty { Output.line("tags: \(tags.joined(separator: ", "))") }
         }
@@ -177,7 +189,8 @@ struct RunFilterOptions: ParsableArguments {
     @Option(help: "Summary quality: GOOD, BAD, RECOVERABLE, UNKNOWN.") var quality: String?
 
     func query() throws(ConveyorError) -> RunQuery {
-        try RunQuery(exp: exp, runs: runs, type: type, energy: energy, magnet: magnet,
-                     minimumDurationMinutes: minDuration, minimumLuminosity: minLumi, quality: quality)
+        try RunQuery(
+            exp: exp, runs: runs, type: type, energy: energy, magnet: magnet,
+            minimumDurationMinutes: minDuration, minimumLuminosity: minLumi, quality: quality)
     }
 }

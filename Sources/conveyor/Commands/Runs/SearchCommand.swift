@@ -26,8 +26,10 @@ struct SearchCommand: AsyncParsableCommand {
             for run in result.runs { for path in run.paths { Output.line(path) } }
             return
         }
-        Output.table(["RUN", "FILES", "EVENTS", "PATHS"], result.runs.map { [$0.run.description, String($0.files), String($0.events), $0.paths.joined(separator: " ")] },
-                     rightAligned: [1, 2])
+        Output.table(
+            ["RUN", "FILES", "EVENTS", "PATHS"],
+            result.runs.map { [$0.run.description, String($0.files), String($0.events), $0.paths.joined(separator: " ")] },
+            rightAligned: [1, 2])
         Output.line("\(result.files.count) files in \(result.runs.count) runs")
     }
 }

@@ -15,7 +15,11 @@ struct PoolCommand: AsyncParsableCommand {
         @Argument(help: "The pool's name (tasks name it with pool:).") var name: String
         @Option(help: "local, slurm, htcondor or lsf.") var executor: String
         @Option(help: "The most job elements in flight at once.") var slots: Int
-        @Option(name: .customLong("option"), help: "KEY=VALUE executor settings (repeatable): partition, account, queue, project, directory, max_array_size, commands, file_transfer, job_runner, conditions (files or http), conditions_url, conditions_proxy, job_token_hours.")
+        @Option(
+            name: .customLong("option"),
+            help:
+                "KEY=VALUE executor settings (repeatable): partition, account, queue, project, directory, max_array_size, commands, file_transfer, job_runner, conditions (files or http), conditions_url, conditions_proxy, job_token_hours."
+        )
         var options: [String] = []
 
         func run() async throws {
@@ -39,9 +43,14 @@ struct PoolCommand: AsyncParsableCommand {
         func run() async throws {
             let pools = try await global.withStore { store in try await Workflows(store: store).pools() }
             if output.json { return try Output.json(pools) }
-            Output.table(["POOL", "EXECUTOR", "SLOTS", "OPTIONS"], pools.map { pool in
-                [pool.name, pool.executor.rawValue, String(pool.slots), pool.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
-            }, rightAligned: [2])
+            Output.table(
+                ["POOL", "EXECUTOR", "SLOTS", "OPTIONS"],
+                pools.map { pool in
+                    [
+                        pool.name, pool.executor.rawValue, String(pool.slots),
+                        pool.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                    ]
+                }, rightAligned: [2])
         }
     }
 }

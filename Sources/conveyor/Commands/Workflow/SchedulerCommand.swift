@@ -30,10 +30,13 @@ extension SchedulerCommand {
             let logger = try global.logger(label: "conveyor.scheduler")
             let store = try await global.openStore()
             JobEnvironment.scrub(for: store.location)
-            let service = SchedulerService(store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
-                                           leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: .requests(store: store), logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let service = SchedulerService(
+                store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
+                leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: .requests(store: store), logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {
                 try await group.run()
             } catch let error as ConveyorError {

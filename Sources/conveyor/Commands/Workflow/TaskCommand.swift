@@ -37,7 +37,8 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Retry a paused or failed task from a fresh count, reopening what gave up after it (role manager).")
+        static let configuration = CommandConfiguration(
+            abstract: "Retry a paused or failed task from a fresh count, reopening what gave up after it (role manager).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The task: id or WORKFLOW/NAME.") var task: String
         @Option(help: "A note for the event log.") var comment = ""
@@ -84,9 +85,13 @@ struct TaskCommand: AsyncParsableCommand {
             if entries.isEmpty { Output.line("\(log.task.name) has run no job yet") }
             for entry in entries {
                 let a = entry.attempt
-                let figures = [a.exitCode.map { "exit \($0)" }, a.wallSeconds.map { String(format: "%.2f s wall", $0) },
-                               a.cpuSeconds.map { String(format: "%.2f s CPU", $0) }, a.maxRSSKilobytes.map { "\($0) kB peak" }, a.reason].compactMap { $0 }
-                Output.line("== element \(a.element), try \(a.attempt), \(a.state.rawValue)\(figures.isEmpty ? "" : " (\(figures.joined(separator: ", ")))") — \(a.submission)")
+                let figures = [
+                    a.exitCode.map { "exit \($0)" }, a.wallSeconds.map { String(format: "%.2f s wall", $0) },
+                    a.cpuSeconds.map { String(format: "%.2f s CPU", $0) }, a.maxRSSKilobytes.map { "\($0) kB peak" }, a.reason,
+                ].compactMap { $0 }
+                Output.line(
+                    "== element \(a.element), try \(a.attempt), \(a.state.rawValue)\(figures.isEmpty ? "" : " (\(figures.joined(separator: ", ")))") — \(a.submission)"
+                )
                 if !entry.stdout.isEmpty { Output.line("-- stdout\n\(entry.stdout.hasSuffix("\n") ? String(entry.stdout.dropLast()) : entry.stdout)") }
                 if !entry.stderr.isEmpty { Output.line("-- stderr\n\(entry.stderr.hasSuffix("\n") ? String(entry.stderr.dropLast()) : entry.stderr)") }
             }

@@ -34,9 +34,11 @@ struct WorkflowCommand: AsyncParsableCommand {
             let filter = try state.map { text throws(ConveyorError) in try WorkflowState(parsing: text) }
             let runs = try await global.withStore { store in try await Workflows(store: store).list(state: filter) }
             if output.json { return try Output.json(runs) }
-            Output.table(["ID", "NAME", "STATE", "TASKS", "CREATED", "BY"], runs.map { run in
-                [String(run.id), run.name, run.state.rawValue, WorkflowCommand.counts(run.taskCounts), run.createdAt.short, run.createdBy]
-            }, rightAligned: [0])
+            Output.table(
+                ["ID", "NAME", "STATE", "TASKS", "CREATED", "BY"],
+                runs.map { run in
+                    [String(run.id), run.name, run.state.rawValue, WorkflowCommand.counts(run.taskCounts), run.createdAt.short, run.createdBy]
+                }, rightAligned: [0])
         }
     }
 
@@ -49,14 +51,20 @@ struct WorkflowCommand: AsyncParsableCommand {
         func run() async throws {
             let detail = try await global.withStore { store in try await Workflows(store: store).show(id) }
             if output.json { return try Output.json(detail) }
-            Output.line("workflow \(detail.workflow.id) \(detail.workflow.name): \(detail.workflow.state) (submitted \(detail.workflow.createdAt.short) by \(detail.workflow.createdBy))")
-            Output.table(["TASK", "ID", "KIND", "STATE", "TRIES", "ELEMENTS", "NOTE"], detail.tasks.map { task in
-                let elements = task.definition.kind == .job ? "\(task.elementCounts["succeeded"] ?? 0)/\(task.definition.elements)" : ""
-                let note = task.decidedBy.map { "by \($0): \(task.decisionComment ?? "")" }
-                    ?? (task.state == .awaiting_signoff ? "needs role \(task.definition.role?.rawValue ?? "manager")"
-                        : task.state == .cooloff ? task.retryAt.map { "next try at \($0.short)" } ?? "" : "")
-                return [task.name, String(task.id), task.definition.kind.rawValue, task.state.rawValue, String(task.tries), elements, note]
-            }, rightAligned: [1, 4, 5])
+            Output.line(
+                "workflow \(detail.workflow.id) \(detail.workflow.name): \(detail.workflow.state) (submitted \(detail.workflow.createdAt.short) by \(detail.workflow.createdBy))"
+            )
+            Output.table(
+                ["TASK", "ID", "KIND", "STATE", "TRIES", "ELEMENTS", "NOTE"],
+                detail.tasks.map { task in
+                    let elements = task.definition.kind == .job ? "\(task.elementCounts["succeeded"] ?? 0)/\(task.definition.elements)" : ""
+                    let note =
+                        task.decidedBy.map { "by \($0): \(task.decisionComment ?? "")" }
+                        ?? (task.state == .awaiting_signoff
+                            ? "needs role \(task.definition.role?.rawValue ?? "manager")"
+                            : task.state == .cooloff ? task.retryAt.map { "next try at \($0.short)" } ?? "" : "")
+                    return [task.name, String(task.id), task.definition.kind.rawValue, task.state.rawValue, String(task.tries), elements, note]
+                }, rightAligned: [1, 4, 5])
         }
     }
 
