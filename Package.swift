@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ConveyorExecutors", targets: ["ConveyorExecutors"]),
         .library(name: "ConveyorWorkflow", targets: ["ConveyorWorkflow"]),
         .library(name: "ConveyorRequests", targets: ["ConveyorRequests"]),
+        .library(name: "ConveyorDataManagement", targets: ["ConveyorDataManagement"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -108,9 +109,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Storage endpoints, datasets, replication rules and the engines that carry them out.
+        .target(
+            name: "ConveyorDataManagement",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorExecutors", "ConveyorJob",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ConveyorRequests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob"]
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob",
+                "ConveyorDataManagement",
+            ]
         ),
         .target(
             name: "ConveyorServer",
@@ -122,6 +134,7 @@ let package = Package(
                 "ConveyorRuns",
                 "ConveyorWorkflow",
                 "ConveyorRequests",
+                "ConveyorDataManagement",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,6 +163,7 @@ let package = Package(
                 "ConveyorRuns",
                 "ConveyorWorkflow",
                 "ConveyorRequests",
+                "ConveyorDataManagement",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -189,6 +203,10 @@ let package = Package(
         .testTarget(
             name: "ConveyorWorkflowTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorExecutors", "ConveyorWorkflow", "ConveyorTestSupport"]
+        ),
+        .testTarget(
+            name: "ConveyorDataManagementTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorDataManagement", "ConveyorJob", "ConveyorRuns", "ConveyorTestSupport"]
         ),
         .testTarget(
             name: "ConveyorStoreTests",

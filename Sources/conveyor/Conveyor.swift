@@ -17,7 +17,8 @@ struct Conveyor: AsyncParsableCommand {
         subcommands: [
             DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self,
             ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self,
-            PoolCommand.self, SchedulerCommand.self, RequestCommand.self, ServeCommand.self, DemoCommand.self,
+            PoolCommand.self, SchedulerCommand.self, RequestCommand.self, SiteCommand.self, DatasetCommand.self, RuleCommand.self, DMCommand.self,
+            ServeCommand.self, DemoCommand.self,
         ]
     )
 

@@ -26,6 +26,10 @@ public enum ReplicaState: String, Sendable, Codable, CaseIterable, NamedValueSet
     public static let valueKind = "replica state"
     public static let isUppercase = false
     case available, copying, bad, lost
+    /// On tape, or on a disk that is down: it exists but cannot be read now.
+    case unavailable
+    /// Its last rule ended and the reaper is removing it.
+    case being_deleted
 }
 
 /// One copy of a file at a site.

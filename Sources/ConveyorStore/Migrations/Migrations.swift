@@ -12,6 +12,7 @@ enum Migrations {
         workflows,
         requests,
         trust,
+        dataManagement,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -115,7 +115,7 @@ extension StoreSession {
         Set(try await fileIDs(lfns).keys)
     }
 
-    private func fileIDs(_ lfns: [String]) async throws -> [String: Int64] {
+    func fileIDs(_ lfns: [String]) async throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         for start in stride(from: 0, to: lfns.count, by: Self.registrationChunk) {
             let rows = try await sql.select().columns("id", "lfn").from("files")

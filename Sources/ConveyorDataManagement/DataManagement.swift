@@ -1,0 +1,148 @@
+import ConveyorCore
+import ConveyorStore
+import Foundation
+
+/// Data management as the command line, the REST API and the workflow use it: storage
+/// endpoints, datasets and containers, replication rules, usage and cleanup. Changes need
+/// `manager`; reading needs nothing more than `viewer`.
+///
+/// ```swift
+/// let dm = DataManagement(store: store)
+/// try await dm.saveEndpoint(try StorageEndpoint(name: "BNL_DISK", site: "BNL", kind: .disk, prefix: "/data/bnl"), by: manager)
+/// let rule = try await dm.addRule(.init(target: .dataset("demo.mdst"), copies: 1, expression: "site=BNL"), by: manager)
+/// try await dm.engine.cycle(at: .now)     // copies made
+/// ```
+public struct DataManagement: Sendable {
+    let store: Store
+    public let engine: any DataManagementEngine
+
+    public init(store: Store, engine: (any DataManagementEngine)? = nil) {
+        self.store = store
+        self.engine = engine ?? EmbeddedEngine(store: store)
+    }
+
+    // MARK: Endpoints
+
+    public func saveEndpoint(_ endpoint: StorageEndpoint, by actor: Actor) async throws(ConveyorError) {
+        // Endpoints carry the commands the engine runs: only an admin may set them.
+        try actor.require(.admin, to: "changing storage endpoints")
+        try endpoint.validate()
+        try await store.write { session in
+            let existed = try await session.endpoint(named: endpoint.name) != nil
+            try await session.saveEndpoint(endpoint, at: .now, by: actor.name)
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: existed ? "site.change" : "site.add", subjectKind: "endpoint", subject: endpoint.name,
+                    detail: "\(endpoint.site) \(endpoint.kind.rawValue) \(endpoint.prefix) quota \(endpoint.quotaBytes.map(String.init) ?? "none")"))
+        }
+    }
+
+    /// An endpoint with what it holds.
+    public struct EndpointUsage: Sendable, Hashable, Codable {
+        public var endpoint: StorageEndpoint
+        public var usedBytes: Int64
+        public var files: Int
+        /// Bytes no rule holds: the reaper deletes them when space is short.
+        public var deletableBytes: Int64
+        /// Bytes on their way here.
+        public var incomingBytes: Int64
+        public var freeBytes: Int64?
+    }
+
+    public func endpoints() async throws(ConveyorError) -> [EndpointUsage] {
+        try await store.read { session in
+            let usage = try await session.endpointUsage()
+            let pending = try await session.pendingTransferBytes()
+            return try await session.endpoints().map { endpoint in
+                let used = usage[endpoint.name]?.bytes ?? 0
+                return EndpointUsage(
+                    endpoint: endpoint, usedBytes: used, files: usage[endpoint.name]?.files ?? 0, deletableBytes: usage[endpoint.name]?.deletable ?? 0,
+                    incomingBytes: pending[endpoint.name] ?? 0, freeBytes: endpoint.quotaBytes.map { $0 - used })
+            }
+        }
+    }
+
+    public func endpoint(_ name: String) async throws(ConveyorError) -> EndpointUsage {
+        guard let found = try await endpoints().first(where: { $0.endpoint.name == name }) else {
+            throw .notFound("no storage endpoint \(name)")
+        }
+        return found
+    }
+
+    // MARK: Datasets
+
+    public func createDataset(_ name: String, kind: DatasetKind, by actor: Actor) async throws(ConveyorError) -> Dataset {
+        try actor.require(.manager, to: "creating datasets")
+        try Dataset.validate(name: name)
+        return try await store.write { session in
+            if try await session.createDataset(name, kind: kind, at: .now, by: actor.name) {
+                try await session.appendAudit(AuditRecord(actor: actor, action: "dataset.add", subjectKind: kind.rawValue, subject: name, detail: ""))
+            }
+            guard let dataset = try await session.dataset(named: name) else { throw ConveyorError.notFound("no dataset \(name)") }
+            return dataset
+        }
+    }
+
+    /// Attaches files (LFNs) to a dataset, or datasets (names) to a container; all or nothing.
+    /// - Returns: how many were newly attached.
+    public func attach(_ members: [String], to name: String, by actor: Actor) async throws(ConveyorError) -> Int {
+        try actor.require(.manager, to: "attaching to datasets")
+        guard !members.isEmpty else { throw .invalidInput("nothing to attach: give LFNs (to a dataset) or dataset names (to a container)") }
+        return try await store.write { session in
+            guard let dataset = try await session.dataset(named: name) else { throw ConveyorError.notFound("no dataset or container \(name)") }
+            var attached = 0
+            if dataset.kind == .dataset {
+                attached = try await session.attachFiles(members, to: name)
+            } else {
+                for member in members where try await session.attachDataset(member, to: name) { attached += 1 }
+            }
+            try await session.appendAudit(
+                AuditRecord(actor: actor, action: "dataset.attach", subjectKind: dataset.kind.rawValue, subject: name, detail: "\(attached) of \(members.count) new"))
+            return attached
+        }
+    }
+
+    public func datasets(kind: DatasetKind? = nil) async throws(ConveyorError) -> [Dataset] {
+        try await store.read { try await $0.datasets(kind: kind) }
+    }
+
+    /// A dataset with its files and where each has copies, and the rules over it.
+    public struct DatasetDetail: Sendable, Hashable, Codable {
+        public var dataset: Dataset
+        public var datasets: [String]
+        public var files: [DatasetFile]
+        public var rules: [ReplicationRule]
+        /// Per endpoint: copies available there, of how many files.
+        public var replicasPerEndpoint: [String: Int]
+    }
+
+    public struct DatasetFile: Sendable, Hashable, Codable {
+        public var lfn: String
+        public var size: Int64
+        public var replicas: [Replica]
+    }
+
+    public func dataset(_ name: String, fileLimit: Int = 1000) async throws(ConveyorError) -> DatasetDetail {
+        try await store.read { session in
+            guard let dataset = try await session.dataset(named: name) else { throw ConveyorError.notFound("no dataset or container \(name)") }
+            let target: RuleTarget = dataset.kind == .dataset ? .dataset(name) : .container(name)
+            let files = try await session.targetFiles(target)
+            var detail: [DatasetFile] = []
+            var perEndpoint: [String: Int] = [:]
+            let endpoints = try await session.endpoints()
+            for file in files.prefix(fileLimit) {
+                let replicas = try await session.file(lfn: file.lfn)?.replicas ?? []
+                detail.append(DatasetFile(lfn: file.lfn, size: file.size, replicas: replicas))
+                for replica in replicas where replica.state == .available {
+                    if let endpoint = endpoints.first(where: { $0.site == replica.site && $0.kind == replica.storage }) {
+                        perEndpoint[endpoint.name, default: 0] += 1
+                    }
+                }
+            }
+            let rules = try await session.rules().filter { $0.target == target }
+            return DatasetDetail(
+                dataset: dataset, datasets: dataset.kind == .container ? try await session.containedDatasets(name) : [], files: detail, rules: rules,
+                replicasPerEndpoint: perEndpoint)
+        }
+    }
+}

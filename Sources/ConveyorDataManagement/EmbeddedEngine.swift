@@ -1,0 +1,106 @@
+import ConveyorCore
+import ConveyorStore
+import Foundation
+import Logging
+
+/// The data-management engine that needs nothing but Conveyor: rules, locks and the transfer
+/// queue in Conveyor's database, copies made by each endpoint's command, a tape's recall before
+/// its copy, and a reaper that deletes deletable copies when an endpoint runs short of space.
+///
+/// One process runs its cycles (the scheduler's, or `conveyor dm run`); each cycle reads what
+/// changed (rules marked for evaluation, copies due), not every replica there is.
+///
+/// ```swift
+/// let engine = EmbeddedEngine(store: store)
+/// let report = try await engine.cycle(at: .now)    // copies made, failed, deleted
+/// ```
+public struct EmbeddedEngine: DataManagementEngine {
+    public let name = "embedded"
+    let store: Store
+    public let backoff: TransferBackoff
+    let logger: Logger
+
+    public init(store: Store, backoff: TransferBackoff = TransferBackoff(), logger: Logger = Logger(label: "conveyor.dm")) {
+        self.store = store
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    public func place(_ rule: ReplicationRule) async throws(ConveyorError) -> ReplicationRule {
+        try await store.write { session in
+            try await Self.evaluate(rule, in: session, at: .now)
+            try await session.finishEvaluation(rule: rule.id, error: nil, at: .now)
+            guard let placed = try await session.rule(id: rule.id) else { throw ConveyorError.notFound("rule \(rule.id) vanished") }
+            return placed
+        }
+    }
+
+    /// Creates the locks (and queued copies) for the files of a rule that have none yet.
+    static func evaluate(_ rule: ReplicationRule, in session: StoreSession, at time: Timestamp) async throws {
+        let endpoints = try await session.endpoints()
+        var candidates = try SiteExpression(rule.expression).require(from: endpoints)
+        let files = try await session.targetFiles(rule.target)
+        let locked = try await session.lockedFiles(rule: rule.id)
+        let fresh = files.filter { !locked.contains($0.id) }
+        guard !fresh.isEmpty else { return }
+        // Files attached later go where the rule's earlier files went (its grouping keeps them together).
+        let used = try await session.ruleEndpoints(rule.id)
+        if rule.grouping != .none, used.count >= rule.copies {
+            candidates = candidates.filter { used.contains($0.name) }
+        }
+        let holders = try await session.holders(of: fresh.map(\.id))
+        // Copies on their way count as there for placement and quota (their transfer is shared), not for the lock's state.
+        var placed = holders
+        for (file, endpoints) in try await session.arriving(fresh.map(\.id)) { placed[file, default: []].formUnion(endpoints) }
+        let usage = try await session.endpointUsage()
+        let pending = try await session.pendingTransferBytes()
+        let placement = try RulePlacement.place(
+            fresh.map { RulePlacement.File(id: $0.id, group: $0.group, size: $0.size, holders: placed[$0.id] ?? []) },
+            copies: rule.copies, grouping: rule.grouping,
+            on: candidates.map { endpoint in
+                RulePlacement.Candidate(
+                    name: endpoint.name,
+                    freeBytes: endpoint.quotaBytes.map { $0 - (usage[endpoint.name]?.bytes ?? 0) - (pending[endpoint.name] ?? 0) })
+            })
+        var locks: [StoreSession.NewLock] = []
+        for file in fresh {
+            for endpoint in placement[file.id] ?? [] {
+                locks.append(.init(file: file.id, endpoint: endpoint, bytes: file.size, present: holders[file.id]?.contains(endpoint) ?? false))
+            }
+        }
+        try await session.insertLocks(locks, rule: rule.id, priority: rule.priority, at: time)
+    }
+
+    public func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle {
+        var report = DataManagementCycle()
+        // Rules whose lifetime ended, and staging pins of requests that ended.
+        let ending = try await store.read { try await $0.rulesToEnd(at: time) }
+        for id in ending {
+            try await store.write { session in
+                try await session.endRule(id, at: time)
+                try await session.appendAudit(
+                    AuditRecord(actor: Self.engineActor, action: "rule.end", subjectKind: "rule", subject: String(id), detail: "lifetime over or request ended"))
+            }
+            report.rulesEnded += 1
+        }
+        // Rules whose data changed.
+        let marked = try await store.read { try await $0.rules(needingEvaluation: true, limit: 100) }
+        for rule in marked {
+            do {
+                try await store.write { session in
+                    try await Self.evaluate(rule, in: session, at: time)
+                    try await session.finishEvaluation(rule: rule.id, error: nil, at: time)
+                }
+            } catch {
+                try await store.write { try await $0.finishEvaluation(rule: rule.id, error: error.message, at: time) }
+            }
+            report.rulesEvaluated += 1
+        }
+        try await copy(at: time, into: &report)
+        try await reap(into: &report)
+        report.copiesWaiting = try await store.read { try await $0.transfers(state: .queued, limit: 100_000).count }
+        return report
+    }
+
+    static let engineActor = Actor(name: "conveyor-dm", role: .manager)
+}

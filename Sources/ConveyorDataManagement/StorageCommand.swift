@@ -1,0 +1,35 @@
+import ConveyorCore
+import ConveyorExecutors
+import Foundation
+
+/// Runs an endpoint's copy, recall or delete command with its time limit, the paths quoted for the shell.
+///
+/// ```swift
+/// try await StorageCommand.run("cp {src} {dst}", ["src": "/tape/a", "dst": "/disk/a"], timeoutSeconds: 60)
+/// ```
+enum StorageCommand {
+    static func render(_ template: String, _ values: [String: String]) -> String {
+        var command = template
+        for (key, value) in values { command = command.replacingOccurrences(of: "{\(key)}", with: quote(value)) }
+        return command
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// - Throws: ``ConveyorError/unavailable(_:)`` with the command's first line of stderr, or its time limit.
+    static func run(_ template: String, _ values: [String: String], timeoutSeconds: Int) async throws(ConveyorError) {
+        let command = render(template, values)
+        let tools = BatchCommands(folder: nil, timeout: .seconds(timeoutSeconds))
+        let out: BatchCommands.Output
+        do {
+            out = try await tools.run("sh", ["-c", command])
+        } catch {
+            if error.message.contains("did not answer") { throw .unavailable("'\(template)' did not finish within \(timeoutSeconds) s") }
+            throw error
+        }
+        guard out.status == 0 else {
+            let line = out.stderr.split(separator: "\n").first.map(String.init) ?? "exit code \(out.status)"
+            throw .unavailable("'\(template.split(separator: " ").first ?? "")' failed (exit \(out.status)): \(line)")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import ConveyorCore
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    /// Adds a storage endpoint or changes one (by name).
+    ///
+    /// ```swift
+    /// try await session.saveEndpoint(try StorageEndpoint(name: "KEKCC_DISK", site: "KEKCC", kind: .disk, prefix: "/data"), at: .now, by: "alice")
+    /// ```
+    public func saveEndpoint(_ endpoint: StorageEndpoint, at time: Timestamp, by actor: String) async throws {
+        let attributes = String(decoding: try JSONEncoder.sorted.encode(endpoint.attributes), as: UTF8.self)
+        let existing = try await self.endpoint(named: endpoint.name)
+        if let other = try await endpoints().first(where: { $0.site == endpoint.site && $0.kind == endpoint.kind && $0.name != endpoint.name }) {
+            throw ConveyorError.conflict("site \(endpoint.site) already has a \(endpoint.kind.rawValue) endpoint, \(other.name)")
+        }
+        if existing != nil {
+            if existing?.site != endpoint.site || existing?.kind != endpoint.kind {
+                throw ConveyorError.conflict("endpoint \(endpoint.name) is \(existing!.kind.rawValue) at \(existing!.site): its site and kind cannot change")
+            }
+            try await sql.update("storage_endpoints")
+                .set("attributes", to: attributes).set("quota", to: endpoint.quotaBytes).set("free_target", to: endpoint.freeSpaceTargetBytes)
+                .set("prefix", to: endpoint.prefix).set("copy_command", to: endpoint.copyCommand).set("recall_command", to: endpoint.recallCommand)
+                .set("delete_command", to: endpoint.deleteCommand).set("timeout_seconds", to: endpoint.timeoutSeconds)
+                .set("concurrency", to: endpoint.concurrency)
+                .where("name", .equal, endpoint.name).run()
+        } else {
+            try await sql.insert(into: "storage_endpoints")
+                .columns(
+                    "name", "site", "kind", "attributes", "quota", "free_target", "prefix", "copy_command", "recall_command", "delete_command",
+                    "timeout_seconds", "concurrency", "created_at", "created_by"
+                )
+                .values(
+                    SQLBind(endpoint.name), SQLBind(endpoint.site), SQLBind(endpoint.kind.rawValue), SQLBind(attributes), SQLBind(endpoint.quotaBytes),
+                    SQLBind(endpoint.freeSpaceTargetBytes), SQLBind(endpoint.prefix), SQLBind(endpoint.copyCommand), SQLBind(endpoint.recallCommand),
+                    SQLBind(endpoint.deleteCommand), SQLBind(endpoint.timeoutSeconds), SQLBind(endpoint.concurrency),
+                    SQLBind(time.microsecondsSinceEpoch), SQLBind(actor)
+                ).run()
+        }
+    }
+
+    public func endpoints() async throws -> [StorageEndpoint] {
+        try await sql.select().column("*").from("storage_endpoints").orderBy("name").all().map(Self.endpoint(from:))
+    }
+
+    public func endpoint(named name: String) async throws -> StorageEndpoint? {
+        try await sql.select().column("*").from("storage_endpoints").where("name", .equal, name).first().map(Self.endpoint(from:))
+    }
+
+    static func endpoint(from row: any SQLRow) throws -> StorageEndpoint {
+        let name = try row.decode(column: "name", as: String.self)
+        let attributesText = try row.decode(column: "attributes", as: String.self)
+        guard let attributes = try? JSONDecoder().decode([String: String].self, from: Data(attributesText.utf8)) else {
+            throw ConveyorError.storeFailure("storage_endpoints.attributes of \(name) is not a JSON object of strings")
+        }
+        do {
+            return try StorageEndpoint(
+                name: name, site: try row.decode(column: "site", as: String.self),
+                kind: try row.decodeValue(StorageKind.self, column: "kind", in: "storage_endpoints"),
+                prefix: try row.decode(column: "prefix", as: String.self), attributes: attributes,
+                quotaBytes: try row.decode(column: "quota", as: Int64?.self), freeSpaceTargetBytes: try row.decode(column: "free_target", as: Int64?.self),
+                copyCommand: try row.decode(column: "copy_command", as: String.self), recallCommand: try row.decode(column: "recall_command", as: String?.self),
+                deleteCommand: try row.decode(column: "delete_command", as: String?.self),
+                timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self), concurrency: try row.decode(column: "concurrency", as: Int.self))
+        } catch let error as ConveyorError {
+            throw ConveyorError.storeFailure("storage endpoint \(name) as stored is not valid: \(error.message)")
+        }
+    }
+
+    /// Bytes held per endpoint: available and copying replicas, and those not yet deleted.
+    public func endpointUsage() async throws -> [String: (bytes: Int64, files: Int, deletable: Int64)] {
+        let rows = try await sql.raw(
+            """
+            SELECT e.name AS name, COALESCE(SUM(f.size), 0) AS bytes, COUNT(f.id) AS files,
+                   COALESCE(SUM(CASE WHEN r.tombstone IS NOT NULL THEN f.size ELSE 0 END), 0) AS deletable
+            FROM storage_endpoints e
+            LEFT JOIN replicas r ON r.site = e.site AND r.storage = e.kind AND r.state IN ('available', 'copying', 'unavailable', 'being_deleted')
+            LEFT JOIN files f ON f.id = r.file_id
+            GROUP BY e.name
+            """
+        ).all()
+        var out: [String: (bytes: Int64, files: Int, deletable: Int64)] = [:]
+        for row in rows {
+            out[try row.decode(column: "name", as: String.self)] = (
+                try row.decode(column: "bytes", as: Int64.self), try row.decode(column: "files", as: Int.self),
+                try row.decode(column: "deletable", as: Int64.self)
+            )
+        }
+        return out
+    }
+
+    /// Bytes per site and another dimension of the files (campaign, level, release, owner of the rules).
+    public func usage(by dimension: UsageDimension) async throws -> [UsageRow] {
+        let key: String
+        switch dimension {
+        case .level: key = "f.level"
+        case .release: key = "f.release"
+        case .campaign:
+            // A request's campaign is in its configuration; its outputs name their job's request.
+            key = "COALESCE(q.campaign, CASE WHEN f.level = 'raw' THEN 'raw' ELSE 'unknown' END)"
+        case .site: key = "''"
+        }
+        let join =
+            dimension == .campaign
+            ? "LEFT JOIN (SELECT output_lfn, MIN(request_id) AS request_id FROM request_jobs WHERE output_lfn IS NOT NULL GROUP BY output_lfn) j ON j.output_lfn = f.lfn LEFT JOIN requests q ON q.id = j.request_id"
+            : ""
+        let rows = try await sql.raw(
+            SQLQueryString(
+                """
+                SELECT r.site AS site, r.storage AS storage, \(unsafeRaw: key) AS k, COALESCE(SUM(f.size), 0) AS bytes, COUNT(*) AS files
+                FROM replicas r JOIN files f ON f.id = r.file_id \(unsafeRaw: join)
+                WHERE r.state IN ('available', 'copying', 'unavailable')
+                GROUP BY r.site, r.storage, \(unsafeRaw: key) ORDER BY r.site, r.storage, \(unsafeRaw: key)
+                """)
+        ).all()
+        return try rows.map { row in
+            UsageRow(
+                site: try row.decode(column: "site", as: String.self), storage: try row.decode(column: "storage", as: String.self),
+                key: try row.decode(column: "k", as: String?.self) ?? "", bytes: try row.decode(column: "bytes", as: Int64.self),
+                files: try row.decode(column: "files", as: Int.self))
+        }
+    }
+}
+
+/// What `dm usage` breaks bytes down by.
+public enum UsageDimension: String, Sendable, Codable, CaseIterable, NamedValueSet {
+    public static let valueKind = "usage dimension"
+    public static let isUppercase = false
+    case site, campaign, level, release
+}
+
+/// Bytes and files at one site's storage for one value of a dimension.
+public struct UsageRow: Sendable, Hashable, Codable {
+    public var site: String
+    public var storage: String
+    public var key: String
+    public var bytes: Int64
+    public var files: Int
+
+    public init(site: String, storage: String, key: String, bytes: Int64, files: Int) {
+        self.site = site
+        self.storage = storage
+        self.key = key
+        self.bytes = bytes
+        self.files = files
+    }
+}

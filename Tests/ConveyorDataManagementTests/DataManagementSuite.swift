@@ -1,0 +1,212 @@
+import ConveyorCore
+import ConveyorDataManagement
+import ConveyorJob
+import ConveyorStore
+import ConveyorTestSupport
+import Foundation
+import Testing
+
+/// The embedded engine, on every database backend: rules stage from tape, replicate, verify,
+/// retry, suspend, expire and clean up; bad input refuses the whole rule.
+@Suite("Data management")
+struct DataManagementSuite {
+    @Test(arguments: TestBackend.available)
+    func aRuleRecallsFromTapeCopiesToDiskAndVerifies(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            let lfns = try await sites.rawFiles(3, dataset: "bucket1.raw")
+            let rule = try await sites.dm.addRule(.init(target: .dataset("bucket1.raw"), copies: 1, expression: "site=KEK&kind=disk"), by: DataSites.manager)
+            #expect(rule.state == .REPLICATING)
+            #expect(rule.locksReplicating == 3)
+            let cycle = try await sites.settle()
+            #expect(cycle.copiesMade == 3)
+            let done = try await sites.dm.rule(rule.id)
+            #expect(done.rule.state == .OK, "\(done)")
+            #expect(done.rule.locksOK == 3 && done.waiting.isEmpty)
+            for lfn in lfns {
+                let disk = try #require(try await sites.replicas(lfn).first { $0.site == "KEK" && $0.storage == .disk })
+                #expect(disk.state == .available)
+                #expect(try FileChecksums(ofFileAt: disk.path).adler32 == (try await store.read { try await $0.file(lfn: lfn) })?.adler32)
+            }
+            // A second rule on data already there needs no copy.
+            let again = try await sites.dm.addRule(.init(target: .file(lfns[0]), copies: 1, expression: "KEK_DISK"), by: DataSites.manager)
+            #expect(again.state == .OK && again.locksOK == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func twoCopiesGoToTwoSitesAndLaterFilesFollowTheirDataset(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            try await sites.rawFiles(2, dataset: "b.raw")
+            let rule = try await sites.dm.addRule(.init(target: .dataset("b.raw"), copies: 2, expression: "kind=disk"), by: DataSites.manager)
+            #expect(rule.locksReplicating == 4)
+            try await sites.settle()
+            #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
+            // Files attached later are placed by the next cycle, on the same endpoints.
+            let later = try await sites.rawFiles(2, run: 2)
+            _ = try await sites.dm.attach(later, to: "b.raw", by: DataSites.manager)
+            try await sites.settle()
+            let shown = try await sites.dm.rule(rule.id).rule
+            #expect(shown.state == .OK && shown.locksOK == 8, "\(shown)")
+            for lfn in later {
+                #expect(Set(try await sites.replicas(lfn).filter { $0.storage == .disk }.map(\.site)) == ["KEK", "BNL"])
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func badRulesAreRefusedWholeWithOneLine(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard(bnlQuota: 1500)
+            try await sites.rawFiles(2, dataset: "q.raw")
+            func refused(_ request: DataManagement.RuleRequest) async -> String {
+                do {
+                    _ = try await sites.dm.addRule(request, by: DataSites.manager)
+                    return "accepted"
+                } catch { return error.message }
+            }
+            #expect(await refused(.init(target: .dataset("q.raw"), expression: "site=CERN")).contains("matches no storage endpoint"))
+            #expect(await refused(.init(target: .dataset("q.raw"), expression: "site=KEK&(kind=disk")).contains("'(' is not closed"))
+            #expect(await refused(.init(target: .dataset("q.raw"), expression: "BNL_DISK")).contains("over quota"))
+            #expect(await refused(.init(target: .dataset("q.raw"), copies: 3, expression: "kind=disk")).contains("selects only 2"))
+            #expect(await refused(.init(target: .dataset("nope"), expression: "kind=disk")).contains("no dataset nope"))
+            #expect(await refused(.init(target: .dataset("q.raw"), copies: 0, expression: "kind=disk")).contains("copies must be"))
+            #expect(try await sites.dm.rules().isEmpty, "no refused rule was recorded, not even in part")
+            #expect(try await store.read { try await $0.transfers() }.isEmpty)
+            // A viewer may not add rules.
+            await #expect(throws: ConveyorError.self) {
+                _ = try await sites.dm.addRule(.init(target: .dataset("q.raw"), expression: "KEK_DISK"), by: Actor(name: "v", role: .viewer))
+            }
+            // A tape endpoint without a recall command.
+            #expect(throws: ConveyorError.self) {
+                _ = try StorageEndpoint(name: "T2", site: "X", kind: .tape, prefix: "/t")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aCorruptingCopyIsBadRetriedAndTheRuleSuspended(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.endpoint("KEK_DISK", site: "KEK")
+            // This copy command writes the wrong bytes.
+            try await sites.endpoint("BNL_DISK", site: "BNL", copy: "echo corrupted > {dst} # {src}")
+            let lfns = try await sites.rawFiles(1, at: "KEK_DISK")
+            let rule = try await sites.dm.addRule(.init(target: .file(lfns[0]), expression: "BNL_DISK"), by: DataSites.manager)
+            _ = try await sites.dm.engine.cycle(at: .now)
+            let stuck = try await sites.dm.rule(rule.id)
+            #expect(stuck.rule.state == .STUCK)
+            #expect(stuck.rule.error?.contains("checksum mismatch") == true, "\(stuck.rule.error ?? "")")
+            #expect(stuck.waiting.first?.reason?.contains("checksum mismatch") == true)
+            #expect(try await sites.replicas(lfns[0]).contains { $0.site == "BNL" } == false, "a bad copy is never recorded available")
+            try await sites.settle()
+            let suspended = try await sites.dm.rule(rule.id).rule
+            #expect(suspended.state == .SUSPENDED, "suspended after the backoff's limit of 3 failures")
+            // Fixed, then retried by hand: OK.
+            try await sites.endpoint("BNL_DISK", site: "BNL")
+            _ = try await sites.dm.retryRule(rule.id, by: DataSites.manager)
+            try await sites.settle()
+            #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aHangingCopyIsStoppedAtItsTimeLimit(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.endpoint("KEK_DISK", site: "KEK")
+            try await sites.endpoint("BNL_DISK", site: "BNL", copy: "sleep 30; cp {src} {dst}", timeout: 1)
+            let lfns = try await sites.rawFiles(1, at: "KEK_DISK")
+            let rule = try await sites.dm.addRule(.init(target: .file(lfns[0]), expression: "BNL_DISK"), by: DataSites.manager)
+            let started = ContinuousClock.now
+            let cycle = try await sites.dm.engine.cycle(at: .now)
+            #expect(cycle.copiesFailed == 1)
+            #expect(ContinuousClock.now - started < .seconds(20), "the copy was stopped, not waited for")
+            #expect(try await sites.dm.rule(rule.id).rule.error?.contains("did not finish within 1 s") == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anExpiredRulesCopiesAreDeletedWhenSpaceIsShortOldestFirst(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.endpoint("KEK_DISK", site: "KEK")
+            // 3 files of 1000 bytes fit; the reaper keeps 1500 bytes free.
+            try await sites.endpoint("BNL_DISK", site: "BNL", quota: 3500, freeTarget: 1500)
+            let lfns = try await sites.rawFiles(3, at: "KEK_DISK", dataset: "cdst")
+            let kept = try await sites.dm.addRule(.init(target: .file(lfns[2]), expression: "BNL_DISK"), by: DataSites.manager)
+            let rule = try await sites.dm.addRule(.init(target: .dataset("cdst"), expression: "BNL_DISK", lifetimeSeconds: 1), by: DataSites.manager)
+            try await sites.settle()
+            #expect(try await sites.dm.endpoint("BNL_DISK").files == 3)
+            try await Task.sleep(for: .milliseconds(1100))
+            let cycle = try await sites.settle()
+            #expect(cycle.rulesEnded == 1)
+            #expect(try await sites.dm.rules().map(\.id) == [kept.id], "rule \(rule.id) ended with its lifetime")
+            // 3000 used of 3500 leaves 500 free < 1500: one deletable copy goes, which restores 1500.
+            #expect(cycle.replicasDeleted == 1)
+            let bnl = try await sites.dm.endpoint("BNL_DISK")
+            #expect(bnl.files == 2 && bnl.freeBytes == 1500)
+            #expect(try await sites.replicas(lfns[2]).contains { $0.site == "BNL" }, "a copy another rule holds is never deleted")
+            var gone: [String] = []
+            for lfn in lfns[0...1] where try await sites.replicas(lfn).first(where: { $0.site == "BNL" }) == nil { gone.append(lfn) }
+            #expect(gone.count == 1, "one deletable copy went, \(gone)")
+            for lfn in gone { #expect(!FileManager.default.fileExists(atPath: sites.directory.file("BNL_DISK") + lfn), "and its file with it") }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aBadCopyIsRecoveredAndALostFileNamesWhatItAffects(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            let lfns = try await sites.rawFiles(2, at: "KEK_DISK")
+            let rule = try await sites.dm.addRule(.init(target: .file(lfns[0]), expression: "BNL_DISK"), by: DataSites.manager)
+            try await sites.settle()
+            let report = try await sites.dm.declareBad(lfn: lfns[0], endpoint: "BNL_DISK", reason: "disk failure", by: DataSites.manager)
+            #expect(report.recovering && !report.lost)
+            #expect(try await sites.dm.rule(rule.id).rule.state == .REPLICATING)
+            try await sites.settle()
+            #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
+            #expect(try await sites.replicas(lfns[0]).first { $0.site == "BNL" }?.state == .available)
+
+            let lost = try await sites.dm.declareBad(lfn: lfns[1], endpoint: "KEK_DISK", reason: "tape and disk gone", by: DataSites.manager)
+            #expect(lost.lost)
+            #expect(try await store.read { try await $0.file(lfn: lfns[1]) }?.status == .lost)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func usageAndCleanupOfARequestlessRuleAndContainers(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            try await sites.rawFiles(2, at: "KEK_DISK", dataset: "d1")
+            try await sites.rawFiles(1, at: "KEK_DISK", dataset: "d2", run: 2)
+            _ = try await sites.dm.createDataset("c", kind: .container, by: DataSites.manager)
+            #expect(try await sites.dm.attach(["d1", "d2"], to: "c", by: DataSites.manager) == 2)
+            let rule = try await sites.dm.addRule(.init(target: .container("c"), expression: "BNL_DISK", grouping: .all), by: DataSites.manager)
+            #expect(rule.locksReplicating == 3)
+            try await sites.settle()
+            let usage = try await sites.dm.usage(by: .level)
+            #expect(usage.contains { $0.site == "BNL" && $0.key == "raw" && $0.files == 3 && $0.bytes == 3000 })
+            let detail = try await sites.dm.dataset("c")
+            #expect(detail.dataset.files == 3 && detail.datasets == ["d1", "d2"] && detail.replicasPerEndpoint["BNL_DISK"] == 3)
+            // Attaching files to a container, or a container to a container, is refused.
+            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach(["/belle/x"], to: "c", by: DataSites.manager) }
+            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach(["c"], to: "c", by: DataSites.manager) }
+            #expect(try await sites.dm.deleteRule(rule.id, by: DataSites.manager) == 3000)
+        }
+    }
+}
