@@ -97,7 +97,8 @@ public struct DataManagement: Sendable {
                 for member in members where try await session.attachDataset(member, to: name) { attached += 1 }
             }
             try await session.appendAudit(
-                AuditRecord(actor: actor, action: "dataset.attach", subjectKind: dataset.kind.rawValue, subject: name, detail: "\(attached) of \(members.count) new"))
+                AuditRecord(
+                    actor: actor, action: "dataset.attach", subjectKind: dataset.kind.rawValue, subject: name, detail: "\(attached) of \(members.count) new"))
             return attached
         }
     }

@@ -79,7 +79,8 @@ public struct EmbeddedEngine: DataManagementEngine {
             try await store.write { session in
                 try await session.endRule(id, at: time)
                 try await session.appendAudit(
-                    AuditRecord(actor: Self.engineActor, action: "rule.end", subjectKind: "rule", subject: String(id), detail: "lifetime over or request ended"))
+                    AuditRecord(actor: Self.engineActor, action: "rule.end", subjectKind: "rule", subject: String(id), detail: "lifetime over or request ended")
+                )
             }
             report.rulesEnded += 1
         }

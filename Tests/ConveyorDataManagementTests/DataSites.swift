@@ -57,7 +57,8 @@ struct DataSites {
                     lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 10, run: ExpRun(exp: 8, run: run), level: .raw,
                     replicas: [Replica(site: endpoint.site, storage: endpoint.kind, path: path)]))
         }
-        _ = try await store.write { try await $0.registerFiles(files, at: .now) }
+        let registered = files
+        _ = try await store.write { try await $0.registerFiles(registered, at: .now) }
         if let dataset {
             _ = try await dm.createDataset(dataset, kind: .dataset, by: Self.manager)
             _ = try await dm.attach(files.map(\.lfn), to: dataset, by: Self.manager)

@@ -30,7 +30,8 @@ public struct Dataset: Sendable, Hashable, Codable {
         guard !name.isEmpty, name.count <= 250, let first = name.first, first.isASCII, first.isLetter || first.isNumber,
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-:/".contains($0)) })
         else {
-            throw .invalidInput("dataset name '\(name)' must start with a letter or digit and hold only letters, digits, '_', '.', '-', ':' or '/' (at most 250)")
+            throw .invalidInput(
+                "dataset name '\(name)' must start with a letter or digit and hold only letters, digits, '_', '.', '-', ':' or '/' (at most 250)")
         }
     }
 }

@@ -35,7 +35,9 @@ public enum RulePlacement {
         }
     }
 
-    public static func place(_ files: [File], copies: Int, grouping: RuleGrouping, on candidates: [Candidate]) throws(ConveyorError)
+    public static func place(
+        _ files: [File], copies: Int, grouping: RuleGrouping, on candidates: [Candidate]
+    ) throws(ConveyorError)
         -> [Int64: [String]]
     {
         guard candidates.count >= copies else {

@@ -107,7 +107,9 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
     }
 
     static func validateName(_ name: String, what: String) throws(ConveyorError) {
-        guard !name.isEmpty, name.count <= 64, let first = name.first, first.isLetter, Self.isWord(name) || name.allSatisfy({ isWordCharacter($0) || $0 == "-" }) else {
+        guard !name.isEmpty, name.count <= 64, let first = name.first, first.isLetter,
+            Self.isWord(name) || name.allSatisfy({ isWordCharacter($0) || $0 == "-" })
+        else {
             throw .invalidInput("\(what) name '\(name)' must start with a letter and hold only letters, digits, '_' or '-' (at most 64)")
         }
     }

@@ -16,7 +16,9 @@ extension StoreSession {
             WHERE q.campaign = \(bind: campaign) AND r.created_at < \(bind: time.microsecondsSinceEpoch)
             ORDER BY r.id
             """
-        ).all().map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "request", as: String.self), try $0.decode(column: "in_use", as: Int.self) != 0) }
+        ).all().map {
+            (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "request", as: String.self), try $0.decode(column: "in_use", as: Int.self) != 0)
+        }
     }
 
     /// Per site, the bytes of a rule's copies that no other rule holds (what ending it frees).
@@ -24,7 +26,7 @@ extension StoreSession {
         var out: [String: Int64] = [:]
         for row in try await sql.raw(
             """
-            SELECT e.site AS site, COALESCE(SUM(l.bytes), 0) AS bytes FROM rule_locks l JOIN storage_endpoints e ON e.name = l.endpoint
+            SELECT e.site AS site, CAST(COALESCE(SUM(l.bytes), 0) AS BIGINT) AS bytes FROM rule_locks l JOIN storage_endpoints e ON e.name = l.endpoint
             WHERE l.rule_id = \(bind: rule) AND l.state = 'ok'
               AND NOT EXISTS (SELECT 1 FROM rule_locks o WHERE o.file_id = l.file_id AND o.endpoint = l.endpoint AND o.rule_id <> l.rule_id)
             GROUP BY e.site

@@ -79,7 +79,7 @@ extension StoreSession {
     public func datasets(kind: DatasetKind? = nil) async throws -> [Dataset] {
         var query = """
             SELECT d.name AS name, d.kind AS kind, d.created_at AS created_at, d.created_by AS created_by,
-                   COUNT(f.id) AS files, COALESCE(SUM(f.size), 0) AS bytes
+                   COUNT(f.id) AS files, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes
             FROM datasets d
             LEFT JOIN dataset_files df ON df.dataset_id = d.id
             LEFT JOIN files f ON f.id = df.file_id

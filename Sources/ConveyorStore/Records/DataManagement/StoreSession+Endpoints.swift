@@ -71,8 +71,8 @@ extension StoreSession {
     public func endpointUsage() async throws -> [String: (bytes: Int64, files: Int, deletable: Int64)] {
         let rows = try await sql.raw(
             """
-            SELECT e.name AS name, COALESCE(SUM(f.size), 0) AS bytes, COUNT(f.id) AS files,
-                   COALESCE(SUM(CASE WHEN r.tombstone IS NOT NULL THEN f.size ELSE 0 END), 0) AS deletable
+            SELECT e.name AS name, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes, COUNT(f.id) AS files,
+                   CAST(COALESCE(SUM(CASE WHEN r.tombstone IS NOT NULL THEN f.size ELSE 0 END), 0) AS BIGINT) AS deletable
             FROM storage_endpoints e
             LEFT JOIN replicas r ON r.site = e.site AND r.storage = e.kind AND r.state IN ('available', 'copying', 'unavailable', 'being_deleted')
             LEFT JOIN files f ON f.id = r.file_id
@@ -107,7 +107,7 @@ extension StoreSession {
         let rows = try await sql.raw(
             SQLQueryString(
                 """
-                SELECT r.site AS site, r.storage AS storage, \(unsafeRaw: key) AS k, COALESCE(SUM(f.size), 0) AS bytes, COUNT(*) AS files
+                SELECT r.site AS site, r.storage AS storage, \(unsafeRaw: key) AS k, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes, COUNT(*) AS files
                 FROM replicas r JOIN files f ON f.id = r.file_id \(unsafeRaw: join)
                 WHERE r.state IN ('available', 'copying', 'unavailable')
                 GROUP BY r.site, r.storage, \(unsafeRaw: key) ORDER BY r.site, r.storage, \(unsafeRaw: key)
@@ -119,29 +119,5 @@ extension StoreSession {
                 key: try row.decode(column: "k", as: String?.self) ?? "", bytes: try row.decode(column: "bytes", as: Int64.self),
                 files: try row.decode(column: "files", as: Int.self))
         }
-    }
-}
-
-/// What `dm usage` breaks bytes down by.
-public enum UsageDimension: String, Sendable, Codable, CaseIterable, NamedValueSet {
-    public static let valueKind = "usage dimension"
-    public static let isUppercase = false
-    case site, campaign, level, release
-}
-
-/// Bytes and files at one site's storage for one value of a dimension.
-public struct UsageRow: Sendable, Hashable, Codable {
-    public var site: String
-    public var storage: String
-    public var key: String
-    public var bytes: Int64
-    public var files: Int
-
-    public init(site: String, storage: String, key: String, bytes: Int64, files: Int) {
-        self.site = site
-        self.storage = storage
-        self.key = key
-        self.bytes = bytes
-        self.files = files
     }
 }

@@ -25,7 +25,9 @@ extension StoreSession {
     }
 
     /// Rules with their lock counts, filtered.
-    public func rules(ids: [Int64]? = nil, state: RuleState? = nil, request: String? = nil, owner: String? = nil, needingEvaluation: Bool = false, limit: Int = 10_000)
+    public func rules(
+        ids: [Int64]? = nil, state: RuleState? = nil, request: String? = nil, owner: String? = nil, needingEvaluation: Bool = false, limit: Int = 10_000
+    )
         async throws -> [ReplicationRule]
     {
         var conditions: [SQLQueryString] = []
@@ -35,7 +37,7 @@ extension StoreSession {
                    COALESCE(l.bytes, 0) AS bytes
             FROM rules r LEFT JOIN (
                 SELECT rule_id, SUM(CASE WHEN state = 'ok' THEN 1 ELSE 0 END) AS ok, SUM(CASE WHEN state = 'replicating' THEN 1 ELSE 0 END) AS replicating,
-                       SUM(CASE WHEN state = 'stuck' THEN 1 ELSE 0 END) AS stuck, SUM(bytes) AS bytes
+                       SUM(CASE WHEN state = 'stuck' THEN 1 ELSE 0 END) AS stuck, CAST(SUM(bytes) AS BIGINT) AS bytes
                 FROM rule_locks GROUP BY rule_id) l ON l.rule_id = r.id
             """)
         if let ids {
@@ -75,7 +77,10 @@ extension StoreSession {
 
     /// The files a rule already holds locks on.
     public func lockedFiles(rule: Int64) async throws -> Set<Int64> {
-        Set(try await sql.select().column("file_id").from("rule_locks").where("rule_id", .equal, rule).all().map { try $0.decode(column: "file_id", as: Int64.self) })
+        Set(
+            try await sql.select().column("file_id").from("rule_locks").where("rule_id", .equal, rule).all().map {
+                try $0.decode(column: "file_id", as: Int64.self)
+            })
     }
 
     /// Per file, the endpoints holding an available (or arriving) copy.
@@ -118,7 +123,8 @@ extension StoreSession {
             var insert = sql.insert(into: "rule_locks").columns("rule_id", "file_id", "endpoint", "state", "bytes")
             for lock in chunk {
                 insert = insert.values(
-                    SQLBind(rule), SQLBind(lock.file), SQLBind(lock.endpoint), SQLBind((lock.present ? LockState.ok : .replicating).rawValue), SQLBind(lock.bytes))
+                    SQLBind(rule), SQLBind(lock.file), SQLBind(lock.endpoint), SQLBind((lock.present ? LockState.ok : .replicating).rawValue),
+                    SQLBind(lock.bytes))
             }
             try await insert.run()
             let missing = chunk.filter { !$0.present }
@@ -126,14 +132,17 @@ extension StoreSession {
                 let existing = try await sql.select().columns("file_id", "endpoint").from("transfers")
                     .where("file_id", .in, Array(Set(missing.map(\.file)))).all()
                 var queued: Set<String> = []
-                for row in existing { queued.insert("\(try row.decode(column: "file_id", as: Int64.self)) \(try row.decode(column: "endpoint", as: String.self))") }
+                for row in existing {
+                    queued.insert("\(try row.decode(column: "file_id", as: Int64.self)) \(try row.decode(column: "endpoint", as: String.self))")
+                }
                 let fresh = missing.filter { !queued.contains("\($0.file) \($0.endpoint)") }
                 if !fresh.isEmpty {
                     var transfers = sql.insert(into: "transfers")
                         .columns("file_id", "endpoint", "state", "failures", "next_attempt_at", "priority", "created_at", "updated_at")
                     for lock in fresh {
                         transfers = transfers.values(
-                            SQLBind(lock.file), SQLBind(lock.endpoint), SQLBind(TransferState.queued.rawValue), SQLBind(0), SQLBind(time.microsecondsSinceEpoch),
+                            SQLBind(lock.file), SQLBind(lock.endpoint), SQLBind(TransferState.queued.rawValue), SQLBind(0),
+                            SQLBind(time.microsecondsSinceEpoch),
                             SQLBind(priority), SQLBind(time.microsecondsSinceEpoch), SQLBind(time.microsecondsSinceEpoch))
                     }
                     try await transfers.run()
@@ -185,7 +194,12 @@ extension StoreSession {
     @discardableResult
     public func endRule(_ id: Int64, at time: Timestamp) async throws -> Int64 {
         let locks = try await sql.select().columns("file_id", "endpoint", "bytes").from("rule_locks").where("rule_id", .equal, id).all()
-            .map { (try $0.decode(column: "file_id", as: Int64.self), try $0.decode(column: "endpoint", as: String.self), try $0.decode(column: "bytes", as: Int64.self)) }
+            .map {
+                (
+                    try $0.decode(column: "file_id", as: Int64.self), try $0.decode(column: "endpoint", as: String.self),
+                    try $0.decode(column: "bytes", as: Int64.self)
+                )
+            }
         try await sql.delete(from: "rule_locks").where("rule_id", .equal, id).run()
         try await sql.delete(from: "rules").where("id", .equal, id).run()
         var freed: Int64 = 0
@@ -233,24 +247,5 @@ extension StoreSession {
                 reason: try row.decode(column: "error", as: String?.self),
                 nextAttemptAt: try row.decode(column: "next_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)))
         }
-    }
-}
-
-/// A copy a rule still waits for, and why.
-public struct OpenLock: Sendable, Hashable, Codable {
-    public var lfn: String
-    public var endpoint: String
-    public var state: LockState
-    public var failures: Int
-    public var reason: String?
-    public var nextAttemptAt: Timestamp?
-
-    public init(lfn: String, endpoint: String, state: LockState, failures: Int, reason: String?, nextAttemptAt: Timestamp?) {
-        self.lfn = lfn
-        self.endpoint = endpoint
-        self.state = state
-        self.failures = failures
-        self.reason = reason
-        self.nextAttemptAt = nextAttemptAt
     }
 }

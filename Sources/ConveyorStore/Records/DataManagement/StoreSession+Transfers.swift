@@ -174,7 +174,7 @@ extension StoreSession {
     public func pendingTransferBytes() async throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         for row in try await sql.raw(
-            "SELECT t.endpoint AS endpoint, COALESCE(SUM(f.size), 0) AS bytes FROM transfers t JOIN files f ON f.id = t.file_id WHERE t.state <> 'failed' GROUP BY t.endpoint"
+            "SELECT t.endpoint AS endpoint, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes FROM transfers t JOIN files f ON f.id = t.file_id WHERE t.state <> 'failed' GROUP BY t.endpoint"
         ).all() {
             out[try row.decode(column: "endpoint", as: String.self)] = try row.decode(column: "bytes", as: Int64.self)
         }
@@ -183,7 +183,10 @@ extension StoreSession {
 
     /// The endpoints a rule already places copies on.
     public func ruleEndpoints(_ rule: Int64) async throws -> Set<String> {
-        Set(try await sql.raw("SELECT DISTINCT endpoint FROM rule_locks WHERE rule_id = \(bind: rule)").all().map { try $0.decode(column: "endpoint", as: String.self) })
+        Set(
+            try await sql.raw("SELECT DISTINCT endpoint FROM rule_locks WHERE rule_id = \(bind: rule)").all().map {
+                try $0.decode(column: "endpoint", as: String.self)
+            })
     }
 
     /// Queues a copy of a file to an endpoint again (its copy there went bad); the locks on it wait again.

@@ -68,7 +68,9 @@ struct DatasetCommand: AsyncParsableCommand {
                 Output.line("  \(endpoint): \(count) of \(d.files) files")
             }
             for rule in detail.rules {
-                Output.line("rule \(rule.id): \(rule.state.rawValue) ×\(rule.copies) on \(rule.expression) (\(rule.locksOK) ok, \(rule.locksReplicating) replicating, \(rule.locksStuck) stuck)")
+                Output.line(
+                    "rule \(rule.id): \(rule.state.rawValue) ×\(rule.copies) on \(rule.expression) (\(rule.locksOK) ok, \(rule.locksReplicating) replicating, \(rule.locksStuck) stuck)"
+                )
             }
         }
     }

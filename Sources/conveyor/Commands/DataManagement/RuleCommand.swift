@@ -68,7 +68,9 @@ struct RuleCommand: AsyncParsableCommand {
             if let error = detail.rule.error { Output.line("reason: \(error)") }
             for lock in detail.waiting {
                 let next = lock.nextAttemptAt.map { ", next try \($0.iso8601)" } ?? ""
-                Output.line("  \(lock.state.rawValue) \(lock.lfn) → \(lock.endpoint)\(lock.failures > 0 ? " (\(lock.failures) failures\(next))" : "")\(lock.reason.map { ": \($0)" } ?? "")")
+                Output.line(
+                    "  \(lock.state.rawValue) \(lock.lfn) → \(lock.endpoint)\(lock.failures > 0 ? " (\(lock.failures) failures\(next))" : "")\(lock.reason.map { ": \($0)" } ?? "")"
+                )
             }
         }
     }

@@ -56,7 +56,8 @@ struct SiteCommand: AsyncParsableCommand {
                     [
                         e.endpoint.name, e.endpoint.site, e.endpoint.kind.rawValue, String(e.files), ByteCount.describe(e.usedBytes),
                         e.endpoint.quotaBytes.map(ByteCount.describe) ?? "-", e.freeBytes.map(ByteCount.describe) ?? "-", ByteCount.describe(e.deletableBytes),
-                        ByteCount.describe(e.incomingBytes), e.endpoint.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                        ByteCount.describe(e.incomingBytes),
+                        e.endpoint.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
                     ]
                 }, rightAligned: [3, 4, 5, 6, 7, 8])
         }
