@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -48,6 +49,8 @@ public enum ConveyorApplication {
         WorkflowsAPI(workflows: workflows).register(on: router, book: book)
         let requests = Requests(store: store, onCommand: configuration.onWorkflowCommand)
         RequestsAPI(requests: requests).register(on: router, book: book)
+        let dataManagement = DataManagement(store: store)
+        DataManagementAPI(dm: dataManagement).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests
         ).register(on: router)

@@ -1,4 +1,5 @@
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorWorkflow
@@ -27,6 +28,12 @@ enum DerivedSchemas {
         ("PlannedBucket", { try derive(PlannedBucket.self, SchemaExamples.plannedBucket) }),
         ("RunDetail", { try derive(RunRegistry.Detail.self, SchemaExamples.runDetail) }),
         ("RunImportReport", { try derive(RunRegistry.ImportReport.self, SchemaExamples.importReport) }),
+        ("EndpointUsage", { try derive(DataManagement.EndpointUsage.self, SchemaExamples.endpointUsage) }),
+        ("ReplicationRule", { try derive(ReplicationRule.self, SchemaExamples.replicationRule) }),
+        ("RuleDetail", { try derive(DataManagement.RuleDetail.self, SchemaExamples.ruleDetail) }),
+        ("Dataset", { try derive(Dataset.self, SchemaExamples.dataset) }),
+        ("DatasetDetail", { try derive(DataManagement.DatasetDetail.self, SchemaExamples.datasetDetail) }),
+        ("UsageRow", { try derive(UsageRow.self, SchemaExamples.usageRow) }),
     ]
 
     static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {

@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorDataManagement
 import Foundation
 import ConveyorRequests
 import ConveyorRuns
@@ -159,6 +160,29 @@ struct PageRoutes {
             let lfn = "/" + context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
             return HTMLResponse(page: FilePage(provenance: try await FileCatalog(store: store).show(lfn), actor: actor))
         }
+        router.get("/sites") { _, context in
+            let actor = try context.require(.viewer, to: "reading sites")
+            let dm = DataManagement(store: store)
+            return HTMLResponse(page: SitesPage(endpoints: try await dm.endpoints(), rules: try await dm.rules(), actor: actor))
+        }
+        router.get("/rules") { request, context in
+            let actor = try context.require(.viewer, to: "reading replication rules")
+            let state = try QueryParameters(request).string("state").map { text throws(ConveyorError) in try RuleState(parsing: text) }
+            return HTMLResponse(page: RulesPage(rules: try await DataManagement(store: store).rules(state: state), stateFilter: state, actor: actor))
+        }
+        router.get("/rules/{id}") { _, context in
+            let actor = try context.require(.viewer, to: "reading a replication rule")
+            return HTMLResponse(page: RulePage(detail: try await DataManagement(store: store).rule(try DataManagementAPI.id(context)), actor: actor))
+        }
+        router.get("/datasets") { _, context in
+            let actor = try context.require(.viewer, to: "reading datasets")
+            return HTMLResponse(page: DatasetsPage(datasets: try await DataManagement(store: store).datasets(), actor: actor))
+        }
+        router.get("/datasets/detail") { request, context in
+            let actor = try context.require(.viewer, to: "reading a dataset")
+            guard let name = QueryParameters(request).string("name") else { throw ConveyorError.invalidInput("give the dataset: ?name=…") }
+            return HTMLResponse(page: DatasetPage(detail: try await DataManagement(store: store).dataset(name), actor: actor))
+        }
         router.get("/buckets") { _, context in
             let actor = try context.require(.viewer, to: "reading buckets")
             return HTMLResponse(page: BucketsPage(reports: try await registry.buckets(), actor: actor))
@@ -198,7 +222,8 @@ struct PageRoutes {
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                 body: .init(
-                    byteBuffer: ByteBuffer(string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows].joined(separator: "\n")))
+                    byteBuffer: ByteBuffer(
+                        string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows, Stylesheet.data].joined(separator: "\n")))
             )
         }
     }

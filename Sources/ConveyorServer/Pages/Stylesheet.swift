@@ -85,3 +85,14 @@ extension Stylesheet {
         pre { background: #fff; border: 1px solid var(--line); padding: .5rem; overflow-x: auto; max-height: 30rem; }
         """
 }
+
+extension Stylesheet {
+    /// The data-management pages: fill bars for quota and rule progress, one colour per rule state.
+    static let data = """
+        .bar { display: inline-block; width: 6rem; height: .6rem; border: 1px solid var(--line); border-radius: 3px; overflow: hidden; vertical-align: middle; background: #fff; }
+        .bar span { display: block; height: 100%; background: var(--accent); }
+        .badge { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; margin-right: .2rem; }
+        .badge.ok, .badge.available { background: #d8f3dc; } .badge.replicating, .badge.copying { background: #cfe2ff; }
+        .badge.stuck, .badge.unavailable { background: #fde2b8; } .badge.suspended, .badge.bad, .badge.lost { background: #f7d4d4; }
+        """
+}

@@ -41,3 +41,8 @@ extension String {
         addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? self
     }
 }
+
+/// Percent-encoded as one query value (`/`, `&`, `=` and `+` included).
+func queryEncoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? text
+}
