@@ -43,20 +43,24 @@ extension DataManagement {
             activity: asked.activity, priority: asked.priority, comment: asked.comment,
             expiresAt: asked.lifetimeSeconds.map { Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + $0 * 1_000_000) }, request: asked.request,
             createdAt: now)
-        return try await store.write { session in
-            guard try await session.targetExists(asked.target) else { throw ConveyorError.notFound("no \(asked.target.kind) \(asked.target.name)") }
-            _ = try expression.require(from: try await session.endpoints())
-            var stored = rule
-            stored.id = try await session.insertRule(rule, at: now)
-            try await EmbeddedEngine.evaluate(stored, in: session, at: now)
-            try await session.finishEvaluation(rule: stored.id, error: nil, at: now)
-            try await session.appendAudit(
-                AuditRecord(
-                    actor: actor, action: "rule.add", subjectKind: "rule", subject: String(stored.id),
-                    detail: "\(asked.target) ×\(asked.copies) on \(expression.text)\(asked.lifetimeSeconds.map { " for \($0) s" } ?? "")"))
-            guard let placed = try await session.rule(id: stored.id) else { throw ConveyorError.storeFailure("rule \(stored.id) vanished") }
-            return placed
-        }
+        return try await store.write { session in try await Self.addRule(rule, in: session, by: actor, at: now) }
+    }
+
+    /// Adds and places a rule inside a transaction of the caller's (a request's submission makes
+    /// its staging and output rules with its own records, all or nothing).
+    public static func addRule(_ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp) async throws -> ReplicationRule {
+        guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
+        _ = try SiteExpression(rule.expression).require(from: try await session.endpoints())
+        var stored = rule
+        stored.id = try await session.insertRule(rule, at: now)
+        try await EmbeddedEngine.evaluate(stored, in: session, at: now)
+        try await session.finishEvaluation(rule: stored.id, error: nil, at: now)
+        try await session.appendAudit(
+            AuditRecord(
+                actor: actor, action: "rule.add", subjectKind: "rule", subject: String(stored.id),
+                detail: "\(rule.target) ×\(rule.copies) on \(rule.expression)\(rule.expiresAt.map { " until \($0.iso8601)" } ?? "")"))
+        guard let placed = try await session.rule(id: stored.id) else { throw ConveyorError.storeFailure("rule \(stored.id) vanished") }
+        return placed
     }
 
     public func rules(state: RuleState? = nil, request: String? = nil, owner: String? = nil) async throws(ConveyorError) -> [ReplicationRule] {

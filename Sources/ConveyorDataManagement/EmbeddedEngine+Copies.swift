@@ -9,6 +9,9 @@ extension EmbeddedEngine {
     func copy(at time: Timestamp, into report: inout DataManagementCycle) async throws(ConveyorError) {
         let endpoints = try await store.read { try await $0.endpoints() }
         let byName = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if try await store.read({ try await $0.transfers(state: .active, limit: 1) }).isEmpty == false {
+            try await store.write { try await $0.requeueStaleTransfers(at: time) }
+        }
         let due = try await store.read { session in
             try await session.dueTransfers(at: time, perEndpoint: Dictionary(endpoints.map { ($0.name, $0.concurrency) }, uniquingKeysWith: { a, _ in a }))
         }
@@ -23,6 +26,7 @@ extension EmbeddedEngine {
         }
         for (transfer, outcome) in outcomes {
             guard let endpoint = byName[transfer.endpoint] else { continue }
+            if case .failure(let error) = outcome, error.message == Self.takenElsewhere { continue }
             switch outcome {
             case .success(let path):
                 _ = try await store.write { try await $0.completeTransfer(transfer, endpoint: endpoint, path: path, at: .now) }
@@ -37,6 +41,8 @@ extension EmbeddedEngine {
         }
     }
 
+    static let takenElsewhere = "another engine is making this copy"
+
     /// One try of one copy. - Returns: the path of the verified copy.
     func attempt(_ transfer: Transfer, endpoints: [String: StorageEndpoint]) async -> Result<String, ConveyorError> {
         do throws(ConveyorError) {
@@ -49,7 +55,9 @@ extension EmbeddedEngine {
             guard let source = sources.first, let from = endpoints[source.endpoint] else {
                 throw .unavailable("no available copy of \(transfer.lfn) to copy from")
             }
-            try await store.write { try await $0.markTransferActive(transfer.id, source: source.endpoint, at: .now) }
+            guard try await store.write({ try await $0.claimTransfer(transfer.id, source: source.endpoint, at: .now) }) else {
+                throw .conflict(Self.takenElsewhere)
+            }
             if source.kind == .tape, let recall = from.recallCommand {
                 try await StorageCommand.run(recall, ["path": source.path], timeoutSeconds: from.timeoutSeconds)
             }

@@ -99,7 +99,7 @@ public struct EmbeddedEngine: DataManagementEngine {
         }
         try await copy(at: time, into: &report)
         try await reap(into: &report)
-        report.copiesWaiting = try await store.read { try await $0.transfers(state: .queued, limit: 100_000).count }
+        report.copiesWaiting = try await store.read { try await $0.queuedTransferCount() }
         return report
     }
 

@@ -300,6 +300,11 @@ public struct RequestBuilder: Sendable {
         last = ["luminosity"]
         last = request.commands.quality == nil ? noop("quality-report", after: last) : jobTasks("quality-report", after: last)
         if !request.skims.isEmpty { last = jobTasks("physics-skims", after: last) }
+        if !request.outputRules.isEmpty {
+            // Done only once the outputs are where the request's rules put them.
+            add(TaskDefinition(name: "outputs-placed", kind: .wait, dependsOn: last, wait: .rulesOK(request: name)))
+            last = ["outputs-placed"]
+        }
         let definition = WorkflowDefinition(name: "request \(name)", tasks: tasks)
         try definition.validate(file: "request \(name)")
         return definition

@@ -94,6 +94,7 @@ public struct Requests: Sendable {
             let stored = try await session.insertRequestJobs(jobs, request: id, at: now)
             let definition = try builder.workflow(jobs: stored, notOnDisk: notOnDisk)
             let workflowID = try await Self.start(definition, request: id, name: request.name, detail: "submitted from \(fileName)", session, now, actor)
+            try await RequestDataRules.place(request, jobs: stored, notOnDisk: notOnDisk, in: session, at: now)
             return (workflowID, definition.tasks.count)
         }
         onCommand()
@@ -130,7 +131,9 @@ public struct Requests: Sendable {
             let now = Timestamp.now
             // Invalidated inputs stay out; inputs a killed job left Assigned are free again.
             try await session.setRequestInputs(request: record.id, from: [.assigned], to: .unused, reason: "request resumed", at: now)
-            return try await Self.start(definition, request: record.id, name: name, detail: "resumed: \(open.count) open job(s)", session, now, actor)
+            let workflowID = try await Self.start(definition, request: record.id, name: name, detail: "resumed: \(open.count) open job(s)", session, now, actor)
+            try await RequestDataRules.place(request, jobs: jobs, notOnDisk: notOnDisk, in: session, at: now)
+            return workflowID
         }
         onCommand()
         return Submission(

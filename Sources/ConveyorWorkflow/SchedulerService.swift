@@ -125,7 +125,21 @@ public struct SchedulerService: Service {
                 }
             }
         }
-        defer { heartbeat.cancel() }
+        let backgroundWork = scheduler.configuration.plugins.background
+        let backgroundInterval = max(scheduler.configuration.pollInterval, .milliseconds(250))
+        let background = Task {
+            try? await Store.withWriteCheck(fence.check) {
+                await withTaskGroup(of: Void.self) { group in
+                    for work in backgroundWork {
+                        group.addTask { await Self.loop(work, interval: backgroundInterval, logger: logger) }
+                    }
+                }
+            }
+        }
+        defer {
+            heartbeat.cancel()
+            background.cancel()
+        }
         do {
             // The work runs in a task of its own (so that the heartbeat can stop it): shutdown reaches it by hand.
             try await cancelWhenGracefulShutdown {
@@ -147,7 +161,29 @@ public struct SchedulerService: Service {
         // Stopped and waited for, so that it never opens a connection while the store closes.
         heartbeat.cancel()
         await heartbeat.value
+        background.cancel()
+        await background.value
+        if !fence.isLost {
+            // One last round on what the work's end changed (a request's staging pins end with it).
+            try? await Store.withWriteCheck(fence.check) {
+                for work in backgroundWork { _ = try? await work.cycle() }
+            }
+        }
         return fence.isLost
+    }
+
+    /// Runs background work until cancelled: again at once while it finds work, else after `interval`.
+    static func loop(_ work: any SchedulerBackgroundWork, interval: Duration, logger: Logger) async {
+        while !Task.isCancelled {
+            var busy = false
+            do {
+                busy = try await work.cycle()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("\(work.name) failed: \(error.message)")
+            }
+            do { try await Task.sleep(for: busy ? .milliseconds(50) : interval) } catch { return }
+        }
     }
 }
 

@@ -23,6 +23,10 @@ extension WaitCondition {
             return missing.isEmpty
         case .pathExists(let path):
             return FileManager.default.fileExists(atPath: path)
+        case .rulesOK(let request):
+            // Output rules only: the staging pins end with the request, they do not hold it up.
+            let rules = try await store.read { try await $0.rules(request: request) }.filter { $0.activity != "Staging" }
+            return rules.allSatisfy { $0.state == .OK }
         }
     }
 }

@@ -123,7 +123,7 @@ struct RequestFixture {
     /// A request file; `calibrations` are YAML list items.
     func writeRequest(
         name: String = "prompt-b1", campaign: String = "prompt", calibrations: [String], outputs: String = "[cdst, mdst]",
-        skims: String = "[hadron]", file: String = "request.yaml"
+        skims: String = "[hadron]", file: String = "request.yaml", extra: String = ""
     ) throws {
         let bin = directory.file("bin")
         var text = """
@@ -144,6 +144,7 @@ struct RequestFixture {
             """
         if campaign != "unofficial" { text += "staging_tag: staging_b1\nprompt_tag: prompt\n" }
         if !calibrations.isEmpty { text += "calibrations:\n" + calibrations.map { "  - \($0)\n" }.joined() }
+        text += extra
         try text.write(toFile: directory.file(file), atomically: true, encoding: .utf8)
     }
 

@@ -53,6 +53,16 @@ extension ProcessingRequest {
                 .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
                 .init("quality", .text, "per run: histograms compared with the reference"),
             ]), required: true, "the experiment's programs the jobs run"),
+        .init(
+            "output_rules",
+            .list(
+                .object([
+                    .init("level", .choice(["cdst", "mdst", "udst"]), required: true, "the output level"),
+                    .init("data_tag", .text, "only outputs of this skim or HLT data tag"),
+                    .init("copies", .wholeNumber(minimum: 1), "how many copies (default 1)"),
+                    .init("rse", .text, required: true, "where, as a site expression: site=BNL&kind=disk, country=JP|country=US, …"),
+                    .init("lifetime", .text, "how long the copies are kept, e.g. 30d (default: until the rule is deleted)"),
+                ])), "replication rules for the outputs (conveyor rule); the request is done once they are OK"),
         .init("files_per_job", .wholeNumber(minimum: 1), "input files per job (default 1)"),
         .init("max_file_failures", .wholeNumber(minimum: 1), "failed tries before an input file is Problematic (default 3)"),
         .init("retry_cooloff", .number(minimum: 0), "seconds before a failed job is tried again, times tries² (default 10)"),
@@ -114,6 +124,24 @@ extension ProcessingRequest {
         filesPerJob = try root["files_per_job"].int(default: 1, minimum: 1)
         maxFileFailures = try root["max_file_failures"].int(default: 3, minimum: 1)
         retryCooloff = try root["retry_cooloff"].double(default: 10, minimum: 0)
+        outputRules = []
+        for (i, item) in try (root["output_rules"].isMissing ? [] : root["output_rules"].list()).enumerated() {
+            let node = root["output_rules"][i]
+            let expression = try item["rse"].string()
+            do { _ = try SiteExpression(expression) } catch { throw node["rse"].error(error.message) }
+            var lifetime: Int64?
+            if let text = try item["lifetime"].optionalString() {
+                do { lifetime = try AgeText.seconds(text) } catch { throw node["lifetime"].error(error.message) }
+            }
+            let copies = try item["copies"].int(default: 1, minimum: 1)
+            guard copies <= 10 else { throw node["copies"].error("at most 10 copies") }
+            let level = try item["level"].named(DataLevel.self)
+            guard outputs.contains(level) || (level == .udst && !skims.isEmpty) else {
+                throw node["level"].error("the request makes no \(level.rawValue) outputs")
+            }
+            outputRules.append(
+                OutputRule(level: level, dataTag: try item["data_tag"].optionalString(), copies: copies, expression: expression, lifetimeSeconds: lifetime))
+        }
         try checkConsistency(root)
     }
 

@@ -107,6 +107,36 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
         public var level: DataLevel
     }
 
+    /// Where the request's outputs of one level (and data tag) are kept: a replication rule over
+    /// the dataset `REQUEST.LEVEL[.TAG]` that the outputs join as they are registered.
+    public struct OutputRule: Codable, Sendable, Equatable {
+        public var level: DataLevel
+        /// The skim or HLT data tag; nil for every output of the level.
+        public var dataTag: String?
+        public var copies: Int
+        /// A site expression (Rucio's grammar), e.g. `site=BNL&kind=disk`.
+        public var expression: String
+        public var lifetimeSeconds: Int64?
+
+        public init(level: DataLevel, dataTag: String? = nil, copies: Int = 1, expression: String, lifetimeSeconds: Int64? = nil) {
+            self.level = level
+            self.dataTag = dataTag
+            self.copies = copies
+            self.expression = expression
+            self.lifetimeSeconds = lifetimeSeconds
+        }
+
+        /// The dataset the rule is made on.
+        public func dataset(request: String) -> String {
+            "\(request).\(level.rawValue)" + (dataTag.map { ".\($0)" } ?? "")
+        }
+
+        /// Whether an output belongs to it.
+        public func covers(level: DataLevel, dataTag: String?) -> Bool {
+            self.level == level && (self.dataTag == nil || self.dataTag == dataTag)
+        }
+    }
+
     public var name: String
     public var campaign: Campaign
     /// A frozen bucket's name, or nil when `runs` is given.
@@ -131,4 +161,6 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     public var maxFileFailures: Int
     /// Seconds before a failed job is tried again (grows with the square of the tries).
     public var retryCooloff: Double
+    /// Replication rules for the outputs; the request is done once they are all OK.
+    public var outputRules: [OutputRule]
 }

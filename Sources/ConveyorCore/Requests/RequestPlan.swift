@@ -8,7 +8,7 @@
 /// ```
 public struct RequestPlan: Sendable, Equatable {
     public struct Step: Sendable, Equatable {
-        public enum Kind: String, Sendable { case job, signoff, action }
+        public enum Kind: String, Sendable { case job, signoff, action, wait }
         public let name: String
         public let kind: Kind
         public let dependsOn: [String]
@@ -66,6 +66,12 @@ public struct RequestPlan: Sendable, Equatable {
         add("luminosity", .job, "luminosity per bucket, from the outputs' provenance")
         add("quality-report", .job, "quality histograms against the reference")
         if !request.skims.isEmpty { add("physics-skims", .job, "\(request.skims.count) physics skim(s): \(request.skims.joined(separator: ", "))") }
+        if !request.outputRules.isEmpty {
+            add(
+                "outputs-placed", .wait,
+                "\(request.outputRules.count) output rule(s) OK: \(request.outputRules.map { "\($0.level.rawValue) on \($0.expression)" }.joined(separator: ", "))"
+            )
+        }
         self.steps = steps
     }
 }

@@ -8,6 +8,8 @@ public enum WaitCondition: Codable, Sendable, Equatable {
     case filesOnDisk(site: String, lfns: [String])
     /// A file exists on this machine (a marker written by something outside Conveyor).
     case pathExists(String)
+    /// Every replication rule of a request is OK (its outputs are where its configuration asks).
+    case rulesOK(request: String)
 
     public var summary: String {
         switch self {
@@ -15,6 +17,7 @@ public enum WaitCondition: Codable, Sendable, Equatable {
         case .runEnded(let run, let hours): "run \(run) ended + \(hours.formatted()) h"
         case .filesOnDisk(let site, let lfns): "\(lfns.count) files on disk at \(site)"
         case .pathExists(let path): "\(path) exists"
+        case .rulesOK(let request): "the replication rules of \(request) are OK"
         }
     }
 }

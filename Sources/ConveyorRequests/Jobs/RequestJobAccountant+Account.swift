@@ -35,9 +35,18 @@ extension RequestJobAccountant {
         }
         let decided = entries
         let files = entries.compactMap { entry -> CatalogFile? in if case .registered(_, _, let file?, _) = entry { file } else { nil } }
+        // Per request, its outputs of the batch: they join the datasets of its output rules.
+        var outputs: [String: (ProcessingRequest, [CatalogFile])] = [:]
+        for entry in entries {
+            if case .registered(let loaded, _, let file?, _) = entry, !loaded.request.outputRules.isEmpty {
+                outputs[loaded.request.name, default: (loaded.request, [])].1.append(file)
+            }
+        }
+        let placed = outputs
         return try await store.write { session in
             let now = Timestamp.now
             if !files.isEmpty { _ = try await session.registerFiles(files, at: now) }
+            for (request, made) in placed.values { try await RequestDataRules.attachOutputs(made, of: request, in: session) }
             var verdicts: [JobVerdict] = []
             for entry in decided {
                 switch entry {

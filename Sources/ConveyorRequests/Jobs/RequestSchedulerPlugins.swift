@@ -1,4 +1,5 @@
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorStore
 import ConveyorWorkflow
 
@@ -12,7 +13,8 @@ extension SchedulerPlugins {
     public static func requests(store: Store) -> SchedulerPlugins {
         SchedulerPlugins(
             accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
-            actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)])
+            actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)],
+            background: [DataManagementCycles(engine: DataManagement(store: store).engine)])
     }
 }
 
@@ -32,5 +34,16 @@ struct LuminosityActionStep: ActionStepRunner {
     func run(_ step: ActionStep, as actor: Actor) async throws(ConveyorError) -> String {
         let result = try await LuminosityStep(store: store).run(request: step.parameters["request"] ?? "")
         return result.lines.joined(separator: "; ")
+    }
+}
+
+/// The data-management engine's cycles beside the scheduler: staging rules recall the inputs the
+/// jobs wait for, output rules place what the jobs made.
+struct DataManagementCycles: SchedulerBackgroundWork {
+    let engine: any DataManagementEngine
+    let name = "data management"
+
+    func cycle() async throws(ConveyorError) -> Bool {
+        try await engine.cycle(at: .now).didWork
     }
 }

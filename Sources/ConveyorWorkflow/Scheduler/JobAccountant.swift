@@ -92,10 +92,23 @@ public struct SchedulerPlugins: Sendable {
     /// Action steps run by capabilities (`request.calibrate`, …), by name.
     public var actions: [String: any ActionStepRunner]
 
-    public init(accountants: [String: any JobAccountant] = [:], actions: [String: any ActionStepRunner] = [:]) {
+    /// Work that runs beside the scheduler under its lease (the data-management engine).
+    public var background: [any SchedulerBackgroundWork]
+
+    public init(accountants: [String: any JobAccountant] = [:], actions: [String: any ActionStepRunner] = [:], background: [any SchedulerBackgroundWork] = []) {
         self.accountants = accountants
         self.actions = actions
+        self.background = background
     }
+}
+
+/// A loop a capability runs beside the scheduler, writing under the same lease, so that a
+/// scheduler that lost its lease stops it too (a standby's copy never runs twice).
+public protocol SchedulerBackgroundWork: Sendable {
+    /// What the logs call it.
+    var name: String { get }
+    /// One round. - Returns: whether it did anything (when not, the next round waits longer).
+    func cycle() async throws(ConveyorError) -> Bool
 }
 
 /// An action step that a capability runs inside the scheduler.

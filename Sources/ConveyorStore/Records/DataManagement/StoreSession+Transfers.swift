@@ -46,15 +46,31 @@ extension StoreSession {
             priority: try row.decode(column: "priority", as: Int.self))
     }
 
-    /// Puts copies left active by a process that stopped back in the queue.
-    public func requeueActiveTransfers(at time: Timestamp) async throws {
-        try await sql.update("transfers").set("state", to: TransferState.queued.rawValue).set("updated_at", to: time.microsecondsSinceEpoch)
-            .where("state", .equal, TransferState.active.rawValue).run()
+    /// Puts copies left active by a process that stopped back in the queue: those active for
+    /// longer than their endpoint's time limit (and a minute), which no live engine is still making.
+    public func requeueStaleTransfers(at time: Timestamp) async throws {
+        try await sql.raw(
+            """
+            UPDATE transfers SET state = 'queued', updated_at = \(bind: time.microsecondsSinceEpoch)
+            WHERE state = 'active' AND updated_at < \(bind: time.microsecondsSinceEpoch) - 1000000 * (60 + (SELECT e.timeout_seconds FROM storage_endpoints e WHERE e.name = transfers.endpoint))
+            """
+        ).run()
     }
 
-    public func markTransferActive(_ id: Int64, source: String, at time: Timestamp) async throws {
-        try await sql.update("transfers").set("state", to: TransferState.active.rawValue).set("source", to: source)
-            .set("updated_at", to: time.microsecondsSinceEpoch).where("id", .equal, id).run()
+    /// Takes a queued copy for this engine. - Returns: false when another engine took it first.
+    public func claimTransfer(_ id: Int64, source: String, at time: Timestamp) async throws -> Bool {
+        let rows = try await sql.raw(
+            """
+            UPDATE transfers SET state = 'active', source = \(bind: source), updated_at = \(bind: time.microsecondsSinceEpoch)
+            WHERE id = \(bind: id) AND state = 'queued' RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// How many copies wait in the queue.
+    public func queuedTransferCount() async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM transfers WHERE state = 'queued'").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// A copy that can be read from: the endpoint holding it and its path there.

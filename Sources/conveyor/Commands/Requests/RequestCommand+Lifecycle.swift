@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorRequests
 import Foundation
 
@@ -23,7 +24,11 @@ extension RequestCommand {
             Output.line(
                 "request \(s.request) \(s.resumed ? "resumed" : "submitted") as workflow \(s.workflowID): \(s.tasks) tasks, "
                     + "\(s.jobsToRun) of \(s.jobs) jobs to run")
-            if s.inputsNotOnDisk > 0 { Output.line("\(s.inputsNotOnDisk) input file(s) are not on disk at their site: staging wait tasks hold their jobs") }
+            if s.inputsNotOnDisk > 0 {
+                Output.line(
+                    "\(s.inputsNotOnDisk) input file(s) are not on disk at their site: staging rules recall them (conveyor rule list --request \(s.request)), or, at a site without a disk endpoint, staging wait tasks hold their jobs until `files replica` records the copies"
+                )
+            }
             Output.line("a scheduler runs it: `conveyor scheduler` or `conveyor serve`; watch with `conveyor request show \(s.request)`")
         }
     }
@@ -69,7 +74,9 @@ extension RequestCommand {
         @Argument(help: "The request's name.") var name: String
 
         func run() async throws {
-            let d = try await global.withStore { store in try await Requests(store: store).show(name) }
+            let (d, rules) = try await global.withStore { store in
+                (try await Requests(store: store).show(name), try await DataManagement(store: store).rules(request: name))
+            }
             if output.json { return try Output.json(d) }
             let s = d.summary
             Output.line(
@@ -122,6 +129,15 @@ extension RequestCommand {
             if !d.inputsNotOnDisk.isEmpty {
                 Output.line("\n\(d.inputsNotOnDisk.count) input file(s) not yet on disk at their site:")
                 for lfn in d.inputsNotOnDisk.prefix(20) { Output.line("  \(lfn)") }
+            }
+            if !rules.isEmpty {
+                Output.line("\nreplication rules:")
+                for rule in rules {
+                    let why = rule.state == .OK ? "" : rule.error.map { ": \($0)" } ?? ": \(rule.locksReplicating) copies on their way"
+                    Output.line(
+                        "  rule \(rule.id) \(rule.state.rawValue) \(rule.activity) \(rule.target) on \(rule.expression) (\(rule.locksOK) ok, \(rule.locksReplicating) replicating, \(rule.locksStuck) stuck)\(why)"
+                    )
+                }
             }
         }
     }
