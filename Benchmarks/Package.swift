@@ -21,6 +21,15 @@ let package = Package(
                 .product(name: "ConveyorWorkflow", package: "Conveyor"),
             ]
         ),
+        // The embedded data-management engine over a big catalog (issue 15): `swift run -c release bench-dm DB 1000000 100000`.
+        .executableTarget(
+            name: "bench-dm",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorDataManagement", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",

@@ -219,11 +219,13 @@ extension StoreSession {
         return freed
     }
 
-    /// Rules whose lifetime is over, and rules pinned for requests that have ended.
+    /// Rules whose lifetime is over (a request's own rules not before the request ends: it may
+    /// still read what they hold), and staging pins of requests that have ended.
     public func rulesToEnd(at time: Timestamp) async throws -> [Int64] {
         try await sql.raw(
             """
             SELECT r.id AS id FROM rules r WHERE r.expires_at IS NOT NULL AND r.expires_at <= \(bind: time.microsecondsSinceEpoch)
+              AND NOT EXISTS (SELECT 1 FROM requests q JOIN workflows w ON w.id = q.workflow_id WHERE q.name = r.request AND w.state = 'running')
             UNION
             SELECT r.id AS id FROM rules r JOIN requests q ON q.name = r.request JOIN workflows w ON w.id = q.workflow_id
             WHERE r.activity = 'Staging' AND w.state IN ('succeeded', 'failed', 'cancelled')

@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorExecutors
 import ConveyorJob
 import ConveyorRequests
@@ -21,6 +22,9 @@ struct DemoRun {
     static let manager = Actor(name: "demo-manager", role: .manager)
     static let shifter = Actor(name: "demo-shifter", role: .expert)
     static let site = "DEMO"
+    /// The second site: an analysis site that receives the mDST.
+    static let analysisSite = "BNL"
+    static let admin = Actor(name: "demo-admin", role: .admin)
 
     var database: String { "\(folder)/conveyor.sqlite" }
     var data: String { "\(folder)/data" }
@@ -91,15 +95,22 @@ struct DemoRun {
                 let name = "r\(String(format: "%05d", run))\(tag.map { ".\($0)" } ?? "").raw"
                 let path = "\(raw)/\(name)"
                 let (sums, count) = try Self.checksums(path)
+                // The HLT skims stay on disk for the calibrations; the full raw data went to tape.
+                let replica = tag == nil ? Replica(site: Self.site, storage: .tape, path: path) : Replica(site: Self.site, path: path)
                 files.append(
                     CatalogFile(
                         lfn: "/demo/raw/e\(String(format: "%04d", Self.exp))/r\(String(format: "%05d", run))/\(name)", size: sums.size,
                         adler32: sums.adler32, sha256: sums.sha256, events: count, run: ExpRun(exp: Self.exp, run: run), level: .raw,
-                        dataTag: tag, replicas: [Replica(site: Self.site, path: path)]))
+                        dataTag: tag, replicas: [replica]))
             }
         }
+        let dm = DataManagement(store: store)
+        for endpoint in try storageEndpoints() { try await dm.saveEndpoint(endpoint, by: Self.admin) }
+        say("Storage: DEMO_TAPE (simulated tape, 0.2 s recall) and DEMO_DISK at \(Self.site), BNL_DISK at \(Self.analysisSite) (as \(Self.admin.name)).")
         let registered = try await FileCatalog(store: store).register(files, by: Self.manager)
-        say("Registered \(registered.registered) raw files in the file catalog, on disk at site \(Self.site).")
+        say(
+            "Registered \(registered.registered) raw files in the file catalog at site \(Self.site): the HLT skims on disk, the full raw data on (simulated) tape."
+        )
 
         let conditions = ConditionsDatabase(store: store)
         let nominal: [(String, String)] = [("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0")]
@@ -133,6 +144,22 @@ struct DemoRun {
                 + "\(submitted.tasks) tasks, \(submitted.jobs) jobs on pool demo (\(executor), \(slots) slots).")
     }
 
+    /// Two sites: DEMO with a simulated tape (a folder with a recall delay) and a disk that keeps
+    /// nothing it does not need, BNL with a disk for the mDST.
+    private func storageEndpoints() throws -> [StorageEndpoint] {
+        [
+            try StorageEndpoint(
+                name: "DEMO_TAPE", site: Self.site, kind: .tape, prefix: "\(data)/raw", attributes: ["country": "JP"],
+                recallCommand: "sleep 0.2; test -f {path}"),
+            // Free-space target = quota: every copy no rule holds is deleted at once (staged raw data, expired cDST).
+            try StorageEndpoint(
+                name: "DEMO_DISK", site: Self.site, kind: .disk, prefix: "\(folder)/storage", attributes: ["country": "JP", "tier": "0"],
+                quotaBytes: 1 << 40, freeSpaceTargetBytes: 1 << 40),
+            try StorageEndpoint(
+                name: "BNL_DISK", site: Self.analysisSite, kind: .disk, prefix: "\(folder)/bnl", attributes: ["country": "US", "tier": "1"]),
+        ]
+    }
+
     func requestConfiguration(sim: String) -> String {
         """
         # The demo's prompt request: calibrate the bucket, sign off, running-update demo_prompt, process.
@@ -154,6 +181,9 @@ struct DemoRun {
         commands: {reconstruction: "\(sim) reco", skim: "\(sim) skim", quality: "\(sim) quality"}
         retry_cooloff: 2
         output_base: /demo/data
+        output_rules:
+          - {level: mdst, rse: 'site=\(Self.analysisSite)&kind=disk'}
+          - {level: cdst, rse: 'site=\(Self.site)&kind=disk', lifetime: 5s}
 
         """
     }

@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -37,6 +38,15 @@ struct DemoSummary {
                     format: "files: %@ %@ %@: %d files, %lld events, %.2f /pb", o.step, o.level.rawValue, o.dataTag ?? "all", o.files, o.events,
                     o.luminosity ?? 0))
         }
+
+        let dm = DataManagement(store: store)
+        let endpoints = try await dm.endpoints()
+        out("storage: " + endpoints.map { "\($0.endpoint.name) \(ByteCount.describe($0.usedBytes)) in \($0.files) files" }.joined(separator: ", "))
+        let rules = try await dm.rules(request: DemoRun.request)
+        out(
+            "rules of \(DemoRun.request): "
+                + rules.map { "\($0.target) on \($0.expression) \($0.state.rawValue)" }.joined(separator: ", ")
+                + " (ended: the staging of the raw data from tape, and the calibration cDST after its lifetime)")
 
         let reports = try await requests.jobs(of: DemoRun.request, step: "quality-report").compactMap(\.report)
         let statuses = reports.compactMap { $0.split(separator: "\n").first { $0.hasPrefix("status=") }?.dropFirst("status=".count) }
