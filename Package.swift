@@ -206,7 +206,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorDataManagementTests",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorDataManagement", "ConveyorJob", "ConveyorRuns", "ConveyorTestSupport"]
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorDataManagement", "ConveyorJob", "ConveyorRuns", "ConveyorTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
         .testTarget(
             name: "ConveyorStoreTests",

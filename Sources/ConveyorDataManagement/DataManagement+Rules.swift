@@ -43,7 +43,7 @@ extension DataManagement {
             activity: asked.activity, priority: asked.priority, comment: asked.comment,
             expiresAt: asked.lifetimeSeconds.map { Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + $0 * 1_000_000) }, request: asked.request,
             createdAt: now)
-        return try await store.write { session in try await Self.addRule(rule, in: session, by: actor, at: now) }
+        return try await engine.add(rule, by: actor)
     }
 
     /// Adds and places a rule inside a transaction of the caller's (a request's submission makes
@@ -85,13 +85,7 @@ extension DataManagement {
     @discardableResult
     public func deleteRule(_ id: Int64, by actor: Actor) async throws(ConveyorError) -> Int64 {
         try actor.require(.manager, to: "deleting replication rules")
-        return try await store.write { session in
-            guard let rule = try await session.rule(id: id) else { throw ConveyorError.notFound("no rule \(id)") }
-            let freed = try await session.endRule(id, at: .now)
-            try await session.appendAudit(
-                AuditRecord(actor: actor, action: "rule.delete", subjectKind: "rule", subject: String(id), detail: "\(rule.target) on \(rule.expression)"))
-            return freed
-        }
+        return try await engine.end(id, by: actor)
     }
 
     /// Tries a STUCK or SUSPENDED rule's copies again now, with a fresh failure count.

@@ -147,3 +147,28 @@ public struct DataManagement: Sendable {
         }
     }
 }
+
+extension DataManagement {
+    /// The engine the environment names: Rucio when `CONVEYOR_RUCIO_URL` is set (with
+    /// `CONVEYOR_RUCIO_ACCOUNT`, default root, `CONVEYOR_RUCIO_USERNAME` and
+    /// `CONVEYOR_RUCIO_PASSWORD` for userpass), else the embedded one.
+    ///
+    /// ```swift
+    /// let dm = try DataManagement.configured(store: store)   // what the CLI, the server and the scheduler use
+    /// ```
+    public static func configured(
+        store: Store, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConveyorError)
+        -> DataManagement
+    {
+        guard let text = environment["CONVEYOR_RUCIO_URL"], !text.isEmpty else { return DataManagement(store: store) }
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw .invalidInput("CONVEYOR_RUCIO_URL '\(text)' is not an http(s) URL")
+        }
+        guard let username = environment["CONVEYOR_RUCIO_USERNAME"], let password = environment["CONVEYOR_RUCIO_PASSWORD"] else {
+            throw .invalidInput("CONVEYOR_RUCIO_URL is set: give CONVEYOR_RUCIO_USERNAME and CONVEYOR_RUCIO_PASSWORD too")
+        }
+        let client = RucioClient(url: url, account: environment["CONVEYOR_RUCIO_ACCOUNT"] ?? "root", username: username, password: password)
+        return DataManagement(store: store, engine: RucioEngine(store: store, client: client))
+    }
+}

@@ -7,8 +7,13 @@ public protocol DataManagementEngine: Sendable {
     /// `embedded` or `rucio`.
     var name: String { get }
 
-    /// Places a new rule's copies (locks and transfers), refusing it whole when it cannot be met.
-    func place(_ rule: ReplicationRule) async throws(ConveyorError) -> ReplicationRule
+    /// Records a new rule and places its copies, refusing it whole (nothing recorded, here or in
+    /// the engine) when it cannot be met.
+    func add(_ rule: ReplicationRule, by actor: Actor) async throws(ConveyorError) -> ReplicationRule
+
+    /// Ends a rule: its copies no other rule holds become deletable.
+    /// - Returns: the bytes it left deletable (as far as this engine knows).
+    func end(_ id: Int64, by actor: Actor) async throws(ConveyorError) -> Int64
 
     /// One round of work: end what expired, place what changed, copy what is due, delete what is deletable.
     func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle

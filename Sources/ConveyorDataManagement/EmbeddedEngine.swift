@@ -2,6 +2,7 @@ import ConveyorCore
 import ConveyorStore
 import Foundation
 import Logging
+import Synchronization
 
 /// The data-management engine that needs nothing but Conveyor: rules, locks and the transfer
 /// queue in Conveyor's database, copies made by each endpoint's command, a tape's recall before
@@ -19,6 +20,7 @@ public struct EmbeddedEngine: DataManagementEngine {
     let store: Store
     public let backoff: TransferBackoff
     let logger: Logger
+    let reaping = ReapSchedule()
 
     public init(store: Store, backoff: TransferBackoff = TransferBackoff(), logger: Logger = Logger(label: "conveyor.dm")) {
         self.store = store
@@ -26,12 +28,17 @@ public struct EmbeddedEngine: DataManagementEngine {
         self.logger = logger
     }
 
-    public func place(_ rule: ReplicationRule) async throws(ConveyorError) -> ReplicationRule {
+    public func add(_ rule: ReplicationRule, by actor: Actor) async throws(ConveyorError) -> ReplicationRule {
+        try await store.write { session in try await DataManagement.addRule(rule, in: session, by: actor, at: rule.createdAt) }
+    }
+
+    public func end(_ id: Int64, by actor: Actor) async throws(ConveyorError) -> Int64 {
         try await store.write { session in
-            try await Self.evaluate(rule, in: session, at: .now)
-            try await session.finishEvaluation(rule: rule.id, error: nil, at: .now)
-            guard let placed = try await session.rule(id: rule.id) else { throw ConveyorError.notFound("rule \(rule.id) vanished") }
-            return placed
+            guard let rule = try await session.rule(id: id) else { throw ConveyorError.notFound("no rule \(id)") }
+            let freed = try await session.endRule(id, at: .now)
+            try await session.appendAudit(
+                AuditRecord(actor: actor, action: "rule.delete", subjectKind: "rule", subject: String(id), detail: "\(rule.target) on \(rule.expression)"))
+            return freed
         }
     }
 
@@ -52,8 +59,10 @@ public struct EmbeddedEngine: DataManagementEngine {
         // Copies on their way count as there for placement and quota (their transfer is shared), not for the lock's state.
         var placed = holders
         for (file, endpoints) in try await session.arriving(fresh.map(\.id)) { placed[file, default: []].formUnion(endpoints) }
-        let usage = try await session.endpointUsage()
-        let pending = try await session.pendingTransferBytes()
+        // Usage is summed only where a quota bounds the choice: it reads every replica there.
+        let bounded = candidates.filter { $0.quotaBytes != nil }
+        let usage = bounded.isEmpty ? [:] : try await session.endpointUsage()
+        let pending = bounded.isEmpty ? [:] : try await session.pendingTransferBytes()
         let placement = try RulePlacement.place(
             fresh.map { RulePlacement.File(id: $0.id, group: $0.group, size: $0.size, holders: placed[$0.id] ?? []) },
             copies: rule.copies, grouping: rule.grouping,
@@ -98,10 +107,26 @@ public struct EmbeddedEngine: DataManagementEngine {
             report.rulesEvaluated += 1
         }
         try await copy(at: time, into: &report)
-        try await reap(into: &report)
+        // The reaper sums usage over every replica: it runs when this cycle changed something or once a minute.
+        if report.didWork || reaping.isDue(at: time) {
+            try await reap(into: &report)
+            reaping.ran(at: time)
+        }
         report.copiesWaiting = try await store.read { try await $0.queuedTransferCount() }
         return report
     }
 
     static let engineActor = Actor(name: "conveyor-dm", role: .manager)
+}
+
+/// When the reaper last looked at the endpoints' usage.
+final class ReapSchedule: Sendable {
+    private let last = Mutex<Timestamp?>(nil)
+    static let interval: Int64 = 60_000_000
+
+    func isDue(at time: Timestamp) -> Bool {
+        last.withLock { last in last.map { time.microsecondsSinceEpoch - $0.microsecondsSinceEpoch >= Self.interval || time < $0 } ?? true }
+    }
+
+    func ran(at time: Timestamp) { last.withLock { $0 = time } }
 }

@@ -49,7 +49,8 @@ public enum ConveyorApplication {
         WorkflowsAPI(workflows: workflows).register(on: router, book: book)
         let requests = Requests(store: store, onCommand: configuration.onWorkflowCommand)
         RequestsAPI(requests: requests).register(on: router, book: book)
-        let dataManagement = DataManagement(store: store)
+        // A bad CONVEYOR_RUCIO_* setting is refused by `conveyor dm`, `rule` and `site`; the server then falls back to the embedded engine.
+        let dataManagement = (try? DataManagement.configured(store: store)) ?? DataManagement(store: store)
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests

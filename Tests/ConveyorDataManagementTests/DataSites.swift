@@ -14,10 +14,12 @@ struct DataSites {
     static let manager = Actor(name: "dm-manager", role: .manager)
     static let admin = Actor(name: "dm-admin", role: .admin)
 
-    init(store: Store, backoff: TransferBackoff = TransferBackoff(baseSeconds: 0, ceilingSeconds: 0, limit: 3)) throws {
+    init(
+        store: Store, backoff: TransferBackoff = TransferBackoff(baseSeconds: 0, ceilingSeconds: 0, limit: 3), engine: (any DataManagementEngine)? = nil
+    ) throws {
         directory = try TemporaryDirectory(prefix: "conveyor-dm")
         self.store = store
-        dm = DataManagement(store: store, engine: EmbeddedEngine(store: store, backoff: backoff, logger: TestBackend.quietLogger))
+        dm = DataManagement(store: store, engine: engine ?? EmbeddedEngine(store: store, backoff: backoff, logger: TestBackend.quietLogger))
     }
 
     func endpoint(

@@ -14,7 +14,7 @@ extension SchedulerPlugins {
         SchedulerPlugins(
             accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
             actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)],
-            background: [DataManagementCycles(engine: DataManagement(store: store).engine)])
+            background: [DataManagementCycles(engine: ((try? DataManagement.configured(store: store)) ?? DataManagement(store: store)).engine)])
     }
 }
 

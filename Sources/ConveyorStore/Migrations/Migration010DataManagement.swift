@@ -57,6 +57,8 @@ extension Migrations {
             .column("error", type: .text)
             .column("expires_at", type: .bigint)
             .column("request", type: .text)
+            // The rule's id in the engine that carries it out, when that is not Conveyor (Rucio's rule id).
+            .column("external_id", type: .text)
             // Set when the rule's data changed (new rule, files attached): the next cycle places what is new.
             .column("needs_evaluation", type: .bigint, .notNull)
             .column("created_at", type: .bigint, .notNull)

@@ -7,7 +7,7 @@ import Foundation
 /// `sbatch --export=ALL` would pass them on).
 enum JobEnvironment {
     /// Variables that name a database or carry its credentials, whatever their value.
-    static let secrets = ["CONVEYOR_DB", "PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL"]
+    static let secrets = ["CONVEYOR_DB", "PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL", "CONVEYOR_RUCIO_PASSWORD"]
 
     /// Removes ``secrets`` and every variable whose value holds the database's address, its
     /// password, or any PostgreSQL connection URL.

@@ -189,33 +189,39 @@ extension StoreSession {
     }
 
     /// Ends a rule: its locks go, copies no other rule holds get a tombstone (the reaper may
-    /// delete them when space is needed), transfers no other rule needs are dropped.
+    /// delete them when space is needed), transfers no other rule needs are dropped. A few
+    /// statements whatever the rule's size (a 100,000-file rule ends in one pass per endpoint).
     /// - Returns: the bytes of the copies it left deletable.
     @discardableResult
     public func endRule(_ id: Int64, at time: Timestamp) async throws -> Int64 {
-        let locks = try await sql.select().columns("file_id", "endpoint", "bytes").from("rule_locks").where("rule_id", .equal, id).all()
-            .map {
-                (
-                    try $0.decode(column: "file_id", as: Int64.self), try $0.decode(column: "endpoint", as: String.self),
-                    try $0.decode(column: "bytes", as: Int64.self)
-                )
-            }
+        let freed =
+            try await sql.raw(
+                """
+                SELECT CAST(COALESCE(SUM(l.bytes), 0) AS BIGINT) AS bytes FROM rule_locks l
+                WHERE l.rule_id = \(bind: id) AND l.state = 'ok'
+                  AND NOT EXISTS (SELECT 1 FROM rule_locks o WHERE o.file_id = l.file_id AND o.endpoint = l.endpoint AND o.rule_id <> l.rule_id)
+                """
+            ).first()?.decode(column: "bytes", as: Int64.self) ?? 0
+        try await sql.raw(
+            """
+            DELETE FROM transfers WHERE file_id IN (SELECT l.file_id FROM rule_locks l WHERE l.rule_id = \(bind: id))
+              AND EXISTS (SELECT 1 FROM rule_locks l WHERE l.rule_id = \(bind: id) AND l.file_id = transfers.file_id AND l.endpoint = transfers.endpoint)
+              AND NOT EXISTS (SELECT 1 FROM rule_locks o WHERE o.rule_id <> \(bind: id) AND o.file_id = transfers.file_id AND o.endpoint = transfers.endpoint)
+            """
+        ).run()
+        for endpoint in try await ruleEndpoints(id) {
+            try await sql.raw(
+                """
+                UPDATE replicas SET tombstone = \(bind: time.microsecondsSinceEpoch)
+                WHERE file_id IN (SELECT l.file_id FROM rule_locks l WHERE l.rule_id = \(bind: id) AND l.endpoint = \(bind: endpoint))
+                  AND tombstone IS NULL AND state = 'available'
+                  AND EXISTS (SELECT 1 FROM storage_endpoints e WHERE e.name = \(bind: endpoint) AND e.site = replicas.site AND e.kind = replicas.storage)
+                  AND NOT EXISTS (SELECT 1 FROM rule_locks o WHERE o.rule_id <> \(bind: id) AND o.file_id = replicas.file_id AND o.endpoint = \(bind: endpoint))
+                """
+            ).run()
+        }
         try await sql.delete(from: "rule_locks").where("rule_id", .equal, id).run()
         try await sql.delete(from: "rules").where("id", .equal, id).run()
-        var freed: Int64 = 0
-        for (file, endpoint, bytes) in locks {
-            let others = try await sql.select().column("rule_id").from("rule_locks").where("file_id", .equal, file).where("endpoint", .equal, endpoint).first()
-            guard others == nil else { continue }
-            try await sql.delete(from: "transfers").where("file_id", .equal, file).where("endpoint", .equal, endpoint).run()
-            let marked = try await sql.raw(
-                """
-                UPDATE replicas SET tombstone = \(bind: time.microsecondsSinceEpoch) WHERE file_id = \(bind: file) AND tombstone IS NULL AND state = 'available'
-                  AND EXISTS (SELECT 1 FROM storage_endpoints e WHERE e.name = \(bind: endpoint) AND e.site = replicas.site AND e.kind = replicas.storage)
-                RETURNING id
-                """
-            ).all()
-            if !marked.isEmpty { freed += bytes }
-        }
         return freed
     }
 

@@ -1,0 +1,260 @@
+import ConveyorCore
+import ConveyorStore
+import Foundation
+
+/// Data management on a Rucio server: Conveyor registers its endpoints as RSEs, its files and
+/// datasets as DIDs (the scope is an LFN's first part), and its rules as Rucio rules; Rucio's
+/// daemons move the data; each cycle reads the rules' states, locks and replicas back into
+/// Conveyor's catalog, so pages, `rule show` and the workflow see them as they see embedded ones.
+///
+/// ```swift
+/// let engine = RucioEngine(store: store, client: RucioClient(url: url, account: "root", username: "ddmlab", password: "secret"))
+/// let dm = DataManagement(store: store, engine: engine)
+/// ```
+public struct RucioEngine: DataManagementEngine {
+    public let name = "rucio"
+    let store: Store
+    public let client: RucioClient
+    /// The scope of Conveyor's datasets and containers.
+    public let datasetScope: String
+
+    public init(store: Store, client: RucioClient, datasetScope: String = "conveyor") {
+        self.store = store
+        self.client = client
+        self.datasetScope = datasetScope
+    }
+
+    /// A file's scope: its LFN's first part (`/belle/Raw/…` → `belle`).
+    public static func scope(of lfn: String) -> String {
+        lfn.split(separator: "/").first.map(String.init) ?? "conveyor"
+    }
+
+    public func add(_ rule: ReplicationRule, by actor: Actor) async throws(ConveyorError) -> ReplicationRule {
+        do {
+            let (endpoints, files, holders, exists) = try await store.read { session in
+                let files = try await session.targetFiles(rule.target)
+                return (
+                    try await session.endpoints(), files, try await session.holders(of: files.map(\.id)),
+                    try await session.targetExists(rule.target)
+                )
+            }
+            guard exists else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
+            _ = try SiteExpression(rule.expression).require(from: endpoints)
+            try await registerEndpoints(endpoints)
+            try await registerData(rule.target, files: files, holders: holders)
+            var body: [String: Any] = [
+                "dids": [did(rule.target)], "copies": rule.copies, "rse_expression": rule.expression, "grouping": rule.grouping.rawValue.uppercased(),
+                "account": client.account, "activity": Self.activity(rule.activity), "comment": rule.comment, "priority": rule.priority, "asynchronous": false,
+            ]
+            if let expires = rule.expiresAt {
+                body["lifetime"] = max(1, (expires.microsecondsSinceEpoch - Timestamp.now.microsecondsSinceEpoch) / 1_000_000)
+            }
+            guard let ids = try await client.json("POST", "/rules/", body) as? [String], let external = ids.first else {
+                throw ConveyorError.unavailable("Rucio at \(client.url) made no rule")
+            }
+            do {
+                let id = try await store.write { session -> Int64 in
+                    let id = try await session.insertRule(rule, at: rule.createdAt)
+                    try await session.setExternalID(external, ofRule: id)
+                    try await session.appendAudit(
+                        AuditRecord(
+                            actor: actor, action: "rule.add", subjectKind: "rule", subject: String(id),
+                            detail: "\(rule.target) ×\(rule.copies) on \(rule.expression), Rucio rule \(external)"))
+                    return id
+                }
+                _ = try await refresh(rule: id, external: external)
+                guard let stored = try await store.read({ try await $0.rule(id: id) }) else { throw ConveyorError.storeFailure("rule \(id) vanished") }
+                return stored
+            } catch {
+                // Never a rule in Rucio that Conveyor does not know of.
+                _ = try? await client.send("DELETE", "/rules/\(external)", body: ["purge_replicas": false])
+                throw error
+            }
+        } catch let refusal as RucioClient.Refusal {
+            throw refusal.conveyorError
+        } catch let error as ConveyorError {
+            throw error
+        } catch {
+            throw .unavailable("Rucio at \(client.url): \(error)")
+        }
+    }
+
+    public func end(_ id: Int64, by actor: Actor) async throws(ConveyorError) -> Int64 {
+        let external = try await store.read { session in try await session.externalRules(includingOK: true).first { $0.rule == id }?.external }
+        if let external {
+            do {
+                _ = try await client.send("DELETE", "/rules/\(external)", body: ["purge_replicas": false])
+            } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
+            } catch let refusal as RucioClient.Refusal {
+                throw refusal.conveyorError
+            } catch let error as ConveyorError {
+                throw error
+            } catch {
+                throw .unavailable("Rucio at \(client.url): \(error)")
+            }
+        }
+        return try await store.write { session in
+            guard let rule = try await session.rule(id: id) else { throw ConveyorError.notFound("no rule \(id)") }
+            let freed = try await session.endRule(id, at: .now)
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: "rule.delete", subjectKind: "rule", subject: String(id),
+                    detail: "\(rule.target) on \(rule.expression)\(external.map { ", Rucio rule \($0)" } ?? "")"))
+            return freed
+        }
+    }
+
+    public func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle {
+        var report = DataManagementCycle()
+        let external = try await store.read { try await $0.externalRules() }
+        for (rule, id) in external {
+            do {
+                if try await refresh(rule: rule, external: id) { report.rulesEvaluated += 1 }
+            } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
+                // Rucio ended it (its lifetime, or someone there): Conveyor ends its record too.
+                try await store.write { session in _ = try await session.endRule(rule, at: time) }
+                report.rulesEnded += 1
+            } catch let refusal as RucioClient.Refusal {
+                throw refusal.conveyorError
+            } catch let error as ConveyorError {
+                throw error
+            } catch {
+                throw .unavailable("Rucio at \(client.url): \(error)")
+            }
+        }
+        return report
+    }
+
+    /// Reads a rule's state, locks and the replicas its OK locks stand for back from Rucio.
+    /// - Returns: whether anything changed.
+    func refresh(rule: Int64, external: String) async throws -> Bool {
+        guard let remote = try await client.json("GET", "/rules/\(external)") as? [String: Any] else {
+            throw ConveyorError.unavailable("Rucio gave no rule \(external)")
+        }
+        let state = RuleState(rawValue: remote["state"] as? String ?? "") ?? .REPLICATING
+        let error = remote["error"] as? String
+        let locks = try await client.lines("/rules/\(external)/locks").compactMap { lock -> (name: String, rse: String, state: String)? in
+            guard let name = lock["name"] as? String, let rse = lock["rse"] as? String else { return nil }
+            return (name, rse, lock["state"] as? String ?? "")
+        }
+        return try await store.write { session in
+            guard let before = try await session.rule(id: rule) else { return false }
+            let endpoints = Dictionary(try await session.endpoints().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let files = try await session.targetFiles(before.target)
+            let byName = Dictionary(files.map { ($0.lfn, $0) }, uniquingKeysWith: { a, _ in a })
+            var mirrored: [(file: Int64, endpoint: String, state: LockState, bytes: Int64)] = []
+            for (name, rse, remoteState) in locks {
+                guard let file = byName[name], endpoints[rse] != nil else { continue }
+                let lockState: LockState =
+                    switch remoteState {
+                    case "OK": .ok
+                    case "STUCK": .stuck
+                    default: .replicating
+                    }
+                mirrored.append((file.id, rse, lockState, file.size))
+                if lockState == .ok, let endpoint = endpoints[rse] {
+                    try await session.recordReplica(file: file.id, endpoint: endpoint, path: Self.path(of: name, at: endpoint), at: .now)
+                }
+            }
+            try await session.mirrorLocks(rule: rule, mirrored)
+            try await session.setRuleState(rule, to: state, error: state == .OK ? nil : error, at: .now)
+            return before.state != state || before.locksOK != mirrored.filter { $0.state == .ok }.count
+        }
+    }
+
+    /// Conveyor's activity names in Rucio's (its generic schema accepts a fixed list).
+    static func activity(_ name: String) -> String {
+        switch name {
+        case "User": "User Subscriptions"
+        case "Production": "Production Output"
+        default: name
+        }
+    }
+
+    /// Where Rucio's `identity` path algorithm puts a file at a deterministic RSE: prefix/scope/name.
+    static func path(of lfn: String, at endpoint: StorageEndpoint) -> String {
+        let prefix = endpoint.prefix.hasSuffix("/") ? String(endpoint.prefix.dropLast()) : endpoint.prefix
+        return "\(prefix)/\(scope(of: lfn))/\(lfn.hasPrefix("/") ? String(lfn.dropFirst()) : lfn)"
+    }
+
+    func did(_ target: RuleTarget) -> [String: String] {
+        switch target {
+        case .file(let lfn): ["scope": Self.scope(of: lfn), "name": lfn]
+        case .dataset(let name), .container(let name): ["scope": datasetScope, "name": name]
+        }
+    }
+
+    /// Every Conveyor endpoint as an RSE with its attributes, a `file` protocol at its prefix, a
+    /// limit for the account and a distance to every other (Rucio needs one to plan a transfer).
+    func registerEndpoints(_ endpoints: [StorageEndpoint]) async throws {
+        for endpoint in endpoints {
+            try await client.ensure("POST", "/rses/\(endpoint.name)", ["rse_type": endpoint.kind == .tape ? "TAPE" : "DISK", "deterministic": true])
+            for (key, value) in endpoint.allAttributes where key != "name" {
+                try await client.ensure("POST", "/rses/\(endpoint.name)/attr/\(key)", ["value": value])
+            }
+            let prefix = endpoint.prefix.hasSuffix("/") ? endpoint.prefix : endpoint.prefix + "/"
+            try await client.ensure(
+                "POST", "/rses/\(endpoint.name)/protocols/file",
+                [
+                    "scheme": "file", "hostname": "localhost", "port": 0, "prefix": prefix, "impl": "rucio.rse.protocols.posix.Default",
+                    "domains": [
+                        "lan": ["read": 1, "write": 1, "delete": 1],
+                        "wan": ["read": 1, "write": 1, "delete": 1, "third_party_copy_read": 1, "third_party_copy_write": 1],
+                    ],
+                ] as [String: Any])
+            try await client.ensure("POST", "/accountlimits/local/\(client.account)/\(endpoint.name)", ["bytes": endpoint.quotaBytes ?? 1 << 60])
+        }
+        for source in endpoints {
+            for destination in endpoints where destination.name != source.name {
+                try await client.ensure("POST", "/rses/\(source.name)/distances/\(destination.name)", ["distance": 1])
+            }
+        }
+    }
+
+    /// The rule's files with their replicas where Conveyor knows them, and its dataset or container.
+    func registerData(_ target: RuleTarget, files: [StoreSession.TargetFile], holders: [Int64: Set<String>]) async throws {
+        for scope in Set(files.map { Self.scope(of: $0.lfn) } + [datasetScope]) {
+            try await client.ensure("POST", "/accounts/\(client.account)/scopes/\(scope)")
+        }
+        var perRSE: [String: [[String: Any]]] = [:]
+        for file in files {
+            for rse in holders[file.id] ?? [] {
+                perRSE[rse, default: []].append(["scope": Self.scope(of: file.lfn), "name": file.lfn, "bytes": file.size, "adler32": file.adler32])
+            }
+        }
+        for (rse, replicas) in perRSE {
+            for start in stride(from: 0, to: replicas.count, by: 500) {
+                let chunk = Array(replicas[start..<min(start + 500, replicas.count)])
+                do {
+                    _ = try await client.send("POST", "/replicas", body: ["rse": rse, "files": chunk, "ignore_availability": true])
+                } catch let refusal as RucioClient.Refusal where refusal.status == 409 {
+                    // Some were there already: one at a time, the others go in.
+                    for replica in chunk { try await client.ensure("POST", "/replicas", ["rse": rse, "files": [replica], "ignore_availability": true]) }
+                }
+            }
+        }
+        func attach(_ name: String, _ dids: [[String: Any]]) async throws {
+            for start in stride(from: 0, to: dids.count, by: 500) {
+                let chunk = Array(dids[start..<min(start + 500, dids.count)])
+                do {
+                    _ = try await client.send("POST", "/dids/\(datasetScope)/\(name)/dids", body: ["dids": chunk])
+                } catch let refusal as RucioClient.Refusal where refusal.status == 409 {
+                    for one in chunk { try await client.ensure("POST", "/dids/\(datasetScope)/\(name)/dids", ["dids": [one]]) }
+                }
+            }
+        }
+        switch target {
+        case .file: break
+        case .dataset(let name):
+            try await client.ensure("POST", "/dids/\(datasetScope)/\(name)", ["type": "DATASET"])
+            try await attach(name, files.map { ["scope": Self.scope(of: $0.lfn), "name": $0.lfn] })
+        case .container(let name):
+            try await client.ensure("POST", "/dids/\(datasetScope)/\(name)", ["type": "CONTAINER"])
+            for group in Set(files.map(\.group)).sorted() {
+                try await client.ensure("POST", "/dids/\(datasetScope)/\(group)", ["type": "DATASET"])
+                try await attach(group, files.filter { $0.group == group }.map { ["scope": Self.scope(of: $0.lfn), "name": $0.lfn] })
+            }
+            try await attach(name, Set(files.map(\.group)).sorted().map { ["scope": datasetScope, "name": $0] })
+        }
+    }
+}
