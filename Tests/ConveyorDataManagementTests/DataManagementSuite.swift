@@ -200,6 +200,8 @@ struct DataManagementSuite {
             try await sites.settle()
             let usage = try await sites.dm.usage(by: .level)
             #expect(usage.contains { $0.site == "BNL" && $0.key == "raw" && $0.files == 3 && $0.bytes == 3000 })
+            let owners = try await sites.dm.usage(by: .owner)
+            #expect(owners == [UsageRow(site: "BNL", storage: "disk", key: "dm-manager", bytes: 3000, files: 3)], "\(owners)")
             let detail = try await sites.dm.dataset("c")
             #expect(detail.dataset.files == 3 && detail.datasets == ["d1", "d2"] && detail.replicasPerEndpoint["BNL_DISK"] == 3)
             // Attaching files to a container, or a container to a container, is refused.

@@ -3,6 +3,8 @@ public enum UsageDimension: String, Sendable, Codable, CaseIterable, NamedValueS
     public static let valueKind = "usage dimension"
     public static let isUppercase = false
     case site, campaign, level, release
+    /// The bytes each rule owner's locks hold (as Rucio accounts usage): a copy two owners' rules hold counts for both.
+    case owner
 }
 
 /// Bytes and files at one site's storage for one value of a dimension.

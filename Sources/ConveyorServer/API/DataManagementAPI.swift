@@ -187,7 +187,7 @@ struct DataManagementAPI {
                 tag: "data", role: .viewer,
                 parameters: [
                     .init(
-                        name: "by", location: .query, description: "site, campaign, level or release",
+                        name: "by", location: .query, description: "site, campaign, level, release or owner",
                         schema: .string(enumeration: UsageDimension.allCases.map(\.rawValue)))
                 ],
                 response: .closedObject(properties: ["usage": .array(.ref("UsageRow"))], required: ["usage"])

@@ -91,6 +91,21 @@ extension StoreSession {
 
     /// Bytes per site and another dimension of the files (campaign, level, release, owner of the rules).
     public func usage(by dimension: UsageDimension) async throws -> [UsageRow] {
+        if dimension == .owner {
+            let rows = try await sql.raw(
+                """
+                SELECT e.site AS site, e.kind AS storage, r.owner AS k, CAST(COALESCE(SUM(l.bytes), 0) AS BIGINT) AS bytes, COUNT(*) AS files
+                FROM rule_locks l JOIN rules r ON r.id = l.rule_id JOIN storage_endpoints e ON e.name = l.endpoint
+                WHERE l.state = 'ok' GROUP BY e.site, e.kind, r.owner ORDER BY e.site, e.kind, r.owner
+                """
+            ).all()
+            return try rows.map { row in
+                UsageRow(
+                    site: try row.decode(column: "site", as: String.self), storage: try row.decode(column: "storage", as: String.self),
+                    key: try row.decode(column: "k", as: String.self), bytes: try row.decode(column: "bytes", as: Int64.self),
+                    files: try row.decode(column: "files", as: Int.self))
+            }
+        }
         let key: String
         switch dimension {
         case .level: key = "f.level"
@@ -98,7 +113,7 @@ extension StoreSession {
         case .campaign:
             // A request's campaign is in its configuration; its outputs name their job's request.
             key = "COALESCE(q.campaign, CASE WHEN f.level = 'raw' THEN 'raw' ELSE 'unknown' END)"
-        case .site: key = "''"
+        case .site, .owner: key = "''"
         }
         let join =
             dimension == .campaign

@@ -31,15 +31,16 @@ extension StoreSession {
         async throws -> [ReplicationRule]
     {
         var conditions: [SQLQueryString] = []
-        var query = SQLQueryString(
-            """
+        // Asked for by id, only those rules' locks are counted (not every lock there is).
+        let lockFilter: SQLQueryString = ids.map { "WHERE rule_id IN \(SQLBind.group($0.isEmpty ? [0] : $0))" } ?? ""
+        var query: SQLQueryString = """
             SELECT r.*, COALESCE(l.ok, 0) AS locks_ok, COALESCE(l.replicating, 0) AS locks_replicating, COALESCE(l.stuck, 0) AS locks_stuck,
                    COALESCE(l.bytes, 0) AS bytes
             FROM rules r LEFT JOIN (
                 SELECT rule_id, SUM(CASE WHEN state = 'ok' THEN 1 ELSE 0 END) AS ok, SUM(CASE WHEN state = 'replicating' THEN 1 ELSE 0 END) AS replicating,
                        SUM(CASE WHEN state = 'stuck' THEN 1 ELSE 0 END) AS stuck, CAST(SUM(bytes) AS BIGINT) AS bytes
-                FROM rule_locks GROUP BY rule_id) l ON l.rule_id = r.id
-            """)
+                FROM rule_locks \(lockFilter) GROUP BY rule_id) l ON l.rule_id = r.id
+            """
         if let ids {
             guard !ids.isEmpty else { return [] }
             conditions.append("r.id IN \(SQLBind.group(ids))")

@@ -38,7 +38,7 @@ struct DMCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Bytes per site, and per campaign, level or release.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "site, campaign, level or release.") var by: String = "site"
+        @Option(help: "site, campaign, level, release or owner (the bytes each owner's rules hold).") var by: String = "site"
 
         func run() async throws {
             let dimension = try UsageDimension(parsing: by)
