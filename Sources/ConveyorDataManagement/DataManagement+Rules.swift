@@ -46,6 +46,27 @@ extension DataManagement {
         return try await engine.add(rule, by: actor)
     }
 
+    /// Records a rule inside a transaction of the caller's: placed at once when `placeNow` (the
+    /// embedded engine), else left for the engine's next cycle (Rucio, which cannot take part in
+    /// Conveyor's transaction: the rule is made there and its outcome read back).
+    public static func recordRule(_ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp, placeNow: Bool) async throws
+        -> ReplicationRule
+    {
+        if placeNow { return try await addRule(rule, in: session, by: actor, at: now) }
+        guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
+        _ = try SiteExpression(rule.expression).require(from: try await session.endpoints())
+        let id = try await session.insertRule(rule, at: now)
+        try await session.appendAudit(
+            AuditRecord(
+                actor: actor, action: "rule.add", subjectKind: "rule", subject: String(id),
+                detail: "\(rule.target) ×\(rule.copies) on \(rule.expression), placed by the engine's next cycle"))
+        guard let stored = try await session.rule(id: id) else { throw ConveyorError.storeFailure("rule \(id) vanished") }
+        return stored
+    }
+
+    /// Whether this engine places rules inside Conveyor's own transactions.
+    public var placesRulesInTransaction: Bool { engine is EmbeddedEngine }
+
     /// Adds and places a rule inside a transaction of the caller's (a request's submission makes
     /// its staging and output rules with its own records, all or nothing).
     public static func addRule(_ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp) async throws -> ReplicationRule {

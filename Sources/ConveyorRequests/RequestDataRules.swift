@@ -16,7 +16,8 @@ enum RequestDataRules {
     ///   known there, and someone must record the copies with `files replica`).
     @discardableResult
     static func place(
-        _ request: ProcessingRequest, jobs: [RequestJob], notOnDisk: [String: [String]], in session: StoreSession, at now: Timestamp
+        _ request: ProcessingRequest, jobs: [RequestJob], notOnDisk: [String: [String]], in session: StoreSession, at now: Timestamp,
+        placeNow: Bool = true
     )
         async throws -> [String: Bool]
     {
@@ -36,24 +37,24 @@ enum RequestDataRules {
             try await session.createDataset(dataset, kind: .dataset, at: now, by: actor.name)
             try await session.attachFiles(lfns.sorted(), to: dataset)
             if !live.contains(where: { $0.target == .dataset(dataset) }) {
-                _ = try await DataManagement.addRule(
+                _ = try await DataManagement.recordRule(
                     ReplicationRule(
                         id: 0, target: .dataset(dataset), copies: 1, expression: "site=\(site)&kind=disk", grouping: .none, owner: actor.name,
                         activity: "Staging", priority: 4, comment: "inputs of \(request.name) not on disk at \(site)", request: request.name, createdAt: now),
-                    in: session, by: actor, at: now)
+                    in: session, by: actor, at: now, placeNow: placeNow)
             }
         }
         for rule in request.outputRules {
             let dataset = rule.dataset(request: request.name)
             try await session.createDataset(dataset, kind: .dataset, at: now, by: actor.name)
             guard !live.contains(where: { $0.target == .dataset(dataset) }) else { continue }
-            _ = try await DataManagement.addRule(
+            _ = try await DataManagement.recordRule(
                 ReplicationRule(
                     id: 0, target: .dataset(dataset), copies: rule.copies, expression: rule.expression, grouping: .dataset, owner: actor.name,
                     activity: "Production", comment: "outputs of \(request.name)",
                     expiresAt: rule.lifetimeSeconds.map { Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + $0 * 1_000_000) },
                     request: request.name, createdAt: now),
-                in: session, by: actor, at: now)
+                in: session, by: actor, at: now, placeNow: placeNow)
         }
         return staged
     }

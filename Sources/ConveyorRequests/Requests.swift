@@ -1,5 +1,6 @@
 import ConveyorConditions
 import ConveyorCore
+import ConveyorDataManagement
 import ConveyorRuns
 import ConveyorStore
 import ConveyorWorkflow
@@ -86,6 +87,7 @@ public struct Requests: Sendable {
         }
         try await Workflows(store: store).check(try builder.workflow(jobs: draft, notOnDisk: notOnDisk), file: fileName)
         let configuration = String(decoding: data, as: UTF8.self)
+        let placeNow = Self.placesRulesInTransaction(store)
         let (workflowID, tasks) = try await store.write { session in
             let now = Timestamp.now
             let id = try await session.insertRequest(
@@ -94,7 +96,7 @@ public struct Requests: Sendable {
             let stored = try await session.insertRequestJobs(jobs, request: id, at: now)
             let definition = try builder.workflow(jobs: stored, notOnDisk: notOnDisk)
             let workflowID = try await Self.start(definition, request: id, name: request.name, detail: "submitted from \(fileName)", session, now, actor)
-            try await RequestDataRules.place(request, jobs: stored, notOnDisk: notOnDisk, in: session, at: now)
+            try await RequestDataRules.place(request, jobs: stored, notOnDisk: notOnDisk, in: session, at: now, placeNow: placeNow)
             return (workflowID, definition.tasks.count)
         }
         onCommand()
@@ -127,18 +129,25 @@ public struct Requests: Sendable {
         let notOnDisk = builder.inputsNotOnDisk(jobs.filter { open.contains($0.id) })
         let definition = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: succeeded, openJobs: open), notOnDisk: notOnDisk)
         try await workflows.check(definition, file: record.fileName)
+        let placeNow = Self.placesRulesInTransaction(store)
         let workflowID = try await store.write { session in
             let now = Timestamp.now
             // Invalidated inputs stay out; inputs a killed job left Assigned are free again.
             try await session.setRequestInputs(request: record.id, from: [.assigned], to: .unused, reason: "request resumed", at: now)
             let workflowID = try await Self.start(definition, request: record.id, name: name, detail: "resumed: \(open.count) open job(s)", session, now, actor)
-            try await RequestDataRules.place(request, jobs: jobs, notOnDisk: notOnDisk, in: session, at: now)
+            try await RequestDataRules.place(request, jobs: jobs, notOnDisk: notOnDisk, in: session, at: now, placeNow: placeNow)
             return workflowID
         }
         onCommand()
         return Submission(
             request: name, workflowID: workflowID, resumed: true, tasks: definition.tasks.count, jobs: jobs.count, jobsToRun: open.count,
             inputsNotOnDisk: Set(notOnDisk.values.flatMap { $0 }).count)
+    }
+
+    /// Whether the configured data-management engine places the request's rules inside its
+    /// submission (embedded), or in its next cycle (Rucio).
+    static func placesRulesInTransaction(_ store: Store) -> Bool {
+        ((try? DataManagement.configured(store: store)) ?? DataManagement(store: store)).placesRulesInTransaction
     }
 
     private static func start(

@@ -84,6 +84,40 @@ struct RucioEngineTests {
         }
     }
 
+    /// A request's rules are recorded inside its submission; the Rucio engine's next cycle makes
+    /// them in Rucio, and outputs attached later follow (Rucio's judge re-evaluates the rule).
+    @Test func aRuleRecordedInAnotherTransactionIsMadeByTheNextCycleAndFollowsItsDataset() async throws {
+        try await TestBackend.sqlite.withStore { store in
+            let engine = RucioEngine(store: store, client: try RucioServer.client())
+            let sites = try DataSites(store: store, engine: engine)
+            defer { sites.directory.remove() }
+            #expect(!sites.dm.placesRulesInTransaction)
+            let tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
+            try await sites.endpoint("KEK_DISK_\(tag)", site: "KEK\(tag)")
+            try await sites.endpoint("BNL_DISK_\(tag)", site: "BNL\(tag)")
+            let dataset = "o\(tag).mdst"
+            _ = try await sites.dm.createDataset(dataset, kind: .dataset, by: DataSites.manager)
+            let recorded = try await store.write { session in
+                try await DataManagement.recordRule(
+                    ReplicationRule(
+                        id: 0, target: .dataset(dataset), copies: 1, expression: "BNL_DISK_\(tag)", owner: "conveyor-requests", activity: "Production",
+                        request: "r\(tag)", createdAt: .now),
+                    in: session, by: DataSites.manager, at: .now, placeNow: false)
+            }
+            #expect(recorded.locksOK + recorded.locksReplicating == 0)
+            _ = try await engine.cycle(at: .now)
+            #expect(try await store.read { try await $0.externalRules(includingOK: true) }.contains { $0.rule == recorded.id }, "made in Rucio")
+            // Outputs arrive: attached here, registered and attached there, then moved by Rucio's daemons.
+            let lfns = try await sites.rawFiles(2, at: "KEK_DISK_\(tag)", dataset: dataset, run: Int.random(in: 1...90_000))
+            _ = try await engine.cycle(at: .now)
+            try await RucioServer.runDaemons()
+            _ = try await engine.cycle(at: .now)
+            let placed = try await sites.dm.rule(recorded.id).rule
+            #expect(placed.state == .OK && placed.locksOK == 2, "\(placed)")
+            for lfn in lfns { #expect(try await sites.replicas(lfn).contains { $0.site == "BNL\(tag)" }) }
+        }
+    }
+
     @Test func aRucioServerThatIsDownIsOneLineAndRecordsNothing() async throws {
         try await TestBackend.sqlite.withStore { store in
             let engine = RucioEngine(store: store, client: try RucioServer.client(url: "http://127.0.0.1:9"))

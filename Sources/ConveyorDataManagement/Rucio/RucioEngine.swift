@@ -42,16 +42,7 @@ public struct RucioEngine: DataManagementEngine {
             _ = try SiteExpression(rule.expression).require(from: endpoints)
             try await registerEndpoints(endpoints)
             try await registerData(rule.target, files: files, holders: holders)
-            var body: [String: Any] = [
-                "dids": [did(rule.target)], "copies": rule.copies, "rse_expression": rule.expression, "grouping": rule.grouping.rawValue.uppercased(),
-                "account": client.account, "activity": Self.activity(rule.activity), "comment": rule.comment, "priority": rule.priority, "asynchronous": false,
-            ]
-            if let expires = rule.expiresAt {
-                body["lifetime"] = max(1, (expires.microsecondsSinceEpoch - Timestamp.now.microsecondsSinceEpoch) / 1_000_000)
-            }
-            guard let ids = try await client.json("POST", "/rules/", body) as? [String], let external = ids.first else {
-                throw ConveyorError.unavailable("Rucio at \(client.url) made no rule")
-            }
+            let external = try await createRemote(rule)
             do {
                 let id = try await store.write { session -> Int64 in
                     let id = try await session.insertRule(rule, at: rule.createdAt)
@@ -106,6 +97,13 @@ public struct RucioEngine: DataManagementEngine {
 
     public func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle {
         var report = DataManagementCycle()
+        do {
+            try await placeMarked(into: &report)
+        } catch let error as ConveyorError {
+            throw error
+        } catch {
+            throw .unavailable("Rucio at \(client.url): \(error)")
+        }
         let external = try await store.read { try await $0.externalRules() }
         for (rule, id) in external {
             do {
@@ -123,6 +121,45 @@ public struct RucioEngine: DataManagementEngine {
             }
         }
         return report
+    }
+
+    /// Makes the rule in Rucio. - Returns: Rucio's rule id.
+    func createRemote(_ rule: ReplicationRule) async throws -> String {
+        var body: [String: Any] = [
+            "dids": [did(rule.target)], "copies": rule.copies, "rse_expression": rule.expression, "grouping": rule.grouping.rawValue.uppercased(),
+            "account": client.account, "activity": Self.activity(rule.activity), "comment": rule.comment, "priority": rule.priority, "asynchronous": false,
+        ]
+        if let expires = rule.expiresAt {
+            body["lifetime"] = max(1, (expires.microsecondsSinceEpoch - Timestamp.now.microsecondsSinceEpoch) / 1_000_000)
+        }
+        guard let ids = try await client.json("POST", "/rules/", body) as? [String], let external = ids.first else {
+            throw ConveyorError.unavailable("Rucio at \(client.url) made no rule")
+        }
+        return external
+    }
+
+    /// Rules recorded inside another transaction (a request's), and rules whose data grew:
+    /// their data is registered in Rucio, and the rule made there when it is new.
+    func placeMarked(into report: inout DataManagementCycle) async throws {
+        let marked = try await store.read { try await $0.rules(needingEvaluation: true, limit: 100) }
+        guard !marked.isEmpty else { return }
+        let known = Dictionary(try await store.read { try await $0.externalRules(includingOK: true) }.map { ($0.rule, $0.external) }, uniquingKeysWith: { a, _ in a })
+        for rule in marked {
+            do {
+                let (endpoints, files, holders) = try await store.read { session in
+                    let files = try await session.targetFiles(rule.target)
+                    return (try await session.endpoints(), files, try await session.holders(of: files.map(\.id)))
+                }
+                try await registerEndpoints(endpoints)
+                try await registerData(rule.target, files: files, holders: holders)
+                let external = try await known[rule.id] ?? createRemote(rule)
+                try await store.write { try await $0.setExternalID(external, ofRule: rule.id) }
+                _ = try await refresh(rule: rule.id, external: external)
+            } catch let refusal as RucioClient.Refusal {
+                try await store.write { try await $0.finishEvaluation(rule: rule.id, error: refusal.conveyorError.message, at: .now) }
+            }
+            report.rulesEvaluated += 1
+        }
     }
 
     /// Reads a rule's state, locks and the replicas its OK locks stand for back from Rucio.
