@@ -49,7 +49,9 @@ extension DataManagement {
     /// Records a rule inside a transaction of the caller's: placed at once when `placeNow` (the
     /// embedded engine), else left for the engine's next cycle (Rucio, which cannot take part in
     /// Conveyor's transaction: the rule is made there and its outcome read back).
-    public static func recordRule(_ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp, placeNow: Bool) async throws
+    public static func recordRule(
+        _ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp, placeNow: Bool
+    ) async throws
         -> ReplicationRule
     {
         if placeNow { return try await addRule(rule, in: session, by: actor, at: now) }

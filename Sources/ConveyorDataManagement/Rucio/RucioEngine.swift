@@ -143,7 +143,8 @@ public struct RucioEngine: DataManagementEngine {
     func placeMarked(into report: inout DataManagementCycle) async throws {
         let marked = try await store.read { try await $0.rules(needingEvaluation: true, limit: 100) }
         guard !marked.isEmpty else { return }
-        let known = Dictionary(try await store.read { try await $0.externalRules(includingOK: true) }.map { ($0.rule, $0.external) }, uniquingKeysWith: { a, _ in a })
+        let known = Dictionary(
+            try await store.read { try await $0.externalRules(includingOK: true) }.map { ($0.rule, $0.external) }, uniquingKeysWith: { a, _ in a })
         for rule in marked {
             do {
                 let (endpoints, files, holders) = try await store.read { session in
@@ -152,8 +153,10 @@ public struct RucioEngine: DataManagementEngine {
                 }
                 try await registerEndpoints(endpoints)
                 try await registerData(rule.target, files: files, holders: holders)
-                let external = try await known[rule.id] ?? createRemote(rule)
-                try await store.write { try await $0.setExternalID(external, ofRule: rule.id) }
+                var external = known[rule.id] ?? ""
+                if external.isEmpty { external = try await createRemote(rule) }
+                let id = external
+                try await store.write { try await $0.setExternalID(id, ofRule: rule.id) }
                 _ = try await refresh(rule: rule.id, external: external)
             } catch let refusal as RucioClient.Refusal {
                 try await store.write { try await $0.finishEvaluation(rule: rule.id, error: refusal.conveyorError.message, at: .now) }
@@ -194,8 +197,11 @@ public struct RucioEngine: DataManagementEngine {
                 }
             }
             try await session.mirrorLocks(rule: rule, mirrored)
-            try await session.setRuleState(rule, to: state, error: state == .OK ? nil : error, at: .now)
-            return before.state != state || before.locksOK != mirrored.filter { $0.state == .ok }.count
+            // Files attached since Rucio's judge last looked have no locks yet: not OK in Conveyor's eyes.
+            let complete = mirrored.count >= files.count * before.copies
+            let shown = state == .OK && !complete ? RuleState.REPLICATING : state
+            try await session.setRuleState(rule, to: shown, error: shown == .OK ? nil : error, at: .now)
+            return before.state != shown || before.locksOK != mirrored.filter { $0.state == .ok }.count
         }
     }
 
