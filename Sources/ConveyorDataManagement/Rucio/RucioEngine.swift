@@ -30,7 +30,7 @@ public struct RucioEngine: DataManagementEngine {
     }
 
     public func add(_ rule: ReplicationRule, by actor: Actor) async throws(ConveyorError) -> ReplicationRule {
-        do {
+        try await translatingErrors {
             let (endpoints, files, holders, exists) = try await store.read { session in
                 let files = try await session.targetFiles(rule.target)
                 return (
@@ -61,27 +61,17 @@ public struct RucioEngine: DataManagementEngine {
                 _ = try? await client.send("DELETE", "/rules/\(external)", body: ["purge_replicas": false])
                 throw error
             }
-        } catch let refusal as RucioClient.Refusal {
-            throw refusal.conveyorError
-        } catch let error as ConveyorError {
-            throw error
-        } catch {
-            throw .unavailable("Rucio at \(client.url): \(error)")
         }
     }
 
     public func end(_ id: Int64, by actor: Actor) async throws(ConveyorError) -> Int64 {
         let external = try await store.read { session in try await session.externalRules(includingOK: true).first { $0.rule == id }?.external }
         if let external {
-            do {
-                _ = try await client.send("DELETE", "/rules/\(external)", body: ["purge_replicas": false])
-            } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
-            } catch let refusal as RucioClient.Refusal {
-                throw refusal.conveyorError
-            } catch let error as ConveyorError {
-                throw error
-            } catch {
-                throw .unavailable("Rucio at \(client.url): \(error)")
+            try await translatingErrors {
+                do {
+                    _ = try await client.send("DELETE", "/rules/\(external)", body: ["purge_replicas": false])
+                } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
+                }
             }
         }
         return try await store.write { session in
@@ -97,30 +87,36 @@ public struct RucioEngine: DataManagementEngine {
 
     public func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle {
         var report = DataManagementCycle()
+        report.rulesEvaluated += try await translatingErrors { try await placeMarked() }
+        let external = try await store.read { try await $0.externalRules() }
+        for (rule, id) in external {
+            let (changed, ended) = try await translatingErrors { () async throws -> (Bool, Bool) in
+                do {
+                    return (try await refresh(rule: rule, external: id), false)
+                } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
+                    // Rucio ended it (its lifetime, or someone there): Conveyor ends its record too.
+                    try await store.write { session in _ = try await session.endRule(rule, at: time) }
+                    return (false, true)
+                }
+            }
+            if changed { report.rulesEvaluated += 1 }
+            if ended { report.rulesEnded += 1 }
+        }
+        return report
+    }
+
+    /// Runs `body`, its failures as one-line Conveyor errors: Rucio's refusals by their class,
+    /// anything else as Rucio being unavailable.
+    func translatingErrors<T>(_ body: () async throws -> T) async throws(ConveyorError) -> T {
         do {
-            try await placeMarked(into: &report)
+            return try await body()
+        } catch let refusal as RucioClient.Refusal {
+            throw refusal.conveyorError
         } catch let error as ConveyorError {
             throw error
         } catch {
             throw .unavailable("Rucio at \(client.url): \(error)")
         }
-        let external = try await store.read { try await $0.externalRules() }
-        for (rule, id) in external {
-            do {
-                if try await refresh(rule: rule, external: id) { report.rulesEvaluated += 1 }
-            } catch let refusal as RucioClient.Refusal where refusal.exceptionClass == "RuleNotFound" {
-                // Rucio ended it (its lifetime, or someone there): Conveyor ends its record too.
-                try await store.write { session in _ = try await session.endRule(rule, at: time) }
-                report.rulesEnded += 1
-            } catch let refusal as RucioClient.Refusal {
-                throw refusal.conveyorError
-            } catch let error as ConveyorError {
-                throw error
-            } catch {
-                throw .unavailable("Rucio at \(client.url): \(error)")
-            }
-        }
-        return report
     }
 
     /// Makes the rule in Rucio. - Returns: Rucio's rule id.
@@ -140,9 +136,10 @@ public struct RucioEngine: DataManagementEngine {
 
     /// Rules recorded inside another transaction (a request's), and rules whose data grew:
     /// their data is registered in Rucio, and the rule made there when it is new.
-    func placeMarked(into report: inout DataManagementCycle) async throws {
+    /// - Returns: how many rules it looked at.
+    func placeMarked() async throws -> Int {
         let marked = try await store.read { try await $0.rules(needingEvaluation: true, limit: 100) }
-        guard !marked.isEmpty else { return }
+        guard !marked.isEmpty else { return 0 }
         let known = Dictionary(
             try await store.read { try await $0.externalRules(includingOK: true) }.map { ($0.rule, $0.external) }, uniquingKeysWith: { a, _ in a })
         for rule in marked {
@@ -161,8 +158,8 @@ public struct RucioEngine: DataManagementEngine {
             } catch let refusal as RucioClient.Refusal {
                 try await store.write { try await $0.finishEvaluation(rule: rule.id, error: refusal.conveyorError.message, at: .now) }
             }
-            report.rulesEvaluated += 1
         }
+        return marked.count
     }
 
     /// Reads a rule's state, locks and the replicas its OK locks stand for back from Rucio.
