@@ -78,7 +78,7 @@ extension DataManagement {
             else {
                 throw ConveyorError.notFound("\(lfn) has no copy at \(name)")
             }
-            try await session.markReplicaBad(file: file, endpoint: endpoint, at: .now)
+            try await session.setReplicaState(file: file, endpoint: endpoint, to: .bad)
             let good = try await session.sources(of: file)
             var report = BadReplicaReport(lfn: lfn, endpoint: name, recovering: !good.isEmpty, lost: good.isEmpty, affectedOutputs: [])
             if good.isEmpty {

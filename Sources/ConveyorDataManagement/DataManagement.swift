@@ -89,16 +89,16 @@ public struct DataManagement: Sendable {
         try actor.require(.manager, to: "attaching to datasets")
         guard !members.isEmpty else { throw .invalidInput("nothing to attach: give LFNs (to a dataset) or dataset names (to a container)") }
         return try await store.write { session in
-            guard let dataset = try await session.dataset(named: name) else { throw ConveyorError.notFound("no dataset or container \(name)") }
+            guard let kind = try await session.datasetKind(named: name) else { throw ConveyorError.notFound("no dataset or container \(name)") }
             var attached = 0
-            if dataset.kind == .dataset {
+            if kind == .dataset {
                 attached = try await session.attachFiles(members, to: name)
             } else {
                 for member in members where try await session.attachDataset(member, to: name) { attached += 1 }
             }
             try await session.appendAudit(
                 AuditRecord(
-                    actor: actor, action: "dataset.attach", subjectKind: dataset.kind.rawValue, subject: name, detail: "\(attached) of \(members.count) new"))
+                    actor: actor, action: "dataset.attach", subjectKind: kind.rawValue, subject: name, detail: "\(attached) of \(members.count) new"))
             return attached
         }
     }
@@ -131,8 +131,10 @@ public struct DataManagement: Sendable {
             var detail: [DatasetFile] = []
             var perEndpoint: [String: Int] = [:]
             let endpoints = try await session.endpoints()
-            for file in files.prefix(fileLimit) {
-                let replicas = try await session.file(lfn: file.lfn)?.replicas ?? []
+            let shown = Array(files.prefix(fileLimit))
+            let copies = try await session.replicas(ofFiles: shown.map(\.id))
+            for file in shown {
+                let replicas = copies[file.id] ?? []
                 detail.append(DatasetFile(lfn: file.lfn, size: file.size, replicas: replicas))
                 for replica in replicas where replica.state == .available {
                     if let endpoint = endpoints.first(where: { $0.site == replica.site && $0.kind == replica.storage }) {
@@ -140,7 +142,7 @@ public struct DataManagement: Sendable {
                     }
                 }
             }
-            let rules = try await session.rules().filter { $0.target == target }
+            let rules = try await session.rules(target: target)
             return DatasetDetail(
                 dataset: dataset, datasets: dataset.kind == .container ? try await session.containedDatasets(name) : [], files: detail, rules: rules,
                 replicasPerEndpoint: perEndpoint)

@@ -69,7 +69,7 @@ enum RequestDataRules {
                 members[rule.dataset(request: request.name), default: []].append(file.lfn)
             }
         }
-        for (dataset, lfns) in members where try await session.dataset(named: dataset) != nil {
+        for (dataset, lfns) in members where try await session.datasetKind(named: dataset) == .dataset {
             try await session.attachFiles(lfns, to: dataset)
         }
     }

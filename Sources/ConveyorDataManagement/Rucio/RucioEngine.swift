@@ -1,6 +1,7 @@
 import ConveyorCore
 import ConveyorStore
 import Foundation
+import Synchronization
 
 /// Data management on a Rucio server: Conveyor registers its endpoints as RSEs, its files and
 /// datasets as DIDs (the scope is an LFN's first part), and its rules as Rucio rules; Rucio's
@@ -17,6 +18,9 @@ public struct RucioEngine: DataManagementEngine {
     public let client: RucioClient
     /// The scope of Conveyor's datasets and containers.
     public let datasetScope: String
+    /// Endpoints already registered as RSEs by this engine, as they were then: every rule needs
+    /// them, and registering costs a call per attribute and per pair of endpoints.
+    private let registered = RegisteredEndpoints()
 
     public init(store: Store, client: RucioClient, datasetScope: String = "conveyor") {
         self.store = store
@@ -227,7 +231,10 @@ public struct RucioEngine: DataManagementEngine {
     /// Every Conveyor endpoint as an RSE with its attributes, a `file` protocol at its prefix, a
     /// limit for the account and a distance to every other (Rucio needs one to plan a transfer).
     func registerEndpoints(_ endpoints: [StorageEndpoint]) async throws {
-        for endpoint in endpoints {
+        let known = registered.endpoints.withLock { $0 }
+        let fresh = endpoints.filter { !known.contains($0) }
+        guard !fresh.isEmpty else { return }
+        for endpoint in fresh {
             try await client.ensure("POST", "/rses/\(endpoint.name)", ["rse_type": endpoint.kind == .tape ? "TAPE" : "DISK", "deterministic": true])
             for (key, value) in endpoint.allAttributes where key != "name" {
                 try await client.ensure("POST", "/rses/\(endpoint.name)/attr/\(key)", ["value": value])
@@ -244,11 +251,13 @@ public struct RucioEngine: DataManagementEngine {
                 ] as [String: Any])
             try await client.ensure("POST", "/accountlimits/local/\(client.account)/\(endpoint.name)", ["bytes": endpoint.quotaBytes ?? 1 << 60])
         }
+        let freshNames = Set(fresh.map(\.name))
         for source in endpoints {
-            for destination in endpoints where destination.name != source.name {
+            for destination in endpoints where destination.name != source.name && (freshNames.contains(source.name) || freshNames.contains(destination.name)) {
                 try await client.ensure("POST", "/rses/\(source.name)/distances/\(destination.name)", ["distance": 1])
             }
         }
+        registered.endpoints.withLock { $0.formUnion(fresh) }
     }
 
     /// The rule's files with their replicas where Conveyor knows them, and its dataset or container.
@@ -297,4 +306,9 @@ public struct RucioEngine: DataManagementEngine {
             try await attach(name, Set(files.map(\.group)).sorted().map { ["scope": datasetScope, "name": $0] })
         }
     }
+}
+
+/// The endpoints one Rucio engine has registered, shared by its copies.
+final class RegisteredEndpoints: Sendable {
+    let endpoints = Mutex<Set<StorageEndpoint>>([])
 }

@@ -77,17 +77,27 @@ extension StoreSession {
     }
 
     public func datasets(kind: DatasetKind? = nil) async throws -> [Dataset] {
-        var query = """
+        try await datasets(kind: kind, named: nil)
+    }
+
+    public func dataset(named name: String) async throws -> Dataset? {
+        try await datasets(kind: nil, named: name).first
+    }
+
+    /// Datasets with their files and bytes; a container's are its datasets'.
+    private func datasets(kind: DatasetKind?, named name: String?) async throws -> [Dataset] {
+        var query: SQLQueryString = """
             SELECT d.name AS name, d.kind AS kind, d.created_at AS created_at, d.created_by AS created_by,
                    COUNT(f.id) AS files, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes
             FROM datasets d
             LEFT JOIN dataset_files df ON df.dataset_id = d.id
             LEFT JOIN files f ON f.id = df.file_id
+            WHERE 1 = 1
             """
-        if let kind { query += " WHERE d.kind = '\(kind.rawValue)'" }
+        if let kind { query += " AND d.kind = \(bind: kind.rawValue)" }
+        if let name { query += " AND d.name = \(bind: name)" }
         query += " GROUP BY d.id, d.name, d.kind, d.created_at, d.created_by ORDER BY d.name"
-        var out = try await sql.raw(SQLQueryString(query)).all().map(Self.dataset(from:))
-        // A container's size is its datasets'.
+        var out = try await sql.raw(query).all().map(Self.dataset(from:))
         for index in out.indices where out[index].kind == .container {
             let files = try await targetFiles(.container(out[index].name))
             out[index].files = files.count
@@ -96,14 +106,9 @@ extension StoreSession {
         return out
     }
 
-    public func dataset(named name: String) async throws -> Dataset? {
-        guard var dataset = try await datasets().first(where: { $0.name == name }) else { return nil }
-        if dataset.kind == .container {
-            let files = try await targetFiles(.container(name))
-            dataset.files = files.count
-            dataset.bytes = files.reduce(0) { $0 + $1.size }
-        }
-        return dataset
+    /// Whether a dataset or container of that name exists, and which: a look-up without its sizes.
+    public func datasetKind(named name: String) async throws -> DatasetKind? {
+        try await datasetRow(name)?.kind
     }
 
     /// The datasets a container holds, by name.

@@ -32,7 +32,7 @@ extension StoreSession {
             .where("id", .equal, rule).run()
     }
 
-    /// Records that a copy exists (made by another engine), replacing what was known of the copy there.
+    /// Records an available copy of a file at an endpoint (copied by an engine), replacing what was known of the copy there.
     public func recordReplica(file: Int64, endpoint: StorageEndpoint, path: String, at time: Timestamp) async throws {
         try await sql.delete(from: "replicas").where("file_id", .equal, file).where("site", .equal, endpoint.site)
             .where("storage", .equal, endpoint.kind.rawValue).run()

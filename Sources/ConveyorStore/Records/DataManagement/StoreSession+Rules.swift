@@ -26,7 +26,8 @@ extension StoreSession {
 
     /// Rules with their lock counts, filtered.
     public func rules(
-        ids: [Int64]? = nil, state: RuleState? = nil, request: String? = nil, owner: String? = nil, needingEvaluation: Bool = false, limit: Int = 10_000
+        ids: [Int64]? = nil, state: RuleState? = nil, request: String? = nil, owner: String? = nil, target: RuleTarget? = nil, needingEvaluation: Bool = false,
+        limit: Int = 10_000
     )
         async throws -> [ReplicationRule]
     {
@@ -49,6 +50,7 @@ extension StoreSession {
         if let state { conditions.append("r.state = \(bind: state.rawValue)") }
         if let request { conditions.append("r.request = \(bind: request)") }
         if let owner { conditions.append("r.owner = \(bind: owner)") }
+        if let target { conditions.append("r.target_kind = \(bind: target.kind) AND r.target = \(bind: target.name)") }
         for (index, condition) in conditions.enumerated() {
             query += (index == 0 ? " WHERE " : " AND ") + condition
         }
@@ -195,14 +197,7 @@ extension StoreSession {
     /// - Returns: the bytes of the copies it left deletable.
     @discardableResult
     public func endRule(_ id: Int64, at time: Timestamp) async throws -> Int64 {
-        let freed =
-            try await sql.raw(
-                """
-                SELECT CAST(COALESCE(SUM(l.bytes), 0) AS BIGINT) AS bytes FROM rule_locks l
-                WHERE l.rule_id = \(bind: id) AND l.state = 'ok'
-                  AND NOT EXISTS (SELECT 1 FROM rule_locks o WHERE o.file_id = l.file_id AND o.endpoint = l.endpoint AND o.rule_id <> l.rule_id)
-                """
-            ).first()?.decode(column: "bytes", as: Int64.self) ?? 0
+        let freed = try await exclusiveBytes(rule: id).values.reduce(0, +)
         try await sql.raw(
             """
             DELETE FROM transfers WHERE file_id IN (SELECT l.file_id FROM rule_locks l WHERE l.rule_id = \(bind: id))

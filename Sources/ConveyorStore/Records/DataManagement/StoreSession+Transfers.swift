@@ -98,13 +98,7 @@ extension StoreSession {
     /// queue, and the locks waiting for it are OK.
     /// - Returns: the rules whose locks changed.
     public func completeTransfer(_ transfer: Transfer, endpoint: StorageEndpoint, path: String, at time: Timestamp) async throws -> [Int64] {
-        try await sql.delete(from: "replicas").where("file_id", .equal, transfer.fileID).where("site", .equal, endpoint.site)
-            .where("storage", .equal, endpoint.kind.rawValue).run()
-        try await sql.insert(into: "replicas").columns("file_id", "site", "storage", "path", "state", "created_at")
-            .values(
-                SQLBind(transfer.fileID), SQLBind(endpoint.site), SQLBind(endpoint.kind.rawValue), SQLBind(path), SQLBind(ReplicaState.available.rawValue),
-                SQLBind(time.microsecondsSinceEpoch)
-            ).run()
+        try await recordReplica(file: transfer.fileID, endpoint: endpoint, path: path, at: time)
         try await sql.delete(from: "transfers").where("id", .equal, transfer.id).run()
         let rules = try await rulesLocking(file: transfer.fileID, endpoint: endpoint.name)
         try await sql.update("rule_locks").set("state", to: LockState.ok.rawValue).where("file_id", .equal, transfer.fileID)
@@ -129,12 +123,6 @@ extension StoreSession {
             try await sql.update("rules").set("state", to: (retryAfter == nil ? RuleState.SUSPENDED : .STUCK).rawValue).set("error", to: message)
                 .set("updated_at", to: time.microsecondsSinceEpoch).where("id", .in, chunk).run()
         }
-    }
-
-    /// Records a replica as bad (a checksum mismatch, a lost disk) and queues its copy again.
-    public func markReplicaBad(file: Int64, endpoint: StorageEndpoint, at time: Timestamp) async throws {
-        try await sql.update("replicas").set("state", to: ReplicaState.bad.rawValue).where("file_id", .equal, file)
-            .where("site", .equal, endpoint.site).where("storage", .equal, endpoint.kind.rawValue).run()
     }
 
     /// Retries a SUSPENDED rule: its failed copies go back to the queue with a fresh count.

@@ -223,14 +223,7 @@ extension StoreSession {
         let parents = try await sql.raw("SELECT f.lfn FROM file_parents fp JOIN files f ON f.id = fp.parent_id WHERE fp.child_id = \(bind: id) ORDER BY f.lfn")
             .all()
             .map { try $0.decode(column: "lfn", as: String.self) }
-        let replicas = try await sql.select().columns("site", "storage", "path", "state").from("replicas").where("file_id", .equal, id).orderBy("site").all()
-            .map { r in
-                Replica(
-                    site: try r.decode(column: "site", as: String.self),
-                    storage: try r.decodeValue(StorageKind.self, column: "storage", in: "replicas"),
-                    path: try r.decode(column: "path", as: String.self),
-                    state: try r.decodeValue(ReplicaState.self, column: "state", in: "replicas"))
-            }
+        let replicas = try await replicas(ofFiles: [id])[id] ?? []
         let tags = try row.decode(column: "global_tags", as: String.self)
         return CatalogFile(
             lfn: try row.decode(column: "lfn", as: String.self), size: try row.decode(column: "size", as: Int64.self),
@@ -244,6 +237,25 @@ extension StoreSession {
             job: try row.decode(column: "job", as: String?.self),
             parents: parents, status: try row.decodeValue(FileStatus.self, column: "status", in: "files"), replicas: replicas
         )
+    }
+
+    /// The copies of these files, by file id, each file's ordered by site.
+    public func replicas(ofFiles ids: [Int64]) async throws -> [Int64: [Replica]] {
+        var out: [Int64: [Replica]] = [:]
+        for start in stride(from: 0, to: ids.count, by: Self.registrationChunk) {
+            let chunk = Array(ids[start..<min(start + Self.registrationChunk, ids.count)])
+            let rows = try await sql.select().columns("file_id", "site", "storage", "path", "state").from("replicas").where("file_id", .in, chunk)
+                .orderBy("site").all()
+            for r in rows {
+                out[try r.decode(column: "file_id", as: Int64.self), default: []].append(
+                    Replica(
+                        site: try r.decode(column: "site", as: String.self),
+                        storage: try r.decodeValue(StorageKind.self, column: "storage", in: "replicas"),
+                        path: try r.decode(column: "path", as: String.self),
+                        state: try r.decodeValue(ReplicaState.self, column: "state", in: "replicas")))
+            }
+        }
+        return out
     }
 
     /// The raw files behind a list of files (the listed raw files themselves included), once each.
