@@ -44,39 +44,18 @@ public struct EmbeddedEngine: DataManagementEngine {
 
     /// Creates the locks (and queued copies) for the files of a rule that have none yet.
     static func evaluate(_ rule: ReplicationRule, in session: StoreSession, at time: Timestamp) async throws {
-        let endpoints = try await session.endpoints()
-        var candidates = try SiteExpression(rule.expression).require(from: endpoints)
         let files = try await session.targetFiles(rule.target)
         let locked = try await session.lockedFiles(rule: rule.id)
         let fresh = files.filter { !locked.contains($0.id) }
-        guard !fresh.isEmpty else { return }
-        // Files attached later go where the rule's earlier files went (its grouping keeps them together).
-        let used = try await session.ruleEndpoints(rule.id)
-        if rule.grouping != .none, used.count >= rule.copies {
-            candidates = candidates.filter { used.contains($0.name) }
-        }
-        let holders = try await session.holders(of: fresh.map(\.id))
-        // Copies on their way count as there for placement and quota (their transfer is shared), not for the lock's state.
-        var placed = holders
-        for (file, endpoints) in try await session.arriving(fresh.map(\.id)) { placed[file, default: []].formUnion(endpoints) }
-        // Usage is summed only where a quota bounds the choice: it reads every replica there.
-        let bounded = candidates.filter { $0.quotaBytes != nil }
-        let usage = bounded.isEmpty ? [:] : try await session.endpointUsage()
-        let pending = bounded.isEmpty ? [:] : try await session.pendingTransferBytes()
-        let placement = try RulePlacement.place(
-            fresh.map { RulePlacement.File(id: $0.id, group: $0.group, size: $0.size, holders: placed[$0.id] ?? []) },
-            copies: rule.copies, grouping: rule.grouping,
-            on: candidates.map { endpoint in
-                RulePlacement.Candidate(
-                    name: endpoint.name,
-                    freeBytes: endpoint.quotaBytes.map { $0 - (usage[endpoint.name]?.bytes ?? 0) - (pending[endpoint.name] ?? 0) })
-            })
+        // An expression that no longer matches is an error even when nothing is new.
+        let plan = try await RulePlanner.plan(rule, files: fresh, in: session)
         var locks: [StoreSession.NewLock] = []
         for file in fresh {
-            for endpoint in placement[file.id] ?? [] {
-                locks.append(.init(file: file.id, endpoint: endpoint, bytes: file.size, present: holders[file.id]?.contains(endpoint) ?? false))
+            for endpoint in plan.placement[file.id] ?? [] {
+                locks.append(.init(file: file.id, endpoint: endpoint, bytes: file.size, present: plan.holders[file.id]?.contains(endpoint) ?? false))
             }
         }
+        guard !locks.isEmpty else { return }
         try await session.insertLocks(locks, rule: rule.id, priority: rule.priority, at: time)
     }
 

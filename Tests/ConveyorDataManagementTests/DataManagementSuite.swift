@@ -6,83 +6,91 @@ import ConveyorTestSupport
 import Foundation
 import Testing
 
-/// The embedded engine, on every database backend: rules stage from tape, replicate, verify,
-/// retry, suspend, expire and clean up; bad input refuses the whole rule.
+/// One suite, every engine on every database backend: rules stage from tape, replicate, follow
+/// their datasets, count usage and end; bad input refuses the whole rule. What only the
+/// embedded engine does (its copy commands, time limits, retries, reaper) follows.
 @Suite("Data management")
 struct DataManagementSuite {
-    @Test(arguments: TestBackend.available)
-    func aRuleRecallsFromTapeCopiesToDiskAndVerifies(backend: TestBackend) async throws {
+    @Test(arguments: TestBackend.available, DataEngine.available)
+    func aRuleRecallsFromTapeCopiesToDiskAndVerifies(backend: TestBackend, engine: DataEngine) async throws {
         try await backend.withStore { store in
-            let sites = try DataSites(store: store)
+            let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard()
             let lfns = try await sites.rawFiles(3, dataset: "bucket1.raw")
-            let rule = try await sites.dm.addRule(.init(target: .dataset("bucket1.raw"), copies: 1, expression: "site=KEK&kind=disk"), by: DataSites.manager)
+            let rule = try await sites.dm.addRule(
+                .init(target: .dataset(sites.n("bucket1.raw")), copies: 1, expression: "site=\(sites.n("KEK"))&kind=disk"), by: DataSites.manager)
             #expect(rule.state == .REPLICATING)
             #expect(rule.locksReplicating == 3)
             let cycle = try await sites.settle()
-            #expect(cycle.copiesMade == 3)
+            if engine == .embedded { #expect(cycle.copiesMade == 3) }
             let done = try await sites.dm.rule(rule.id)
             #expect(done.rule.state == .OK, "\(done)")
             #expect(done.rule.locksOK == 3 && done.waiting.isEmpty)
             for lfn in lfns {
-                let disk = try #require(try await sites.replicas(lfn).first { $0.site == "KEK" && $0.storage == .disk })
+                let disk = try #require(try await sites.replicas(lfn).first { $0.site == sites.n("KEK") && $0.storage == .disk })
                 #expect(disk.state == .available)
                 #expect(try FileChecksums(ofFileAt: disk.path).adler32 == (try await store.read { try await $0.file(lfn: lfn) })?.adler32)
             }
             // A second rule on data already there needs no copy.
-            let again = try await sites.dm.addRule(.init(target: .file(lfns[0]), copies: 1, expression: "KEK_DISK"), by: DataSites.manager)
-            #expect(again.state == .OK && again.locksOK == 1)
+            let again = try await sites.dm.addRule(.init(target: .file(lfns[0]), copies: 1, expression: sites.n("KEK_DISK")), by: DataSites.manager)
+            #expect(again.state == .OK && again.locksOK == 1, "\(again)")
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func twoCopiesGoToTwoSitesAndLaterFilesFollowTheirDataset(backend: TestBackend) async throws {
+    @Test(arguments: TestBackend.available, DataEngine.available)
+    func twoCopiesGoToTwoSitesAndLaterFilesFollowTheirDataset(backend: TestBackend, engine: DataEngine) async throws {
         try await backend.withStore { store in
-            let sites = try DataSites(store: store)
+            let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard()
             try await sites.rawFiles(2, dataset: "b.raw")
-            let rule = try await sites.dm.addRule(.init(target: .dataset("b.raw"), copies: 2, expression: "kind=disk"), by: DataSites.manager)
+            let rule = try await sites.dm.addRule(
+                .init(target: .dataset(sites.n("b.raw")), copies: 2, expression: sites.scoped("kind=disk")), by: DataSites.manager)
             #expect(rule.locksReplicating == 4)
             try await sites.settle()
             #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
             // Files attached later are placed by the next cycle, on the same endpoints.
             let later = try await sites.rawFiles(2, run: 2)
-            _ = try await sites.dm.attach(later, to: "b.raw", by: DataSites.manager)
+            _ = try await sites.dm.attach(later, to: sites.n("b.raw"), by: DataSites.manager)
             try await sites.settle()
             let shown = try await sites.dm.rule(rule.id).rule
             #expect(shown.state == .OK && shown.locksOK == 8, "\(shown)")
             for lfn in later {
-                #expect(Set(try await sites.replicas(lfn).filter { $0.storage == .disk }.map(\.site)) == ["KEK", "BNL"])
+                #expect(Set(try await sites.replicas(lfn).filter { $0.storage == .disk }.map(\.site)) == [sites.n("KEK"), sites.n("BNL")])
             }
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func badRulesAreRefusedWholeWithOneLine(backend: TestBackend) async throws {
+    @Test(arguments: TestBackend.available, DataEngine.available)
+    func badRulesAreRefusedWholeWithOneLine(backend: TestBackend, engine: DataEngine) async throws {
         try await backend.withStore { store in
-            let sites = try DataSites(store: store)
+            let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard(bnlQuota: 1500)
             try await sites.rawFiles(2, dataset: "q.raw")
+            let data = RuleTarget.dataset(sites.n("q.raw"))
             func refused(_ request: DataManagement.RuleRequest) async -> String {
                 do {
                     _ = try await sites.dm.addRule(request, by: DataSites.manager)
                     return "accepted"
-                } catch { return error.message }
+                } catch {
+                    #expect(!error.message.contains("\n"))
+                    return error.message
+                }
             }
-            #expect(await refused(.init(target: .dataset("q.raw"), expression: "site=CERN")).contains("matches no storage endpoint"))
-            #expect(await refused(.init(target: .dataset("q.raw"), expression: "site=KEK&(kind=disk")).contains("'(' is not closed"))
-            #expect(await refused(.init(target: .dataset("q.raw"), expression: "BNL_DISK")).contains("over quota"))
-            #expect(await refused(.init(target: .dataset("q.raw"), copies: 3, expression: "kind=disk")).contains("selects only 2"))
+            #expect(await refused(.init(target: data, expression: "site=CERN")).contains("matches no storage endpoint"))
+            #expect(await refused(.init(target: data, expression: "site=KEK&(kind=disk")).contains("'(' is not closed"))
+            #expect(await refused(.init(target: data, expression: sites.n("BNL_DISK"))).contains("over quota"))
+            #expect(await refused(.init(target: data, copies: 3, expression: sites.scoped("kind=disk"))).contains("selects only 2"))
             #expect(await refused(.init(target: .dataset("nope"), expression: "kind=disk")).contains("no dataset nope"))
-            #expect(await refused(.init(target: .dataset("q.raw"), copies: 0, expression: "kind=disk")).contains("copies must be"))
+            #expect(await refused(.init(target: data, copies: 0, expression: "kind=disk")).contains("copies must be"))
             #expect(try await sites.dm.rules().isEmpty, "no refused rule was recorded, not even in part")
             #expect(try await store.read { try await $0.transfers() }.isEmpty)
+            #expect(try await store.read { try await $0.externalRules(includingOK: true) }.isEmpty, "nor made in Rucio")
             // A viewer may not add rules.
             await #expect(throws: ConveyorError.self) {
-                _ = try await sites.dm.addRule(.init(target: .dataset("q.raw"), expression: "KEK_DISK"), by: Actor(name: "v", role: .viewer))
+                _ = try await sites.dm.addRule(.init(target: data, expression: sites.n("KEK_DISK")), by: Actor(name: "v", role: .viewer))
             }
             // A tape endpoint without a recall command.
             #expect(throws: ConveyorError.self) {
@@ -90,6 +98,36 @@ struct DataManagementSuite {
             }
         }
     }
+
+    @Test(arguments: TestBackend.available, DataEngine.available)
+    func usageAndCleanupOfARequestlessRuleAndContainers(backend: TestBackend, engine: DataEngine) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store, on: engine)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            try await sites.rawFiles(2, at: "KEK_DISK", dataset: "d1")
+            try await sites.rawFiles(1, at: "KEK_DISK", dataset: "d2", run: 2)
+            let container = sites.n("c")
+            _ = try await sites.dm.createDataset(container, kind: .container, by: DataSites.manager)
+            #expect(try await sites.dm.attach([sites.n("d1"), sites.n("d2")], to: container, by: DataSites.manager) == 2)
+            let rule = try await sites.dm.addRule(.init(target: .container(container), expression: sites.n("BNL_DISK"), grouping: .all), by: DataSites.manager)
+            #expect(rule.locksReplicating == 3)
+            try await sites.settle()
+            #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
+            let usage = try await sites.dm.usage(by: .level)
+            #expect(usage.contains { $0.site == sites.n("BNL") && $0.key == "raw" && $0.files == 3 && $0.bytes == 3000 }, "\(usage)")
+            let owners = try await sites.dm.usage(by: .owner)
+            #expect(owners == [UsageRow(site: sites.n("BNL"), storage: "disk", key: "dm-manager", bytes: 3000, files: 3)], "\(owners)")
+            let detail = try await sites.dm.dataset(container)
+            #expect(detail.dataset.files == 3 && detail.datasets == [sites.n("d1"), sites.n("d2")] && detail.replicasPerEndpoint[sites.n("BNL_DISK")] == 3)
+            // Attaching files to a container, or a container to a container, is refused.
+            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach(["/belle/x"], to: container, by: DataSites.manager) }
+            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach([container], to: container, by: DataSites.manager) }
+            #expect(try await sites.dm.deleteRule(rule.id, by: DataSites.manager) == 3000)
+        }
+    }
+
+    // MARK: The embedded engine's own
 
     @Test(arguments: TestBackend.available)
     func aCorruptingCopyIsBadRetriedAndTheRuleSuspended(backend: TestBackend) async throws {
@@ -182,32 +220,6 @@ struct DataManagementSuite {
             let lost = try await sites.dm.declareBad(lfn: lfns[1], endpoint: "KEK_DISK", reason: "tape and disk gone", by: DataSites.manager)
             #expect(lost.lost)
             #expect(try await store.read { try await $0.file(lfn: lfns[1]) }?.status == .lost)
-        }
-    }
-
-    @Test(arguments: TestBackend.available)
-    func usageAndCleanupOfARequestlessRuleAndContainers(backend: TestBackend) async throws {
-        try await backend.withStore { store in
-            let sites = try DataSites(store: store)
-            defer { sites.directory.remove() }
-            try await sites.standard()
-            try await sites.rawFiles(2, at: "KEK_DISK", dataset: "d1")
-            try await sites.rawFiles(1, at: "KEK_DISK", dataset: "d2", run: 2)
-            _ = try await sites.dm.createDataset("c", kind: .container, by: DataSites.manager)
-            #expect(try await sites.dm.attach(["d1", "d2"], to: "c", by: DataSites.manager) == 2)
-            let rule = try await sites.dm.addRule(.init(target: .container("c"), expression: "BNL_DISK", grouping: .all), by: DataSites.manager)
-            #expect(rule.locksReplicating == 3)
-            try await sites.settle()
-            let usage = try await sites.dm.usage(by: .level)
-            #expect(usage.contains { $0.site == "BNL" && $0.key == "raw" && $0.files == 3 && $0.bytes == 3000 })
-            let owners = try await sites.dm.usage(by: .owner)
-            #expect(owners == [UsageRow(site: "BNL", storage: "disk", key: "dm-manager", bytes: 3000, files: 3)], "\(owners)")
-            let detail = try await sites.dm.dataset("c")
-            #expect(detail.dataset.files == 3 && detail.datasets == ["d1", "d2"] && detail.replicasPerEndpoint["BNL_DISK"] == 3)
-            // Attaching files to a container, or a container to a container, is refused.
-            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach(["/belle/x"], to: "c", by: DataSites.manager) }
-            await #expect(throws: ConveyorError.self) { _ = try await sites.dm.attach(["c"], to: "c", by: DataSites.manager) }
-            #expect(try await sites.dm.deleteRule(rule.id, by: DataSites.manager) == 3000)
         }
     }
 }

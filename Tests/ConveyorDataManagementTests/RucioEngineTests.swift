@@ -28,8 +28,12 @@ enum RucioServer {
         return RucioClient(url: url, account: "root", username: "ddmlab", password: "secret")
     }
 
-    /// judge-evaluator, conveyor submitter/poller/finisher (mock transfertool), judge-cleaner, reaper: once each.
+    /// judge-evaluator, conveyor submitter/poller/finisher (mock transfertool), judge-cleaner,
+    /// reaper: once each, one run at a time (tests run in parallel; Rucio's daemons share out
+    /// their work by the instances alive, and one run at a time is what each expects).
     static func runDaemons() async throws {
+        await turns.acquire()
+        defer { Task { await turns.release() } }
         guard let home else { throw ConveyorError.unavailable("CONVEYOR_TEST_RUCIO_HOME is not set") }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/rucio").path
@@ -39,6 +43,28 @@ enum RucioServer {
             throw ConveyorError.unavailable("Rucio's daemons failed: \(result.standardError.suffix(500))")
         }
     }
+}
+
+/// One run of Rucio's daemons at a time.
+actor DaemonTurns {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension RucioServer {
+    static let turns = DaemonTurns()
 }
 
 @Suite("Data management on Rucio", .serialized, .enabled(if: RucioServer.wanted))

@@ -8,6 +8,10 @@ import Synchronization
 /// daemons move the data; each cycle reads the rules' states, locks and replicas back into
 /// Conveyor's catalog, so pages, `rule show` and the workflow see them as they see embedded ones.
 ///
+/// Rucio must name files as Conveyor does, an RSE's prefix followed by the LFN (Belle II's
+/// lfn2pfn; scripts/rucio-policy is that policy package for Conveyor's test server): a copy
+/// Rucio makes is then where Conveyor's jobs look for it.
+///
 /// ```swift
 /// let engine = RucioEngine(store: store, client: RucioClient(url: url, account: "root", username: "ddmlab", password: "secret"))
 /// let dm = DataManagement(store: store, engine: engine)
@@ -35,15 +39,13 @@ public struct RucioEngine: DataManagementEngine {
 
     public func add(_ rule: ReplicationRule, by actor: Actor) async throws(ConveyorError) -> ReplicationRule {
         try await translatingErrors {
-            let (endpoints, files, holders, exists) = try await store.read { session in
+            // Refused here, as the embedded engine refuses it, before Rucio sees it.
+            let (endpoints, files, holders) = try await store.read { session in
+                guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
                 let files = try await session.targetFiles(rule.target)
-                return (
-                    try await session.endpoints(), files, try await session.holders(of: files.map(\.id)),
-                    try await session.targetExists(rule.target)
-                )
+                let plan = try await RulePlanner.plan(rule, files: files, in: session)
+                return (try await session.endpoints(), files, plan.holders)
             }
-            guard exists else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
-            _ = try SiteExpression(rule.expression).require(from: endpoints)
             try await registerEndpoints(endpoints)
             try await registerData(rule.target, files: files, holders: holders)
             let external = try await createRemote(rule)
@@ -148,8 +150,11 @@ public struct RucioEngine: DataManagementEngine {
             try await store.read { try await $0.externalRules(includingOK: true) }.map { ($0.rule, $0.external) }, uniquingKeysWith: { a, _ in a })
         for rule in marked {
             do {
+                let isNew = known[rule.id] == nil
                 let (endpoints, files, holders) = try await store.read { session in
                     let files = try await session.targetFiles(rule.target)
+                    // A new rule is checked as `add` checks one; a rule Rucio holds already grows as Rucio decides.
+                    if isNew { _ = try await RulePlanner.plan(rule, files: files, in: session) }
                     return (try await session.endpoints(), files, try await session.holders(of: files.map(\.id)))
                 }
                 try await registerEndpoints(endpoints)
@@ -161,6 +166,8 @@ public struct RucioEngine: DataManagementEngine {
                 _ = try await refresh(rule: rule.id, external: external)
             } catch let refusal as RucioClient.Refusal {
                 try await store.write { try await $0.finishEvaluation(rule: rule.id, error: refusal.conveyorError.message, at: .now) }
+            } catch ConveyorError.invalidInput(let reason) {
+                try await store.write { try await $0.finishEvaluation(rule: rule.id, error: reason, at: .now) }
             }
         }
         return marked.count
@@ -194,7 +201,7 @@ public struct RucioEngine: DataManagementEngine {
                     }
                 mirrored.append((file.id, rse, lockState, file.size))
                 if lockState == .ok, let endpoint = endpoints[rse] {
-                    try await session.recordReplica(file: file.id, endpoint: endpoint, path: Self.path(of: name, at: endpoint), at: .now)
+                    try await session.recordReplica(file: file.id, endpoint: endpoint, path: endpoint.path(of: name), at: .now)
                 }
             }
             try await session.mirrorLocks(rule: rule, mirrored)
@@ -213,12 +220,6 @@ public struct RucioEngine: DataManagementEngine {
         case "Production": "Production Output"
         default: name
         }
-    }
-
-    /// Where Rucio's `identity` path algorithm puts a file at a deterministic RSE: prefix/scope/name.
-    static func path(of lfn: String, at endpoint: StorageEndpoint) -> String {
-        let prefix = endpoint.prefix.hasSuffix("/") ? String(endpoint.prefix.dropLast()) : endpoint.prefix
-        return "\(prefix)/\(scope(of: lfn))/\(lfn.hasPrefix("/") ? String(lfn.dropFirst()) : lfn)"
     }
 
     func did(_ target: RuleTarget) -> [String: String] {

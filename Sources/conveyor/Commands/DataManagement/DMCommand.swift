@@ -42,7 +42,7 @@ struct DMCommand: AsyncParsableCommand {
 
         func run() async throws {
             let dimension = try UsageDimension(parsing: by)
-            let rows = try await global.withStore { store in try await try DataManagement.configured(store: store).usage(by: dimension) }
+            let rows = try await global.withStore { store in try await DataManagement.configured(store: store).usage(by: dimension) }
             if output.json { return try Output.json(rows) }
             var header = ["SITE", "STORAGE"]
             if dimension != .site { header.append(dimension.rawValue.uppercased()) }
@@ -69,7 +69,7 @@ struct DMCommand: AsyncParsableCommand {
         func run() async throws {
             let age = try AgeText.seconds(olderThan)
             let report = try await global.withStore { store in
-                try await try DataManagement.configured(store: store).cleanup(
+                try await DataManagement.configured(store: store).cleanup(
                     campaign: campaign, olderThanSeconds: age, dryRun: dryRun, by: .currentLocalOperator)
             }
             if output.json { return try Output.json(report) }
@@ -95,7 +95,7 @@ struct DMCommand: AsyncParsableCommand {
 
         func run() async throws {
             let report = try await global.withStore { store in
-                try await try DataManagement.configured(store: store).declareBad(lfn: lfn, endpoint: endpoint, reason: reason, by: .currentLocalOperator)
+                try await DataManagement.configured(store: store).declareBad(lfn: lfn, endpoint: endpoint, reason: reason, by: .currentLocalOperator)
             }
             if output.json { return try Output.json(report) }
             if report.lost {

@@ -17,7 +17,7 @@ struct DatasetCommand: AsyncParsableCommand {
 
         func run() async throws {
             let dataset = try await global.withStore { store in
-                try await try DataManagement.configured(store: store).createDataset(name, kind: container ? .container : .dataset, by: .currentLocalOperator)
+                try await DataManagement.configured(store: store).createDataset(name, kind: container ? .container : .dataset, by: .currentLocalOperator)
             }
             Output.line("\(dataset.kind.rawValue) \(dataset.name): \(dataset.files) files, \(ByteCount.describe(dataset.bytes))")
         }
@@ -32,7 +32,7 @@ struct DatasetCommand: AsyncParsableCommand {
 
         func run() async throws {
             let attached = try await global.withStore { store in
-                try await try DataManagement.configured(store: store).attach(members, to: name, by: .currentLocalOperator)
+                try await DataManagement.configured(store: store).attach(members, to: name, by: .currentLocalOperator)
             }
             Output.line("\(attached) attached to \(name) (\(members.count - attached) already there)")
         }
@@ -44,7 +44,7 @@ struct DatasetCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let datasets = try await global.withStore { store in try await try DataManagement.configured(store: store).datasets() }
+            let datasets = try await global.withStore { store in try await DataManagement.configured(store: store).datasets() }
             if output.json { return try Output.json(datasets) }
             Output.table(
                 ["NAME", "KIND", "FILES", "BYTES", "CREATED BY"],
@@ -59,7 +59,7 @@ struct DatasetCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let detail = try await global.withStore { store in try await try DataManagement.configured(store: store).dataset(name) }
+            let detail = try await global.withStore { store in try await DataManagement.configured(store: store).dataset(name) }
             if output.json { return try Output.json(detail) }
             let d = detail.dataset
             Output.line("\(d.kind.rawValue) \(d.name): \(d.files) files, \(ByteCount.describe(d.bytes))")

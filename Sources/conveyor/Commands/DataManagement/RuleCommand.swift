@@ -27,7 +27,7 @@ struct RuleCommand: AsyncParsableCommand {
             let asked = DataManagement.RuleRequest(
                 target: try RuleTarget(parsing: target), copies: copies, expression: expression, lifetimeSeconds: try lifetime.map(AgeText.seconds),
                 grouping: try RuleGrouping(parsing: grouping), activity: activity, priority: priority, comment: comment)
-            let rule = try await global.withStore { store in try await try DataManagement.configured(store: store).addRule(asked, by: .currentLocalOperator) }
+            let rule = try await global.withStore { store in try await DataManagement.configured(store: store).addRule(asked, by: .currentLocalOperator) }
             if output.json { return try Output.json(rule) }
             Output.line(RuleCommand.summary(rule))
         }
@@ -42,7 +42,7 @@ struct RuleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let state = try self.state.map(RuleState.init(parsing:))
-            let rules = try await global.withStore { store in try await try DataManagement.configured(store: store).rules(state: state, request: request) }
+            let rules = try await global.withStore { store in try await DataManagement.configured(store: store).rules(state: state, request: request) }
             if output.json { return try Output.json(rules) }
             Output.table(
                 ["RULE", "STATE", "DATA", "COPIES", "WHERE", "OK", "REPL", "STUCK", "BYTES", "EXPIRES", "OWNER", "ERROR"],
@@ -62,7 +62,7 @@ struct RuleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let detail = try await global.withStore { store in try await try DataManagement.configured(store: store).rule(id) }
+            let detail = try await global.withStore { store in try await DataManagement.configured(store: store).rule(id) }
             if output.json { return try Output.json(detail) }
             Output.line(RuleCommand.summary(detail.rule))
             if let error = detail.rule.error { Output.line("reason: \(error)") }
@@ -81,7 +81,7 @@ struct RuleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let freed = try await global.withStore { store in try await try DataManagement.configured(store: store).deleteRule(id, by: .currentLocalOperator) }
+            let freed = try await global.withStore { store in try await DataManagement.configured(store: store).deleteRule(id, by: .currentLocalOperator) }
             Output.line("rule \(id) ended; \(ByteCount.describe(freed)) now deletable")
         }
     }
@@ -92,7 +92,7 @@ struct RuleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let rule = try await global.withStore { store in try await try DataManagement.configured(store: store).retryRule(id, by: .currentLocalOperator) }
+            let rule = try await global.withStore { store in try await DataManagement.configured(store: store).retryRule(id, by: .currentLocalOperator) }
             Output.line(RuleCommand.summary(rule))
         }
     }

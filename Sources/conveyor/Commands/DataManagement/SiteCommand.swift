@@ -37,7 +37,7 @@ struct SiteCommand: AsyncParsableCommand {
                 name: name, site: site, kind: try StorageKind(parsing: kind), prefix: prefix, attributes: attributes,
                 quotaBytes: try quota.map(ByteCount.parse), freeSpaceTargetBytes: try freeTarget.map(ByteCount.parse), copyCommand: copy,
                 recallCommand: recall, deleteCommand: delete, timeoutSeconds: timeout, concurrency: concurrency)
-            try await global.withStore { store in try await try DataManagement.configured(store: store).saveEndpoint(endpoint, by: .currentLocalOperator) }
+            try await global.withStore { store in try await DataManagement.configured(store: store).saveEndpoint(endpoint, by: .currentLocalOperator) }
             Output.line("endpoint \(endpoint.name): \(endpoint.kind.rawValue) at \(endpoint.site), \(endpoint.prefix)")
         }
     }
@@ -48,7 +48,7 @@ struct SiteCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let endpoints = try await global.withStore { store in try await try DataManagement.configured(store: store).endpoints() }
+            let endpoints = try await global.withStore { store in try await DataManagement.configured(store: store).endpoints() }
             if output.json { return try Output.json(endpoints) }
             Output.table(
                 ["ENDPOINT", "SITE", "KIND", "FILES", "USED", "QUOTA", "FREE", "DELETABLE", "INCOMING", "ATTRIBUTES"],
@@ -70,7 +70,7 @@ struct SiteCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let e = try await global.withStore { store in try await try DataManagement.configured(store: store).endpoint(name) }
+            let e = try await global.withStore { store in try await DataManagement.configured(store: store).endpoint(name) }
             if output.json { return try Output.json(e) }
             let endpoint = e.endpoint
             Output.line("endpoint \(endpoint.name): \(endpoint.kind.rawValue) at \(endpoint.site)")

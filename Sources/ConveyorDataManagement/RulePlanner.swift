@@ -1,0 +1,49 @@
+import ConveyorCore
+import ConveyorStore
+
+/// Where a rule's files go, as both engines decide it before anything is made: the endpoints its
+/// expression selects, what each file's copies are already (or are on their way), and the free
+/// space under each endpoint's quota. The embedded engine makes the locks it returns; the Rucio
+/// engine refuses a rule that cannot fit before asking Rucio (whose own quotas hold only after
+/// its abacus daemon has run).
+///
+/// ```swift
+/// let plan = try await RulePlanner.plan(rule, files: fresh, in: session)
+/// plan.placement[fileID]    // ["BNL_DISK"]
+/// ```
+enum RulePlanner {
+    struct Plan {
+        /// Per file, the endpoints its copies go to.
+        var placement: [Int64: [String]]
+        /// Per file, the endpoints that hold an available copy now.
+        var holders: [Int64: Set<String>]
+    }
+
+    static func plan(_ rule: ReplicationRule, files: [StoreSession.TargetFile], in session: StoreSession) async throws -> Plan {
+        let endpoints = try await session.endpoints()
+        var candidates = try SiteExpression(rule.expression).require(from: endpoints)
+        guard !files.isEmpty else { return Plan(placement: [:], holders: [:]) }
+        // Files attached later go where the rule's earlier files went (its grouping keeps them together).
+        if rule.id != 0, rule.grouping != .none {
+            let used = try await session.ruleEndpoints(rule.id)
+            if used.count >= rule.copies { candidates = candidates.filter { used.contains($0.name) } }
+        }
+        let holders = try await session.holders(of: files.map(\.id))
+        // Copies on their way count as there for placement and quota (their transfer is shared), not for the lock's state.
+        var placed = holders
+        for (file, endpoints) in try await session.arriving(files.map(\.id)) { placed[file, default: []].formUnion(endpoints) }
+        // Usage is summed only where a quota bounds the choice: it reads every replica there.
+        let bounded = candidates.filter { $0.quotaBytes != nil }
+        let usage = bounded.isEmpty ? [:] : try await session.endpointUsage()
+        let pending = bounded.isEmpty ? [:] : try await session.pendingTransferBytes()
+        let placement = try RulePlacement.place(
+            files.map { RulePlacement.File(id: $0.id, group: $0.group, size: $0.size, holders: placed[$0.id] ?? []) },
+            copies: rule.copies, grouping: rule.grouping,
+            on: candidates.map { endpoint in
+                RulePlacement.Candidate(
+                    name: endpoint.name,
+                    freeBytes: endpoint.quotaBytes.map { $0 - (usage[endpoint.name]?.bytes ?? 0) - (pending[endpoint.name] ?? 0) })
+            })
+        return Plan(placement: placement, holders: holders)
+    }
+}
