@@ -151,6 +151,14 @@ public struct DataManagement: Sendable {
 }
 
 extension DataManagement {
+    /// The process's environment as it was when data management first read it. A scheduler
+    /// removes the Rucio password (and the database's address) from its environment before it
+    /// starts jobs; it calls ``keepConfiguration()`` first, so that its engine still finds them.
+    public static let processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+
+    /// Reads the data-management settings of the environment now, before anything removes them.
+    public static func keepConfiguration() { _ = processEnvironment }
+
     /// The engine the environment names: Rucio when `CONVEYOR_RUCIO_URL` is set (with
     /// `CONVEYOR_RUCIO_ACCOUNT`, default root, `CONVEYOR_RUCIO_USERNAME` and
     /// `CONVEYOR_RUCIO_PASSWORD` for userpass), else the embedded one.
@@ -159,7 +167,7 @@ extension DataManagement {
     /// let dm = try DataManagement.configured(store: store)   // what the CLI, the server and the scheduler use
     /// ```
     public static func configured(
-        store: Store, environment: [String: String] = ProcessInfo.processInfo.environment
+        store: Store, environment: [String: String] = DataManagement.processEnvironment
     ) throws(ConveyorError)
         -> DataManagement
     {

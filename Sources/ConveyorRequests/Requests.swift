@@ -87,7 +87,7 @@ public struct Requests: Sendable {
         }
         try await Workflows(store: store).check(try builder.workflow(jobs: draft, notOnDisk: notOnDisk), file: fileName)
         let configuration = String(decoding: data, as: UTF8.self)
-        let placeNow = Self.placesRulesInTransaction(store)
+        let placeNow = try Self.placesRulesInTransaction(store)
         let (workflowID, tasks) = try await store.write { session in
             let now = Timestamp.now
             let id = try await session.insertRequest(
@@ -129,7 +129,7 @@ public struct Requests: Sendable {
         let notOnDisk = builder.inputsNotOnDisk(jobs.filter { open.contains($0.id) })
         let definition = try builder.workflow(jobs: jobs, progress: .init(succeededTasks: succeeded, openJobs: open), notOnDisk: notOnDisk)
         try await workflows.check(definition, file: record.fileName)
-        let placeNow = Self.placesRulesInTransaction(store)
+        let placeNow = try Self.placesRulesInTransaction(store)
         let workflowID = try await store.write { session in
             let now = Timestamp.now
             // Invalidated inputs stay out; inputs a killed job left Assigned are free again.
@@ -146,8 +146,8 @@ public struct Requests: Sendable {
 
     /// Whether the configured data-management engine places the request's rules inside its
     /// submission (embedded), or in its next cycle (Rucio).
-    static func placesRulesInTransaction(_ store: Store) -> Bool {
-        ((try? DataManagement.configured(store: store)) ?? DataManagement(store: store)).placesRulesInTransaction
+    static func placesRulesInTransaction(_ store: Store) throws(ConveyorError) -> Bool {
+        try DataManagement.configured(store: store).placesRulesInTransaction
     }
 
     private static func start(
@@ -276,6 +276,8 @@ public struct Requests: Sendable {
         public let problems: [RequestInput]
         public let inputsNotOnDisk: [String]
         public let outputs: [Outputs]
+        /// Time the work waited for its data (staging, output rules).
+        public let waitedOnData: RequestDataWaits
     }
 
     /// A request's steps with their state and progress (the list page's bars).
@@ -403,7 +405,7 @@ public struct Requests: Sendable {
         return Detail(
             summary: summary, request: request, steps: steps, calibrations: calibrations,
             pendingSignoffs: tasks.filter { $0.state == .awaiting_signoff }, payloads: payloads, problems: problems,
-            inputsNotOnDisk: notOnDisk.sorted(), outputs: outputs)
+            inputsNotOnDisk: notOnDisk.sorted(), outputs: outputs, waitedOnData: RequestDataWaits(tasks: tasks, now: .now))
     }
 
     /// A request's jobs, for `request jobs` and the page's output list.

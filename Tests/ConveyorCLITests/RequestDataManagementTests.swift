@@ -1,51 +1,93 @@
 import ConveyorCore
+import ConveyorJob
 import ConveyorTestSupport
 import Foundation
 import Testing
 
-/// Data management inside a request, through the command line: inputs on tape are recalled by a
-/// staging rule (nobody runs `files replica`), the mDST is replicated to a second site by the
-/// request's output rule, and the request is done only once that rule is OK.
+/// Data management inside a request, through the command line, on the embedded engine and on a
+/// real Rucio: inputs on tape are recalled by a staging rule (nobody runs `files replica`), the
+/// mDST is replicated to a second site by the request's output rule, and the request is done
+/// only once that rule is OK; `request show` says how long the work waited on its data.
 @Suite("Requests with data management")
 struct RequestDataManagementTests {
-    @Test func tapeInputsAreStagedByARuleAndOutputsPlacedAtASecondSite() async throws {
+    static let engines = RucioServer.wanted ? ["embedded", "rucio"] : ["embedded"]
+
+    @Test(arguments: engines)
+    func tapeInputsAreStagedByARuleAndOutputsPlacedAtASecondSite(engine: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1])
+        let onRucio = engine == "rucio"
+        // On Rucio, sites and RSEs are global in its one server: a tag of this test's, and `suite=TAG` on each endpoint.
+        let tag = onRucio ? RucioServer.freshTag() : ""
+        let (kek, bnl) = ("KEKCC\(tag)", "BNL\(tag)")
+        let fixture = try RequestFixture(
+            directory: directory, database: directory.file("c.sqlite"), runs: [1], site: kek, environment: onRucio ? RucioServer.conveyorEnvironment : [:])
         let onTape = RequestFixture.rawLFN(run: 1, tag: nil, index: 0)
         try await fixture.prepare(onTape: [onTape])
+        let suite = onRucio ? ["--attr", "suite=\(tag)"] : []
         try await fixture.ok(
-            "site", "add", "KEKCC_TAPE", "--site", "KEKCC", "--kind", "tape", "--prefix", directory.file("tape"), "--recall", "test -f {path}")
-        try await fixture.ok("site", "add", "KEKCC_DISK", "--site", "KEKCC", "--prefix", directory.file("storage"), "--attr", "country=JP")
-        try await fixture.ok("site", "add", "BNL_DISK", "--site", "BNL", "--prefix", directory.file("bnl"), "--attr", "country=US", "--quota", "1GB")
+            ["site", "add", "\(kek)_TAPE", "--site", kek, "--kind", "tape", "--prefix", directory.file("tape"), "--recall", "test -f {path}"] + suite)
+        try await fixture.ok(["site", "add", "\(kek)_DISK", "--site", kek, "--prefix", directory.file("storage"), "--attr", "country=JP"] + suite)
+        try await fixture.ok(
+            ["site", "add", "\(bnl)_DISK", "--site", bnl, "--prefix", directory.file("bnl"), "--attr", "country=US", "--quota", "1GB"] + suite)
+        if onRucio {
+            // Rucio reads a copy where its RSE's prefix and the LFN put it (Belle II's naming): the tape's copy is put there.
+            let atTape = directory.file("tape") + onTape
+            try FileManager.default.createDirectory(atPath: (atTape as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: directory.file("raw/\((onTape as NSString).lastPathComponent)"), toPath: atTape)
+        }
         // Bad input first: a tape endpoint without a recall command, an unknown kind.
         let noRecall = try await fixture.conveyor.run("site", "add", "T", "--site", "X", "--kind", "tape", "--prefix", "/t")
         #expect(noRecall.exitCode != 0 && noRecall.stderr.contains("needs a recall command"), "\(noRecall.stderr)")
+        let name = onRucio ? "u\(tag.lowercased())" : "u1"
         try fixture.writeRequest(
-            name: "u1", campaign: "unofficial", calibrations: [], outputs: "[mdst]", skims: "[]",
-            extra: "output_rules:\n  - {level: mdst, rse: 'country=US', lifetime: 30d}\n")
+            name: name, campaign: "unofficial", calibrations: [], outputs: "[mdst]", skims: "[]",
+            extra: "output_rules:\n  - {level: mdst, rse: '\(onRucio ? "country=US&suite=\(tag)" : "country=US")', lifetime: 30d}\n")
         let submitted = try await fixture.ok("request", "submit", "request.yaml")
         #expect(submitted.contains("1 input file(s) are not on disk at their site"), "\(submitted)")
         let rules = try await fixture.ok("rule", "list")
-        #expect(rules.contains("dataset:u1.stage.KEKCC") && rules.contains("dataset:u1.mdst"), "\(rules)")
+        let audit = try await fixture.ok("audit")
+        if onRucio { #expect(!audit.contains("Rucio rule"), "recorded in the submission; made in Rucio by the scheduler's first cycle") }
+        #expect(rules.contains("dataset:\(name).stage.\(kek)") && rules.contains("dataset:\(name).mdst"), "\(rules)")
 
-        let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(120))
+        // On Rucio its daemons run beside the scheduler, as they do at a site, until the request ends.
+        let daemons = Task {
+            guard onRucio else { return }
+            while !Task.isCancelled { try await RucioServer.runDaemons() }
+        }
+        defer { daemons.cancel() }
+        let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(onRucio ? 300 : 120))
+        daemons.cancel()
         #expect(ended.endedOnItsOwn, "the staging rule recalled the input; nobody recorded a replica")
-        let states = try await fixture.stepStates("u1")
+        let states = try await fixture.stepStates(name)
+        if onRucio {
+            let made = try await fixture.ok("audit")
+            #expect(made.contains("rule.place") && made.contains("Rucio rule"), "the engine was Rucio's: \(made)")
+        }
         #expect(states["mdst-all-events"] == "succeeded" && states["outputs-placed"] == "succeeded", "\(states)")
+        let shown = try await fixture.ok("request", "show", name)
+        #expect(shown.contains("waited on data management: staging "), "\(shown)")
         // The mDST is at BNL, verified, and the staging pin ended with the request.
         let usage = try await fixture.ok("dm", "usage", "--by", "level")
-        #expect(usage.contains("BNL") && usage.contains("mdst"), "\(usage)")
+        #expect(usage.contains(bnl) && usage.contains("mdst"), "\(usage)")
         let afterwards = try await fixture.ok("rule", "list")
-        #expect(!afterwards.contains("u1.stage.KEKCC"), "the staging rule ended with the request: \(afterwards)")
-        #expect(afterwards.contains("dataset:u1.mdst") && afterwards.contains(" OK "), "\(afterwards)")
-        let dataset = try await fixture.ok("dataset", "show", "u1.mdst")
-        #expect(dataset.contains("BNL_DISK: 5 of 5 files"), "\(dataset)")
+        #expect(!afterwards.contains("\(name).stage.\(kek)"), "the staging rule ended with the request: \(afterwards)")
+        #expect(afterwards.contains("dataset:\(name).mdst") && afterwards.contains(" OK "), "\(afterwards)")
+        let dataset = try await fixture.ok("dataset", "show", "\(name).mdst")
+        #expect(dataset.contains("\(bnl)_DISK: 5 of 5 files"), "\(dataset)")
+        // Each copy at BNL is a file where the catalog says, with the bytes the job wrote.
+        let listed = try await fixture.json("files", "list", "--level", "mdst", "--site", bnl)["files"] as? [[String: Any]] ?? []
+        #expect(listed.count == 5)
+        for file in listed {
+            let replicas = file["replicas"] as? [[String: Any]] ?? []
+            let path = try #require(replicas.first { $0["site"] as? String == bnl }?["path"] as? String)
+            #expect(try FileChecksums(ofFileAt: path).adler32 == file["adler32"] as? String, "\(path)")
+        }
 
         // Cleanup: a dry run lists the output rule and the bytes at BNL; then it is done.
         let dry = try await fixture.ok("dm", "cleanup", "--campaign", "unofficial", "--older-than", "1s", "--dry-run")
-        #expect(dry.contains("would end") && dry.contains("BNL"), "\(dry)")
-        #expect(try await fixture.ok("rule", "list").contains("u1.mdst"), "a dry run ends nothing")
+        #expect(dry.contains("would end") && dry.contains(bnl), "\(dry)")
+        #expect(try await fixture.ok("rule", "list").contains("\(name).mdst"), "a dry run ends nothing")
         let done = try await fixture.ok("dm", "cleanup", "--campaign", "unofficial", "--older-than", "1s")
         #expect(done.contains("1 rule(s) ended"), "\(done)")
         let bad = try await fixture.conveyor.run("dm", "cleanup", "--campaign", "unofficial", "--older-than", "soon")

@@ -17,15 +17,21 @@ struct RequestFixture {
     let directory: TemporaryDirectory
     let conveyor: CommandLineRunner
     let runs: [Int]
+    /// The site of the raw files and of the request's jobs.
+    let site: String
 
     static let filesPerRun: [(tag: String?, count: Int)] = [("hlt_bhabha", 2), ("hlt_hadron", 1), (nil, 2)]
 
-    init(directory: TemporaryDirectory, database: String, runs: [Int] = [1, 2, 3, 4], recoSleep: Double = 0, recoFailsOn: String = "") throws {
+    init(
+        directory: TemporaryDirectory, database: String, runs: [Int] = [1, 2, 3, 4], recoSleep: Double = 0, recoFailsOn: String = "", site: String = "KEKCC",
+        environment: [String: String] = [:]
+    ) throws {
         self.directory = directory
         self.runs = runs
+        self.site = site
         conveyor = CommandLineRunner(
             workingDirectory: directory.path,
-            environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep), "RECO_FAIL": recoFailsOn])
+            environment: ["CONVEYOR_DB": database, "RECO_SLEEP": String(recoSleep), "RECO_FAIL": recoFailsOn].merging(environment) { _, given in given })
         let bin = directory.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let scripts = [
@@ -70,6 +76,11 @@ struct RequestFixture {
     /// Runs a command that must succeed; returns its stdout.
     @discardableResult
     func ok(_ arguments: String...) async throws -> String {
+        try await ok(arguments)
+    }
+
+    @discardableResult
+    func ok(_ arguments: [String]) async throws -> String {
         let result = try await conveyor.run(arguments)
         #expect(result.exitCode == 0, "conveyor \(arguments.joined(separator: " ")): \(result.stderr)")
         return result.stdout
@@ -100,7 +111,7 @@ struct RequestFixture {
                     try data.write(to: URL(fileURLWithPath: path))
                     var sums = FileChecksums()
                     sums.update(data)
-                    let replica = onTape.contains(lfn) ? Replica(site: "KEKCC", storage: .tape, path: path) : Replica(site: "KEKCC", path: path)
+                    let replica = onTape.contains(lfn) ? Replica(site: site, storage: .tape, path: path) : Replica(site: site, path: path)
                     files.append(
                         CatalogFile(
                             lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
@@ -134,7 +145,7 @@ struct RequestFixture {
             input: {level: raw, selection: all}
             outputs: \(outputs)
             global_tags: [online]
-            sites: [{name: KEKCC, pool: local, storage: \(directory.file("storage"))}]
+            sites: [{name: \(site), pool: local, storage: \(directory.file("storage"))}]
             skims: \(skims)
             commands: {reconstruction: \(bin)/reco, skim: \(bin)/skim, quality: \(bin)/quality}
             retry_cooloff: 0

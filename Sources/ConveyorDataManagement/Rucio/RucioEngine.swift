@@ -93,6 +93,11 @@ public struct RucioEngine: DataManagementEngine {
 
     public func cycle(at time: Timestamp) async throws(ConveyorError) -> DataManagementCycle {
         var report = DataManagementCycle()
+        // Rules whose lifetime ended and staging pins of requests that ended: ended in Rucio, then here.
+        for id in try await store.read({ try await $0.rulesToEnd(at: time) }) {
+            _ = try await end(id, by: EmbeddedEngine.engineActor)
+            report.rulesEnded += 1
+        }
         report.rulesEvaluated += try await translatingErrors { try await placeMarked() }
         let external = try await store.read { try await $0.externalRules() }
         for (rule, id) in external {
@@ -162,7 +167,15 @@ public struct RucioEngine: DataManagementEngine {
                 var external = known[rule.id] ?? ""
                 if external.isEmpty { external = try await createRemote(rule) }
                 let id = external
-                try await store.write { try await $0.setExternalID(id, ofRule: rule.id) }
+                try await store.write { session in
+                    try await session.setExternalID(id, ofRule: rule.id)
+                    if isNew {
+                        try await session.appendAudit(
+                            AuditRecord(
+                                actor: EmbeddedEngine.engineActor, action: "rule.place", subjectKind: "rule", subject: String(rule.id),
+                                detail: "\(rule.target) ×\(rule.copies) on \(rule.expression), Rucio rule \(id)"))
+                    }
+                }
                 _ = try await refresh(rule: rule.id, external: external)
             } catch let refusal as RucioClient.Refusal {
                 try await store.write { try await $0.finishEvaluation(rule: rule.id, error: refusal.conveyorError.message, at: .now) }

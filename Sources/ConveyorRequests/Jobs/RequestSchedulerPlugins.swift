@@ -10,11 +10,12 @@ import ConveyorWorkflow
 /// let service = SchedulerService(store: store, jobRoot: root, plugins: .requests(store: store))
 /// ```
 extension SchedulerPlugins {
-    public static func requests(store: Store) -> SchedulerPlugins {
+    /// - Throws: when `CONVEYOR_RUCIO_*` names a Rucio that cannot be configured (never a silent fall back to the embedded engine).
+    public static func requests(store: Store) throws(ConveyorError) -> SchedulerPlugins {
         SchedulerPlugins(
             accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
             actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)],
-            background: [DataManagementCycles(engine: ((try? DataManagement.configured(store: store)) ?? DataManagement(store: store)).engine)])
+            background: [DataManagementCycles(engine: try DataManagement.configured(store: store).engine)])
     }
 }
 
@@ -41,7 +42,7 @@ struct LuminosityActionStep: ActionStepRunner {
 /// jobs wait for, output rules place what the jobs made.
 struct DataManagementCycles: SchedulerBackgroundWork {
     let engine: any DataManagementEngine
-    let name = "data management"
+    var name: String { "data management (\(engine.name))" }
 
     func cycle() async throws(ConveyorError) -> Bool {
         try await engine.cycle(at: .now).didWork

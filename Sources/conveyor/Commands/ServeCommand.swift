@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? nil
             : SchedulerService(
                 store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
-                leaseTimeout: timeout, plugins: .requests(store: store), logger: schedulerLogger)
+                leaseTimeout: timeout, plugins: try .requests(store: store), logger: schedulerLogger)
         let configuration = ServerConfiguration(
             host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
             onWorkflowCommand: { scheduler?.scheduler.noteCommand() })

@@ -1,3 +1,4 @@
+import ConveyorDataManagement
 import ConveyorStore
 import Foundation
 
@@ -12,6 +13,8 @@ enum JobEnvironment {
     /// Removes ``secrets`` and every variable whose value holds the database's address, its
     /// password, or any PostgreSQL connection URL.
     static func scrub(for location: StoreLocation) {
+        // Data management (Rucio's URL and password) is configured from the environment as it was.
+        DataManagement.keepConfiguration()
         var giveaways = ["postgres://", "postgresql://", location.connectionURL]
         switch location {
         case .sqlite(let path): giveaways.append(path)

@@ -62,14 +62,22 @@ extension StoreSession {
             .where("dataset_id", .equal, datasetID).first()
         guard present == nil else { return false }
         try await sql.insert(into: "container_datasets").columns("container_id", "dataset_id").values(SQLBind(containerID), SQLBind(datasetID)).run()
-        try await sql.update("rules").set("needs_evaluation", to: 1).where("target_kind", .equal, "container").where("target", .equal, container).run()
+        try await sql.raw(
+            """
+            UPDATE rules SET needs_evaluation = 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE target_kind = 'container' AND target = \(bind: container)
+            """
+        ).run()
         return true
     }
+
+    /// A rule whose data grew is not OK until its new files' copies are: a request waiting for its
+    /// output rules must not pass on the state the rule had before its last outputs joined.
+    static let notOKOnceGrown = "CASE WHEN state = 'OK' THEN 'REPLICATING' ELSE state END"
 
     func markRulesForEvaluation(dataset: String) async throws {
         try await sql.raw(
             """
-            UPDATE rules SET needs_evaluation = 1 WHERE (target_kind = 'dataset' AND target = \(bind: dataset))
+            UPDATE rules SET needs_evaluation = 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE (target_kind = 'dataset' AND target = \(bind: dataset))
                OR (target_kind = 'container' AND target IN (SELECT c.name FROM datasets c JOIN container_datasets cd ON cd.container_id = c.id
                                                           JOIN datasets d ON d.id = cd.dataset_id WHERE d.name = \(bind: dataset)))
             """

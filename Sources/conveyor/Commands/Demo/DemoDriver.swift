@@ -20,7 +20,7 @@ struct DemoDriver {
         let (request, workflowID) = try await current()
         let service = SchedulerService(
             store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked,
-            plugins: .requests(store: store), logger: logger)
+            plugins: try .requests(store: store), logger: logger)
         let clock = ContinuousClock.now
         let progress = Task { await DemoProgress(store: store, workflow: workflowID, started: clock).show() }
         defer { progress.cancel() }

@@ -130,6 +130,12 @@ extension RequestCommand {
                 Output.line("\n\(d.inputsNotOnDisk.count) input file(s) not yet on disk at their site:")
                 for lfn in d.inputsNotOnDisk.prefix(20) { Output.line("  \(lfn)") }
             }
+            let waits = d.waitedOnData
+            if waits.totalSeconds > 0 || waits.waiting {
+                Output.line(
+                    "\nwaited on data management\(waits.waiting ? " (so far)" : ""): "
+                        + String(format: "staging %.1f s, output rules %.1f s", waits.stagingSeconds, waits.outputsSeconds))
+            }
             if !rules.isEmpty {
                 Output.line("\nreplication rules:")
                 for rule in rules {

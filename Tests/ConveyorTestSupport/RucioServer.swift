@@ -1,0 +1,69 @@
+import ConveyorCore
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A real Rucio server (scripts/rucio, started by scripts/test): `CONVEYOR_TEST_RUCIO_URL` its
+/// address, `CONVEYOR_TEST_RUCIO_HOME` its folder, for driving its daemons once per step.
+public enum RucioServer {
+    static let environment = ProcessInfo.processInfo.environment
+    public static let url = environment["CONVEYOR_TEST_RUCIO_URL"]
+    public static let home = environment["CONVEYOR_TEST_RUCIO_HOME"]
+    /// Without a server the suite is skipped, except in CI, where it must fail.
+    public static let wanted = url != nil || environment["CI"] == "true"
+
+    /// judge-evaluator, conveyor submitter/poller/finisher (mock transfertool), judge-cleaner,
+    /// reaper: once each, one run at a time (tests run in parallel; Rucio's daemons share out
+    /// their work by the instances alive, and one run at a time is what each expects).
+    public static func runDaemons() async throws {
+        await turns.acquire()
+        defer { Task { await turns.release() } }
+        guard let home else { throw ConveyorError.unavailable("CONVEYOR_TEST_RUCIO_HOME is not set") }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/rucio").path
+        let result = try await Subprocess.run(
+            .path(FilePath(script)), arguments: ["daemons", home], output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        guard result.terminationStatus.isSuccess else {
+            throw ConveyorError.unavailable("Rucio's daemons failed: \(result.standardError.suffix(500))")
+        }
+    }
+}
+
+/// One run of Rucio's daemons at a time.
+public actor DaemonTurns {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension RucioServer {
+    static let turns = DaemonTurns()
+}
+
+extension RucioServer {
+    /// What `conveyor` needs to run its data management on the test server.
+    public static var conveyorEnvironment: [String: String] {
+        ["CONVEYOR_RUCIO_URL": url ?? "", "CONVEYOR_RUCIO_USERNAME": "ddmlab", "CONVEYOR_RUCIO_PASSWORD": "secret"]
+    }
+
+    /// A tag for names that are global in the one server (RSEs, datasets): six letters and digits.
+    public static func freshTag() -> String {
+        String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
+    }
+}
