@@ -4,8 +4,10 @@ import ConveyorStore
 import Foundation
 
 extension EmbeddedEngine {
-    /// The copies that are due, at most each endpoint's concurrency at once, each verified by
-    /// Adler-32 at its destination before it counts.
+    /// The copies that are due, at most each destination's concurrency at once and at most the
+    /// smaller of its two endpoints' concurrency on each link (source → destination: a tape
+    /// drive or a WAN path is shared by every copy over it), each verified by Adler-32 at its
+    /// destination before it counts. Copies held back by a link wait for the next cycle.
     func copy(at time: Timestamp, into report: inout DataManagementCycle) async throws(ConveyorError) {
         let endpoints = try await store.read { try await $0.endpoints() }
         let byName = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -16,9 +18,21 @@ extension EmbeddedEngine {
             try await session.dueTransfers(at: time, perEndpoint: Dictionary(endpoints.map { ($0.name, $0.concurrency) }, uniquingKeysWith: { a, _ in a }))
         }
         guard !due.isEmpty else { return }
+        var onLink: [String: Int] = [:]
+        var started: [(Transfer, StoreSession.Source?)] = []
+        for transfer in due {
+            let source = try await self.source(of: transfer)
+            if let source {
+                let link = "\(source.endpoint) \(transfer.endpoint)"
+                let limit = min(byName[source.endpoint]?.concurrency ?? 1, byName[transfer.endpoint]?.concurrency ?? 1)
+                guard onLink[link, default: 0] < limit else { continue }
+                onLink[link, default: 0] += 1
+            }
+            started.append((transfer, source))
+        }
         let outcomes = await withTaskGroup(of: (Transfer, Result<String, ConveyorError>).self) { group in
-            for transfer in due {
-                group.addTask { (transfer, await self.attempt(transfer, endpoints: byName)) }
+            for (transfer, source) in started {
+                group.addTask { (transfer, await self.attempt(transfer, from: source, endpoints: byName)) }
             }
             var all: [(Transfer, Result<String, ConveyorError>)] = []
             for await outcome in group { all.append(outcome) }
@@ -43,16 +57,21 @@ extension EmbeddedEngine {
 
     static let takenElsewhere = "another engine is making this copy"
 
+    /// Where a copy comes from: a disk copy before a tape one and, after a failure, another
+    /// source than the last (a bad copy is retried from elsewhere). Nil: none is available.
+    func source(of transfer: Transfer) async throws(ConveyorError) -> StoreSession.Source? {
+        var sources = try await store.read { try await $0.sources(of: transfer.fileID) }.filter { $0.endpoint != transfer.endpoint }
+        if transfer.failures > 0, let last = transfer.source, sources.count > 1 {
+            sources.sort { ($0.endpoint == last ? 1 : 0) < ($1.endpoint == last ? 1 : 0) }
+        }
+        return sources.first
+    }
+
     /// One try of one copy. - Returns: the path of the verified copy.
-    func attempt(_ transfer: Transfer, endpoints: [String: StorageEndpoint]) async -> Result<String, ConveyorError> {
+    func attempt(_ transfer: Transfer, from source: StoreSession.Source?, endpoints: [String: StorageEndpoint]) async -> Result<String, ConveyorError> {
         do throws(ConveyorError) {
             guard let destination = endpoints[transfer.endpoint] else { throw .notFound("endpoint \(transfer.endpoint) is gone") }
-            var sources = try await store.read { try await $0.sources(of: transfer.fileID) }.filter { $0.endpoint != destination.name }
-            // After a failure, another source first (a bad copy is retried from elsewhere).
-            if transfer.failures > 0, let last = transfer.source, sources.count > 1 {
-                sources.sort { ($0.endpoint == last ? 1 : 0) < ($1.endpoint == last ? 1 : 0) }
-            }
-            guard let source = sources.first, let from = endpoints[source.endpoint] else {
+            guard let source, let from = endpoints[source.endpoint] else {
                 throw .unavailable("no available copy of \(transfer.lfn) to copy from")
             }
             guard try await store.write({ try await $0.claimTransfer(transfer.id, source: source.endpoint, at: .now) }) else {

@@ -157,6 +157,23 @@ struct DataManagementSuite {
     }
 
     @Test(arguments: TestBackend.available)
+    func aLinkCarriesAtMostItsEndpointsConcurrency(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            // One tape drive: copies from it go one at a time, whatever the disks could take.
+            try await sites.endpoint("KEK_TAPE", site: "KEK", kind: .tape, concurrency: 1)
+            try await sites.endpoint("KEK_DISK", site: "KEK", concurrency: 8)
+            try await sites.rawFiles(3, dataset: "t.raw")
+            let rule = try await sites.dm.addRule(.init(target: .dataset("t.raw"), expression: "KEK_DISK"), by: DataSites.manager)
+            var made: [Int] = []
+            for _ in 0..<4 { made.append(try await sites.dm.engine.cycle(at: .now).copiesMade) }
+            #expect(made == [1, 1, 1, 0], "one copy per cycle over the one-drive link: \(made)")
+            #expect(try await sites.dm.rule(rule.id).rule.state == .OK)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func aHangingCopyIsStoppedAtItsTimeLimit(backend: TestBackend) async throws {
         try await backend.withStore { store in
             let sites = try DataSites(store: store)

@@ -57,7 +57,7 @@ struct DataSites {
 
     func endpoint(
         _ name: String, site: String, kind: StorageKind = .disk, quota: Int64? = nil, freeTarget: Int64? = nil, copy: String = "cp {src} {dst}",
-        timeout: Int = 60, attributes: [String: String] = [:]
+        timeout: Int = 60, concurrency: Int = 4, attributes: [String: String] = [:]
     ) async throws {
         let prefix = directory.file(name)
         try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
@@ -66,7 +66,8 @@ struct DataSites {
         try await dm.saveEndpoint(
             try StorageEndpoint(
                 name: n(name), site: n(site), kind: kind, prefix: prefix, attributes: attributes, quotaBytes: quota, freeSpaceTargetBytes: freeTarget,
-                copyCommand: copy, recallCommand: kind == .tape ? "test -f {path}" : nil, timeoutSeconds: timeout), by: Self.admin)
+                copyCommand: copy, recallCommand: kind == .tape ? "test -f {path}" : nil, timeoutSeconds: timeout, concurrency: concurrency),
+            by: Self.admin)
     }
 
     /// The usual three endpoints.
