@@ -173,6 +173,32 @@ struct DataManagementSuite {
         }
     }
 
+    /// A big dataset rule is placed by set-based statements: the same locks, copies and
+    /// tombstones as the row-at-a-time path gives a small one.
+    @Test(arguments: TestBackend.available)
+    func aBigDatasetRuleIsPlacedWholeAsASmallOneIs(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let sites = try DataSites(store: store)
+            defer { sites.directory.remove() }
+            try await sites.standard()
+            try await sites.rawFiles(150, size: 10, at: "KEK_DISK", dataset: "big")
+            let here = try await sites.dm.addRule(.init(target: .dataset("big"), expression: "KEK_DISK"), by: DataSites.manager)
+            #expect(here.state == .OK && here.locksOK == 150, "\(here)")
+            let there = try await sites.dm.addRule(.init(target: .dataset("big"), expression: "BNL_DISK", priority: 4), by: DataSites.manager)
+            #expect(there.state == .REPLICATING && there.locksReplicating == 150)
+            let queued = try await store.read { try await $0.transfers() }
+            #expect(queued.count == 150 && Set(queued.map(\.endpoint)) == ["BNL_DISK"])
+            // A second rule over the same copies queues nothing more.
+            _ = try await sites.dm.addRule(.init(target: .dataset("big"), expression: "site=BNL"), by: DataSites.manager)
+            #expect(try await store.read { try await $0.transfers() }.count == 150)
+            // The copies at KEK became deletable when their rule ended; a new rule holds them again.
+            try await sites.dm.deleteRule(here.id, by: DataSites.manager)
+            #expect(try await sites.dm.endpoint("KEK_DISK").deletableBytes == 1500)
+            _ = try await sites.dm.addRule(.init(target: .dataset("big"), expression: "KEK_DISK"), by: DataSites.manager)
+            #expect(try await sites.dm.endpoint("KEK_DISK").deletableBytes == 0)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aHangingCopyIsStoppedAtItsTimeLimit(backend: TestBackend) async throws {
         try await backend.withStore { store in

@@ -83,6 +83,13 @@ struct RequestPage: Page {
                 "<h2>Not yet on disk</h2><p class=\"muted\">\(detail.inputsNotOnDisk.count) input file(s) wait for tape staging.</p><ul id=\"not-on-disk\">\(detail.inputsNotOnDisk.prefix(50).map { "<li>\($0)</li>" as HTML })</ul>"
             )
         }
+        let waits = detail.waitedOnData
+        if waits.totalSeconds > 0 || waits.waiting {
+            let text = String(format: "staging %.1f s, output rules %.1f s", waits.stagingSeconds, waits.outputsSeconds)
+            parts.append(
+                "<p id=\"data-waits\" class=\"muted\">Waited on data management\(waits.waiting ? " (so far)" : ""): \(text) (<a href=\"/rules\">rules</a>).</p>"
+            )
+        }
         return HTML(unsafe: parts.map(\.rendered).joined())
     }
 }
