@@ -24,7 +24,7 @@ struct SiteCommand: AsyncParsableCommand {
         @Option(help: "For tape: how a file is recalled before it is copied out; {path} is its path (e.g. 'hstage {path}').") var recall: String?
         @Option(help: "How a copy is removed here; {path} is its path (default: remove the local file).") var delete: String?
         @Option(help: "Seconds a copy, recall or delete may take.") var timeout: Int = 600
-        @Option(help: "The most copies into this endpoint at once.") var concurrency: Int = 4
+        @Option(help: "The most copies into this endpoint at once, and on any link from or to it (a tape: its drives).") var concurrency: Int = 4
 
         func run() async throws {
             var attributes: [String: String] = [:]
