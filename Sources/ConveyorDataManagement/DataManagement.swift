@@ -47,18 +47,25 @@ public struct DataManagement: Sendable {
         /// Bytes on their way here.
         public var incomingBytes: Int64
         public var freeBytes: Int64?
+        /// What the rules of each owner with a quota here hold (each file once).
+        public var ownerUsage: [String: Int64]
     }
 
     public func endpoints() async throws(ConveyorError) -> [EndpointUsage] {
         try await store.read { session in
             let usage = try await session.endpointUsage()
             let pending = try await session.pendingTransferBytes()
-            return try await session.endpoints().map { endpoint in
+            var all: [EndpointUsage] = []
+            for endpoint in try await session.endpoints() {
                 let used = usage[endpoint.name]?.bytes ?? 0
-                return EndpointUsage(
-                    endpoint: endpoint, usedBytes: used, files: usage[endpoint.name]?.files ?? 0, deletableBytes: usage[endpoint.name]?.deletable ?? 0,
-                    incomingBytes: pending[endpoint.name] ?? 0, freeBytes: endpoint.quotaBytes.map { $0 - used })
+                var owners: [String: Int64] = [:]
+                for owner in endpoint.ownerQuotas.keys { owners[owner] = try await session.ownerUsage(owner, at: [endpoint.name])[endpoint.name] ?? 0 }
+                all.append(
+                    EndpointUsage(
+                        endpoint: endpoint, usedBytes: used, files: usage[endpoint.name]?.files ?? 0, deletableBytes: usage[endpoint.name]?.deletable ?? 0,
+                        incomingBytes: pending[endpoint.name] ?? 0, freeBytes: endpoint.quotaBytes.map { $0 - used }, ownerUsage: owners))
             }
+            return all
         }
     }
 

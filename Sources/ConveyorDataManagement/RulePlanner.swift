@@ -36,13 +36,33 @@ enum RulePlanner {
         let bounded = candidates.filter { $0.quotaBytes != nil }
         let usage = bounded.isEmpty ? [:] : try await session.endpointUsage()
         let pending = bounded.isEmpty ? [:] : try await session.pendingTransferBytes()
+        // An owner's quota counts every file its rules lock there, copies already present included.
+        let ownerBounded = candidates.filter { $0.ownerQuotas[rule.owner] != nil }.map(\.name)
+        let ownerUsage = ownerBounded.isEmpty ? [:] : try await session.ownerUsage(rule.owner, at: ownerBounded)
+        var ownerHeld: [String: Set<Int64>] = [:]
+        for name in ownerBounded { ownerHeld[name] = try await session.filesLocked(byOwner: rule.owner, at: name, among: files.map(\.id)) }
         let placement = try RulePlacement.place(
             files.map { RulePlacement.File(id: $0.id, group: $0.group, size: $0.size, holders: placed[$0.id] ?? []) },
             copies: rule.copies, grouping: rule.grouping,
             on: candidates.map { endpoint in
-                RulePlacement.Candidate(
-                    name: endpoint.name,
-                    freeBytes: endpoint.quotaBytes.map { $0 - (usage[endpoint.name]?.bytes ?? 0) - (pending[endpoint.name] ?? 0) })
+                var free = endpoint.quotaBytes.map { $0 - (usage[endpoint.name]?.bytes ?? 0) - (pending[endpoint.name] ?? 0) }
+                var boundBy: String?
+                if let quota = endpoint.ownerQuotas[rule.owner] {
+                    let alreadyHeld = ownerHeld[endpoint.name] ?? []
+                    let present = files.filter { placed[$0.id]?.contains(endpoint.name) == true && !alreadyHeld.contains($0.id) }.reduce(Int64(0)) {
+                        $0 + $1.size
+                    }
+                    // Files the owner holds here already count in its usage: not again when the placement counts them as to be copied.
+                    let heldButMissing = files.filter { alreadyHeld.contains($0.id) && placed[$0.id]?.contains(endpoint.name) != true }.reduce(Int64(0)) {
+                        $0 + $1.size
+                    }
+                    let ownerFree = quota - (ownerUsage[endpoint.name] ?? 0) - present + heldButMissing
+                    if free == nil || ownerFree < free! {
+                        free = ownerFree
+                        boundBy = "\(rule.owner)'s quota of \(ByteCount.describe(quota))"
+                    }
+                }
+                return RulePlacement.Candidate(name: endpoint.name, freeBytes: free, boundBy: boundBy)
             })
         return Plan(placement: placement, holders: holders)
     }

@@ -13,7 +13,7 @@ import Testing
 struct DataManagementSuite {
     @Test(arguments: TestBackend.available, DataEngine.available)
     func aRuleRecallsFromTapeCopiesToDiskAndVerifies(backend: TestBackend, engine: DataEngine) async throws {
-        try await backend.withStore { store in
+        try await engine.run(on: backend) { store in
             let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard()
@@ -40,7 +40,7 @@ struct DataManagementSuite {
 
     @Test(arguments: TestBackend.available, DataEngine.available)
     func twoCopiesGoToTwoSitesAndLaterFilesFollowTheirDataset(backend: TestBackend, engine: DataEngine) async throws {
-        try await backend.withStore { store in
+        try await engine.run(on: backend) { store in
             let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard()
@@ -64,7 +64,7 @@ struct DataManagementSuite {
 
     @Test(arguments: TestBackend.available, DataEngine.available)
     func badRulesAreRefusedWholeWithOneLine(backend: TestBackend, engine: DataEngine) async throws {
-        try await backend.withStore { store in
+        try await engine.run(on: backend) { store in
             let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard(bnlQuota: 1500)
@@ -100,8 +100,36 @@ struct DataManagementSuite {
     }
 
     @Test(arguments: TestBackend.available, DataEngine.available)
+    func anOwnersQuotaBoundsWhatItsRulesHold(backend: TestBackend, engine: DataEngine) async throws {
+        try await engine.run(on: backend) { store in
+            let sites = try DataSites(store: store, on: engine)
+            defer { sites.directory.remove() }
+            try await sites.endpoint("KEK_DISK", site: "KEK")
+            try await sites.endpoint("BNL_DISK", site: "BNL", ownerQuotas: ["dm-manager": 1500])
+            let lfns = try await sites.rawFiles(2, at: "KEK_DISK")
+            let first = try await sites.dm.addRule(.init(target: .file(lfns[0]), expression: sites.n("BNL_DISK")), by: DataSites.manager)
+            #expect(first.locksReplicating == 1)
+            // The second file would make 2000 bytes of the owner's 1500.
+            do {
+                _ = try await sites.dm.addRule(.init(target: .file(lfns[1]), expression: sites.n("BNL_DISK")), by: DataSites.manager)
+                Issue.record("a rule over its owner's quota was accepted")
+            } catch let error as ConveyorError {
+                #expect(error.message.contains("over quota") && error.message.contains("dm-manager's quota"), "\(error.message)")
+            }
+            // Another owner is bound only by the endpoint's own quota (none here); the same file twice counts once.
+            let other = try await sites.dm.addRule(
+                .init(target: .file(lfns[1]), expression: sites.n("BNL_DISK")), by: Actor(name: "other-manager", role: .manager))
+            #expect(other.locksReplicating == 1)
+            _ = try await sites.dm.addRule(.init(target: .file(lfns[0]), expression: "site=\(sites.n("BNL"))"), by: DataSites.manager)
+            try await sites.settle()
+            let bnl = try await sites.dm.endpoint(sites.n("BNL_DISK"))
+            #expect(bnl.ownerUsage == ["dm-manager": 1000], "\(bnl.ownerUsage)")
+        }
+    }
+
+    @Test(arguments: TestBackend.available, DataEngine.available)
     func usageAndCleanupOfARequestlessRuleAndContainers(backend: TestBackend, engine: DataEngine) async throws {
-        try await backend.withStore { store in
+        try await engine.run(on: backend) { store in
             let sites = try DataSites(store: store, on: engine)
             defer { sites.directory.remove() }
             try await sites.standard()

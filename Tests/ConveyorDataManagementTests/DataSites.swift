@@ -13,6 +13,15 @@ enum DataEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// Rucio only where a server is given (scripts/test starts one; CI must have it).
     static var available: [DataEngine] { RucioServer.wanted ? [.embedded, .rucio] : [.embedded] }
     var testDescription: String { rawValue }
+
+    /// A test on a fresh store; on Rucio, alone among the tests that use the one server.
+    func run(on backend: TestBackend, _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
+        if self == .rucio {
+            try await RucioServer.exclusively { try await backend.withStore(body) }
+        } else {
+            try await backend.withStore(body)
+        }
+    }
 }
 
 /// Two sites on this machine, each a folder: KEK with a (simulated) tape and a disk, BNL with a
@@ -57,7 +66,7 @@ struct DataSites {
 
     func endpoint(
         _ name: String, site: String, kind: StorageKind = .disk, quota: Int64? = nil, freeTarget: Int64? = nil, copy: String = "cp {src} {dst}",
-        timeout: Int = 60, concurrency: Int = 4, attributes: [String: String] = [:]
+        timeout: Int = 60, concurrency: Int = 4, attributes: [String: String] = [:], ownerQuotas: [String: Int64] = [:]
     ) async throws {
         let prefix = directory.file(name)
         try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
@@ -65,7 +74,8 @@ struct DataSites {
         if !tag.isEmpty { attributes["suite"] = tag }
         try await dm.saveEndpoint(
             try StorageEndpoint(
-                name: n(name), site: n(site), kind: kind, prefix: prefix, attributes: attributes, quotaBytes: quota, freeSpaceTargetBytes: freeTarget,
+                name: n(name), site: n(site), kind: kind, prefix: prefix, attributes: attributes, quotaBytes: quota, ownerQuotas: ownerQuotas,
+                freeSpaceTargetBytes: freeTarget,
                 copyCommand: copy, recallCommand: kind == .tape ? "test -f {path}" : nil, timeoutSeconds: timeout, concurrency: concurrency),
             by: Self.admin)
     }

@@ -67,3 +67,22 @@ extension RucioServer {
         String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
     }
 }
+
+extension RucioServer {
+    static let sessions = DaemonTurns()
+
+    /// Runs a test's use of the one Rucio server alone: tests of several suites share it, and
+    /// its daemons serve every test's rules at once, so a test that waits on its own transfers
+    /// would wait on everyone's.
+    public static func exclusively<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await sessions.acquire()
+        do {
+            let result = try await body()
+            await sessions.release()
+            return result
+        } catch {
+            await sessions.release()
+            throw error
+        }
+    }
+}

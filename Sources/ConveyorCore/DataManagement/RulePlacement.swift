@@ -28,10 +28,13 @@ public enum RulePlacement {
     public struct Candidate: Sendable, Hashable {
         public var name: String
         public var freeBytes: Int64?
+        /// What bounds `freeBytes` when it is not the endpoint's own quota (an owner's quota), for the refusal.
+        public var boundBy: String?
 
-        public init(name: String, freeBytes: Int64?) {
+        public init(name: String, freeBytes: Int64?, boundBy: String? = nil) {
             self.name = name
             self.freeBytes = freeBytes
+            self.boundBy = boundBy
         }
     }
 
@@ -79,7 +82,7 @@ public enum RulePlacement {
             guard chosen.count == copies else {
                 let bytes = members.reduce(Int64(0)) { $0 + $1.size }
                 throw .invalidInput(
-                    "over quota: \(copies) copies of \(ByteCount.describe(bytes)) do not fit the free space of the selected endpoints (\(candidates.map { "\($0.name) \($0.freeBytes.map(ByteCount.describe) ?? "unbounded")" }.joined(separator: ", ")))"
+                    "over quota: \(copies) copies of \(ByteCount.describe(bytes)) do not fit the free space of the selected endpoints (\(candidates.map { "\($0.name) \($0.freeBytes.map(ByteCount.describe) ?? "unbounded")\($0.boundBy.map { " under \($0)" } ?? "")" }.joined(separator: ", ")))"
                 )
             }
             for file in members { placement[file.id] = chosen.sorted() }

@@ -17,6 +17,9 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
     public var attributes: [String: String]
     /// The bytes Conveyor may use here; nil for no bound.
     public var quotaBytes: Int64?
+    /// The bytes the rules of one owner may hold here (Rucio's account limits): the copies their
+    /// locks stand for, each file once. An owner not named has only the endpoint's quota.
+    public var ownerQuotas: [String: Int64]
     /// Deletable replicas are deleted, oldest first, while fewer bytes than this are free.
     public var freeSpaceTargetBytes: Int64?
     /// A replica of LFN `/a/b` lives at `prefix + /a/b`.
@@ -35,7 +38,8 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
 
     public init(
         name: String, site: String, kind: StorageKind, prefix: String, attributes: [String: String] = [:], quotaBytes: Int64? = nil,
-        freeSpaceTargetBytes: Int64? = nil, copyCommand: String = "cp {src} {dst}", recallCommand: String? = nil, deleteCommand: String? = nil,
+        ownerQuotas: [String: Int64] = [:], freeSpaceTargetBytes: Int64? = nil, copyCommand: String = "cp {src} {dst}", recallCommand: String? = nil,
+        deleteCommand: String? = nil,
         timeoutSeconds: Int = 600, concurrency: Int = 4
     ) throws(ConveyorError) {
         self.name = name
@@ -44,6 +48,7 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
         self.prefix = prefix
         self.attributes = attributes
         self.quotaBytes = quotaBytes
+        self.ownerQuotas = ownerQuotas
         self.freeSpaceTargetBytes = freeSpaceTargetBytes
         self.copyCommand = copyCommand
         self.recallCommand = recallCommand
@@ -51,6 +56,27 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
         self.timeoutSeconds = timeoutSeconds
         self.concurrency = concurrency
         try validate()
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, site, kind, attributes, quotaBytes, ownerQuotas, freeSpaceTargetBytes, prefix, copyCommand, recallCommand, deleteCommand
+        case timeoutSeconds, concurrency
+    }
+
+    /// Decodes and validates: an endpoint that breaks its rules is refused, whatever sent it.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            name: try c.decode(String.self, forKey: .name), site: try c.decode(String.self, forKey: .site), kind: try c.decode(StorageKind.self, forKey: .kind),
+            prefix: try c.decode(String.self, forKey: .prefix), attributes: try c.decodeIfPresent([String: String].self, forKey: .attributes) ?? [:],
+            quotaBytes: try c.decodeIfPresent(Int64.self, forKey: .quotaBytes),
+            ownerQuotas: try c.decodeIfPresent([String: Int64].self, forKey: .ownerQuotas) ?? [:],
+            freeSpaceTargetBytes: try c.decodeIfPresent(Int64.self, forKey: .freeSpaceTargetBytes),
+            copyCommand: try c.decodeIfPresent(String.self, forKey: .copyCommand) ?? "cp {src} {dst}",
+            recallCommand: try c.decodeIfPresent(String.self, forKey: .recallCommand),
+            deleteCommand: try c.decodeIfPresent(String.self, forKey: .deleteCommand),
+            timeoutSeconds: try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 600,
+            concurrency: try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4)
     }
 
     /// Attribute keys that are the endpoint's own fields and cannot be set as attributes.
@@ -69,6 +95,12 @@ public struct StorageEndpoint: Sendable, Hashable, Codable {
             }
         }
         if let quotaBytes, quotaBytes < 0 { throw .invalidInput("endpoint \(name): the quota must not be negative") }
+        for (owner, bytes) in ownerQuotas {
+            guard !owner.isEmpty, owner.count <= 100, !owner.contains(where: { $0.isNewline || $0 == "=" }) else {
+                throw .invalidInput("endpoint \(name): an owner's quota needs the owner's name (at most 100 characters, no '=' or line break)")
+            }
+            guard bytes >= 0 else { throw .invalidInput("endpoint \(name): \(owner)'s quota must not be negative") }
+        }
         if let target = freeSpaceTargetBytes {
             guard target >= 0 else { throw .invalidInput("endpoint \(name): the free-space target must not be negative") }
             guard let quotaBytes, target <= quotaBytes else {

@@ -130,7 +130,25 @@ public struct RucioEngine: DataManagementEngine {
         }
     }
 
-    /// Makes the rule in Rucio. - Returns: Rucio's rule id.
+    /// Makes the rule in Rucio, or, with `adopting`, takes the same rule Rucio already holds: a
+    /// cycle whose answer was lost (a time-out while Rucio made the rule) tries again, and Rucio
+    /// refuses the same DID, account, expression and copies twice.
+    /// - Returns: Rucio's rule id.
+    func createRemote(_ rule: ReplicationRule, adopting: Bool = false) async throws -> String {
+        do {
+            return try await createRemote(rule)
+        } catch let refusal as RucioClient.Refusal where adopting && refusal.exceptionClass == "DuplicateRule" {
+            let target = did(rule.target)
+            let held = try await client.lines("/dids/\(target["scope"] ?? "")/\(target["name"] ?? "")/rules")
+            guard
+                let same = held.first(where: {
+                    $0["rse_expression"] as? String == rule.expression && ($0["copies"] as? Int) == rule.copies && $0["account"] as? String == client.account
+                }), let id = same["id"] as? String
+            else { throw refusal }
+            return id
+        }
+    }
+
     func createRemote(_ rule: ReplicationRule) async throws -> String {
         var body: [String: Any] = [
             "dids": [did(rule.target)], "copies": rule.copies, "rse_expression": rule.expression, "grouping": rule.grouping.rawValue.uppercased(),
@@ -165,7 +183,7 @@ public struct RucioEngine: DataManagementEngine {
                 try await registerEndpoints(endpoints)
                 try await registerData(rule.target, files: files, holders: holders)
                 var external = known[rule.id] ?? ""
-                if external.isEmpty { external = try await createRemote(rule) }
+                if external.isEmpty { external = try await createRemote(rule, adopting: true) }
                 let id = external
                 try await store.write { session in
                     try await session.setExternalID(id, ofRule: rule.id)

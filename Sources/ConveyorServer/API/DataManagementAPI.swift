@@ -15,6 +15,8 @@ struct DataManagementAPI {
         let prefix: String
         let attributes: [String: String]?
         let quota: String?
+        /// Owner → size ("500TB").
+        let ownerQuotas: [String: String]?
         let freeTarget: String?
         let copyCommand: String?
         let recallCommand: String?
@@ -58,7 +60,7 @@ struct DataManagementAPI {
                 requestBody: .object(
                     properties: [
                         "name": .string(), "site": .string(), "kind": .string(enumeration: StorageKind.allCases.map(\.rawValue)), "prefix": .string(),
-                        "attributes": .map(.string()), "quota": .string(), "freeTarget": .string(), "copyCommand": .string(),
+                        "attributes": .map(.string()), "quota": .string(), "ownerQuotas": .map(.string()), "freeTarget": .string(), "copyCommand": .string(),
                         "recallCommand": .string(), "deleteCommand": .string(), "timeoutSeconds": .integer, "concurrency": .integer,
                     ], required: ["name", "site", "kind", "prefix"]),
                 response: .ref("EndpointUsage")
@@ -67,7 +69,8 @@ struct DataManagementAPI {
             let body = try await request.decode(as: EndpointBody.self, context: context)
             let endpoint = try StorageEndpoint(
                 name: body.name, site: body.site, kind: try StorageKind(parsing: body.kind), prefix: body.prefix, attributes: body.attributes ?? [:],
-                quotaBytes: try body.quota.map(ByteCount.parse), freeSpaceTargetBytes: try body.freeTarget.map(ByteCount.parse),
+                quotaBytes: try body.quota.map(ByteCount.parse), ownerQuotas: try (body.ownerQuotas ?? [:]).mapValues(ByteCount.parse),
+                freeSpaceTargetBytes: try body.freeTarget.map(ByteCount.parse),
                 copyCommand: body.copyCommand ?? "cp {src} {dst}", recallCommand: body.recallCommand, deleteCommand: body.deleteCommand,
                 timeoutSeconds: body.timeoutSeconds ?? 600, concurrency: body.concurrency ?? 4)
             try await dm.saveEndpoint(endpoint, by: context.actor!)

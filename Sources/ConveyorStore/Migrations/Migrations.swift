@@ -13,6 +13,7 @@ enum Migrations {
         requests,
         trust,
         dataManagement,
+        ownerQuotas,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

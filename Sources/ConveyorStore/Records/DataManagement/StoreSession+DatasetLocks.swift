@@ -3,7 +3,9 @@ import SQLKit
 
 extension StoreSession {
     /// Locks every file of a dataset the rule has no lock for yet on the given endpoints, in a
-    /// few set-based statements whatever the dataset's size: OK where an available copy is there,
+    /// few set-based statements whatever the dataset's size (existing rows are skipped by their
+    /// unique keys, `ON CONFLICT DO NOTHING`: an anti-join against the table being filled is
+    /// planned on its empty statistics and turns quadratic on PostgreSQL): OK where an available copy is there,
     /// else replicating with a copy queued (unless one is queued already), and the tombstones of
     /// the copies it now holds lifted. What ``insertLocks(_:rule:priority:at:)`` does for the same
     /// locks one row at a time, for a rule placed whole (every file of the dataset on the same endpoints).
@@ -23,7 +25,7 @@ extension StoreSession {
                        f.size
                 FROM datasets d JOIN dataset_files df ON df.dataset_id = d.id JOIN files f ON f.id = df.file_id
                 WHERE d.name = \(bind: dataset) AND d.kind = 'dataset'
-                  AND NOT EXISTS (SELECT 1 FROM rule_locks l WHERE l.rule_id = \(bind: rule) AND l.file_id = f.id AND l.endpoint = \(bind: endpoint.name))
+                ON CONFLICT (rule_id, file_id, endpoint) DO NOTHING
                 """
             ).run()
             try await sql.raw(
@@ -32,7 +34,7 @@ extension StoreSession {
                 SELECT l.file_id, l.endpoint, \(bind: TransferState.queued.rawValue), 0, \(bind: now), \(bind: priority), \(bind: now), \(bind: now)
                 FROM rule_locks l
                 WHERE l.rule_id = \(bind: rule) AND l.endpoint = \(bind: endpoint.name) AND l.state = 'replicating'
-                  AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.file_id = l.file_id AND t.endpoint = l.endpoint)
+                ON CONFLICT (file_id, endpoint) DO NOTHING
                 """
             ).run()
             try await sql.raw(

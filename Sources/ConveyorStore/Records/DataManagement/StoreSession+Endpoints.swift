@@ -10,6 +10,7 @@ extension StoreSession {
     /// ```
     public func saveEndpoint(_ endpoint: StorageEndpoint, at time: Timestamp, by actor: String) async throws {
         let attributes = String(decoding: try JSONEncoder.sorted.encode(endpoint.attributes), as: UTF8.self)
+        let ownerQuotas = String(decoding: try JSONEncoder.sorted.encode(endpoint.ownerQuotas), as: UTF8.self)
         let existing = try await self.endpoint(named: endpoint.name)
         if let other = try await endpoints().first(where: { $0.site == endpoint.site && $0.kind == endpoint.kind && $0.name != endpoint.name }) {
             throw ConveyorError.conflict("site \(endpoint.site) already has a \(endpoint.kind.rawValue) endpoint, \(other.name)")
@@ -22,19 +23,19 @@ extension StoreSession {
                 .set("attributes", to: attributes).set("quota", to: endpoint.quotaBytes).set("free_target", to: endpoint.freeSpaceTargetBytes)
                 .set("prefix", to: endpoint.prefix).set("copy_command", to: endpoint.copyCommand).set("recall_command", to: endpoint.recallCommand)
                 .set("delete_command", to: endpoint.deleteCommand).set("timeout_seconds", to: endpoint.timeoutSeconds)
-                .set("concurrency", to: endpoint.concurrency)
+                .set("concurrency", to: endpoint.concurrency).set("owner_quotas", to: ownerQuotas)
                 .where("name", .equal, endpoint.name).run()
         } else {
             try await sql.insert(into: "storage_endpoints")
                 .columns(
                     "name", "site", "kind", "attributes", "quota", "free_target", "prefix", "copy_command", "recall_command", "delete_command",
-                    "timeout_seconds", "concurrency", "created_at", "created_by"
+                    "timeout_seconds", "concurrency", "owner_quotas", "created_at", "created_by"
                 )
                 .values(
                     SQLBind(endpoint.name), SQLBind(endpoint.site), SQLBind(endpoint.kind.rawValue), SQLBind(attributes), SQLBind(endpoint.quotaBytes),
                     SQLBind(endpoint.freeSpaceTargetBytes), SQLBind(endpoint.prefix), SQLBind(endpoint.copyCommand), SQLBind(endpoint.recallCommand),
                     SQLBind(endpoint.deleteCommand), SQLBind(endpoint.timeoutSeconds), SQLBind(endpoint.concurrency),
-                    SQLBind(time.microsecondsSinceEpoch), SQLBind(actor)
+                    SQLBind(ownerQuotas), SQLBind(time.microsecondsSinceEpoch), SQLBind(actor)
                 ).run()
         }
     }
@@ -53,12 +54,17 @@ extension StoreSession {
         guard let attributes = try? JSONDecoder().decode([String: String].self, from: Data(attributesText.utf8)) else {
             throw ConveyorError.storeFailure("storage_endpoints.attributes of \(name) is not a JSON object of strings")
         }
+        let ownerQuotasText = try row.decode(column: "owner_quotas", as: String?.self) ?? "{}"
+        guard let ownerQuotas = try? JSONDecoder().decode([String: Int64].self, from: Data(ownerQuotasText.utf8)) else {
+            throw ConveyorError.storeFailure("storage_endpoints.owner_quotas of \(name) is not a JSON object of byte counts")
+        }
         do {
             return try StorageEndpoint(
                 name: name, site: try row.decode(column: "site", as: String.self),
                 kind: try row.decodeValue(StorageKind.self, column: "kind", in: "storage_endpoints"),
                 prefix: try row.decode(column: "prefix", as: String.self), attributes: attributes,
-                quotaBytes: try row.decode(column: "quota", as: Int64?.self), freeSpaceTargetBytes: try row.decode(column: "free_target", as: Int64?.self),
+                quotaBytes: try row.decode(column: "quota", as: Int64?.self), ownerQuotas: ownerQuotas,
+                freeSpaceTargetBytes: try row.decode(column: "free_target", as: Int64?.self),
                 copyCommand: try row.decode(column: "copy_command", as: String.self), recallCommand: try row.decode(column: "recall_command", as: String?.self),
                 deleteCommand: try row.decode(column: "delete_command", as: String?.self),
                 timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self), concurrency: try row.decode(column: "concurrency", as: Int.self))
@@ -134,5 +140,43 @@ extension StoreSession {
                 key: try row.decode(column: "k", as: String?.self) ?? "", bytes: try row.decode(column: "bytes", as: Int64.self),
                 files: try row.decode(column: "files", as: Int.self))
         }
+    }
+}
+
+extension StoreSession {
+    /// Per endpoint, the bytes an owner's rules lock there (each file once, whatever the lock's
+    /// state), which the owner's quota bounds.
+    public func ownerUsage(_ owner: String, at endpoints: [String]) async throws -> [String: Int64] {
+        guard !endpoints.isEmpty else { return [:] }
+        let rows = try await sql.raw(
+            """
+            SELECT held.endpoint AS endpoint, CAST(COALESCE(SUM(held.bytes), 0) AS BIGINT) AS bytes
+            FROM (SELECT DISTINCT l.endpoint AS endpoint, l.file_id AS file_id, l.bytes AS bytes
+                  FROM rule_locks l JOIN rules r ON r.id = l.rule_id
+                  WHERE r.owner = \(bind: owner) AND l.endpoint IN \(SQLBind.group(endpoints))) held
+            GROUP BY held.endpoint
+            """
+        ).all()
+        var out: [String: Int64] = [:]
+        for row in rows { out[try row.decode(column: "endpoint", as: String.self)] = try row.decode(column: "bytes", as: Int64.self) }
+        return out
+    }
+}
+
+extension StoreSession {
+    /// Which of `files` an owner's rules lock at an endpoint already (they add nothing to its usage there).
+    public func filesLocked(byOwner owner: String, at endpoint: String, among files: [Int64]) async throws -> Set<Int64> {
+        var out: Set<Int64> = []
+        for start in stride(from: 0, to: files.count, by: 1000) {
+            let chunk = Array(files[start..<min(start + 1000, files.count)])
+            let rows = try await sql.raw(
+                """
+                SELECT DISTINCT l.file_id AS file_id FROM rule_locks l JOIN rules r ON r.id = l.rule_id
+                WHERE r.owner = \(bind: owner) AND l.endpoint = \(bind: endpoint) AND l.file_id IN \(SQLBind.group(chunk))
+                """
+            ).all()
+            for row in rows { out.insert(try row.decode(column: "file_id", as: Int64.self)) }
+        }
+        return out
     }
 }

@@ -18,6 +18,10 @@ struct SiteCommand: AsyncParsableCommand {
         @Option(help: "Where its files live: a folder (a replica of LFN /a/b is PREFIX/a/b) or a URL.") var prefix: String
         @Option(name: .customLong("attr"), help: "KEY=VALUE attribute (repeatable): tier, type, country, …") var attributes: [String] = []
         @Option(help: "The bytes Conveyor may use here, e.g. 10TB (none: no bound).") var quota: String?
+        @Option(
+            name: .customLong("owner-quota"),
+            help: "OWNER=SIZE (repeatable): the most the rules of one owner may hold here, e.g. conveyor-requests=500TB (Rucio's account limit).")
+        var ownerQuotas: [String] = []
         @Option(name: .customLong("free-target"), help: "Keep this much free: deletable copies are deleted, oldest first, below it.")
         var freeTarget: String?
         @Option(help: "How a file is copied here: {src} and {dst} are its paths (cp, xrdcp, gfal-copy).") var copy: String = "cp {src} {dst}"
@@ -27,18 +31,26 @@ struct SiteCommand: AsyncParsableCommand {
         @Option(help: "The most copies into this endpoint at once, and on any link from or to it (a tape: its drives).") var concurrency: Int = 4
 
         func run() async throws {
-            var attributes: [String: String] = [:]
-            for pair in self.attributes {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, !parts[0].isEmpty else { throw ConveyorError.invalidInput("--attr takes KEY=VALUE, not '\(pair)'") }
-                attributes[String(parts[0])] = String(parts[1])
-            }
+            let attributes = try Self.pairs(self.attributes, option: "--attr", shape: "KEY=VALUE")
+            let ownerQuotas = try Self.pairs(self.ownerQuotas, option: "--owner-quota", shape: "OWNER=SIZE").mapValues(ByteCount.parse)
             let endpoint = try StorageEndpoint(
                 name: name, site: site, kind: try StorageKind(parsing: kind), prefix: prefix, attributes: attributes,
-                quotaBytes: try quota.map(ByteCount.parse), freeSpaceTargetBytes: try freeTarget.map(ByteCount.parse), copyCommand: copy,
+                quotaBytes: try quota.map(ByteCount.parse), ownerQuotas: ownerQuotas, freeSpaceTargetBytes: try freeTarget.map(ByteCount.parse),
+                copyCommand: copy,
                 recallCommand: recall, deleteCommand: delete, timeoutSeconds: timeout, concurrency: concurrency)
             try await global.withStore { store in try await DataManagement.configured(store: store).saveEndpoint(endpoint, by: .currentLocalOperator) }
             Output.line("endpoint \(endpoint.name): \(endpoint.kind.rawValue) at \(endpoint.site), \(endpoint.prefix)")
+        }
+
+        /// `KEY=VALUE` options as a dictionary (the last of a repeated key wins).
+        static func pairs(_ list: [String], option: String, shape: String) throws(ConveyorError) -> [String: String] {
+            var out: [String: String] = [:]
+            for pair in list {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, !parts[0].isEmpty else { throw .invalidInput("\(option) takes \(shape), not '\(pair)'") }
+                out[String(parts[0])] = String(parts[1])
+            }
+            return out
         }
     }
 
@@ -82,6 +94,9 @@ struct SiteCommand: AsyncParsableCommand {
             Output.line(
                 "used \(ByteCount.describe(e.usedBytes)) in \(e.files) files; quota \(endpoint.quotaBytes.map(ByteCount.describe) ?? "none"); free-space target \(endpoint.freeSpaceTargetBytes.map(ByteCount.describe) ?? "none"); deletable \(ByteCount.describe(e.deletableBytes)); incoming \(ByteCount.describe(e.incomingBytes))"
             )
+            for (owner, quota) in endpoint.ownerQuotas.sorted(by: { $0.key < $1.key }) {
+                Output.line("owner \(owner): holds \(ByteCount.describe(e.ownerUsage[owner] ?? 0)) of a quota of \(ByteCount.describe(quota))")
+            }
             if !endpoint.attributes.isEmpty {
                 Output.line("attributes: " + endpoint.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             }
