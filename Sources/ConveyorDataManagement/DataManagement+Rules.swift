@@ -55,8 +55,7 @@ extension DataManagement {
         -> ReplicationRule
     {
         if placeNow { return try await addRule(rule, in: session, by: actor, at: now) }
-        guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
-        _ = try SiteExpression(rule.expression).require(from: try await session.endpoints())
+        try await requirePlaceable(rule, in: session)
         let id = try await session.insertRule(rule, at: now)
         try await session.appendAudit(
             AuditRecord(
@@ -66,14 +65,19 @@ extension DataManagement {
         return stored
     }
 
+    /// A rule's data exists and its expression selects endpoints: what every new rule needs first.
+    static func requirePlaceable(_ rule: ReplicationRule, in session: StoreSession) async throws {
+        guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
+        _ = try SiteExpression(rule.expression).require(from: try await session.endpoints())
+    }
+
     /// Whether this engine places rules inside Conveyor's own transactions.
     public var placesRulesInTransaction: Bool { engine is EmbeddedEngine }
 
     /// Adds and places a rule inside a transaction of the caller's (a request's submission makes
     /// its staging and output rules with its own records, all or nothing).
     public static func addRule(_ rule: ReplicationRule, in session: StoreSession, by actor: Actor, at now: Timestamp) async throws -> ReplicationRule {
-        guard try await session.targetExists(rule.target) else { throw ConveyorError.notFound("no \(rule.target.kind) \(rule.target.name)") }
-        _ = try SiteExpression(rule.expression).require(from: try await session.endpoints())
+        try await requirePlaceable(rule, in: session)
         var stored = rule
         stored.id = try await session.insertRule(rule, at: now)
         try await EmbeddedEngine.evaluate(stored, in: session, at: now)

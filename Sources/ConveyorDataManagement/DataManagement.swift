@@ -55,11 +55,17 @@ public struct DataManagement: Sendable {
         try await store.read { session in
             let usage = try await session.endpointUsage()
             let pending = try await session.pendingTransferBytes()
+            let endpoints = try await session.endpoints()
+            // One look per owner with a quota anywhere, over the endpoints that bound it.
+            var held: [String: [String: Int64]] = [:]
+            for owner in Set(endpoints.flatMap(\.ownerQuotas.keys)) {
+                held[owner] = try await session.ownerUsage(owner, at: endpoints.filter { $0.ownerQuotas[owner] != nil }.map(\.name))
+            }
             var all: [EndpointUsage] = []
-            for endpoint in try await session.endpoints() {
+            for endpoint in endpoints {
                 let used = usage[endpoint.name]?.bytes ?? 0
                 var owners: [String: Int64] = [:]
-                for owner in endpoint.ownerQuotas.keys { owners[owner] = try await session.ownerUsage(owner, at: [endpoint.name])[endpoint.name] ?? 0 }
+                for owner in endpoint.ownerQuotas.keys { owners[owner] = held[owner]?[endpoint.name] ?? 0 }
                 all.append(
                     EndpointUsage(
                         endpoint: endpoint, usedBytes: used, files: usage[endpoint.name]?.files ?? 0, deletableBytes: usage[endpoint.name]?.deletable ?? 0,

@@ -52,8 +52,8 @@ public struct EmbeddedEngine: DataManagementEngine {
         // A dataset placed whole on the same endpoints (the usual case): set-based statements, not a row per lock.
         let chosen = Set(plan.placement.values.map { $0.sorted() })
         if case .dataset(let name) = rule.target, fresh.count > 100, chosen.count == 1, let names = chosen.first, plan.placement.count == fresh.count {
-            let endpoints = try await session.endpoints().filter { names.contains($0.name) }
-            try await session.insertLocks(rule: rule.id, dataset: name, on: endpoints, priority: rule.priority, at: time)
+            try await session.insertLocks(
+                rule: rule.id, dataset: name, on: plan.candidates.filter { names.contains($0.name) }, priority: rule.priority, at: time)
             return
         }
         var locks: [StoreSession.NewLock] = []

@@ -17,12 +17,14 @@ enum RulePlanner {
         var placement: [Int64: [String]]
         /// Per file, the endpoints that hold an available copy now.
         var holders: [Int64: Set<String>]
+        /// The endpoints the rule may use.
+        var candidates: [StorageEndpoint]
     }
 
     static func plan(_ rule: ReplicationRule, files: [StoreSession.TargetFile], in session: StoreSession) async throws -> Plan {
         let endpoints = try await session.endpoints()
         var candidates = try SiteExpression(rule.expression).require(from: endpoints)
-        guard !files.isEmpty else { return Plan(placement: [:], holders: [:]) }
+        guard !files.isEmpty else { return Plan(placement: [:], holders: [:], candidates: candidates) }
         // Files attached later go where the rule's earlier files went (its grouping keeps them together).
         if rule.id != 0, rule.grouping != .none {
             let used = try await session.ruleEndpoints(rule.id)
@@ -64,6 +66,6 @@ enum RulePlanner {
                 }
                 return RulePlacement.Candidate(name: endpoint.name, freeBytes: free, boundBy: boundBy)
             })
-        return Plan(placement: placement, holders: holders)
+        return Plan(placement: placement, holders: holders, candidates: candidates)
     }
 }

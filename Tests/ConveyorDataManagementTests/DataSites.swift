@@ -52,7 +52,7 @@ struct DataSites {
             tag = ""
             dm = DataManagement(store: store, engine: engine ?? EmbeddedEngine(store: store, backoff: backoff, logger: TestBackend.quietLogger))
         case .rucio:
-            tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
+            tag = RucioServer.freshTag()
             let client = try RucioServer.client()
             dm = DataManagement(store: store, engine: engine ?? RucioEngine(store: store, client: client))
         }

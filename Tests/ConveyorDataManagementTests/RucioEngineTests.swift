@@ -24,7 +24,7 @@ struct RucioEngineTests {
                 let sites = try DataSites(store: store, engine: engine)
                 defer { sites.directory.remove() }
                 // RSE names are global in the one server: a suffix per test.
-                let tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
+                let tag = RucioServer.freshTag()
                 try await sites.endpoint("KEK_DISK_\(tag)", site: "KEK\(tag)", attributes: ["country": "JP"])
                 try await sites.endpoint("BNL_DISK_\(tag)", site: "BNL\(tag)", attributes: ["country": "US"])
                 let lfns = try await sites.rawFiles(3, at: "KEK_DISK_\(tag)", dataset: "b\(tag).raw", run: Int.random(in: 1...90_000))
@@ -69,7 +69,7 @@ struct RucioEngineTests {
                 let sites = try DataSites(store: store, engine: engine)
                 defer { sites.directory.remove() }
                 #expect(!sites.dm.placesRulesInTransaction)
-                let tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(6)).uppercased()
+                let tag = RucioServer.freshTag()
                 try await sites.endpoint("KEK_DISK_\(tag)", site: "KEK\(tag)")
                 try await sites.endpoint("BNL_DISK_\(tag)", site: "BNL\(tag)")
                 let dataset = "o\(tag).mdst"

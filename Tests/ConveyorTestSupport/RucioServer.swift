@@ -1,4 +1,5 @@
 import ConveyorCore
+import ConveyorStore
 import Foundation
 import Subprocess
 
@@ -21,8 +22,10 @@ public enum RucioServer {
     /// reaper: once each, one run at a time (tests run in parallel; Rucio's daemons share out
     /// their work by the instances alive, and one run at a time is what each expects).
     public static func runDaemons() async throws {
-        await turns.acquire()
-        defer { Task { await turns.release() } }
+        try await turns.withLock { try await runDaemonsOnce() }
+    }
+
+    private static func runDaemonsOnce() async throws {
         guard let home else { throw ConveyorError.unavailable("CONVEYOR_TEST_RUCIO_HOME is not set") }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/rucio").path
@@ -34,26 +37,9 @@ public enum RucioServer {
     }
 }
 
-/// One run of Rucio's daemons at a time.
-public actor DaemonTurns {
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        guard busy else {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func release() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
-    }
-}
-
 extension RucioServer {
-    static let turns = DaemonTurns()
+    /// One run of Rucio's daemons at a time.
+    static let turns = AsyncLock()
 }
 
 extension RucioServer {
@@ -69,20 +55,12 @@ extension RucioServer {
 }
 
 extension RucioServer {
-    static let sessions = DaemonTurns()
+    static let sessions = AsyncLock()
 
     /// Runs a test's use of the one Rucio server alone: tests of several suites share it, and
     /// its daemons serve every test's rules at once, so a test that waits on its own transfers
     /// would wait on everyone's.
-    public static func exclusively<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await sessions.acquire()
-        do {
-            let result = try await body()
-            await sessions.release()
-            return result
-        } catch {
-            await sessions.release()
-            throw error
-        }
+    public static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await sessions.withLock(body)
     }
 }
