@@ -158,7 +158,10 @@ public struct RequestBuilder: Sendable {
         return waiting.mapValues { Array(Set($0)).sorted() }
     }
 
-    func taskName(_ step: String, site: String) -> String {
+    func taskName(_ step: String, site: String) -> String { Self.taskName(step, site: site, of: request) }
+
+    /// The workflow task of a step at a site: the step, or `step@site` when the request has several sites.
+    static func taskName(_ step: String, site: String, of request: ProcessingRequest) -> String {
         request.sites.count > 1 ? "\(step)@\(site)" : step
     }
 
@@ -186,16 +189,19 @@ public struct RequestBuilder: Sendable {
             add(TaskDefinition(name: step, kind: .action, dependsOn: after, action: ActionStep(name: "noop")))
             return [step]
         }
-        /// One task per site with jobs of the step (a no-op when there are none).
+        // Jobs waiting for staging at one site may move to another that has their inputs on disk first.
+        let placement = JobMovePlan(
+            jobs: jobs, open: progress?.openJobs, notOnDisk: notOnDisk, sites: request.sites.map(\.name), taskName: { taskName($0, site: $1) })
+        /// One task per site with jobs of the step, or reserves for jobs that may move there (a no-op when there are none).
         func jobTasks(_ step: String, after: [String], priority: Int = 0) -> [String] {
             let stepJobs = jobs.filter { $0.step == step }
             var names: [String] = []
             for site in request.sites {
                 let siteJobs = stepJobs.filter { $0.site == site.name }
-                guard !siteJobs.isEmpty else { continue }
                 let task = taskName(step, site: site.name)
-                let open = progress.map { p in siteJobs.filter { p.openJobs.contains($0.id) } } ?? siteJobs
-                if open.isEmpty {
+                let slots = placement.elements(ofTask: task)
+                guard !siteJobs.isEmpty || !slots.isEmpty else { continue }
+                if slots.isEmpty {
                     add(
                         TaskDefinition(
                             name: task, kind: .action, dependsOn: after, action: ActionStep(name: "noop", parameters: ["done": "all \(siteJobs.count) jobs"])))
@@ -203,13 +209,19 @@ public struct RequestBuilder: Sendable {
                     var dependsOn = after
                     if let waiting = notOnDisk[task], !waiting.isEmpty {
                         let stage = "stage:\(task)"
-                        add(TaskDefinition(name: stage, kind: .wait, wait: .filesOnDisk(site: site.name, lfns: waiting)))
+                        var wait = TaskDefinition(name: stage, kind: .wait, wait: .filesOnDisk(site: site.name, lfns: waiting))
+                        let moves = placement.moves(waitingIn: task)
+                        if !moves.isEmpty { wait.moves = moves }
+                        add(wait)
                         dependsOn.append(stage)
                     }
-                    add(
-                        TaskDefinition(
-                            name: task, commands: open.map { RequestJobAccountant.element(request: name, job: $0.id) }, pool: site.pool,
-                            priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name))
+                    var definition = TaskDefinition(
+                        name: task,
+                        commands: slots.map { RequestJobAccountant.element(request: name, job: $0.job.id, site: $0.reserve ? site.name : nil) },
+                        pool: site.pool, priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name)
+                    let reserves = slots.indices.filter { slots[$0].reserve }
+                    if !reserves.isEmpty { definition.standby = reserves }
+                    add(definition)
                 }
                 names.append(task)
             }

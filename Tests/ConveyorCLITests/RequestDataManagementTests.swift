@@ -104,4 +104,56 @@ struct RequestDataManagementTests {
         let bad = try await fixture.conveyor.run("dm", "cleanup", "--campaign", "unofficial", "--older-than", "soon")
         #expect(bad.exitCode != 0 && bad.stderr.contains("not a duration"), "\(bad.stderr)")
     }
+
+    /// Seed 000's lesson: jobs were made where the data happened to be. Here every raw file is on
+    /// tape at KEKCC, and a disk copy of the all-events files appears at BNL while KEKCC's tape
+    /// is still recalling: those jobs, with the skims and the quality report that read their
+    /// output, run at BNL; the rest wait for KEKCC's recall and run there.
+    @Test func aJobWaitingForStagingMovesToTheSiteWhereItsInputIsOnDiskFirst() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1])
+        let raw = RequestFixture.filesPerRun.flatMap { entry in (0..<entry.count).map { RequestFixture.rawLFN(run: 1, tag: entry.tag, index: $0) } }
+        try await fixture.prepare(onTape: Set(raw))
+        // A slow tape: the recall takes 12 s, so the copy at BNL comes first.
+        try await fixture.ok(
+            ["site", "add", "KEKCC_TAPE", "--site", "KEKCC", "--kind", "tape", "--prefix", directory.file("tape"), "--recall", "sleep 12; test -f {path}"])
+        try await fixture.ok(["site", "add", "KEKCC_DISK", "--site", "KEKCC", "--prefix", directory.file("storage")])
+        try await fixture.ok(["site", "add", "BNL_DISK", "--site", "BNL", "--prefix", directory.file("bnl")])
+        try fixture.writeRequest(
+            name: "u2", campaign: "unofficial", calibrations: [], outputs: "[mdst]", skims: "[hadron]",
+            sites: "[{name: KEKCC, pool: local, storage: \(directory.file("storage"))}, {name: BNL, pool: local, storage: \(directory.file("bnl"))}]")
+        let submitted = try await fixture.ok("request", "submit", "request.yaml")
+        #expect(submitted.contains("5 input file(s) are not on disk at their site"), "\(submitted)")
+
+        // After submission, someone's transfer puts the all-events files on disk at BNL.
+        let allEvents = raw.filter { $0.contains("raw_all_") }
+        for lfn in allEvents {
+            let path = directory.file("bnl") + lfn
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: directory.file("raw/\((lfn as NSString).lastPathComponent)"), toPath: path)
+            try await fixture.ok("files", "replica", lfn, "--site", "BNL", "--path", path)
+        }
+        let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(150))
+        if !ended.endedOnItsOwn { Issue.record("the request did not end: \(try await fixture.ok("wf", "events", "1"))") }
+        let states = try await fixture.stepStates("u2")
+        #expect(states["mdst-all-events"] == "succeeded" && states["physics-skims"] == "succeeded" && states["quality-report"] == "succeeded", "\(states)")
+
+        // The all-events mDST and its skims were written at BNL; the HLT-skim mDST at KEKCC after the recall.
+        let atBNL = try await fixture.json("files", "list", "--level", "mdst", "--site", "BNL")["files"] as? [[String: Any]] ?? []
+        #expect(atBNL.count == 2 && atBNL.allSatisfy { ($0["lfn"] as? String)?.contains("/all/") == true }, "\(atBNL)")
+        let atKEK = try await fixture.json("files", "list", "--level", "mdst", "--site", "KEKCC")["files"] as? [[String: Any]] ?? []
+        #expect(atKEK.count == 3 && atKEK.allSatisfy { ($0["lfn"] as? String)?.contains("/all/") == false }, "\(atKEK)")
+        let skims = try await fixture.json("files", "list", "--level", "udst", "--site", "BNL")["files"] as? [[String: Any]] ?? []
+        #expect(skims.count == 2, "the skims of the moved mDST ran at BNL: \(skims)")
+        for file in atBNL {
+            let path = try #require((file["replicas"] as? [[String: Any]])?.first?["path"] as? String)
+            #expect(path.hasPrefix(directory.file("bnl")), "\(path)")
+        }
+        // Each moved job ran once: the reco log has one line per mDST output.
+        #expect(fixture.recoLog().filter { $0.contains("/mdst/") }.count == 5, "\(fixture.recoLog())")
+        let events = try await fixture.ok("wf", "events", "1")
+        #expect(events.contains("moved from KEKCC to BNL"), "\(events)")
+    }
 }
+

@@ -134,7 +134,7 @@ struct RequestFixture {
     /// A request file; `calibrations` are YAML list items.
     func writeRequest(
         name: String = "prompt-b1", campaign: String = "prompt", calibrations: [String], outputs: String = "[cdst, mdst]",
-        skims: String = "[hadron]", file: String = "request.yaml", extra: String = ""
+        skims: String = "[hadron]", file: String = "request.yaml", extra: String = "", sites: String? = nil
     ) throws {
         let bin = directory.file("bin")
         var text = """
@@ -145,7 +145,7 @@ struct RequestFixture {
             input: {level: raw, selection: all}
             outputs: \(outputs)
             global_tags: [online]
-            sites: [{name: \(site), pool: local, storage: \(directory.file("storage"))}]
+            sites: \(sites ?? "[{name: \(site), pool: local, storage: \(directory.file("storage"))}]")
             skims: \(skims)
             commands: {reconstruction: \(bin)/reco, skim: \(bin)/skim, quality: \(bin)/quality}
             retry_cooloff: 0

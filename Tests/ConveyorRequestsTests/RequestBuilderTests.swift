@@ -22,13 +22,13 @@ struct RequestBuilderTests {
         + #"{"name": "ecl", "command": "c", "expert": "e", "depends_on": ["cdc"], "input": {"data_tags": ["hlt_bhabha"], "level": "cdst"}}"#
 
     /// Run 1 and 2: a bhabha file and an all-events file each; run 2's all-events file only on tape at KEKCC, on disk at DESY.
-    static func context() -> RequestBuilder.Context {
+    static func context(desyCopy: Bool = true) -> RequestBuilder.Context {
         var files: [CatalogFile] = []
         for run in [1, 2] {
             for tag in ["hlt_bhabha", "all"] {
                 let onTape = run == 2 && tag == "all"
                 var replicas = [Replica(site: "KEKCC", storage: onTape ? .tape : .disk, path: "/kek/\(run)/\(tag)")]
-                if onTape { replicas.append(Replica(site: "DESY", path: "/desy/\(run)/\(tag)")) }
+                if onTape, desyCopy { replicas.append(Replica(site: "DESY", path: "/desy/\(run)/\(tag)")) }
                 files.append(
                     CatalogFile(
                         lfn: "/raw/\(run)/\(tag)", size: 1, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 10,
@@ -126,5 +126,34 @@ struct RequestBuilderTests {
         let names = try builder.workflow(jobs: jobs).tasks.map(\.name)
         #expect(names.contains("mdst-all-events@KEKCC") && names.contains("mdst-all-events@DESY"))
         #expect(try builder.workflow(jobs: jobs).tasks.first { $0.name == "mdst-all-events@DESY" }?.pool == "desy")
+    }
+
+    @Test func aJobWaitingForStagingMayMoveWithTheJobsReadingItsOutput() throws {
+        let sites = #"[{"name": "KEKCC", "pool": "kekcc"}, {"name": "DESY", "pool": "desy"}]"#
+        let builder = RequestBuilder(request: try Self.request("unofficial", sites: sites), context: Self.context(desyCopy: false))
+        let jobs = Self.ids(try builder.jobs())
+        let notOnDisk = builder.inputsNotOnDisk(jobs)
+        #expect(notOnDisk == ["mdst-all-events@KEKCC": ["/raw/2/all"]])
+        let workflow = try builder.workflow(jobs: jobs, notOnDisk: notOnDisk)
+        let tasks = Dictionary(workflow.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let waiting = try #require(jobs.first { $0.inputs == ["/raw/2/all"] })
+        let moves = try #require(tasks["stage:mdst-all-events@KEKCC"]?.moves)
+        #expect(moves.count == 1)
+        // The run-2 mDST job goes with its run's quality report and its skim, or not at all.
+        #expect(moves[0].inputs == ["/raw/2/all"])
+        #expect(Set(moves[0].elements.map(\.task)) == ["mdst-all-events@KEKCC", "quality-report@KEKCC", "physics-skims@KEKCC"])
+        let target = try #require(moves[0].targets.first)
+        #expect(target.site == "DESY" && Set(target.elements.map(\.task)) == ["mdst-all-events@DESY", "quality-report@DESY", "physics-skims@DESY"])
+        // DESY has no job of its own: its tasks hold only the reserves, which name the site they run at.
+        let reserve = try #require(tasks["mdst-all-events@DESY"])
+        #expect(reserve.standby == [0] && reserve.pool == "desy" && !reserve.dependsOn.contains { $0.hasPrefix("stage:") })
+        #expect(reserve.commands == ["request job r1 \(waiting.id) at DESY"])
+        #expect(tasks["mdst-all-events@KEKCC"]?.standby == nil)
+        // The run-1 jobs are on disk already and stay where they are.
+        #expect(tasks["mdst-all-events@KEKCC"]?.commands.count == 2)
+        // A job already done pins its group: a resumed request moves nothing of it.
+        let resumed = try builder.workflow(
+            jobs: jobs, progress: .init(openJobs: Set(jobs.filter { $0.step != "physics-skims" }.map(\.id))), notOnDisk: notOnDisk)
+        #expect(resumed.tasks.first { $0.name == "stage:mdst-all-events@KEKCC" }?.moves == nil)
     }
 }

@@ -27,6 +27,12 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     /// report at its end (`request` for a processing request's job steps). Each command is then
     /// the accountant's name for the element (`request job NAME ID`), not a shell command.
     public var accountant: String?
+    /// Job tasks: elements held in reserve for jobs that may move here from another site; they
+    /// start `skipped` and become pending only when a staging wait moves them (``ElementMove``).
+    public var standby: [Int]?
+    /// Staging waits (``WaitCondition/filesOnDisk(site:lfns:)``): job elements that leave for
+    /// another site when their inputs are on disk there before here.
+    public var moves: [ElementMove]?
 
     public init(
         name: String, kind: TaskKind = .job, commands: [String] = [], pool: String? = nil, priority: Int = 0, retry: RetryPolicy = RetryPolicy(),

@@ -138,6 +138,39 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         if let cycle = findCycle(index: index) {
             throw .invalidInput("\(file): tasks form a cycle: \(cycle.joined(separator: " → "))")
         }
+        try validateMoves(index: index, file: file)
+    }
+
+    /// Moves name job elements that exist, from a staging wait, onto reserves of the same count.
+    private func validateMoves(index: [String: Int], file: String) throws(ConveyorError) {
+        func check(_ element: ElementMove.Element, _ at: String) throws(ConveyorError) {
+            guard let i = index[element.task], tasks[i].kind == .job else { throw .invalidInput("\(file): \(at): '\(element.task)' is not a job task") }
+            guard tasks[i].commands.indices.contains(element.index) else {
+                throw .invalidInput("\(file): \(at): \(element.task) has no element \(element.index)")
+            }
+        }
+        let reserves = Dictionary(tasks.compactMap { t in t.standby.map { (t.name, Set($0)) } }, uniquingKeysWith: { a, _ in a })
+        for (i, task) in tasks.enumerated() {
+            for (j, element) in (task.standby ?? []).enumerated() where !task.commands.indices.contains(element) {
+                throw .invalidInput("\(file): tasks[\(i)].standby[\(j)]: \(task.name) has no element \(element)")
+            }
+            guard let moves = task.moves, !moves.isEmpty else { continue }
+            guard case .filesOnDisk = task.wait else { throw .invalidInput("\(file): tasks[\(i)].moves: only a wait for files on disk moves elements") }
+            for (m, move) in moves.enumerated() {
+                for element in move.elements { try check(element, "tasks[\(i)].moves[\(m)]") }
+                for target in move.targets {
+                    guard target.elements.count == move.elements.count else {
+                        throw .invalidInput("\(file): tasks[\(i)].moves[\(m)]: \(target.site) holds \(target.elements.count) reserve(s) for \(move.elements.count) element(s)")
+                    }
+                    for element in target.elements {
+                        try check(element, "tasks[\(i)].moves[\(m)]")
+                        guard reserves[element.task]?.contains(element.index) == true else {
+                            throw .invalidInput("\(file): tasks[\(i)].moves[\(m)]: \(element.task) element \(element.index) is not held in reserve")
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// A cycle as task names (first repeated at the end), or nil. Iterative, so deep chains are fine.

@@ -19,7 +19,7 @@ extension RequestJobAccountant {
         var cache: [String: Loaded] = [:]
         var wanted: [(Loaded, Int64)] = []
         for item in ended {
-            let (name, id) = try Self.parse(item.element)
+            let (name, id, _) = try Self.parse(item.element)
             wanted.append((try await load(name, cache: &cache), id))
         }
         // Everything the batch needs from the store, in one read.

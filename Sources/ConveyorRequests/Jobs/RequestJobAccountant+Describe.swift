@@ -11,11 +11,21 @@ extension RequestJobAccountant {
     /// site, an OPEN tag in its stack), is dispatched as a no-op whose folder already holds its
     /// report, so that it is accounted like any other: done, or failed and counted.
     public func describe(_ element: String, _ dispatch: JobDispatch) async throws(ConveyorError) -> DescribedJob {
-        let (name, id) = try Self.parse(element)
+        let (name, id, movedTo) = try Self.parse(element)
         var cache: [String: Loaded] = [:]
         let loaded = try await load(name, cache: &cache)
         let record = loaded.record
-        guard let state = try await states([id]).first ?? nil, state.job.requestID == record.id else { throw .notFound("request \(name) has no job \(id)") }
+        guard var state = try await states([id]).first ?? nil, state.job.requestID == record.id else { throw .notFound("request \(name) has no job \(id)") }
+        if let movedTo, movedTo != state.job.site {
+            // A reserve runs it: the job moved here while its inputs were staged at its first site.
+            guard loaded.request.sites.contains(where: { $0.name == movedTo }) else {
+                throw .invalidInput("job \(id) moved to site \(movedTo), which the request does not have")
+            }
+            let task = RequestBuilder.taskName(state.job.step, site: movedTo, of: loaded.request)
+            try await store.write { try await $0.moveRequestJob(id, toSite: movedTo, task: task, at: .now) }
+            state.job.site = movedTo
+            state.job.task = task
+        }
         let job = state.job
         let label = Self.jobLabel(record, job)
         let folder = dispatch.folder

@@ -58,14 +58,17 @@ public struct RequestJobAccountant: JobAccountant {
     }
 
     /// The element name of a request's job: `request job NAME ID`.
-    public static func element(request: String, job: Int64) -> String { "request job \(request) \(job)" }
+    /// The element of a job; `site` names where a reserve runs it when it moved there (``JobMovePlan``).
+    public static func element(request: String, job: Int64, site: String? = nil) -> String {
+        "request job \(request) \(job)" + (site.map { " at \($0)" } ?? "")
+    }
 
-    static func parse(_ element: String) throws(ConveyorError) -> (request: String, job: Int64) {
+    static func parse(_ element: String) throws(ConveyorError) -> (request: String, job: Int64, site: String?) {
         let parts = element.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 4, parts[0] == "request", parts[1] == "job", let id = Int64(parts[3]) else {
-            throw .invalidInput("'\(element)' is not a request job (expected 'request job NAME ID')")
+        guard parts.count == 4 || (parts.count == 6 && parts[4] == "at"), parts[0] == "request", parts[1] == "job", let id = Int64(parts[3]) else {
+            throw .invalidInput("'\(element)' is not a request job (expected 'request job NAME ID [at SITE]')")
         }
-        return (String(parts[2]), id)
+        return (String(parts[2]), id, parts.count == 6 ? String(parts[5]) : nil)
     }
 
     static func jobLabel(_ record: RequestRecord, _ job: RequestJob) -> String { "request \(record.name) job \(job.id)" }
@@ -96,7 +99,7 @@ public struct RequestJobAccountant: JobAccountant {
     /// What the store holds about a job: its row, its inputs, and what the catalog says of its
     /// output and inputs (who made them, their events).
     struct JobState: Sendable {
-        let job: RequestJob
+        var job: RequestJob
         let inputs: [RequestInput]
         let output: FileSummary?
         let known: [String: FileSummary]

@@ -43,7 +43,7 @@ extension Scheduler {
                 save(task)
             }
             if task.definition.kind == .job {
-                let again = (elements[id] ?? []).indices.filter { elements[id]![$0] != .succeeded }
+                let again = (elements[id] ?? []).indices.filter { elements[id]![$0] != .succeeded && elements[id]![$0] != .skipped }
                 setElements(id, again, to: .pending)
                 queue.insert(id, priority: task.definition.priority)
                 setState(id, to: .ready, detail: "\(command.kind.rawValue) by \(who)\(command.comment.isEmpty ? "" : ": \(command.comment)")", by: who, at: now)
@@ -55,7 +55,7 @@ extension Scheduler {
             return command.kind == .resume ? "resumed" : "retrying"
         case .markSucceeded:
             guard [.paused, .failed, .upstream_failed].contains(task.state) else { return "refused: \(task.name) is \(task.state)" }
-            if let states = elements[id] { setElements(id, states.indices.filter { states[$0] != .succeeded }, to: .succeeded) }
+            if let states = elements[id] { setElements(id, states.indices.filter { states[$0] != .succeeded && states[$0] != .skipped }, to: .succeeded) }
             coolingOff.remove(id)
             setState(id, to: .succeeded, detail: "marked succeeded by \(who)\(command.comment.isEmpty ? "" : ": \(command.comment)")", by: who, at: now)
             reopenDownstream(of: id, by: who, now)

@@ -37,8 +37,13 @@ extension Scheduler {
         }
         let instant = ContinuousClock.now
         for (id, due) in nextWaitCheck where due <= instant {
-            guard let task = tasks[id], let condition = task.definition.wait else { continue }
+            guard let task = tasks[id], var condition = task.definition.wait else { continue }
             do {
+                if let moves = task.definition.moves, !moves.isEmpty, case .filesOnDisk(let site, let lfns) = condition {
+                    // Inputs whose jobs left for another site are no longer waited for here.
+                    let gone = try await moveWaitingElements(of: task, site: site, moves, now)
+                    if !gone.isEmpty { condition = .filesOnDisk(site: site, lfns: lfns.filter { !gone.contains($0) }) }
+                }
                 if try await condition.isMet(in: store, now: now) {
                     setState(id, to: .succeeded, detail: "condition met: \(condition.summary)", at: now)
                 } else {
@@ -59,10 +64,17 @@ extension Scheduler {
                 setState(task.id, to: .failed, detail: "pool \(pool) does not exist (conveyor pool add \(pool) …)", at: now)
                 return
             }
+            let states = elements[task.id] ?? []
+            let toRun = states.filter { $0 == .pending }.count
+            let held = states.count - toRun
             queue.insert(task.id, priority: task.definition.priority)
             setState(
-                task.id, to: .ready, detail: "\(task.definition.elements) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)",
+                task.id, to: .ready,
+                detail:
+                    "\(toRun) element(s) for pool \(task.definition.pool ?? WorkflowDefinition.defaultPool)\(held > 0 ? " (\(held) moved away or held in reserve)" : "")",
                 at: now)
+            // A task whose jobs all went to other sites (or that holds only reserves) has nothing to run.
+            if toRun == 0 { finishIfDone(tasks[task.id] ?? task, now) }
         case .signoff:
             setState(task.id, to: .awaiting_signoff, detail: "waiting for a \(task.definition.role?.rawValue ?? "manager") to approve or reject", at: now)
         case .wait:
@@ -112,11 +124,17 @@ extension Scheduler {
     func finishIfDone(_ task: WorkflowTask, _ now: Timestamp) {
         let states = elements[task.id] ?? []
         guard !states.contains(where: { $0 == .pending || $0 == .submitted || $0 == .running }) else { return }
-        let failed = states.filter { $0 != .succeeded }.count
+        // Skipped elements moved to another site or are reserves that were never needed.
+        let counted = states.filter { $0 != .skipped }.count
+        let failed = states.filter { $0 != .succeeded && $0 != .skipped }.count
         if failed == 0 {
-            setState(task.id, to: .succeeded, detail: states.count == 1 ? "succeeded" : "all \(states.count) elements succeeded", at: now)
+            let moved = states.count - counted
+            let detail =
+                counted == 1 && moved == 0
+                ? "succeeded" : "all \(counted) element(s) succeeded\(moved > 0 ? " (\(moved) moved to another site or not needed)" : "")"
+            setState(task.id, to: .succeeded, detail: detail, at: now)
         } else {
-            fail(task, reason: "\(failed) of \(states.count) element(s) failed", now)
+            fail(task, reason: "\(failed) of \(counted) element(s) failed", now)
         }
     }
 

@@ -152,6 +152,12 @@ extension StoreSession {
     }
 
     /// Records how a job ended: its failures, reason, events, CPU time and report.
+    /// Records that a job runs at another site than planned (it moved while its inputs were staged).
+    public func moveRequestJob(_ id: Int64, toSite site: String, task: String, at time: Timestamp) async throws {
+        try await sql.update("request_jobs").set("site", to: site).set("task", to: task).set("updated_at", to: time.microsecondsSinceEpoch)
+            .where("id", .equal, id).run()
+    }
+
     public func updateRequestJob(_ job: RequestJob, at time: Timestamp) async throws {
         try await sql.update("request_jobs").set("failures", to: job.failures).set("reason", to: job.reason).set("events", to: job.events)
             .set("cpu_seconds", to: job.cpuSeconds).set("report", to: job.report).set("updated_at", to: time.microsecondsSinceEpoch)

@@ -30,11 +30,15 @@ extension StoreSession {
             for (task, upstream) in links[start..<min(start + 5_000, links.count)] { insert = insert.values(SQLBind(task), SQLBind(upstream)) }
             try await insert.run()
         }
-        let elements = definition.tasks.filter { $0.kind == .job }.flatMap { task in (0..<task.elements).map { (ids[task.name]!, $0) } }
+        // Reserves for jobs that may move here from another site start skipped (ElementMove).
+        let elements = definition.tasks.filter { $0.kind == .job }.flatMap { task in
+            let reserve = Set(task.standby ?? [])
+            return (0..<task.elements).map { (ids[task.name]!, $0, reserve.contains($0) ? TaskState.skipped : .pending) }
+        }
         for start in stride(from: 0, to: elements.count, by: 5_000) {
             var insert = sql.insert(into: "task_elements").columns("task_id", "idx", "state", "tries")
-            for (task, idx) in elements[start..<min(start + 5_000, elements.count)] {
-                insert = insert.values(SQLBind(task), SQLBind(idx), SQLBind(TaskState.pending.rawValue), SQLBind(0))
+            for (task, idx, state) in elements[start..<min(start + 5_000, elements.count)] {
+                insert = insert.values(SQLBind(task), SQLBind(idx), SQLBind(state.rawValue), SQLBind(0))
             }
             try await insert.run()
         }
