@@ -156,4 +156,3 @@ struct RequestDataManagementTests {
         #expect(events.contains("moved from KEKCC to BNL"), "\(events)")
     }
 }
-

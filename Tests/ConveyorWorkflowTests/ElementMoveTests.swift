@@ -29,7 +29,8 @@ struct ElementMoveTests {
 
     static func file(_ i: Int) -> CatalogFile {
         CatalogFile(
-            lfn: "/t/f\(i)", size: 1, adler32: "00000001", sha256: String(repeating: "0", count: 64), events: 1, run: ExpRun(exp: 8, run: 1), level: .raw, dataTag: nil,
+            lfn: "/t/f\(i)", size: 1, adler32: "00000001", sha256: String(repeating: "0", count: 64), events: 1, run: ExpRun(exp: 8, run: 1), level: .raw,
+            dataTag: nil,
             replicas: [Replica(site: "A", storage: .tape, path: "/tape/f\(i)")])
     }
 

@@ -160,7 +160,8 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
                 for element in move.elements { try check(element, "tasks[\(i)].moves[\(m)]") }
                 for target in move.targets {
                     guard target.elements.count == move.elements.count else {
-                        throw .invalidInput("\(file): tasks[\(i)].moves[\(m)]: \(target.site) holds \(target.elements.count) reserve(s) for \(move.elements.count) element(s)")
+                        throw .invalidInput(
+                            "\(file): tasks[\(i)].moves[\(m)]: \(target.site) holds \(target.elements.count) reserve(s) for \(move.elements.count) element(s)")
                     }
                     for element in target.elements {
                         try check(element, "tasks[\(i)].moves[\(m)]")

@@ -36,7 +36,8 @@ extension Scheduler {
         /// A task takes moved elements unless it gave up, was cancelled or waits for a person.
         func canReceive(_ target: ElementMove.Target) -> Bool {
             target.elements.allSatisfy { element in
-                guard let id = ids[element.task], let task = tasks[id], state(element) == .skipped, pools[task.definition.pool ?? WorkflowDefinition.defaultPool] != nil
+                guard let id = ids[element.task], let task = tasks[id], state(element) == .skipped,
+                    pools[task.definition.pool ?? WorkflowDefinition.defaultPool] != nil
                 else { return false }
                 return [.pending, .ready, .submitted, .running, .succeeded, .skipped].contains(task.state)
             }
