@@ -68,6 +68,13 @@ public struct WorkflowTask: Codable, Sendable, Equatable {
     }
 
     public var name: String { definition.name }
+
+    /// Job tasks: done and to run, e.g. `3/5`, with the elements that moved to another site or
+    /// are held in reserve for jobs that may move here (``ElementMove``) after a `+`: `0/0 +2 held`.
+    public var elementProgress: String {
+        let held = elementCounts[TaskState.skipped.rawValue] ?? 0
+        return "\(elementCounts[TaskState.succeeded.rawValue] ?? 0)/\(definition.elements - held)" + (held > 0 ? " +\(held) held" : "")
+    }
 }
 
 /// One line of a workflow's append-only event log.

@@ -128,10 +128,14 @@ extension Scheduler {
         let counted = states.filter { $0 != .skipped }.count
         let failed = states.filter { $0 != .succeeded && $0 != .skipped }.count
         if failed == 0 {
-            let moved = states.count - counted
+            let held = states.count - counted
             let detail =
-                counted == 1 && moved == 0
-                ? "succeeded" : "all \(counted) element(s) succeeded\(moved > 0 ? " (\(moved) moved to another site or not needed)" : "")"
+                if counted == 0 {
+                    "nothing to run here: \(held) element(s) moved to another site or held in reserve"
+                } else {
+                    counted == 1 && held == 0
+                        ? "succeeded" : "all \(counted) element(s) succeeded\(held > 0 ? " (\(held) moved to another site or held in reserve)" : "")"
+                }
             setState(task.id, to: .succeeded, detail: detail, at: now)
         } else {
             fail(task, reason: "\(failed) of \(counted) element(s) failed", now)

@@ -74,7 +74,7 @@ extension Scheduler {
                 WorkflowEvent(
                     workflowID: wait.workflowID, taskID: wait.id, at: now, actor: actor, kind: "moved",
                     detail:
-                        "\(move.elements.count) element(s) of \(names) moved from \(site) to \(target.site): \(move.inputs.count) input(s) on disk there before here"
+                        "\(move.elements.count) element(s) of \(names) moved from \(site) to \(target.site): \(move.inputs.count == 1 ? move.inputs[0] : "\(move.inputs.count) inputs") on disk there before here"
                 ))
         }
         return gone

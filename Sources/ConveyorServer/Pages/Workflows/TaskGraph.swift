@@ -57,7 +57,7 @@ struct TaskGraph {
     static func elementSummary(_ task: WorkflowTask) -> String {
         let c = task.elementCounts
         let running = (c["running"] ?? 0) + (c["submitted"] ?? 0)
-        return "\(c["succeeded"] ?? 0)/\(task.definition.elements) done" + (running > 0 ? ", \(running) running" : "")
+        return "\(task.elementProgress) done" + (running > 0 ? ", \(running) running" : "")
             + ((c["failed"] ?? 0) > 0 ? ", \(c["failed"]!) failed" : "")
     }
 }

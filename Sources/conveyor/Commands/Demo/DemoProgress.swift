@@ -33,7 +33,7 @@ struct DemoProgress {
         let failed = jobs.reduce(0) { $0 + ($1.elementCounts["failed"] ?? 0) }
         let active = tasks.filter { [.ready, .submitted, .running, .awaiting_signoff, .cooloff, .paused].contains($0.state) }.map { task in
             task.definition.kind == .job && task.definition.elements > 1
-                ? "\(task.name) \(task.elementCounts["succeeded"] ?? 0)/\(task.definition.elements)" : "\(task.name) (\(task.state.rawValue))"
+                ? "\(task.name) \(task.elementProgress)" : "\(task.name) (\(task.state.rawValue))"
         }
         let finished = tasks.filter { $0.state.isFinal }.count
         let elapsed = Int((ContinuousClock.now - started).components.seconds)

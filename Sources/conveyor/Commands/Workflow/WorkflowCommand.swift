@@ -57,7 +57,7 @@ struct WorkflowCommand: AsyncParsableCommand {
             Output.table(
                 ["TASK", "ID", "KIND", "STATE", "TRIES", "ELEMENTS", "NOTE"],
                 detail.tasks.map { task in
-                    let elements = task.definition.kind == .job ? "\(task.elementCounts["succeeded"] ?? 0)/\(task.definition.elements)" : ""
+                    let elements = task.definition.kind == .job ? task.elementProgress : ""
                     let note =
                         task.decidedBy.map { "by \($0): \(task.decisionComment ?? "")" }
                         ?? (task.state == .awaiting_signoff
