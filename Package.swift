@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ConveyorWorkflow", targets: ["ConveyorWorkflow"]),
         .library(name: "ConveyorRequests", targets: ["ConveyorRequests"]),
         .library(name: "ConveyorDataManagement", targets: ["ConveyorDataManagement"]),
+        .library(name: "ConveyorDataTaking", targets: ["ConveyorDataTaking"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -117,11 +118,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Data taking: the PromptReco handshake with the conditions (locks, FCSR, release, switches).
+        .target(
+            name: "ConveyorDataTaking",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow"]
+        ),
         .target(
             name: "ConveyorRequests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob",
-                "ConveyorDataManagement",
+                "ConveyorDataManagement", "ConveyorDataTaking",
             ]
         ),
         .target(
@@ -135,6 +141,7 @@ let package = Package(
                 "ConveyorWorkflow",
                 "ConveyorRequests",
                 "ConveyorDataManagement",
+                "ConveyorDataTaking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,6 +171,7 @@ let package = Package(
                 "ConveyorWorkflow",
                 "ConveyorRequests",
                 "ConveyorDataManagement",
+                "ConveyorDataTaking",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -212,6 +220,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ConveyorDataTakingTests",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorDataTaking", "ConveyorTestSupport"]
+        ),
+        .testTarget(
             name: "ConveyorStoreTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport", .product(name: "SQLKit", package: "sql-kit")]
         ),
@@ -219,7 +231,7 @@ let package = Package(
             name: "ConveyorServerTests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorRuns", "ConveyorServer", "ConveyorTestSupport",
-                "ConveyorExecutors", "ConveyorWorkflow", "ConveyorRequests",
+                "ConveyorExecutors", "ConveyorWorkflow", "ConveyorRequests", "ConveyorDataTaking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

@@ -79,6 +79,10 @@ extension ConditionsDatabase {
                 throw ConveyorError.conflict("'\(staging)' breaks the staging rules: \(violations.map(\.description).joined(separator: "; "))")
             }
             let summary = try await session.runningSummary(ofTag: runningTag.id)
+            var validFrom = validFrom
+            if let (_, first, _) = try await Self.synchronisedStart(runningTag, requested: validFrom, in: session) {
+                validFrom = first.run  // never below the first condition-safe run of a synchronised tag
+            }
             let plan = try RunningUpdate.plan(running: summary, staging: stagingEntries, validFrom: validFrom)
             guard !dryRun else { return plan }
             let now = Timestamp.now

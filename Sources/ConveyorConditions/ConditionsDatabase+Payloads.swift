@@ -32,6 +32,15 @@ extension ConditionsDatabase {
         let result = try await store.write { session in
             let tag = try await Self.lockedTag(tagName, in: session)
             try Self.requireOpen(tag, to: "upload into it")
+            var iov = iov
+            if let (_, first, _) = try await Self.synchronisedStart(tag, requested: iov.start, in: session), first.movedUp {
+                // A synchronised tag's IoV starts where its type lets it, never on a locked run.
+                if let successor = iov.upperBound.successor, successor <= first.run {
+                    throw ConveyorError.conflict(
+                        "IoV \(iov) of '\(tagName)' ends before \(first.run), where its synchronisation lets it start (\(first.reason))")
+                }
+                iov = IntervalOfValidity.between(first.run, iov.upperBound)
+            }
             if let clash = try await session.entries(ofTag: tag.id, name: name).first(where: { $0.iov.overlaps(iov) }) {
                 throw ConveyorError.conflict("IoV \(iov) overlaps IoV \(clash.iov) (rev \(clash.revision)) of \(name) in '\(tagName)'")
             }

@@ -6,6 +6,8 @@ public struct GlobalTagDetail: Sendable, Codable {
     public let tag: GlobalTag
     public let iovCount: Int
     public let payloadNameCount: Int
+    /// How its new conditions line up with data taking, when it has a synchronisation type.
+    public var sync: SynchronisationType? = nil
 }
 
 extension ConditionsDatabase {
@@ -27,8 +29,10 @@ extension ConditionsDatabase {
 
     public func detail(ofTag name: String, asOf: Timestamp? = nil) async throws(ConveyorError) -> GlobalTagDetail {
         let tag = try await tag(named: name, asOf: asOf)
-        let counts = try await store.read { try await $0.entryCounts(ofTag: tag.id, asOf: asOf) }
-        return GlobalTagDetail(tag: tag, iovCount: counts.iovs, payloadNameCount: counts.names)
+        let (counts, sync) = try await store.read { session in
+            (try await session.entryCounts(ofTag: tag.id, asOf: asOf), try await session.globalTagSync(id: tag.id))
+        }
+        return GlobalTagDetail(tag: tag, iovCount: counts.iovs, payloadNameCount: counts.names, sync: sync)
     }
 
     /// Moves a tag along the Belle II life cycle. Needs `manager`; PUBLISHED and INVALID need the

@@ -22,6 +22,9 @@ public struct ExpRun: Sendable, Hashable, Comparable, Codable, CustomStringConve
 
     public var description: String { "\(exp):\(run)" }
 
+    /// The run after this one in the same experiment.
+    public var next: ExpRun { ExpRun(exp: exp, run: run + 1) }
+
     public var pathComponents: (exp: String, run: String) {
         ("e" + String(exp).leftPadded(4), "r" + String(run).leftPadded(5))
     }

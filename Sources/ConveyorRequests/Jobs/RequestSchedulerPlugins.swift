@@ -1,5 +1,6 @@
 import ConveyorCore
 import ConveyorDataManagement
+import ConveyorDataTaking
 import ConveyorStore
 import ConveyorWorkflow
 
@@ -15,7 +16,9 @@ extension SchedulerPlugins {
         SchedulerPlugins(
             accountants: [RequestJobAccountant.name: RequestJobAccountant(store: store)],
             actions: ["request.calibrate": CalibrationStep(store: store), "request.luminosity": LuminosityActionStep(store: store)],
-            background: [DataManagementCycles(engine: try DataManagement.configured(store: store).engine)])
+            background: [
+                DataManagementCycles(engine: try DataManagement.configured(store: store).engine), PromptHandshakeCycles(prompt: PromptReco(store: store)),
+            ])
     }
 }
 

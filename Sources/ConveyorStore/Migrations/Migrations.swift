@@ -14,6 +14,7 @@ enum Migrations {
         trust,
         dataManagement,
         ownerQuotas,
+        promptHandshake,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
