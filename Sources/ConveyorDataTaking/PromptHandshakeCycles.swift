@@ -13,6 +13,6 @@ public struct PromptHandshakeCycles: SchedulerBackgroundWork {
     public var name: String { "PromptReco handshake" }
 
     public func cycle() async throws(ConveyorError) -> Bool {
-        try await prompt.cycle(at: .now).didWork
+        try await prompt.cycle().didWork
     }
 }

@@ -53,12 +53,14 @@ public struct PromptReco: Sendable {
         }
     }
 
-    /// One cycle at `now` (the clock's, or a simulated one), all in one transaction under the
-    /// handshake row's lock: uploads to synchronised tags wait for it, then see its FCSR.
+    /// One cycle, all in one transaction under the handshake row's lock: uploads to synchronised
+    /// tags wait for it, then see its FCSR. `now` is a simulated clock's moment; without it the
+    /// clock is read once the lock is held, so a lock's time orders it against every upload.
     @discardableResult
-    public func cycle(at now: Timestamp = .now, actor: String = "prompt-handshake") async throws(ConveyorError) -> CycleResult {
+    public func cycle(at moment: Timestamp? = nil, actor: String = "prompt-handshake") async throws(ConveyorError) -> CycleResult {
         try await store.write { session in
             let handshake = try await session.promptHandshake(forUpdate: true)
+            let now = moment ?? .now
             guard let from = handshake.trackFrom else { return CycleResult(tracked: 0, plan: PromptHandshake.Plan(fcsr: handshake.fcsr)) }
             let tracked = try await session.trackNewPromptRuns(from: from, at: now)
             let runs = try await session.activePromptRuns()
