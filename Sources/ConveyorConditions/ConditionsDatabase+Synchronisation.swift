@@ -43,8 +43,10 @@ extension ConditionsDatabase {
     )? {
         guard let sync = try await session.globalTagSync(id: tag.id) else { return nil }
         let handshake = try await session.promptHandshake(forUpdate: true)
+        // Until a run is locked nothing is protected: a tag's first IoV may still start at 0,0.
+        let fcsr = try await session.highestLockedPromptRun() == nil ? nil : handshake.fcsr
         let lastOnline = [.hlt, .express].contains(sync) ? try await session.lastOnlineRun() : nil
-        return (sync, try sync.firstRun(requested: requested, fcsr: handshake.fcsr, lastOnlineRun: lastOnline), handshake.fcsr)
+        return (sync, try sync.firstRun(requested: requested, fcsr: fcsr, lastOnlineRun: lastOnline), fcsr)
     }
 
     /// Appends a payload to a synchronised tag from `since` on, CMS's way: the start follows the

@@ -89,12 +89,12 @@ public struct PromptReco: Sendable {
     }
 
     /// One run with its handshake events.
-    public func run(_ run: ExpRun) async throws(ConveyorError) -> (PromptRun, [PromptRunEvent]) {
+    public func run(_ run: ExpRun) async throws(ConveyorError) -> PromptRunDetail {
         try await store.read { session in
             guard let found = try await session.promptRuns(run: run).first else {
                 throw ConveyorError.notFound("run \(run) is not tracked by the PromptReco handshake")
             }
-            return (found, try await session.promptRunEvents(run))
+            return PromptRunDetail(run: found, events: try await session.promptRunEvents(run))
         }
     }
 

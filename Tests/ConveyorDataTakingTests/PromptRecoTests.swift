@@ -116,7 +116,8 @@ struct PromptRecoTests {
             #expect(cycle.plan.releases.map(\.run) == (1...4).map(Self.run), "not the postponed run 5 nor the abandoned run 6")
             #expect(try await prompt.cycle(at: Self.at(hours: 62)).didWork == false)
 
-            let (four, events) = try await prompt.run(Self.run(4))
+            let detail = try await prompt.run(Self.run(4))
+            let (four, events) = (detail.run, detail.events)
             #expect(four.closedAt == Self.at(hours: 3.9) && four.releasedAt == Self.at(hours: 61))
             #expect(events.map(\.stage) == ["closed", "locked", "released"])
             let status = try await prompt.status()

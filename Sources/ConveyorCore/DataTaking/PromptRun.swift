@@ -77,3 +77,14 @@ public struct PromptRunEvent: Codable, Sendable, Equatable {
         self.actor = actor
     }
 }
+
+/// A run with its way through the handshake, for `prompt show` and the run's page.
+public struct PromptRunDetail: Codable, Sendable, Equatable {
+    public var run: PromptRun
+    public var events: [PromptRunEvent]
+
+    public init(run: PromptRun, events: [PromptRunEvent]) {
+        self.run = run
+        self.events = events
+    }
+}

@@ -8,7 +8,7 @@ struct GlobalTagCommand: AsyncParsableCommand {
         commandName: "gt",
         abstract: "Global tags: create, list, show, change state, clone, delete, check, diff, merge, running update, export.",
         subcommands: [
-            Create.self, List.self, Show.self, SetState.self, Clone.self, Delete.self, Check.self, Diff.self, Merge.self, RunningUpdateCommand.self,
+            Create.self, List.self, Show.self, SetState.self, Sync.self, Clone.self, Delete.self, Check.self, Diff.self, Merge.self, RunningUpdateCommand.self,
             Export.self,
         ]
     )
@@ -20,14 +20,34 @@ struct GlobalTagCommand: AsyncParsableCommand {
         @Argument(help: "The tag's name.") var name: String
         @Option(help: "DEV, RELEASE, DATA or MC.") var type = "DEV"
         @Option(help: "What the tag is for.") var description = ""
+        @Option(help: "Its synchronisation type: offline, hlt, express, prompt, pcl, mc, runmc or any (role manager).") var sync: String?
 
         func run() async throws {
             let type = try GlobalTagType(parsing: type)
+            let synchronisation = try sync.map { try SynchronisationType(parsing: $0) }
             try await global.withStore { store in
-                let tag = try await ConditionsDatabase(store: store).createTag(named: name, type: type, description: description, by: .currentLocalOperator)
+                let conditions = ConditionsDatabase(store: store)
+                let tag = try await conditions.createTag(named: name, type: type, description: description, by: .currentLocalOperator)
+                if let synchronisation { try await conditions.setSynchronisation(ofTag: name, to: synchronisation, by: .currentLocalOperator) }
                 if output.json { return try Output.json(tag) }
-                Output.line("created \(tag.name) (\(tag.type), \(tag.state))")
+                Output.line("created \(tag.name) (\(tag.type), \(tag.state)\(synchronisation.map { ", synchronisation \($0)" } ?? ""))")
             }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set how a tag's new conditions line up with data taking: offline, hlt, express, prompt, pcl, mc, runmc, any or none (role manager).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The tag.") var name: String
+        @Argument(help: "The synchronisation type, or none.") var type: String
+
+        func run() async throws {
+            let synchronisation = type == "none" ? nil : try SynchronisationType(parsing: type)
+            try await global.withStore { store in
+                try await ConditionsDatabase(store: store).setSynchronisation(ofTag: name, to: synchronisation, by: .currentLocalOperator)
+            }
+            Output.line("\(name): synchronisation \(synchronisation?.rawValue ?? "none")")
         }
     }
 
@@ -66,7 +86,7 @@ struct GlobalTagCommand: AsyncParsableCommand {
             try await global.withStore { store in
                 let detail = try await ConditionsDatabase(store: store).detail(ofTag: tag, asOf: moment)
                 if output.json { return try Output.json(detail) }
-                Output.line("\(detail.tag.name): \(detail.tag.state), \(detail.tag.type)")
+                Output.line("\(detail.tag.name): \(detail.tag.state), \(detail.tag.type)\(detail.sync.map { ", synchronisation \($0)" } ?? "")")
                 Output.line("created \(detail.tag.createdAt.short) by \(detail.tag.createdBy)")
                 if !detail.tag.description.isEmpty { Output.line(detail.tag.description) }
                 Output.line("\(detail.iovCount) IoVs of \(detail.payloadNameCount) payload names")

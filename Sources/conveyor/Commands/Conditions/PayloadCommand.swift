@@ -7,7 +7,7 @@ struct PayloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payload",
         abstract: "Payloads: upload into a tag, download, list revisions, resolve for a run.",
-        subcommands: [Upload.self, Download.self, List.self, Resolve.self]
+        subcommands: [Upload.self, Append.self, Download.self, List.self, Resolve.self]
     )
 
     struct Upload: AsyncParsableCommand {
@@ -30,9 +30,36 @@ struct PayloadCommand: AsyncParsableCommand {
                 )
                 if output.json { return try Output.json(result) }
                 Output.line(
-                    "\(result.payload.name) rev \(result.payload.revision) (\(result.isNewRevision ? "new" : "identical bytes, existing revision")) in \(gt) for \(iov)"
+                    "\(result.payload.name) rev \(result.payload.revision) (\(result.isNewRevision ? "new" : "identical bytes, existing revision")) in \(gt) for \(result.iov)"
                 )
             }
+        }
+    }
+
+    struct Append: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append a payload to a synchronised tag from a run on: the start follows the tag's synchronisation type (role expert).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The payload name, e.g. BeamSpot.") var name: String
+        @Argument(help: "The file to append.") var file: String
+        @Option(help: "The OPEN or RUNNING tag with a synchronisation type.") var gt: String
+        @Option(help: "The first run asked for (EXP:RUN); it may be moved up, never onto a locked run.") var since: String
+        @Option(help: "What this revision is.") var description = ""
+        @Flag(help: "Only say which first run the IoV would get.") var dryRun = false
+
+        func run() async throws {
+            let since = try ExpRun(parsing: since)
+            let bytes = try GlobalOptions.read(file)
+            let result = try await global.withStore { store in
+                try await ConditionsDatabase(store: store).append(
+                    name: name, bytes: bytes, intoTag: gt, since: since, description: description, dryRun: dryRun, by: .currentLocalOperator)
+            }
+            if output.json { return try Output.json(result) }
+            let start = "\(result.firstRun)\(result.movedUp ? " (asked \(result.requested))" : ""): \(result.reason)"
+            if dryRun { return Output.line("would start at \(start); first condition-safe run \(result.fcsr?.description ?? "none")") }
+            Output.line("\(name) rev \(result.payload?.revision ?? 0) in \(gt) for \(result.iov), from \(start)")
+            if let closed = result.closedIoV { Output.line("the IoV before it now ends: \(closed)") }
         }
     }
 
