@@ -2,6 +2,7 @@ import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
 import ConveyorDataManagement
+import ConveyorDataTaking
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -52,6 +53,7 @@ public enum ConveyorApplication {
         // A bad CONVEYOR_RUCIO_* setting is refused by `conveyor dm`, `rule` and `site`; the server then falls back to the embedded engine.
         let dataManagement = (try? DataManagement.configured(store: store)) ?? DataManagement(store: store)
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)
+        DataTakingAPI(prompt: PromptReco(store: store), conditions: conditions).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests
         ).register(on: router)

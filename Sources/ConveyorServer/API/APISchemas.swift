@@ -3,8 +3,8 @@ import ConveyorCore
 /// The reusable schemas of the API document, named as the Swift types they describe.
 enum APISchemas {
     static let error = JSONSchema.object(
-        properties: ["error": .string(), "status": .integer],
-        required: ["error", "status"]
+        properties: ["error": .string(), "status": .integer, "code": .string()],
+        required: ["error", "status", "code"]
     )
 
     static let role = JSONSchema.string(enumeration: Role.allCases.map(\.rawValue))

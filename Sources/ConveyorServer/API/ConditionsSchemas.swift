@@ -25,7 +25,10 @@ extension APISchemas {
         book.define(
             "GlobalTagDetail",
             .object(
-                properties: ["tag": .ref("GlobalTag"), "iovCount": .integer, "payloadNameCount": .integer],
+                properties: [
+                    "tag": .ref("GlobalTag"), "iovCount": .integer, "payloadNameCount": .integer,
+                    "sync": .string(enumeration: SynchronisationType.allCases.map(\.rawValue)),
+                ],
                 required: ["tag", "iovCount", "payloadNameCount"]
             ))
         book.define(

@@ -1,4 +1,6 @@
+import ConveyorConditions
 import ConveyorCore
+import ConveyorDataTaking
 import ConveyorDataManagement
 import ConveyorRequests
 import ConveyorRuns
@@ -34,6 +36,9 @@ enum DerivedSchemas {
         ("Dataset", { try derive(Dataset.self, SchemaExamples.dataset) }),
         ("DatasetDetail", { try derive(DataManagement.DatasetDetail.self, SchemaExamples.datasetDetail) }),
         ("UsageRow", { try derive(UsageRow.self, SchemaExamples.usageRow) }),
+        ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
+        ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
+        ("AppendResult", { try derive(AppendResult.self, SchemaExamples.appendResult) }),
     ]
 
     static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {

@@ -7,9 +7,13 @@ protocol Page {
     var title: String { get }
     var actor: Actor? { get }
     var body: HTML { get }
+    /// Pages that watch something live reload themselves this often (a meta refresh, no script).
+    var refreshSeconds: Int? { get }
 }
 
 extension Page {
+    var refreshSeconds: Int? { nil }
+
     /// The full document: shared stylesheet, navigation, who is signed in. No external assets.
     var document: HTML {
         let who: HTML
@@ -25,12 +29,12 @@ extension Page {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title) · Conveyor</title>
+            <title>\(title) · Conveyor</title>\(refreshSeconds.map { HTML(unsafe: "\n<meta http-equiv=\"refresh\" content=\"\($0)\">") } ?? "")
             <link rel="stylesheet" href="/assets/conveyor.css">
             </head>
             <body>
             <header><a class="brand" href="/">Conveyor</a>
-            <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/sites">Data</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/api/v1/openapi.json">API</a></nav>
+            <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/data-taking">Data taking</a><a href="/sites">Data</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/api/v1/openapi.json">API</a></nav>
             <div class="session">\(who)</div></header>
             <main>
             <h1>\(title)</h1>

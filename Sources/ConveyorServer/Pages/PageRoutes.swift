@@ -105,6 +105,7 @@ struct PageRoutes {
             let back = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? workflowPage
             return Response.redirect(to: back, type: .normal)
         }
+        registerDataTaking(on: router)
         router.get("/requests") { _, context in
             let actor = try context.require(.viewer, to: "reading requests")
             var rows: [(Requests.Summary, [Requests.Detail.Step])] = []

@@ -87,18 +87,19 @@ struct PromptCommand: AsyncParsableCommand {
         }
     }
 
+    /// Stops or resumes release for every run or one.
+    static func setSwitch(stopped: Bool, _ run: String?, _ reason: String, _ global: GlobalOptions) async throws {
+        let scope: PromptSwitch.Scope = try run.map { .run(try ExpRun(parsing: $0)) } ?? .global
+        try await global.withStore { store in try await PromptReco(store: store).setSwitch(scope, stopped: stopped, reason: reason, by: .currentLocalOperator) }
+        Output.line("PromptReco \(stopped ? "stopped" : "resumed") (\(scope)): \(reason)")
+    }
+
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop PromptReco release for every run, or one (role manager).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this run (EXP:RUN).") var run: String?
         @Option(help: "Why.") var reason: String
-
-        func run() async throws {
-            let scope: PromptSwitch.Scope = try run.map { .run(try ExpRun(parsing: $0)) } ?? .global
-            try await global.withStore { store in try await PromptReco(store: store).setSwitch(scope, stopped: true, reason: reason, by: .currentLocalOperator)
-            }
-            Output.line("PromptReco stopped (\(scope)): \(reason)")
-        }
+        func run() async throws { try await PromptCommand.setSwitch(stopped: true, run, reason, global) }
     }
 
     struct Resume: AsyncParsableCommand {
@@ -106,13 +107,7 @@ struct PromptCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this run (EXP:RUN).") var run: String?
         @Option(help: "Why.") var reason: String
-
-        func run() async throws {
-            let scope: PromptSwitch.Scope = try run.map { .run(try ExpRun(parsing: $0)) } ?? .global
-            try await global.withStore { store in try await PromptReco(store: store).setSwitch(scope, stopped: false, reason: reason, by: .currentLocalOperator)
-            }
-            Output.line("PromptReco resumed (\(scope)): \(reason)")
-        }
+        func run() async throws { try await PromptCommand.setSwitch(stopped: false, run, reason, global) }
     }
 
     /// A shifter's decision on a run.
