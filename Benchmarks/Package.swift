@@ -30,6 +30,15 @@ let package = Package(
                 .product(name: "ConveyorDataManagement", package: "Conveyor"),
             ]
         ),
+        // The PromptReco handshake over a season (issue 16): `swift run -c release bench-prompt DB 10000 100 20`.
+        .executableTarget(
+            name: "bench-prompt",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorDataTaking", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",
