@@ -54,6 +54,7 @@ public enum ConveyorApplication {
         let dataManagement = (try? DataManagement.configured(store: store)) ?? DataManagement(store: store)
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)
         DataTakingAPI(prompt: PromptReco(store: store), conditions: conditions).register(on: router, book: book)
+        DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests
         ).register(on: router)

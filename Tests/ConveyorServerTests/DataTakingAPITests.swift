@@ -148,6 +148,41 @@ struct DataTakingAPITests {
     }
 }
 
+extension DataTakingAPITests {
+    @Test(arguments: TestBackend.available)
+    func theDataAcquisitionPostsRunsAndFiles(backend: TestBackend) async throws {
+        try await ServerFixture.run(backend) { client, fixture in
+            let file =
+                #"[{"lfn": "/belle/raw/e0008/r00012/raw_0.sroot", "size": 10, "adler32": "00000001", "sha256": "\#(String(repeating: "0", count: 64))", "events": 5, "run": {"exp": 8, "run": 12}, "level": "raw", "release": "", "globalTags": [], "parents": [], "status": "good", "replicas": []}]"#
+            try await client.execute(uri: "/api/v1/daq/files", method: .post, headers: fixture.auth(.manager), body: .json(file)) { r in
+                #expect(r.status == .notFound && r.apiError?.error.contains("no start record") == true, "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/daq/runs", method: .post, headers: fixture.auth(.viewer), body: .json(#"{"run": "8:12"}"#)) { r in
+                #expect(r.status == .forbidden)
+            }
+            try await client.execute(
+                uri: "/api/v1/daq/runs", method: .post, headers: fixture.auth(.manager), body: .json(#"{"run": "8:12", "at": "2026-12-07T10:00:00Z"}"#)
+            ) { r in
+                #expect(r.status == .created && r.text.contains(#""state":"taking""#), "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/daq/files", method: .post, headers: fixture.auth(.manager), body: .json(file)) { r in
+                #expect(r.status == .ok && r.text.contains(#""registered":1"#), "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/daq/runs/8:12/end", method: .post, headers: fixture.auth(.manager), body: .json(#"{"at": "2026-12-07T09:00:00Z"}"#)
+            ) { r in
+                #expect(r.status == .badRequest && r.apiError?.code == "invalid_input" && r.apiError?.error.contains("before its start") == true, "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/daq/runs/8:12/end", method: .post, headers: fixture.auth(.manager),
+                body: .json(#"{"at": "2026-12-07T11:00:00Z", "events": 20000, "onlineLuminosity": 1.5}"#)
+            ) { r in
+                #expect(r.status == .ok && r.text.contains(#""state":"ended""#), "\(r.text)")
+            }
+        }
+    }
+}
+
 extension HTTPFields {
     func merging(_ other: HTTPFields) -> HTTPFields {
         var merged = self

@@ -100,7 +100,11 @@ for n in firstActive..<runs {
 }
 await store.close()
 
-print("bench-prompt: \(runs) runs × \(filesPerRun) raw files (\(runs * filesPerRun) files), \(active) active, on \(arguments[1].hasPrefix("postgres") ? "PostgreSQL" : "SQLite")")
-print("seeding: \(String(format: "%.1f s", seeding)); first cycle tracking, locking and releasing \(firstActive - 1) runs: \(String(format: "%.2f s", catchUpSeconds))")
+print(
+    "bench-prompt: \(runs) runs × \(filesPerRun) raw files (\(runs * filesPerRun) files), \(active) active, on \(arguments[1].hasPrefix("postgres") ? "PostgreSQL" : "SQLite")"
+)
+print(
+    "seeding: \(String(format: "%.1f s", seeding)); first cycle tracking, locking and releasing \(firstActive - 1) runs: \(String(format: "%.2f s", catchUpSeconds))"
+)
 print("idle cycle, \(runs) tracked / \(active) active: \(ms(seasonIdle)) (floor, \(active) runs only: \(ms(floorIdle)))")
 print("cycle locking and releasing one run: \(ms(p50(steps))) p50 of \(steps.count), \(ms(p50(steps) / Double(active))) per active run")
