@@ -145,21 +145,29 @@ struct PromptRecoTests {
             try await prompt.configure(
                 PromptSettings(delaySeconds: 0.6, lockOffsetSeconds: 0.3, closeAfterSeconds: 60, minimumDelaySeconds: 0.6), trackFrom: Self.run(1), by: manager)
             try await Self.tag("race", .pcl, running: true, conditions)
-            let deadline = ContinuousClock.now + .seconds(2.5)
+            // Bounded by work, not by time: the cycles go on until every run is locked and the
+            // writers have appended 30 times between them (a loaded machine just takes longer).
+            let progress = Progress()
+            let safety = ContinuousClock.now + .seconds(120)
             let appended = try await withThrowingTaskGroup(of: [AppendResult].self) { group in
                 group.addTask {
-                    while ContinuousClock.now < deadline { try await prompt.cycle() }
+                    while ContinuousClock.now < safety {
+                        let cycle = try await prompt.cycle()
+                        if cycle.plan.fcsr == Self.run(41), await progress.appends >= 30 { break }
+                    }
+                    await progress.finish()
                     return []
                 }
                 for writer in 0..<3 {
                     group.addTask {
                         var results: [AppendResult] = []
                         var since = 1
-                        while ContinuousClock.now < deadline {
+                        while await !progress.finished {
                             let bytes = Data("writer \(writer) append \(results.count)".utf8)
                             results.append(
                                 try await conditions.append(name: "BeamSpot\(writer)", bytes: bytes, intoTag: "race", since: Self.run(since), by: expert))
                             since = results.last!.firstRun.run + 1
+                            await progress.appended()
                         }
                         return results
                     }
@@ -170,8 +178,8 @@ struct PromptRecoTests {
             }
             let runs = try await prompt.status(limit: 100).runs
             let locked = runs.compactMap { run in run.lockedAt.map { (run.run, $0) } }
-            #expect(locked.count >= 30, "the cycles locked runs while the appends went on: \(locked.count)")
-            #expect(appended.count >= 20 && appended.contains { $0.movedUp }, "\(appended.count) appends")
+            #expect(locked.count == 40, "the cycles locked every run while the appends went on: \(locked.count)")
+            #expect(appended.count >= 30 && appended.contains { $0.movedUp }, "\(appended.count) appends")
             for result in appended {
                 let committed = try #require(result.payload?.createdAt)
                 for (run, lockedAt) in locked where lockedAt < committed {
@@ -180,4 +188,12 @@ struct PromptRecoTests {
             }
         }
     }
+}
+
+/// How far the race has got, shared by its tasks.
+actor Progress {
+    private(set) var appends = 0
+    private(set) var finished = false
+    func appended() { appends += 1 }
+    func finish() { finished = true }
 }
