@@ -121,7 +121,7 @@ let package = Package(
         // Data taking: the PromptReco handshake with the conditions (locks, FCSR, release, switches).
         .target(
             name: "ConveyorDataTaking",
-            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow"]
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow", "ConveyorJob"]
         ),
         .target(
             name: "ConveyorRequests",

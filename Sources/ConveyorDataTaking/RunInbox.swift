@@ -1,14 +1,18 @@
 import ConveyorCore
+import ConveyorJob
 import Foundation
 
 /// A watched folder for one machine's data acquisition: each `*.json` file in it is one record,
 /// taken in name order. A DAQ writes a record under another name and renames it into place, so a
 /// half-written record is never read. A record taken moves to `done/`; one refused moves to
 /// `rejected/` beside a `.reason` file with the one-line reason, and the records after it go on.
+/// A `written` record names raw files on this machine by path; their size, Adler-32 and SHA-256
+/// are read here, and the path is their disk copy at `site`.
 ///
 /// ```json
 /// {"kind": "start", "run": "8:12", "at": "2026-12-07T10:00:00Z", "energy": "4S", "type": "physics"}
 /// {"kind": "files", "files": [ … catalog files … ]}
+/// {"kind": "written", "run": "8:12", "site": "DEMO", "written": [{"lfn": "/daq/raw/…", "path": "/data/raw/…", "events": 1000}]}
 /// {"kind": "end", "run": "8:12", "at": "2026-12-07T11:00:00Z", "events": 20000, "onlineLuminosity": 1.2}
 /// ```
 public struct RunInbox: Sendable {
@@ -31,6 +35,16 @@ public struct RunInbox: Sendable {
         let events: Int64?
         let onlineLuminosity: Double?
         let files: [CatalogFile]?
+        let site: String?
+        let written: [Written]?
+    }
+
+    /// A raw file the DAQ wrote on this machine.
+    struct Written: Decodable {
+        let lfn: String
+        let path: String
+        let events: Int64
+        let dataTag: String?
     }
 
     /// What happened to one record.
@@ -76,7 +90,7 @@ public struct RunInbox: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .unavailable("cannot read \(path)") }
         let record: Record
         do { record = try JSONDecoder().decode(Record.self, from: data) } catch {
-            throw .invalidInput("\((path as NSString).lastPathComponent) is not an inbox record (kind start, end or files)")
+            throw .invalidInput("\((path as NSString).lastPathComponent) is not an inbox record (kind start, end, files or written)")
         }
         func run() throws(ConveyorError) -> ExpRun {
             guard let text = record.run else { throw .invalidInput("a \(record.kind) record names its run (\"run\": \"EXP:RUN\")") }
@@ -95,8 +109,20 @@ public struct RunInbox: Sendable {
             try await arrival.end(try run(), at: try moment(), events: record.events, onlineLuminosity: record.onlineLuminosity, by: actor)
         case "files":
             try await arrival.files(record.files ?? [], by: actor)
+        case "written":
+            guard let site = record.site, !site.isEmpty else { throw .invalidInput("a written record names the site of its files (\"site\")") }
+            let run = try run()
+            var files: [CatalogFile] = []
+            for file in record.written ?? [] {
+                let sums = try FileChecksums(ofFileAt: file.path)
+                files.append(
+                    CatalogFile(
+                        lfn: file.lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: file.events, run: run, level: .raw,
+                        dataTag: file.dataTag, replicas: [Replica(site: site, path: file.path)]))
+            }
+            try await arrival.files(files, by: actor)
         default:
-            throw .invalidInput("unknown record kind '\(record.kind)' (start, end or files)")
+            throw .invalidInput("unknown record kind '\(record.kind)' (start, end, files or written)")
         }
     }
 }
