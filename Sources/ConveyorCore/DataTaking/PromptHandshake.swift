@@ -46,7 +46,11 @@ public enum PromptHandshake {
         var plan = Plan()
         var runs = runs.sorted { $0.run < $1.run }
         func after(_ t: Timestamp, _ seconds: Double) -> Timestamp {
-            Timestamp(microsecondsSinceEpoch: t.microsecondsSinceEpoch + Int64((seconds * 1_000_000).rounded()))
+            // Clamped: settings read back from a database are not trusted to be in range.
+            let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), PromptSettings.longest)
+            let micros = Int64((bounded * 1_000_000).rounded())
+            return Timestamp(
+                microsecondsSinceEpoch: t.microsecondsSinceEpoch.addingReportingOverflow(micros).overflow ? .max : t.microsecondsSinceEpoch + micros)
         }
         func duration(_ seconds: Double) -> String {
             seconds >= 3_600 && seconds.truncatingRemainder(dividingBy: 3_600) == 0

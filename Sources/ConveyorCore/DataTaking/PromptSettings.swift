@@ -27,11 +27,14 @@ public struct PromptSettings: Codable, Sendable, Equatable {
         self.minimumDelaySeconds = minimumDelaySeconds
     }
 
+    /// 100 years: longer durations are typing mistakes, and would overflow the clock's arithmetic.
+    public static let longest: Double = 100 * 365.25 * 86_400
+
     public func validate() throws(ConveyorError) {
         for (name, value) in [
             ("delay", delaySeconds), ("lock offset", lockOffsetSeconds), ("close after", closeAfterSeconds), ("minimum delay", minimumDelaySeconds),
-        ] where !(value.isFinite && value >= 0) {
-            throw .invalidInput("the \(name) must be a duration of zero or more, not \(value) s")
+        ] where !(value.isFinite && value >= 0 && value <= Self.longest) {
+            throw .invalidInput("the \(name) must be a duration from zero to 100 years, not \(value) s")
         }
         guard lockOffsetSeconds <= delaySeconds else {
             throw .invalidInput("the lock offset (\(lockOffsetSeconds) s) must not exceed the delay (\(delaySeconds) s): a run is locked before it is released")
