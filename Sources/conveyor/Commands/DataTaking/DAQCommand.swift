@@ -76,7 +76,7 @@ struct DAQCommand: AsyncParsableCommand {
                         Output.line(outcome.refusal.map { "rejected \(outcome.name): \($0)" } ?? "took \(outcome.name)")
                     }
                     // A watcher's log is read while it runs (often from a file): each look is written out at once.
-                    fflush(stdout)
+                    fflush(nil)
                     if once { break }
                     try await Task.sleep(for: .milliseconds(Int(max(interval, 0.05) * 1000)))
                 }
