@@ -302,6 +302,11 @@ public struct RequestBuilder: Sendable {
             last = jobTasks("cdst-calibration-skims", after: [])
         }
         if request.outputs.contains(.mdst) {
+            if request.campaign == .prompt {
+                // PromptReco of the bucket's runs waits for the handshake to release them (no wait while it is off).
+                add(TaskDefinition(name: "prompt-release", kind: .wait, dependsOn: last, wait: .promptReleased(runs: context.runs.map(\.run).sorted())))
+                last = ["prompt-release"]
+            }
             last = jobTasks("mdst-hlt-skims", after: last, priority: 2)
             last = jobTasks("mdst-all-events", after: last, priority: 1)
         }

@@ -337,6 +337,9 @@ public struct Requests: Sendable {
         var steps: [Detail.Step] = []
         var stepNames = RequestPlan(request).steps.map { ($0.name, $0.kind.rawValue, $0.summary) }
         if tasks.contains(where: { $0.name.hasPrefix("stage:") }) { stepNames.insert(("tape-staging", "wait", "inputs only on tape wait for staging"), at: 0) }
+        if tasks.contains(where: { $0.name == "prompt-release" }), let at = stepNames.firstIndex(where: { $0.0.hasPrefix("mdst-") }) {
+            stepNames.insert(("prompt-release", "wait", "PromptReco waits for the handshake to release the runs"), at: at)
+        }
         for (step, kind, text) in stepNames {
             let mine = tasks.filter { request.step(ofTask: $0.name) == step }
             // Job steps count the request's jobs (across resumed runs); others their task elements.

@@ -23,6 +23,16 @@ extension WaitCondition {
             return missing.isEmpty
         case .pathExists(let path):
             return FileManager.default.fileExists(atPath: path)
+        case .promptReleased(let runs):
+            return try await store.read { session in
+                guard let from = try await session.promptHandshake().trackFrom else { return true }
+                for run in runs where run >= from {
+                    // Not yet tracked counts as not released; an abandoned run never holds it.
+                    guard let tracked = try await session.promptRuns(run: run).first else { return false }
+                    if tracked.releasedAt == nil && tracked.disposition != .abandoned { return false }
+                }
+                return true
+            }
         case .rulesOK(let request):
             // Output rules only: the staging pins end with the request, they do not hold it up.
             let rules = try await store.read { try await $0.rules(request: request) }.filter { $0.activity != "Staging" }

@@ -45,4 +45,27 @@ struct DataTakingCommandTests {
         let shown = try await conveyor.run("prompt", "show", "8:2")
         #expect(shown.stdout.contains("closed") && shown.stdout.contains("released"), "\(shown.stdout)")
     }
+
+    /// A prompt request's PromptReco (its mDST steps) waits for the handshake to release its runs.
+    @Test func aPromptRequestWaitsForTheHandshakeToReleaseItsRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixture = try RequestFixture(directory: directory, database: directory.file("c.sqlite"), runs: [1, 2])
+        try await fixture.prepare()
+        // A release 100 days after a run's end: the runs (ended weeks ago) are not due yet.
+        try await fixture.ok("prompt", "configure", "--from", "8:1", "--delay", "100d", "--lock-offset", "1h", "--minimum-delay", "1h")
+        try fixture.writeRequest(name: "p1", campaign: "prompt", calibrations: [], outputs: "[mdst]", skims: "[]")
+        try await fixture.ok("request", "submit", "request.yaml")
+        // The scheduler runs the handshake's cycles beside itself: they track the runs but release none, so the mDST waits.
+        _ = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(8))
+        var states = try await fixture.stepStates("p1")
+        #expect(states["prompt-release"] == "running" && states["mdst-all-events"] == "pending", "\(states)")
+        #expect(try await fixture.ok("prompt", "status").contains("8:2  closed"), "tracked, not released")
+        // With a 48 h delay the runs are due: the scheduler's next cycle releases them, and PromptReco goes on.
+        try await fixture.ok("prompt", "configure", "--from", "8:1")
+        let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(120))
+        #expect(ended.endedOnItsOwn)
+        states = try await fixture.stepStates("p1")
+        #expect(states["prompt-release"] == "succeeded" && states["mdst-all-events"] == "succeeded", "\(states)")
+    }
 }

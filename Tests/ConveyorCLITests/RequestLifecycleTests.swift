@@ -24,7 +24,7 @@ struct RequestLifecycleTests {
             ])
             let submitted = try await fixture.ok("request", "submit", "request.yaml")
             // cDST of the bhabha skim: 8; mDST: 12 skim files + 8 all-events; quality: 4 runs; hadron skim of the all-events mDST: 8.
-            #expect(submitted.hasPrefix("request prompt-b1 submitted as workflow 1: 16 tasks, 40 of 40 jobs to run"), "\(submitted)")
+            #expect(submitted.hasPrefix("request prompt-b1 submitted as workflow 1: 17 tasks, 40 of 40 jobs to run"), "\(submitted)")
 
             try await fixture.schedule()
             #expect(try await fixture.stepStates()["local-calibrations"] == "awaiting_signoff")
@@ -104,7 +104,7 @@ struct RequestLifecycleTests {
             let revalidated = try await fixture.ok("files", "revalidate", bad, "--request", "prompt-b1", "--reason", "patched in release-08-01-01")
             #expect(revalidated.contains("is Unused again"))
             let resumed = try await fixture.ok("request", "resume", "prompt-b1")
-            #expect(resumed.hasPrefix("request prompt-b1 resumed as workflow 2: 16 tasks, 3 of 40 jobs to run"), "mDST, skim and quality of run 2: \(resumed)")
+            #expect(resumed.hasPrefix("request prompt-b1 resumed as workflow 2: 17 tasks, 3 of 40 jobs to run"), "mDST, skim and quality of run 2: \(resumed)")
             try await fixture.schedule()
             summary = try await fixture.json("request", "show", "prompt-b1")
             #expect((summary["summary"] as? [String: Any])?["state"] as? String == "done")

@@ -68,11 +68,14 @@ struct RequestBuilderTests {
         #expect(
             workflow.tasks.map(\.name) == [
                 "staging", "local-calibrations", "calibrate:cdc", "cdst-calibration-skims", "calibrate:ecl", "staging-check",
-                "signoff:cdc", "signoff:ecl", "manager-signoff", "validate-staging", "running-update", "mdst-hlt-skims",
+                "signoff:cdc", "signoff:ecl", "manager-signoff", "validate-staging", "running-update", "prompt-release", "mdst-hlt-skims",
                 "stage:mdst-all-events", "mdst-all-events", "luminosity", "quality-report", "physics-skims",
             ])
         #expect(tasks["calibrate:ecl"]?.dependsOn == ["cdst-calibration-skims", "calibrate:cdc"])
         #expect(tasks["cdst-calibration-skims"]?.dependsOn == ["calibrate:cdc"])
+        // PromptReco waits for the handshake to release the bucket's runs; the calibration skims do not.
+        #expect(tasks["prompt-release"]?.wait == .promptReleased(runs: [ExpRun(exp: 8, run: 1), ExpRun(exp: 8, run: 2)]))
+        #expect(tasks["mdst-hlt-skims"]?.dependsOn == ["prompt-release"])
         #expect(tasks["staging"]?.action == ActionStep(name: "gt.prepare-staging", parameters: ["tag": "staging", "empty": "yes"]))
         #expect(tasks["running-update"]?.action?.parameters == ["running": "prompt", "staging": "staging", "valid_from": "8:1"])
         #expect(tasks["mdst-all-events"]?.dependsOn == ["mdst-hlt-skims", "stage:mdst-all-events"])

@@ -10,6 +10,9 @@ public enum WaitCondition: Codable, Sendable, Equatable {
     case pathExists(String)
     /// Every replication rule of a request is OK (its outputs are where its configuration asks).
     case rulesOK(request: String)
+    /// The PromptReco handshake released every listed run it tracks (a run it does not track,
+    /// or any run while it is off, does not hold the wait).
+    case promptReleased(runs: [ExpRun])
 
     public var summary: String {
         switch self {
@@ -18,6 +21,7 @@ public enum WaitCondition: Codable, Sendable, Equatable {
         case .filesOnDisk(let site, let lfns): "\(lfns.count) files on disk at \(site)"
         case .pathExists(let path): "\(path) exists"
         case .rulesOK(let request): "the replication rules of \(request) are OK"
+        case .promptReleased(let runs): "PromptReco of \(runs.count) run(s) released by the handshake"
         }
     }
 }

@@ -104,7 +104,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
     }
 
     static func waitCondition(_ w: ConfigurationValue) throws(ConveyorError) -> WaitCondition {
-        try w.onlyKeys(["until", "run_ended", "delay_hours", "files_on_disk", "site", "path_exists"])
+        try w.onlyKeys(["until", "run_ended", "delay_hours", "files_on_disk", "site", "path_exists", "prompt_released"])
         if !w["until"].isMissing {
             do { return .until(try Timestamp(parsing: try w["until"].string())) } catch { throw w["until"].error(error.message) }
         }
@@ -117,7 +117,14 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
             return .filesOnDisk(site: try w["site"].string(), lfns: try w["files_on_disk"].strings())
         }
         if !w["path_exists"].isMissing { return .pathExists(try w["path_exists"].string()) }
-        throw w.error("give one of until, run_ended (with delay_hours), files_on_disk (with site), path_exists")
+        if !w["prompt_released"].isMissing {
+            var runs: [ExpRun] = []
+            for text in try w["prompt_released"].strings() {
+                do { runs.append(try ExpRun(parsing: text)) } catch { throw w["prompt_released"].error(error.message) }
+            }
+            return .promptReleased(runs: runs)
+        }
+        throw w.error("give one of until, run_ended (with delay_hours), files_on_disk (with site), path_exists, prompt_released")
     }
 
     /// Names unique, dependencies known, no cycle.
