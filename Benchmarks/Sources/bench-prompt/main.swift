@@ -23,22 +23,27 @@ var logger = Logger(label: "bench")
 logger.logLevel = .error
 let manager = Actor(name: "bench", role: .manager)
 let clock = ContinuousClock()
-let t0 = Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000)
-func hours(_ h: Double) -> Timestamp { Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(h * 3_600_000_000)) }
+/// The simulated clock: hours from the season's start.
+enum Season {
+    static let t0 = Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000)
+    @Sendable static func hours(_ h: Double) -> Timestamp { Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + Int64(h * 3_600_000_000)) }
+}
+let hours = Season.hours
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 func p50(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
 
 /// Runs `first...last`, each an hour long, with their raw files registered at the run's end.
-func seed(_ store: Store, _ first: Int, _ last: Int) async throws {
+func seed(_ store: Store, _ first: Int, _ last: Int, filesPerRun: Int) async throws {
     for start in stride(from: first, through: last, by: 500) {
         let end = min(start + 499, last)
         try await store.write { session in
             var files: [CatalogFile] = []
             for n in start...end {
                 _ = try await session.upsertRun(
-                    RunRecord(run: ExpRun(exp: 8, run: n), start: hours(Double(n - 1)), stop: hours(Double(n)), events: 1_000, onlineLuminosity: 1),
-                    at: hours(Double(n)), by: "daq")
+                    RunRecord(
+                        run: ExpRun(exp: 8, run: n), start: Season.hours(Double(n - 1)), stop: Season.hours(Double(n)), events: 1_000, onlineLuminosity: 1),
+                    at: Season.hours(Double(n)), by: "daq")
                 for f in 0..<filesPerRun {
                     files.append(
                         CatalogFile(
@@ -46,7 +51,7 @@ func seed(_ store: Store, _ first: Int, _ last: Int) async throws {
                             sha256: String(repeating: "0", count: 64), events: 10, run: ExpRun(exp: 8, run: n), level: .raw))
                 }
             }
-            _ = try await session.registerFiles(files, at: hours(Double(end)))
+            _ = try await session.registerFiles(files, at: Season.hours(Double(end)))
         }
     }
 }
@@ -69,7 +74,7 @@ let firstActive = runs - active + 1
 // The floor: only the active runs.
 let floorPath = FileManager.default.temporaryDirectory.appendingPathComponent("bench-prompt-floor-\(UUID().uuidString.prefix(8)).sqlite").path
 let floorStore = try await Store.open(try StoreLocation(parsing: arguments.count > 5 ? arguments[5] : floorPath), logger: logger)
-try await seed(floorStore, firstActive, runs)
+try await seed(floorStore, firstActive, runs, filesPerRun: filesPerRun)
 let floorPrompt = PromptReco(store: floorStore)
 try await floorPrompt.configure(settings, trackFrom: ExpRun(exp: 8, run: firstActive), by: manager)
 // Just before the first active run locks.
@@ -81,7 +86,7 @@ try? FileManager.default.removeItem(atPath: floorPath)
 
 let store = try await Store.open(try StoreLocation(parsing: arguments[1]), logger: logger)
 var t = clock.now
-try await seed(store, 1, runs)
+try await seed(store, 1, runs, filesPerRun: filesPerRun)
 let seeding = seconds(clock.now - t)
 let prompt = PromptReco(store: store)
 try await prompt.configure(settings, trackFrom: ExpRun(exp: 8, run: 1), by: manager)

@@ -53,13 +53,15 @@ extension StoreSession {
             let newest = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
             if newest >= floor { (floor, strictlyAbove) = (newest, true) }
         }
-        let rows = try await sql.raw(
-            """
-            SELECT exp, run FROM runs WHERE type = 'physics'
-            AND (exp > \(bind: floor.exp) OR (exp = \(bind: floor.exp) AND run \(unsafeRaw: strictlyAbove ? ">" : ">=") \(bind: floor.run)))
-            ORDER BY exp, run
-            """
-        ).all()
+        // Two range reads on the (exp, run) index rather than one OR, which both engines answer by reading every run.
+        let rows =
+            try await sql.raw(
+                """
+                SELECT exp, run FROM runs WHERE exp = \(bind: floor.exp) AND run \(unsafeRaw: strictlyAbove ? ">" : ">=") \(bind: floor.run)
+                AND type = 'physics' ORDER BY run
+                """
+            ).all()
+            + (try await sql.raw("SELECT exp, run FROM runs WHERE exp > \(bind: floor.exp) AND type = 'physics' ORDER BY exp, run").all())
         guard !rows.isEmpty else { return 0 }
         for start in stride(from: 0, to: rows.count, by: 500) {
             var insert = sql.insert(into: "prompt_runs").columns("exp", "run", "disposition", "tracked_at")
