@@ -58,7 +58,10 @@ public struct PromptReco: Sendable {
     /// clock is read once the lock is held, so a lock's time orders it against every upload.
     @discardableResult
     public func cycle(at moment: Timestamp? = nil, actor: String = "prompt-handshake") async throws(ConveyorError) -> CycleResult {
-        try await store.write { session in
+        // While the handshake is off a cycle only reads: a scheduler does not queue a write every round for nothing.
+        let off = try await store.read { try await $0.promptHandshake() }
+        if off.trackFrom == nil { return CycleResult(tracked: 0, plan: PromptHandshake.Plan(fcsr: off.fcsr)) }
+        return try await store.write { session in
             let handshake = try await session.promptHandshake(forUpdate: true)
             let now = moment ?? .now
             guard let from = handshake.trackFrom else { return CycleResult(tracked: 0, plan: PromptHandshake.Plan(fcsr: handshake.fcsr)) }
