@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "ConveyorRequests", targets: ["ConveyorRequests"]),
         .library(name: "ConveyorDataManagement", targets: ["ConveyorDataManagement"]),
         .library(name: "ConveyorDataTaking", targets: ["ConveyorDataTaking"]),
+        .library(name: "ConveyorLive", targets: ["ConveyorLive"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -124,6 +125,12 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow", "ConveyorJob"]
         ),
         .target(
+            name: "ConveyorLive",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob", "ConveyorDataTaking", "ConveyorRequests",
+            ]
+        ),
+        .target(
             name: "ConveyorRequests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob",
@@ -142,6 +149,7 @@ let package = Package(
                 "ConveyorRequests",
                 "ConveyorDataManagement",
                 "ConveyorDataTaking",
+                "ConveyorLive",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -172,6 +180,7 @@ let package = Package(
                 "ConveyorRequests",
                 "ConveyorDataManagement",
                 "ConveyorDataTaking",
+                "ConveyorLive",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -222,6 +231,13 @@ let package = Package(
         .testTarget(
             name: "ConveyorDataTakingTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorDataTaking", "ConveyorTestSupport"]
+        ),
+        .testTarget(
+            name: "ConveyorLiveTests",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorDataTaking", "ConveyorLive", "ConveyorRequests",
+                "ConveyorWorkflow", "ConveyorRuns", "ConveyorTestSupport",
+            ]
         ),
         .testTarget(
             name: "ConveyorStoreTests",

@@ -64,9 +64,15 @@ public struct RequestBuilder: Sendable {
     public func jobs() throws(ConveyorError) -> [RequestJob] {
         let energy = Dictionary(context.runs.map { ($0.run, $0.energy) }, uniquingKeysWith: { a, _ in a })
         let requestRuns = Set(context.runs.map(\.run))
+        let only = Set(request.input.files)
         let selected = context.inputFiles.filter { file in
             requestRuns.contains(file.run) && file.level == request.input.level && file.status == .good
                 && (request.input.skims.isEmpty || request.input.skims.contains(file.dataTag ?? ""))
+                && (only.isEmpty || only.contains(file.lfn))
+        }
+        if !only.isEmpty, selected.count < only.count {
+            let missing = only.subtracting(selected.map(\.lfn)).sorted()
+            throw .invalidInput("input.files: \(missing.count) file(s) are not good \(request.input.level.rawValue) files of the request's runs and selection, e.g. \(missing[0])")
         }
         var sequences: [String: Int] = [:]
         var jobs: [RequestJob] = []
@@ -92,7 +98,7 @@ public struct RequestBuilder: Sendable {
                         let path = OutputPath(
                             base: request.outputBase, release: request.release, globalTagID: pathTagID(forStep: step),
                             campaign: request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
-                        let sequence = sequences[path.folder, default: 0]
+                        let sequence = sequences[path.folder, default: request.firstSequence]
                         sequences[path.folder] = sequence + 1
                         output = path.lfn(sequence: sequence)
                     }

@@ -45,13 +45,7 @@ public enum PromptHandshake {
     public static func plan(runs: [PromptRun], highestLocked: ExpRun?, settings: PromptSettings, switches: PromptSwitches, now: Timestamp) -> Plan {
         var plan = Plan()
         var runs = runs.sorted { $0.run < $1.run }
-        func after(_ t: Timestamp, _ seconds: Double) -> Timestamp {
-            // Clamped: settings read back from a database are not trusted to be in range.
-            let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), PromptSettings.longest)
-            let micros = Int64((bounded * 1_000_000).rounded())
-            return Timestamp(
-                microsecondsSinceEpoch: t.microsecondsSinceEpoch.addingReportingOverflow(micros).overflow ? .max : t.microsecondsSinceEpoch + micros)
-        }
+        func after(_ t: Timestamp, _ seconds: Double) -> Timestamp { t.adding(seconds: seconds) }
         func duration(_ seconds: Double) -> String {
             seconds >= 3_600 && seconds.truncatingRemainder(dividingBy: 3_600) == 0
                 ? "\(Int(seconds / 3_600)) h"

@@ -12,6 +12,7 @@ extension ProcessingRequest {
             .object([
                 .init("level", .choice(["raw", "cdst"]), required: true, "the input data level"),
                 .init("selection", .textOrList, "all, or a list of HLT skim names"),
+                .init("files", .list(.text), "only these LFNs of the runs (live express hands over a run's files in batches)"),
             ]), required: true, "what is read"),
         .init("outputs", .list(.choice(["cdst", "mdst", "udst"])), required: true, "output levels"),
         .init("global_tags", .list(.text), required: true, "global tags, highest priority first"),
@@ -66,6 +67,7 @@ extension ProcessingRequest {
         .init("files_per_job", .wholeNumber(minimum: 1), "input files per job (default 1)"),
         .init("max_file_failures", .wholeNumber(minimum: 1), "failed tries before an input file is Problematic (default 3)"),
         .init("retry_cooloff", .number(minimum: 0), "seconds before a failed job is tried again, times tries² (default 10)"),
+        .init("first_sequence", .wholeNumber(minimum: 0), "where output numbering starts in each folder (default 0; live express numbers its batches on)"),
     ]
 
     /// Reads and checks a request; every error names the file and key path.
@@ -88,7 +90,8 @@ extension ProcessingRequest {
         release = try root["release"].string()
         let selection = root["input"]["selection"]
         let skimsOrAll = try selection.strings(default: ["all"])
-        input = Input(level: try root["input"]["level"].named(DataLevel.self), skims: skimsOrAll == ["all"] ? [] : skimsOrAll)
+        input = Input(
+            level: try root["input"]["level"].named(DataLevel.self), skims: skimsOrAll == ["all"] ? [] : skimsOrAll, files: try root["input"]["files"].strings())
         var outputs: [DataLevel] = []
         for item in try root["outputs"].list() { outputs.append(try item.named(DataLevel.self)) }
         guard !outputs.isEmpty else { throw root["outputs"].error("needs at least one output level") }
@@ -124,6 +127,8 @@ extension ProcessingRequest {
         filesPerJob = try root["files_per_job"].int(default: 1, minimum: 1)
         maxFileFailures = try root["max_file_failures"].int(default: 3, minimum: 1)
         retryCooloff = try root["retry_cooloff"].double(default: 10, minimum: 0)
+        firstSequence = try root["first_sequence"].int(default: 0, minimum: 0)
+        guard firstSequence <= 100_000_000 else { throw root["first_sequence"].error("at most 100,000,000") }
         outputRules = []
         for (i, item) in try (root["output_rules"].isMissing ? [] : root["output_rules"].list()).enumerated() {
             let node = root["output_rules"][i]

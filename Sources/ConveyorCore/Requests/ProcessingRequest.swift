@@ -57,6 +57,8 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
         public var level: DataLevel
         /// Named HLT skims, or empty for all events.
         public var skims: [String]
+        /// Only these LFNs of the runs, or empty for all (live express hands over a run's files in batches).
+        public var files: [String] = []
     }
 
     public struct Site: Codable, Sendable, Equatable {
@@ -163,4 +165,7 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     public var retryCooloff: Double
     /// Replication rules for the outputs; the request is done once they are all OK.
     public var outputRules: [OutputRule]
+    /// Where output numbering starts in each folder: a run's express arrives in batches, each a
+    /// request of its own, and each batch numbers on after the files before it.
+    public var firstSequence: Int = 0
 }

@@ -9,6 +9,9 @@ public enum RequestSchema {
         case number(minimum: Double?)
         case wholeNumber(minimum: Int?)
         case choice([String])
+        case bool
+        /// A duration as text (`48h`, `30m`, `90s`, `2d`, `0`) or a number of seconds.
+        case duration
         /// One text, or a list of texts.
         case textOrList
         case list(Kind)
@@ -54,6 +57,9 @@ public enum RequestSchema {
             }
             guard matches else { throw value.error("expected one of \(names.joined(separator: ", ")), found '\(text)'") }
         case .textOrList: _ = try value.strings()
+        case .bool: _ = try value.bool(default: false)
+        case .duration:
+            if case .number = value.node { _ = try value.double(minimum: 0) } else { _ = try value.string() }
         case .list(let element):
             for item in try value.list() { try check(item, kind: element) }
         case .object(let fields):
@@ -89,6 +95,8 @@ public enum RequestSchema {
             let fixed = names.filter { $0 != "procN" }
             return names.contains("procN") ? ["type": "string", "anyOf": [["enum": fixed], ["pattern": "^proc[0-9]+$"]]] : ["type": "string", "enum": fixed]
         case .textOrList: return ["oneOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]]]
+        case .bool: return ["type": "boolean"]
+        case .duration: return ["oneOf": [["type": "string", "pattern": "^\\s*([0-9]+[smhdw]?|0)\\s*$"], ["type": "number", "minimum": 0]]]
         case .list(let element): return ["type": "array", "items": json(element)]
         case .object(let fields): return object(fields)
         }

@@ -116,3 +116,17 @@ extension String {
         count >= width ? self : self + String(repeating: "0", count: width - count)
     }
 }
+
+extension Timestamp {
+    /// This moment plus `seconds`, clamped to 0…100 years (a negative, NaN or huge duration read
+    /// back from a database must not trap the arithmetic).
+    public func adding(seconds: Double) -> Timestamp {
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), 100 * 365.25 * 86_400)
+        let micros = Int64((bounded * 1_000_000).rounded())
+        let (sum, overflow) = microsecondsSinceEpoch.addingReportingOverflow(micros)
+        return Timestamp(microsecondsSinceEpoch: overflow ? .max : sum)
+    }
+
+    /// Seconds from `earlier` to this moment.
+    public func seconds(since earlier: Timestamp) -> Double { (Double(microsecondsSinceEpoch) - Double(earlier.microsecondsSinceEpoch)) / 1_000_000 }
+}

@@ -15,6 +15,7 @@ enum Migrations {
         dataManagement,
         ownerQuotas,
         promptHandshake,
+        liveDataTaking,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

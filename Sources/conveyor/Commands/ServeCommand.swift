@@ -1,3 +1,4 @@
+import ConveyorLive
 import ArgumentParser
 import ConveyorCore
 import ConveyorServer
@@ -34,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? nil
             : SchedulerService(
                 store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
-                leaseTimeout: timeout, plugins: try .requests(store: store), logger: schedulerLogger)
+                leaseTimeout: timeout, plugins: try .production(store: store), logger: schedulerLogger)
         let configuration = ServerConfiguration(
             host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
             onWorkflowCommand: { scheduler?.scheduler.noteCommand() })

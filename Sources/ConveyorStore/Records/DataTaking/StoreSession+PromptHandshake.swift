@@ -112,6 +112,16 @@ extension StoreSession {
         return try await sql.raw("\(unsafeRaw: Self.promptRunColumns) ORDER BY p.exp DESC, p.run DESC LIMIT \(bind: limit)").all().map(promptRun)
     }
 
+    func promptRunsOfExperiment(_ exp: Int, _ low: Int, _ high: Int) async throws -> [PromptRun] {
+        try await sql.raw(
+            "\(unsafeRaw: Self.promptRunColumns) WHERE p.exp = \(bind: exp) AND p.run >= \(bind: low) AND p.run <= \(bind: high) ORDER BY p.run"
+        ).all().map(promptRun)
+    }
+
+    func promptRunsOfExperiments(above exp: Int) async throws -> [PromptRun] {
+        try await sql.raw("\(unsafeRaw: Self.promptRunColumns) WHERE p.exp > \(bind: exp) ORDER BY p.exp, p.run").all().map(promptRun)
+    }
+
     public func highestLockedPromptRun() async throws -> ExpRun? {
         guard let row = try await sql.raw("SELECT exp, run FROM prompt_runs WHERE locked_at IS NOT NULL ORDER BY exp DESC, run DESC LIMIT 1").first()
         else { return nil }

@@ -1,3 +1,4 @@
+import ConveyorLive
 import ConveyorCore
 import ConveyorRequests
 import ConveyorStore
@@ -20,7 +21,7 @@ struct DemoDriver {
         let (request, workflowID) = try await current()
         let service = SchedulerService(
             store: store, jobRoot: "\(folder)/jobs", pollInterval: .milliseconds(250), stop: .blocked,
-            plugins: try .requests(store: store), logger: logger)
+            plugins: try .production(store: store), logger: logger)
         let clock = ContinuousClock.now
         let progress = Task { await DemoProgress(store: store, workflow: workflowID, started: clock).show() }
         defer { progress.cancel() }

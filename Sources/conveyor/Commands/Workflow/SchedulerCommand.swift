@@ -1,3 +1,4 @@
+import ConveyorLive
 import ArgumentParser
 import ConveyorCore
 import ConveyorRequests
@@ -32,7 +33,7 @@ extension SchedulerCommand {
             JobEnvironment.scrub(for: store.location)
             let service = SchedulerService(
                 store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), stop: untilBlocked ? .blocked : untilIdle ? .idle : .never,
-                leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: try .requests(store: store), logger: logger)
+                leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: try .production(store: store), logger: logger)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
