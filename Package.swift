@@ -233,13 +233,6 @@ let package = Package(
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorDataTaking", "ConveyorTestSupport"]
         ),
         .testTarget(
-            name: "ConveyorLiveTests",
-            dependencies: [
-                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorDataTaking", "ConveyorLive", "ConveyorRequests",
-                "ConveyorWorkflow", "ConveyorRuns", "ConveyorTestSupport",
-            ]
-        ),
-        .testTarget(
             name: "ConveyorStoreTests",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorTestSupport", .product(name: "SQLKit", package: "sql-kit")]
         ),

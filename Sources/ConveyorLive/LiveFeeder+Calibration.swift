@@ -14,11 +14,26 @@ extension LiveFeeder {
         now: Timestamp
     ) async throws(ConveyorError) -> (harvested: Int, uploaded: Int) {
         var counts = (harvested: 0, uploaded: 0)
-        guard stream.stage != .abandoned, stream.stage.rank < LiveStage.released.rank else { return counts }
         for (i, producer) in stream.producers.enumerated() where !producer.state.isSettled {
-            guard let config = settings.calibrations.first(where: { $0.name == producer.name }) else { continue }
-            let end = run.effectiveEnd
             var state = producer
+            let config = settings.calibrations.first(where: { $0.name == producer.name })
+            // A producer that can no longer matter settles, so that it holds up no later run's upload.
+            let moot =
+                stream.stage == .abandoned
+                ? "the run was abandoned"
+                : stream.stage.rank >= LiveStage.released.rank
+                    ? "PromptReco was released first; a late payload would start at the FCSR, where later runs' own belong"
+                    : config == nil ? "the stream no longer has this calibration" : nil
+            if let moot {
+                state.state = .gave_up
+                state.detail = moot
+                state.at = now
+                try await save(stream, state, payloads: nil, event: "\(producer.name) gave up", at: now)
+                stream.producers[i] = state
+                continue
+            }
+            guard let config else { continue }
+            let end = run.effectiveEnd
             if let end, now >= end.adding(seconds: config.uploadTimeoutSeconds) {
                 state.state = .gave_up
                 state.detail = "upload timeout (\(Int(config.uploadTimeoutSeconds)) s after the run's end) passed: \(producer.detail.isEmpty ? "never harvested" : producer.detail)"
@@ -136,6 +151,15 @@ extension LiveFeeder {
         -> LiveStream.Producer
     {
         var state = producer
+        // Appends go in run order: an earlier run still on its way (bounded by its own upload timeout) goes first.
+        if let earlier = try await store.read({ try await $0.earliestUnsettledRun(stream: stream.stream, producer: config.name, below: stream.run) }) {
+            let waiting = "harvested; uploads go in run order, so it waits for run \(earlier)'s (at most until that run's upload timeout)"
+            if state.detail != waiting {
+                state.detail = waiting
+                try await save(stream, state, payloads: nil, event: nil, at: now)
+            }
+            return state
+        }
         state.at = now
         if let later = try await store.read({ try await $0.highestUploadedRun(stream: stream.stream, producer: config.name) }), later > stream.run {
             state.state = .superseded

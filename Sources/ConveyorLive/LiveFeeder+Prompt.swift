@@ -20,6 +20,14 @@ extension LiveFeeder {
                 facts.promptSkipped = "run \(stream.run) is flagged BAD"
                 return 0
             }
+            let switches = PromptSwitches(try await store.read { try await $0.promptSwitches() })
+            if let stopped = switches.stopReason(forStream: stream.stream) {
+                if stream.reason != stopped {
+                    stream.reason = stopped
+                    try await record(stream, event: "prompt", "\(name) held: \(stopped)", at: now)
+                }
+                return 0
+            }
             var input: [String: Any] = ["level": "raw"]
             if !settings.dataTags.isEmpty { input["selection"] = settings.dataTags }
             var body: [String: Any] = [

@@ -18,7 +18,7 @@ struct Conveyor: AsyncParsableCommand {
             DatabaseCommand.self, UserCommand.self, AuditCommand.self, GlobalTagCommand.self, PayloadCommand.self, IoVCommand.self, RunsCommand.self,
             ExperimentCommand.self, GoodRunsCommand.self, FilesCommand.self, SearchCommand.self, BucketCommand.self, WorkflowCommand.self, TaskCommand.self,
             PoolCommand.self, SchedulerCommand.self, RequestCommand.self, SiteCommand.self, DatasetCommand.self, RuleCommand.self, DMCommand.self,
-            PromptCommand.self, FCSRCommand.self, DAQCommand.self,
+            PromptCommand.self, FCSRCommand.self, DAQCommand.self, LiveCommand.self,
             ServeCommand.self, DemoCommand.self,
         ]
     )

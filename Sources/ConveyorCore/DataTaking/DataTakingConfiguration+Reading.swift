@@ -182,7 +182,7 @@ extension DataTakingConfiguration {
         }
     }
 
-    static func isName(_ text: String) -> Bool {
+    public static func isName(_ text: String) -> Bool {
         (1...40).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 

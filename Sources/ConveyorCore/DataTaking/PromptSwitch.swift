@@ -9,12 +9,15 @@ public struct PromptSwitch: Codable, Sendable, Equatable {
     public enum Scope: Codable, Sendable, Hashable, CustomStringConvertible {
         case global
         case run(ExpRun)
+        /// One stream of live data taking: its runs' PromptReco is not submitted.
+        case stream(String)
 
-        /// `global` or `run:EXP:RUN`, as stored.
+        /// `global`, `run:EXP:RUN` or `stream:NAME`, as stored.
         public var description: String {
             switch self {
             case .global: "global"
             case .run(let run): "run:\(run)"
+            case .stream(let name): "stream:\(name)"
             }
         }
 
@@ -23,8 +26,10 @@ public struct PromptSwitch: Codable, Sendable, Equatable {
                 self = .global
             } else if text.hasPrefix("run:") {
                 self = .run(try ExpRun(parsing: String(text.dropFirst(4))))
+            } else if text.hasPrefix("stream:"), DataTakingConfiguration.isName(String(text.dropFirst(7))) {
+                self = .stream(String(text.dropFirst(7)))
             } else {
-                throw .invalidInput("a switch's scope is 'global' or a run EXP:RUN, not '\(text)'")
+                throw .invalidInput("a switch's scope is 'global', a run EXP:RUN or a stream NAME, not '\(text)'")
             }
         }
     }
@@ -59,6 +64,12 @@ public struct PromptSwitches: Sendable, Equatable {
     public func stopReason(for run: ExpRun) -> String? {
         if let stop = globalStop { return "stopped for all runs by \(stop.actor): \(stop.reason)" }
         if let stop = current[.run(run)], stop.stopped { return "stopped for run \(run) by \(stop.actor): \(stop.reason)" }
+        return nil
+    }
+
+    /// Why PromptReco of a stream's runs may not be submitted now, or nil.
+    public func stopReason(forStream stream: String) -> String? {
+        if let stop = current[.stream(stream)], stop.stopped { return "stopped for stream \(stream) by \(stop.actor): \(stop.reason)" }
         return nil
     }
 }

@@ -174,6 +174,20 @@ extension StoreSession {
         return ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
     }
 
+    /// The earliest run before `run` whose producer of a stream has not settled (waiting or harvested).
+    public func earliestUnsettledRun(stream: String, producer: String, below run: ExpRun) async throws -> ExpRun? {
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT exp, run FROM live_producers WHERE stream = \(bind: stream) AND producer = \(bind: producer)
+                AND state IN ('waiting', 'harvested') AND (exp < \(bind: run.exp) OR (exp = \(bind: run.exp) AND run < \(bind: run.run)))
+                ORDER BY exp, run LIMIT 1
+                """
+            ).first()
+        else { return nil }
+        return ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
+    }
+
     // MARK: Express
 
     /// Raw files of a run not yet handed to a stream's express: LFN, data tag and when registered.

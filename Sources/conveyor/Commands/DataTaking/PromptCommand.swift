@@ -88,8 +88,10 @@ struct PromptCommand: AsyncParsableCommand {
     }
 
     /// Stops or resumes release for every run or one.
-    static func setSwitch(stopped: Bool, _ run: String?, _ reason: String, _ global: GlobalOptions) async throws {
-        let scope: PromptSwitch.Scope = try run.map { .run(try ExpRun(parsing: $0)) } ?? .global
+    static func setSwitch(stopped: Bool, _ run: String?, stream: String?, _ reason: String, _ global: GlobalOptions) async throws {
+        if run != nil, stream != nil { throw ConveyorError.invalidInput("give --run or --stream, not both") }
+        let scope: PromptSwitch.Scope =
+            try run.map { .run(try ExpRun(parsing: $0)) } ?? (try stream.map { try PromptSwitch.Scope(parsing: "stream:\($0)") }) ?? .global
         try await global.withStore { store in try await PromptReco(store: store).setSwitch(scope, stopped: stopped, reason: reason, by: .currentLocalOperator) }
         Output.line("PromptReco \(stopped ? "stopped" : "resumed") (\(scope)): \(reason)")
     }
@@ -98,16 +100,18 @@ struct PromptCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop PromptReco release for every run, or one (role manager).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this run (EXP:RUN).") var run: String?
+        @Option(help: "Only this stream of live data taking (its runs' PromptReco is not submitted).") var stream: String?
         @Option(help: "Why.") var reason: String
-        func run() async throws { try await PromptCommand.setSwitch(stopped: true, run, reason, global) }
+        func run() async throws { try await PromptCommand.setSwitch(stopped: true, run, stream: stream, reason, global) }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume PromptReco release for every run, or one (role manager).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this run (EXP:RUN).") var run: String?
+        @Option(help: "Only this stream of live data taking (its runs' PromptReco is not submitted).") var stream: String?
         @Option(help: "Why.") var reason: String
-        func run() async throws { try await PromptCommand.setSwitch(stopped: false, run, reason, global) }
+        func run() async throws { try await PromptCommand.setSwitch(stopped: false, run, stream: stream, reason, global) }
     }
 
     /// A shifter's decision on a run.

@@ -1,0 +1,143 @@
+import ConveyorCore
+import ConveyorTestSupport
+import Foundation
+import Testing
+
+/// Live data taking through the command line on a simulated clock: runs arrive through `daq`,
+/// express runs per batch of arriving files, the prompt calibration loop appends a payload per run
+/// to a pcl tag, a run whose calibrations are done is released early, a run without an end record
+/// is closed after its timeout, a shifter postpones and lets a run go on, PromptReco runs per
+/// released run, and a shifter's flag certifies it.
+@Suite("Live data taking", .serialized)
+struct LiveDataTakingTests {
+    /// The clock starts ten days from now, so the scheduler's own cycles (on the real clock) never find a run due.
+    static let start = Timestamp.now.adding(seconds: 10 * 86_400)
+    static func at(_ hours: Double) -> String { start.adding(seconds: hours * 3_600).iso8601 }
+
+    @Test(arguments: TestBackend.available)
+    func runsGoFromArrivalToCertifiedOnASimulatedClock(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), runs: [])
+            let bin = directory.file("bin")
+            try "base".write(toFile: directory.file("base.txt"), atomically: true, encoding: .utf8)
+            for (tag, payload) in [("online", "BeamSpot"), ("prompt_pcl", "beamConstants")] {
+                try await fixture.ok("gt", "create", tag, "--type", "DATA")
+                try await fixture.ok("payload", "upload", payload, "base.txt", "--gt", tag, "--iov", "0,0,-1,-1")
+                try await fixture.ok("gt", "set-state", tag, "RUNNING")
+            }
+            try await fixture.ok("gt", "sync", "prompt_pcl", "pcl")
+            try await fixture.ok("pool", "add", "local", "--executor", "local", "--slots", "4")
+            let configuration = """
+                global:
+                  release: release-08-01-00
+                  express_tags: [online]
+                  prompt_tags: [prompt_pcl, online]
+                  site: {name: KEKCC, pool: local}
+                  output_base: /belle/Data
+                  commands: {reconstruction: \(bin)/reco, quality: \(bin)/quality}
+                  prompt: {delay: 48h, lock_offset: 30m, close_after: 4h, minimum_delay: 2h}
+                streams:
+                  - name: physics
+                    express: {selection: [hlt_bhabha], outputs: [cdst]}
+                    calibrations:
+                      - {name: beam, command: \(bin)/calib, tag: prompt_pcl, input: express, data_tags: [hlt_bhabha]}
+                    prompt_reco: {outputs: [mdst]}
+
+                """
+            try configuration.write(toFile: directory.file("live.yaml"), atomically: true, encoding: .utf8)
+
+            // Bad configurations are refused with their key path, and nothing is put in force.
+            let unknownStream = configuration + "runs:\n  - {runs: \"8:1-2\", streams: [cosmics]}\n"
+            try unknownStream.write(toFile: directory.file("bad.yaml"), atomically: true, encoding: .utf8)
+            let refused = try await fixture.conveyor.run("live", "configure", "bad.yaml")
+            #expect(refused.exitCode == 1 && refused.stderr.contains("runs[0].streams[0]") && refused.stderr.contains("unknown stream 'cosmics'"), "\(refused.stderr)")
+            #expect(try await fixture.conveyor.run("live", "config").exitCode == 1)
+            try configuration.replacingOccurrences(of: "tag: prompt_pcl", with: "tag: online").write(
+                toFile: directory.file("unsynced.yaml"), atomically: true, encoding: .utf8)
+            let unsynced = try await fixture.conveyor.run("live", "configure", "unsynced.yaml")
+            #expect(unsynced.exitCode == 1 && unsynced.stderr.contains("give it pcl"), "\(unsynced.stderr)")
+            try await fixture.ok("live", "configure", "live.yaml", "--from", "8:1")
+
+            // Runs 1 and 3 end; run 2 never gets its end record.
+            try FileManager.default.createDirectory(atPath: directory.file("raw"), withIntermediateDirectories: true)
+            for run in 1...3 {
+                try await fixture.ok("daq", "start", "8:\(run)", "--at", Self.at(Double(run - 1) * 2))
+                var files: [CatalogFile] = []
+                for (tag, count) in RequestFixture.filesPerRun {
+                    for index in 0..<count {
+                        let lfn = RequestFixture.rawLFN(run: run, tag: tag, index: index)
+                        let path = directory.file("raw/\((lfn as NSString).lastPathComponent)")
+                        let data = Data((0..<5).map { "event r\(run) \(tag ?? "all") f\(index) e\($0)\n" }.joined().utf8)
+                        try data.write(to: URL(fileURLWithPath: path))
+                        var sums = FileChecksums()
+                        sums.update(data)
+                        files.append(
+                            CatalogFile(
+                                lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
+                                level: .raw, dataTag: tag, replicas: [Replica(site: "KEKCC", path: path)]))
+                    }
+                }
+                try JSONEncoder().encode(files).write(to: URL(fileURLWithPath: directory.file("raw\(run).json")))
+                try await fixture.ok("daq", "files", "raw\(run).json")
+                if run != 2 { try await fixture.ok("daq", "end", "8:\(run)", "--at", Self.at(Double(run - 1) * 2 + 1), "--events", "25") }
+            }
+
+            // Express starts with the files, before any run is closed for the handshake.
+            var cycle = try await fixture.ok("live", "cycle", "--at", Self.at(0.5))
+            #expect(cycle.contains("3 started, 3 express request(s)"), "\(cycle)")
+            try await fixture.schedule()
+            cycle = try await fixture.ok("live", "cycle", "--at", Self.at(5.1))
+            var shown = try await fixture.ok("live", "show", "8:1")
+            #expect(shown.contains("express of 2 file(s) in 1 request(s) registered"), "\(shown)")
+            #expect(shown.contains("beam: uploaded") && shown.contains("appended to prompt_pcl: beamConstants from 8:1"), "\(shown)")
+            #expect(try await fixture.ok("live", "show", "8:2").contains("stream physics: open"), "no end record yet")
+
+            // Run 3's payload waits for run 2's: uploads go in run order.
+            shown = try await fixture.ok("live", "show", "8:3")
+            #expect(shown.contains("uploads go in run order, so it waits for run 8:2"), "\(shown)")
+
+            // Run 2 is closed 4 h after its last sign of life; run 1 (calibrated, 2 h after its end) is locked and released early.
+            try await fixture.ok("prompt", "postpone", "8:3", "--reason", "noisy CDC layer")
+            cycle = try await fixture.ok("live", "cycle", "--at", Self.at(6.2))
+            #expect(cycle.contains("closed 8:2: no end record 4 h after its last file"), "\(cycle)")
+            let first = try await fixture.ok("prompt", "show", "8:1")
+            #expect(first.contains("released  early: every calibration done, 2 h after its end"), "\(first)")
+            try await fixture.schedule()
+            cycle = try await fixture.ok("live", "cycle", "--at", Self.at(6.3))
+            try await fixture.schedule()
+            cycle = try await fixture.ok("live", "cycle", "--at", Self.at(6.4))
+            try await fixture.schedule()
+            try await fixture.ok("live", "cycle", "--at", Self.at(6.5))
+            var status = try await fixture.json("live", "status")
+            var stages = Dictionary(
+                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map { (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "") })
+            #expect(stages[1] == "prompt_done" && ["released", "prompt_done"].contains(stages[2] ?? ""), "\(stages)")
+            #expect(stages[3] == "postponed", "\(stages)")
+
+            // A shifter lets run 3 go on and certifies the runs; PromptReco of run 3 runs, and every stream ends certified.
+            try await fixture.ok("prompt", "go-on", "8:3", "--reason", "layer masked")
+            for _ in 0..<3 {
+                try await fixture.ok("live", "cycle", "--at", Self.at(7))
+                try await fixture.schedule()
+            }
+            for run in 1...3 { try await fixture.ok("runs", "flag", "8:\(run)", "--set", "GOOD", "--reason", "certified from PromptReco") }
+            try await fixture.ok("live", "cycle", "--at", Self.at(7.1))
+            status = try await fixture.json("live", "status")
+            stages = Dictionary(
+                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map { (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "") })
+            let table = try await fixture.ok("live", "status")
+            #expect(stages == [1: "certified", 2: "certified", 3: "certified"], "\(table)")
+            shown = try await fixture.ok("live", "show", "8:3")
+            #expect(shown.contains("postponed by a shifter: noisy CDC layer") && shown.contains("normal  layer masked"), "\(shown)")
+
+            // Each express and PromptReco output was made once; each run has its own payload in the pcl tag.
+            let log = fixture.recoLog()
+            #expect(Set(log).count == log.count && log.count == 3 * 2 + 3 * 5, "\(log)")
+            let iovs = try await fixture.ok("iov", "list", "prompt_pcl", "--name", "beamConstants")
+            for run in 1...3 { #expect(iovs.contains("8,\(run),"), "\(iovs)") }
+            #expect(try await fixture.ok("request", "list").contains("prompt.e8.r3.physics"))
+        }
+    }
+}
