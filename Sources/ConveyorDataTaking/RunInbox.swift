@@ -114,11 +114,13 @@ public struct RunInbox: Sendable {
             let run = try run()
             var files: [CatalogFile] = []
             for file in record.written ?? [] {
-                let sums = try FileChecksums(ofFileAt: file.path)
+                // A relative path is read from here, so that is where jobs must find it too.
+                let path = file.path.hasPrefix("/") ? file.path : URL(fileURLWithPath: file.path).standardizedFileURL.path
+                let sums = try FileChecksums(ofFileAt: path)
                 files.append(
                     CatalogFile(
                         lfn: file.lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: file.events, run: run, level: .raw,
-                        dataTag: file.dataTag, replicas: [Replica(site: site, path: file.path)]))
+                        dataTag: file.dataTag, replicas: [Replica(site: site, path: path)]))
             }
             try await arrival.files(files, by: actor)
         default:
