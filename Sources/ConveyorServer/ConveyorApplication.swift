@@ -3,6 +3,7 @@ import ConveyorConditions
 import ConveyorCore
 import ConveyorDataManagement
 import ConveyorDataTaking
+import ConveyorLive
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -54,6 +55,7 @@ public enum ConveyorApplication {
         let dataManagement = (try? DataManagement.configured(store: store)) ?? DataManagement(store: store)
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)
         DataTakingAPI(prompt: PromptReco(store: store), conditions: conditions).register(on: router, book: book)
+        LiveAPI(live: LiveDataTaking(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests

@@ -2,8 +2,10 @@ import ConveyorConditions
 import ConveyorCore
 import ConveyorDataTaking
 import ConveyorDataManagement
+import ConveyorLive
 import ConveyorRequests
 import ConveyorRuns
+import ConveyorStore
 import ConveyorWorkflow
 import Foundation
 
@@ -38,6 +40,9 @@ enum DerivedSchemas {
         ("UsageRow", { try derive(UsageRow.self, SchemaExamples.usageRow) }),
         ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
         ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
+        ("LiveStatus", { try derive(LiveDataTaking.Status.self, SchemaExamples.liveStatus) }),
+        ("LiveRunDetail", { try derive(LiveDataTaking.RunDetail.self, SchemaExamples.liveRunDetail) }),
+        ("LiveConfiguration", { try derive(StoreSession.LiveConfigurationRow.self, SchemaExamples.liveConfiguration) }),
         ("AppendResult", { try derive(AppendResult.self, SchemaExamples.appendResult) }),
     ]
 

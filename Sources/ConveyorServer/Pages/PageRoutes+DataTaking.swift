@@ -1,5 +1,6 @@
 import ConveyorCore
 import ConveyorDataTaking
+import ConveyorLive
 import Foundation
 import Hummingbird
 
@@ -20,19 +21,25 @@ extension PageRoutes {
     func registerDataTaking(on router: Router<ConveyorRequestContext>) {
         router.get("/data-taking") { _, context in
             let actor = try context.require(.viewer, to: "reading data taking")
-            return HTMLResponse(page: DataTakingPage(status: try await PromptReco(store: store).status(limit: 50), actor: actor))
+            let live = LiveDataTaking(store: store)
+            let streams = try await live.status(limit: 60)
+            return HTMLResponse(page: DataTakingPage(status: streams.handshake, live: streams.configuration == nil && streams.streams.isEmpty ? nil : streams, actor: actor))
         }
         router.get("/data-taking/runs/{run}") { _, context in
             let actor = try context.require(.viewer, to: "reading a run's PromptReco")
             let run = try ExpRun(parsing: try context.parameters.require("run"))
-            return HTMLResponse(page: PromptRunPage(detail: try await PromptReco(store: store).run(run), actor: actor))
+            let detail = try await PromptReco(store: store).run(run)
+            let live: LiveDataTaking.RunDetail?
+            do { live = try await LiveDataTaking(store: store).run(run) } catch ConveyorError.notFound(_) { live = nil }
+            return HTMLResponse(page: PromptRunPage(detail: detail, live: live, actor: actor))
         }
         router.post("/data-taking/switch") { request, context in
             let actor = try context.require(.manager, to: "stopping or resuming PromptReco")
             let body = try await request.body.collect(upTo: 16 * 1024)
             let form = try URLEncodedFormDecoder().decode(PromptSwitchForm.self, from: String(buffer: body))
             let run = form.run?.trimmingCharacters(in: .whitespaces) ?? ""
-            let scope: PromptSwitch.Scope = run.isEmpty ? .global : .run(try ExpRun(parsing: run))
+            let scope: PromptSwitch.Scope =
+                run.isEmpty ? .global : run.hasPrefix("stream:") ? try PromptSwitch.Scope(parsing: run) : .run(try ExpRun(parsing: run))
             try await PromptReco(store: store).setSwitch(scope, stopped: form.action == "stop", reason: form.reason ?? "", by: actor)
             return Response.redirect(to: "/data-taking", type: .normal)
         }
