@@ -64,6 +64,31 @@ struct DemoTests {
     }
 }
 
+/// `conveyor demo --live` at small size: runs arrive, express, calibrations and PromptReco per run.
+@Suite("The live demo")
+struct LiveDemoTests {
+    @Test func theLiveDemoTakesRunsFromArrivalToCertified() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let conveyor = CommandLineRunner(workingDirectory: directory.path)
+        let demo = try await conveyor.run("demo", "--live", "--runs", "4", "--events", "1000", "--dir", "live")
+        #expect(demo.exitCode == 0, "\(demo.stderr)")
+        let out = demo.stdout
+        #expect(out.contains("abandons run 8:3's PromptReco and flags it BAD"), "\(out)")
+        #expect(out.contains("run 8:4 physics: closed — no end record 8 s after its last file") || out.contains("8:4  closed by timeout"), "\(out)")
+        let rows = out.split(separator: "\n").filter { $0.hasPrefix("8:") }
+        #expect(rows.count == 4, "\(out)")
+        for run in [1, 2, 4] { #expect(rows.contains { $0.hasPrefix("8:\(run) ") && $0.contains("certified") }, "run \(run): \(out)") }
+        #expect(rows.contains { $0.hasPrefix("8:3 ") && $0.contains("abandoned") }, "\(out)")
+        // Each certified run has its own beam-spot payload in the pcl tag, in run order.
+        let db = directory.file("live/conveyor.sqlite")
+        let iovs = try await conveyor.run("iov", "list", "demo_pcl", "--name", "BeamSpot", "--db", db)
+        for run in [1, 2, 4] { #expect(iovs.stdout.contains(" 8,\(run),"), "\(iovs.stdout)") }
+        let again = try await conveyor.run("demo", "--live", "--runs", "4", "--dir", "live")
+        #expect(again.exitCode == 0 && again.stdout.hasPrefix("[demo] Live data taking already ran"), "\(again.stdout)")
+    }
+}
+
 @Suite("The demo on Slurm", .enabled(if: SlurmCluster.enabled))
 struct SlurmDemoTests {
     @Test func theDemoRunsThroughSlurm() async throws {
