@@ -39,6 +39,18 @@ let package = Package(
                 .product(name: "ConveyorDataTaking", package: "Conveyor"),
             ]
         ),
+        // The live feeder over a season (issue 16): `swift run -c release bench-feeder DB 10000 100 20`.
+        .executableTarget(
+            name: "bench-feeder",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+                .product(name: "ConveyorDataTaking", package: "Conveyor"),
+                .product(name: "ConveyorLive", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",

@@ -14,22 +14,18 @@ struct LiveDataTakingTests {
     static let start = Timestamp.now.adding(seconds: 10 * 86_400)
     static func at(_ hours: Double) -> String { start.adding(seconds: hours * 3_600).iso8601 }
 
-    @Test(arguments: TestBackend.available)
-    func runsGoFromArrivalToCertifiedOnASimulatedClock(backend: TestBackend) async throws {
-        try await backend.withFreshLocation { location in
-            let directory = try TemporaryDirectory()
-            defer { directory.remove() }
-            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), runs: [])
-            let bin = directory.file("bin")
-            try "base".write(toFile: directory.file("base.txt"), atomically: true, encoding: .utf8)
-            for (tag, payload) in [("online", "BeamSpot"), ("prompt_pcl", "beamConstants")] {
-                try await fixture.ok("gt", "create", tag, "--type", "DATA")
-                try await fixture.ok("payload", "upload", payload, "base.txt", "--gt", tag, "--iov", "0,0,-1,-1")
-                try await fixture.ok("gt", "set-state", tag, "RUNNING")
-            }
-            try await fixture.ok("gt", "sync", "prompt_pcl", "pcl")
-            try await fixture.ok("pool", "add", "local", "--executor", "local", "--slots", "4")
-            let configuration = """
+    /// Tags (`online`, and `prompt_pcl` synchronised pcl), a local pool; returns the configuration's text.
+    static func prepare(_ fixture: RequestFixture, _ directory: TemporaryDirectory) async throws -> String {
+        let bin = directory.file("bin")
+        try "base".write(toFile: directory.file("base.txt"), atomically: true, encoding: .utf8)
+        for (tag, payload) in [("online", "BeamSpot"), ("prompt_pcl", "beamConstants")] {
+            try await fixture.ok("gt", "create", tag, "--type", "DATA")
+            try await fixture.ok("payload", "upload", payload, "base.txt", "--gt", tag, "--iov", "0,0,-1,-1")
+            try await fixture.ok("gt", "set-state", tag, "RUNNING")
+        }
+        try await fixture.ok("gt", "sync", "prompt_pcl", "pcl")
+        try await fixture.ok("pool", "add", "local", "--executor", "local", "--slots", "4")
+        return """
                 global:
                   release: release-08-01-00
                   express_tags: [online]
@@ -46,6 +42,39 @@ struct LiveDataTakingTests {
                     prompt_reco: {outputs: [mdst]}
 
                 """
+    }
+
+    /// A run's start at `hours`, its raw files (RequestFixture.filesPerRun, on disk at KEKCC) and, unless `endless`, its end an hour later.
+    static func take(_ run: Int, at hours: Double, endless: Bool = false, _ fixture: RequestFixture, _ directory: TemporaryDirectory) async throws {
+        try FileManager.default.createDirectory(atPath: directory.file("raw"), withIntermediateDirectories: true)
+        try await fixture.ok("daq", "start", "8:\(run)", "--at", Self.at(hours))
+        var files: [CatalogFile] = []
+        for (tag, count) in RequestFixture.filesPerRun {
+            for index in 0..<count {
+                let lfn = RequestFixture.rawLFN(run: run, tag: tag, index: index)
+                let path = directory.file("raw/\((lfn as NSString).lastPathComponent)")
+                let data = Data((0..<5).map { "event r\(run) \(tag ?? "all") f\(index) e\($0)\n" }.joined().utf8)
+                try data.write(to: URL(fileURLWithPath: path))
+                var sums = FileChecksums()
+                sums.update(data)
+                files.append(
+                    CatalogFile(
+                        lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
+                        level: .raw, dataTag: tag, replicas: [Replica(site: "KEKCC", path: path)]))
+            }
+        }
+        try JSONEncoder().encode(files).write(to: URL(fileURLWithPath: directory.file("raw\(run).json")))
+        try await fixture.ok("daq", "files", "raw\(run).json")
+        if !endless { try await fixture.ok("daq", "end", "8:\(run)", "--at", Self.at(hours + 1), "--events", "25") }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func runsGoFromArrivalToCertifiedOnASimulatedClock(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), runs: [])
+            let configuration = try await Self.prepare(fixture, directory)
             try configuration.write(toFile: directory.file("live.yaml"), atomically: true, encoding: .utf8)
 
             // Bad configurations are refused with their key path, and nothing is put in force.
@@ -61,28 +90,7 @@ struct LiveDataTakingTests {
             try await fixture.ok("live", "configure", "live.yaml", "--from", "8:1")
 
             // Runs 1 and 3 end; run 2 never gets its end record.
-            try FileManager.default.createDirectory(atPath: directory.file("raw"), withIntermediateDirectories: true)
-            for run in 1...3 {
-                try await fixture.ok("daq", "start", "8:\(run)", "--at", Self.at(Double(run - 1) * 2))
-                var files: [CatalogFile] = []
-                for (tag, count) in RequestFixture.filesPerRun {
-                    for index in 0..<count {
-                        let lfn = RequestFixture.rawLFN(run: run, tag: tag, index: index)
-                        let path = directory.file("raw/\((lfn as NSString).lastPathComponent)")
-                        let data = Data((0..<5).map { "event r\(run) \(tag ?? "all") f\(index) e\($0)\n" }.joined().utf8)
-                        try data.write(to: URL(fileURLWithPath: path))
-                        var sums = FileChecksums()
-                        sums.update(data)
-                        files.append(
-                            CatalogFile(
-                                lfn: lfn, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: 5, run: ExpRun(exp: 8, run: run),
-                                level: .raw, dataTag: tag, replicas: [Replica(site: "KEKCC", path: path)]))
-                    }
-                }
-                try JSONEncoder().encode(files).write(to: URL(fileURLWithPath: directory.file("raw\(run).json")))
-                try await fixture.ok("daq", "files", "raw\(run).json")
-                if run != 2 { try await fixture.ok("daq", "end", "8:\(run)", "--at", Self.at(Double(run - 1) * 2 + 1), "--events", "25") }
-            }
+            for run in 1...3 { try await Self.take(run, at: Double(run - 1) * 2, endless: run == 2, fixture, directory) }
 
             // Express starts with the files, before any run is closed for the handshake.
             var cycle = try await fixture.ok("live", "cycle", "--at", Self.at(0.5))
@@ -138,6 +146,46 @@ struct LiveDataTakingTests {
             let iovs = try await fixture.ok("iov", "list", "prompt_pcl", "--name", "beamConstants")
             for run in 1...3 { #expect(iovs.contains("8,\(run),"), "\(iovs)") }
             #expect(try await fixture.ok("request", "list").contains("prompt.e8.r3.physics"))
+        }
+    }
+
+    /// The scheduler (which runs the feeder and the handshake beside it) killed with SIGKILL at
+    /// random moments while runs arrive and are processed: in the end every run is certified, every
+    /// express and PromptReco output was made once, and every run has its payload.
+    @Test(arguments: TestBackend.available)
+    func aSchedulerKilledAtRandomMomentsProcessesNothingTwiceAndSkipsNoRun(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), runs: [], recoSleep: 0.3)
+            try (try await Self.prepare(fixture, directory)).write(toFile: directory.file("live.yaml"), atomically: true, encoding: .utf8)
+            try await fixture.ok("live", "configure", "live.yaml", "--from", "8:1")
+            var generator = SystemRandomNumberGenerator()
+            var kills = 0
+            for step in 0..<12 {
+                // A run arrives every other step; the simulated clock moves on 1.5 h a step.
+                if step % 2 == 0, step / 2 < 4 { try await Self.take(step / 2 + 1, at: Double(step) * 1.5, fixture, directory) }
+                try await fixture.ok("live", "cycle", "--at", Self.at(Double(step) * 1.5 + 0.1))
+                let killed = try await fixture.conveyor.runKilled(["scheduler"], after: .milliseconds(Int.random(in: 300...2_500, using: &generator)))
+                if !killed.endedOnItsOwn { kills += 1 }
+            }
+            #expect(kills >= 8, "the scheduler was killed \(kills) times")
+            for round in 0..<6 {
+                try await fixture.ok("live", "cycle", "--at", Self.at(20 + Double(round)))
+                try await fixture.schedule()
+            }
+            for run in 1...4 { try await fixture.ok("runs", "flag", "8:\(run)", "--set", "GOOD", "--reason", "certified") }
+            try await fixture.ok("live", "cycle", "--at", Self.at(30))
+            let status = try await fixture.json("live", "status")
+            let stages = (status["streams"] as? [[String: Any]] ?? []).map { $0["stage"] as? String ?? "" }
+            let table = try await fixture.ok("live", "status")
+            #expect(stages == Array(repeating: "certified", count: 4), "\(table)")
+            let log = fixture.recoLog()
+            #expect(Set(log).count == log.count, "an output made twice: \(log.sorted())")
+            let expected = 28  // express: 2 bhabha files a run; PromptReco: 5 raw files a run
+            #expect(log.count == expected, "\(log.sorted())")
+            let iovs = try await fixture.ok("iov", "list", "prompt_pcl", "--name", "beamConstants")
+            for run in 1...4 { #expect(iovs.contains(" 8,\(run),"), "\(iovs)") }
         }
     }
 }
