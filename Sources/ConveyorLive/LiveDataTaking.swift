@@ -90,7 +90,9 @@ public struct LiveDataTaking: Sendable {
         let bounded = min(max(limit, 1), 10_000)
         let handshake = try await PromptReco(store: store).status(limit: bounded)
         return try await store.read { session in
-            Status(configuration: try await session.liveConfigurations(limit: 1).first, handshake: handshake, streams: try await session.liveStreams(limit: bounded))
+            Status(
+                configuration: try await session.liveConfigurations(limit: 1).first, handshake: handshake,
+                streams: try await session.liveStreams(limit: bounded))
         }
     }
 

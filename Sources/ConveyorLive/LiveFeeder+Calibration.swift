@@ -36,7 +36,8 @@ extension LiveFeeder {
             let end = run.effectiveEnd
             if let end, now >= end.adding(seconds: config.uploadTimeoutSeconds) {
                 state.state = .gave_up
-                state.detail = "upload timeout (\(Int(config.uploadTimeoutSeconds)) s after the run's end) passed: \(producer.detail.isEmpty ? "never harvested" : producer.detail)"
+                state.detail =
+                    "upload timeout (\(Int(config.uploadTimeoutSeconds)) s after the run's end) passed: \(producer.detail.isEmpty ? "never harvested" : producer.detail)"
                 state.at = now
                 try await save(stream, state, payloads: nil, event: "\(producer.name) gave up", at: now)
                 stream.producers[i] = state
@@ -72,7 +73,8 @@ extension LiveFeeder {
         let how = partial ? "partial harvest after the \(Int(config.harvestTimeoutSeconds)) s timeout" : "harvest"
         if inputs.isEmpty || events < Int64(config.minimumEvents) {
             state.state = .no_data
-            state.detail = "\(how): \(inputs.count) file(s), \(events) event(s)\(config.minimumEvents > 0 ? " (needs \(config.minimumEvents))" : ""): finished without a payload"
+            state.detail =
+                "\(how): \(inputs.count) file(s), \(events) event(s)\(config.minimumEvents > 0 ? " (needs \(config.minimumEvents))" : ""): finished without a payload"
             try await save(stream, state, payloads: nil, event: "\(config.name) no data", at: now)
             return state
         }
@@ -83,7 +85,8 @@ extension LiveFeeder {
             switch outcome {
             case .ok where !payloads.isEmpty:
                 state.state = .harvested
-                state.detail = "\(how): \(inputs.count) file(s), \(events) event(s), \(iterations) iteration(s): \(payloads.keys.sorted().joined(separator: ", "))"
+                state.detail =
+                    "\(how): \(inputs.count) file(s), \(events) event(s), \(iterations) iteration(s): \(payloads.keys.sorted().joined(separator: ", "))"
                 try await save(stream, state, payloads: payloads, event: "\(config.name) harvested", at: now)
             case .not_enough_data:
                 state.state = .no_data
@@ -125,7 +128,8 @@ extension LiveFeeder {
             let result = try program.run()
             let said = (try? String(contentsOfFile: resultFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() ?? ""
             guard result.status == 0 else {
-                let tail = (try? String(contentsOfFile: program.outputFile ?? "", encoding: .utf8))?.split(whereSeparator: \.isNewline).suffix(2)
+                let tail =
+                    (try? String(contentsOfFile: program.outputFile ?? "", encoding: .utf8))?.split(whereSeparator: \.isNewline).suffix(2)
                     .joined(separator: " | ") ?? ""
                 throw .conflict("exit \(result.status)\(tail.isEmpty ? "" : ": \(tail)")")
             }
@@ -147,7 +151,9 @@ extension LiveFeeder {
 
     /// Appends the kept payloads from the run on (the tag's synchronisation moves a late one up to
     /// the FCSR), one name at a time, each removed from what is kept once it is in.
-    func upload(_ stream: LiveStream, _ config: DataTakingConfiguration.Producer, producer: LiveStream.Producer, now: Timestamp) async throws(ConveyorError)
+    func upload(
+        _ stream: LiveStream, _ config: DataTakingConfiguration.Producer, producer: LiveStream.Producer, now: Timestamp
+    ) async throws(ConveyorError)
         -> LiveStream.Producer
     {
         var state = producer
@@ -194,14 +200,17 @@ extension LiveFeeder {
 
     /// The run's input of a producer with paths on disk: raw files of its data tags, or the run
     /// stream's express outputs of them.
-    func inputs(of stream: LiveStream, _ config: DataTakingConfiguration.Producer, _ configuration: DataTakingConfiguration) async throws(ConveyorError)
+    func inputs(
+        of stream: LiveStream, _ config: DataTakingConfiguration.Producer, _ configuration: DataTakingConfiguration
+    ) async throws(ConveyorError)
         -> [(path: String, events: Int64)]
     {
         let wanted = Set(config.dataTags)
         let files: [CatalogFile] = try await store.read { session in
             switch config.input {
             case .raw:
-                return try await session.files(FileQuery(runs: RunQuery(exp: stream.run.exp, runRange: stream.run.run...stream.run.run), level: .raw, status: .good))
+                return try await session.files(
+                    FileQuery(runs: RunQuery(exp: stream.run.exp, runRange: stream.run.run...stream.run.run), level: .raw, status: .good))
             case .express:
                 let names = (0..<stream.expressChunks).map { LiveStream.expressRequestName(stream.run, stream: stream.stream, chunk: $0) }
                 var found: [CatalogFile] = []
@@ -220,7 +229,8 @@ extension LiveFeeder {
         try await store.write { session in
             try await session.saveLiveProducer(stream.run, stream: stream.stream, producer, payloads: payloads)
             if let event {
-                try await session.appendLiveStreamEvent(LiveStreamEvent(run: stream.run, stream: stream.stream, at: now, stage: "calibration", reason: "\(event): \(producer.detail)"))
+                try await session.appendLiveStreamEvent(
+                    LiveStreamEvent(run: stream.run, stream: stream.stream, at: now, stage: "calibration", reason: "\(event): \(producer.detail)"))
             }
         }
     }

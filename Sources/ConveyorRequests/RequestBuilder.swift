@@ -72,7 +72,9 @@ public struct RequestBuilder: Sendable {
         }
         if !only.isEmpty, selected.count < only.count {
             let missing = only.subtracting(selected.map(\.lfn)).sorted()
-            throw .invalidInput("input.files: \(missing.count) file(s) are not good \(request.input.level.rawValue) files of the request's runs and selection, e.g. \(missing[0])")
+            throw .invalidInput(
+                "input.files: \(missing.count) file(s) are not good \(request.input.level.rawValue) files of the request's runs and selection, e.g. \(missing[0])"
+            )
         }
         var sequences: [String: Int] = [:]
         var jobs: [RequestJob] = []

@@ -26,22 +26,22 @@ struct LiveDataTakingTests {
         try await fixture.ok("gt", "sync", "prompt_pcl", "pcl")
         try await fixture.ok("pool", "add", "local", "--executor", "local", "--slots", "4")
         return """
-                global:
-                  release: release-08-01-00
-                  express_tags: [online]
-                  prompt_tags: [prompt_pcl, online]
-                  site: {name: KEKCC, pool: local}
-                  output_base: /belle/Data
-                  commands: {reconstruction: \(bin)/reco, quality: \(bin)/quality}
-                  prompt: {delay: 48h, lock_offset: 30m, close_after: 4h, minimum_delay: 2h}
-                streams:
-                  - name: physics
-                    express: {selection: [hlt_bhabha], outputs: [cdst]}
-                    calibrations:
-                      - {name: beam, command: \(bin)/calib, tag: prompt_pcl, input: express, data_tags: [hlt_bhabha]}
-                    prompt_reco: {outputs: [mdst]}
+            global:
+              release: release-08-01-00
+              express_tags: [online]
+              prompt_tags: [prompt_pcl, online]
+              site: {name: KEKCC, pool: local}
+              output_base: /belle/Data
+              commands: {reconstruction: \(bin)/reco, quality: \(bin)/quality}
+              prompt: {delay: 48h, lock_offset: 30m, close_after: 4h, minimum_delay: 2h}
+            streams:
+              - name: physics
+                express: {selection: [hlt_bhabha], outputs: [cdst]}
+                calibrations:
+                  - {name: beam, command: \(bin)/calib, tag: prompt_pcl, input: express, data_tags: [hlt_bhabha]}
+                prompt_reco: {outputs: [mdst]}
 
-                """
+            """
     }
 
     /// A run's start at `hours`, its raw files (RequestFixture.filesPerRun, on disk at KEKCC) and, unless `endless`, its end an hour later.
@@ -81,7 +81,9 @@ struct LiveDataTakingTests {
             let unknownStream = configuration + "runs:\n  - {runs: \"8:1-2\", streams: [cosmics]}\n"
             try unknownStream.write(toFile: directory.file("bad.yaml"), atomically: true, encoding: .utf8)
             let refused = try await fixture.conveyor.run("live", "configure", "bad.yaml")
-            #expect(refused.exitCode == 1 && refused.stderr.contains("runs[0].streams[0]") && refused.stderr.contains("unknown stream 'cosmics'"), "\(refused.stderr)")
+            #expect(
+                refused.exitCode == 1 && refused.stderr.contains("runs[0].streams[0]") && refused.stderr.contains("unknown stream 'cosmics'"),
+                "\(refused.stderr)")
             #expect(try await fixture.conveyor.run("live", "config").exitCode == 1)
             try configuration.replacingOccurrences(of: "tag: prompt_pcl", with: "tag: online").write(
                 toFile: directory.file("unsynced.yaml"), atomically: true, encoding: .utf8)
@@ -120,7 +122,9 @@ struct LiveDataTakingTests {
             try await fixture.ok("live", "cycle", "--at", Self.at(6.5))
             var status = try await fixture.json("live", "status")
             var stages = Dictionary(
-                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map { (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "") })
+                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map {
+                    (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "")
+                })
             #expect(stages[1] == "prompt_done" && ["released", "prompt_done"].contains(stages[2] ?? ""), "\(stages)")
             #expect(stages[3] == "postponed", "\(stages)")
 
@@ -134,7 +138,9 @@ struct LiveDataTakingTests {
             try await fixture.ok("live", "cycle", "--at", Self.at(7.1))
             status = try await fixture.json("live", "status")
             stages = Dictionary(
-                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map { (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "") })
+                uniqueKeysWithValues: (status["streams"] as? [[String: Any]] ?? []).map {
+                    (($0["run"] as? [String: Any])?["run"] as? Int ?? 0, $0["stage"] as? String ?? "")
+                })
             let table = try await fixture.ok("live", "status")
             #expect(stages == [1: "certified", 2: "certified", 3: "certified"], "\(table)")
             shown = try await fixture.ok("live", "show", "8:3")

@@ -6,18 +6,18 @@ import Testing
 struct DataTakingConfigurationTests {
     static var minimal: [String: Any] {
         [
-        "global": [
-            "release": "r1", "express_tags": ["online"], "prompt_tags": ["pcl", "online"], "site": ["name": "KEKCC", "pool": "local"],
-            "output_base": "/belle/Data", "commands": ["reconstruction": "reco"], "prompt": ["delay": "48h", "lock_offset": 0, "minimum_delay": "8h"],
-        ],
-        "streams": [
-            [
-                "name": "physics", "express": ["selection": ["hlt_bhabha"], "fraction": 0.5, "outputs": ["cdst"]],
-                "calibrations": [["name": "beam", "command": "calib", "tag": "pcl", "harvest_timeout": "12h"]], "prompt_reco": ["outputs": ["mdst"]],
+            "global": [
+                "release": "r1", "express_tags": ["online"], "prompt_tags": ["pcl", "online"], "site": ["name": "KEKCC", "pool": "local"],
+                "output_base": "/belle/Data", "commands": ["reconstruction": "reco"], "prompt": ["delay": "48h", "lock_offset": 0, "minimum_delay": "8h"],
             ],
-            ["name": "cosmic", "data_tags": ["cosmic"]],
-        ],
-        "runs": [["runs": "8:10-20", "streams": ["physics"], "prompt_reco": false]],
+            "streams": [
+                [
+                    "name": "physics", "express": ["selection": ["hlt_bhabha"], "fraction": 0.5, "outputs": ["cdst"]],
+                    "calibrations": [["name": "beam", "command": "calib", "tag": "pcl", "harvest_timeout": "12h"]], "prompt_reco": ["outputs": ["mdst"]],
+                ],
+                ["name": "cosmic", "data_tags": ["cosmic"]],
+            ],
+            "runs": [["runs": "8:10-20", "streams": ["physics"], "prompt_reco": false]],
         ]
     }
 

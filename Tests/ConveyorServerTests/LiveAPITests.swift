@@ -34,11 +34,14 @@ struct LiveAPITests {
                 #expect(r.status == .notFound && r.apiError?.code == "not_found", "\(r.text)")
             }
             // Refusals: a missing tag, an unknown stream in an override, a viewer; nothing is put in force.
-            try await client.execute(uri: "/api/v1/live/configuration", method: .put, headers: fixture.auth(.manager), body: ByteBuffer(string: Self.configuration)) {
+            try await client.execute(
+                uri: "/api/v1/live/configuration", method: .put, headers: fixture.auth(.manager), body: ByteBuffer(string: Self.configuration)
+            ) {
                 r in
                 #expect(r.status == .notFound && r.apiError?.error.contains("online") == true, "\(r.text)")
             }
-            try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"online","type":"DATA"}"#)) {
+            try await client.execute(uri: "/api/v1/globaltags", method: .post, headers: fixture.auth(.expert), body: .json(#"{"name":"online","type":"DATA"}"#))
+            {
                 r in #expect(r.status == .created, "\(r.text)")
             }
             let unknown = Self.configuration.replacingOccurrences(of: "streams: [physics]", with: "streams: [calib]")
@@ -68,7 +71,9 @@ struct LiveAPITests {
             }
             try await client.execute(uri: "/api/v1/live/cycle", method: .post, headers: fixture.auth(.manager)) { r in
                 #expect(r.status == .ok, "\(r.text)")
-                let streams = (r.json?["streams"] as? [[String: Any]] ?? []).map { "\((($0["run"] as? [String: Any])?["run"] as? Int) ?? 0)/\($0["stream"] as? String ?? "")" }
+                let streams = (r.json?["streams"] as? [[String: Any]] ?? []).map {
+                    "\((($0["run"] as? [String: Any])?["run"] as? Int) ?? 0)/\($0["stream"] as? String ?? "")"
+                }
                 #expect(Set(streams) == ["1/physics", "1/cosmic", "2/physics", "3/physics"], "\(r.text)")
             }
             try await client.execute(uri: "/api/v1/live/runs/8:1", method: .get, headers: fixture.auth(.viewer)) { r in

@@ -82,7 +82,8 @@ func seed(_ store: Store, _ first: Int, _ last: Int, history: Int) async throws 
         try await store.write { session in
             for n in start...end {
                 let run = ExpRun(exp: 8, run: n)
-                try await session.insertLiveStream(LiveStream(run: run, stream: "physics", stage: .certified, stageAt: hours(Double(n + 50)), expressFiles: filesPerRun, expressChunks: 1))
+                try await session.insertLiveStream(
+                    LiveStream(run: run, stream: "physics", stage: .certified, stageAt: hours(Double(n + 50)), expressFiles: filesPerRun, expressChunks: 1))
                 try await session.insertExpressFiles((0..<filesPerRun).map { lfn(n, $0) }, stream: "physics", run: run, chunk: 0)
             }
         }
@@ -128,8 +129,11 @@ for i in 0..<10 {
     let name = "/belle/raw/e0008/r\(String(format: "%05d", run.run))/late_\(i).sroot"
     try await store.write { session in
         _ = try await session.registerFiles(
-            [CatalogFile(lfn: name, size: 1, adler32: "00000001", sha256: String(repeating: "0", count: 64), events: 10, run: run, level: .raw,
-                replicas: [Replica(site: "KEKCC", path: name)])], at: moment)
+            [
+                CatalogFile(
+                    lfn: name, size: 1, adler32: "00000001", sha256: String(repeating: "0", count: 64), events: 10, run: run, level: .raw,
+                    replicas: [Replica(site: "KEKCC", path: name)])
+            ], at: moment)
     }
     let t = clock.now
     let result = try await feeder.cycle(at: moment)
@@ -138,7 +142,13 @@ for i in 0..<10 {
 }
 await store.close()
 
-print("bench-feeder: \(runs) runs × \(filesPerRun) raw files (\(runs * filesPerRun) files), \(active) active, on \(arguments[1].hasPrefix("postgres") ? "PostgreSQL" : "SQLite")")
-print("seeding: \(String(format: "%.1f s", seeding)); first cycle handing \(active) runs' \(active * filesPerRun) files to express: \(String(format: "%.2f s", firstSeconds))")
-print("idle cycle, \(runs) runs / \(active) active: \(ms(seasonIdle)) (floor, \(active) runs only: \(ms(floorIdle))); \(String(format: "%.1f µs", seasonIdle / Double(active * filesPerRun) * 1e6)) per active file")
+print(
+    "bench-feeder: \(runs) runs × \(filesPerRun) raw files (\(runs * filesPerRun) files), \(active) active, on \(arguments[1].hasPrefix("postgres") ? "PostgreSQL" : "SQLite")"
+)
+print(
+    "seeding: \(String(format: "%.1f s", seeding)); first cycle handing \(active) runs' \(active * filesPerRun) files to express: \(String(format: "%.2f s", firstSeconds))"
+)
+print(
+    "idle cycle, \(runs) runs / \(active) active: \(ms(seasonIdle)) (floor, \(active) runs only: \(ms(floorIdle))); \(String(format: "%.1f µs", seasonIdle / Double(active * filesPerRun) * 1e6)) per active file"
+)
 print("cycle taking one new raw file to express (one request submitted): \(ms(p50(arrivals))) p50 of \(arrivals.count)")

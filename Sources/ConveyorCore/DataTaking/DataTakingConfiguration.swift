@@ -153,8 +153,16 @@ public struct DataTakingConfiguration: Codable, Sendable, Equatable {
         var chosen = streams
         for override in runs where override.covers(run) {
             if let names = override.streams { chosen = streams.filter { names.contains($0.name) } }
-            if let express = override.express, !express { chosen = chosen.map { var s = $0; s.express = nil; return s } }
-            if let prompt = override.promptReco, !prompt { chosen = chosen.map { var s = $0; s.promptReco = nil; return s } }
+            if let express = override.express, !express {
+                chosen = chosen.map {
+                    var s = $0; s.express = nil; return s
+                }
+            }
+            if let prompt = override.promptReco, !prompt {
+                chosen = chosen.map {
+                    var s = $0; s.promptReco = nil; return s
+                }
+            }
         }
         return chosen
     }

@@ -91,7 +91,8 @@ extension ProcessingRequest {
         let selection = root["input"]["selection"]
         let skimsOrAll = try selection.strings(default: ["all"])
         input = Input(
-            level: try root["input"]["level"].named(DataLevel.self), skims: skimsOrAll == ["all"] ? [] : skimsOrAll, files: try root["input"]["files"].strings())
+            level: try root["input"]["level"].named(DataLevel.self), skims: skimsOrAll == ["all"] ? [] : skimsOrAll, files: try root["input"]["files"].strings()
+        )
         var outputs: [DataLevel] = []
         for item in try root["outputs"].list() { outputs.append(try item.named(DataLevel.self)) }
         guard !outputs.isEmpty else { throw root["outputs"].error("needs at least one output level") }

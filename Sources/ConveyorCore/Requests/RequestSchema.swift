@@ -72,7 +72,9 @@ public enum RequestSchema {
         var root: [String: Any] = ["$schema": "https://json-schema.org/draft/2020-12/schema", "title": title]
         root.merge(object(fields)) { a, _ in a }
         // Built of strings, lists and maps only, so serialising cannot fail; an empty schema rather than a trap if it ever did.
-        guard let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}\n" }
+        guard let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            return "{}\n"
+        }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

@@ -23,7 +23,8 @@ extension PageRoutes {
             let actor = try context.require(.viewer, to: "reading data taking")
             let live = LiveDataTaking(store: store)
             let streams = try await live.status(limit: 60)
-            return HTMLResponse(page: DataTakingPage(status: streams.handshake, live: streams.configuration == nil && streams.streams.isEmpty ? nil : streams, actor: actor))
+            return HTMLResponse(
+                page: DataTakingPage(status: streams.handshake, live: streams.configuration == nil && streams.streams.isEmpty ? nil : streams, actor: actor))
         }
         router.get("/data-taking/runs/{run}") { _, context in
             let actor = try context.require(.viewer, to: "reading a run's PromptReco")

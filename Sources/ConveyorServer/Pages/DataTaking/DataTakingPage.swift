@@ -71,14 +71,17 @@ struct DataTakingPage: Page {
 
     static func streamTable(_ live: LiveDataTaking.Status) -> HTML {
         let rows = live.streams.map { s -> HTML in
-            let express = "\(s.expressFiles) file(s) in \(s.expressChunks)" + (s.expressLatencySeconds.map { String(format: ", %.1f s after the last file", $0) } ?? "")
+            let express =
+                "\(s.expressFiles) file(s) in \(s.expressChunks)" + (s.expressLatencySeconds.map { String(format: ", %.1f s after the last file", $0) } ?? "")
             let producers = s.producers.map { "\($0.name): \($0.state)" }.joined(separator: ", ")
             let prompt: HTML = s.promptRequest.map { "<a href=\"/requests/\($0)\">\($0)</a>" } ?? ""
             return
                 "<tr><td><a href=\"/data-taking/runs/\(s.run)\">\(s.run)</a></td><td>\(s.stream)</td><td class=\"timeline\">\(timeline(s.stage))</td><td>\(express)</td><td>\(producers)</td><td>\(prompt)</td><td>\(s.stageAt.short): \(s.reason)</td></tr>"
         }
         let configured: HTML =
-            live.configuration.map { "<p class=\"muted\">Data-taking configuration \($0.id) (\($0.fileName)), in force since \($0.at.short), by \($0.actor).</p>" }
+            live.configuration.map {
+                "<p class=\"muted\">Data-taking configuration \($0.id) (\($0.fileName)), in force since \($0.at.short), by \($0.actor).</p>"
+            }
             ?? "<p class=\"muted\">No data-taking configuration is in force (<code>conveyor live configure FILE</code>): no express, calibration loop or PromptReco per run.</p>"
         return """
             <h2>Run streams</h2>\(configured)
@@ -127,7 +130,8 @@ struct PromptRunPage: Page {
             let prompt: HTML = s.promptRequest.map { " · PromptReco <a href=\"/requests/\($0)\">\($0)</a>" } ?? ""
             let express: HTML =
                 s.expressChunks == 0
-                ? "" : " · express: \((0..<s.expressChunks).map { "<a href=\"/requests/\(LiveStream.expressRequestName(s.run, stream: s.stream, chunk: $0))\">\($0)</a> " as HTML })"
+                ? ""
+                : " · express: \((0..<s.expressChunks).map { "<a href=\"/requests/\(LiveStream.expressRequestName(s.run, stream: s.stream, chunk: $0))\">\($0)</a> " as HTML })"
             return "<div class=\"card\"><p><b>\(s.stream)</b>: \(DataTakingPage.timeline(s.stage))\(express)\(prompt)</p><ul>\(producers)</ul></div>"
         }
         let events = live.events.map { "<tr><td>\($0.at.short)</td><td>\($0.stream)</td><td>\($0.stage)</td><td>\($0.reason)</td></tr>" as HTML }

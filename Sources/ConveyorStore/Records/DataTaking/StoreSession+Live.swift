@@ -26,7 +26,8 @@ extension StoreSession {
                 LiveConfigurationRow(
                     id: try row.decode(column: "id", as: Int64.self), configuration: try row.decode(column: "configuration", as: String.self),
                     fileName: try row.decode(column: "file_name", as: String.self),
-                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), actor: try row.decode(column: "actor", as: String.self))
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), actor: try row.decode(column: "actor", as: String.self)
+                )
             }
     }
 
@@ -36,7 +37,8 @@ extension StoreSession {
         LiveStream(
             run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
             stream: try row.decode(column: "stream", as: String.self), stage: try row.decodeValue(LiveStage.self, column: "stage", in: "live_streams"),
-            stageAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "stage_at", as: Int64.self)), reason: try row.decode(column: "reason", as: String.self),
+            stageAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "stage_at", as: Int64.self)),
+            reason: try row.decode(column: "reason", as: String.self),
             expressFiles: try row.decode(column: "express_files", as: Int.self), expressChunks: try row.decode(column: "express_chunks", as: Int.self),
             expressLatencySeconds: try row.decode(column: "express_latency", as: Double?.self),
             promptRequest: try row.decode(column: "prompt_request", as: String?.self))
@@ -72,7 +74,8 @@ extension StoreSession {
         }
         var byKey: [String: [LiveStream.Producer]] = [:]
         for row in try await rows.orderBy("producer").all() {
-            let key = "\(try row.decode(column: "exp", as: Int.self)):\(try row.decode(column: "run", as: Int.self))/\(try row.decode(column: "stream", as: String.self))"
+            let key =
+                "\(try row.decode(column: "exp", as: Int.self)):\(try row.decode(column: "run", as: Int.self))/\(try row.decode(column: "stream", as: String.self))"
             byKey[key, default: []].append(
                 LiveStream.Producer(
                     name: try row.decode(column: "producer", as: String.self),
@@ -124,7 +127,8 @@ extension StoreSession {
             .where("run", .equal, run.run).orderBy("id").all().map { row in
                 LiveStreamEvent(
                     run: run, stream: try row.decode(column: "stream", as: String.self),
-                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), stage: try row.decode(column: "stage", as: String.self),
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)),
+                    stage: try row.decode(column: "stage", as: String.self),
                     reason: try row.decode(column: "reason", as: String.self))
             }
     }
@@ -241,7 +245,10 @@ extension StoreSession {
         for start in stride(from: 0, to: names.count, by: 500) {
             let rows = try await sql.select().column(SQLColumn("name", table: "r")).column(SQLColumn("state", table: "w"))
                 .from(SQLAlias(SQLIdentifier("requests"), as: SQLIdentifier("r")))
-                .join(SQLAlias(SQLIdentifier("workflows"), as: SQLIdentifier("w")), method: SQLJoinMethod.left, on: SQLColumn("workflow_id", table: "r"), .equal, SQLColumn("id", table: "w"))
+                .join(
+                    SQLAlias(SQLIdentifier("workflows"), as: SQLIdentifier("w")), method: SQLJoinMethod.left, on: SQLColumn("workflow_id", table: "r"), .equal,
+                    SQLColumn("id", table: "w")
+                )
                 .where(SQLColumn("name", table: "r"), .in, SQLBind.group(Array(names[start..<min(start + 500, names.count)]))).all()
             for row in rows { states[try row.decode(column: "name", as: String.self)] = try row.decode(column: "state", as: String?.self) }
         }
@@ -253,8 +260,14 @@ extension StoreSession {
         guard !names.isEmpty else { return nil }
         let row = try await sql.select().column(SQLFunction("max", args: SQLColumn("created_at", table: "f")), as: "at")
             .from(SQLAlias(SQLIdentifier("files"), as: SQLIdentifier("f")))
-            .join(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), method: SQLJoinMethod.inner, on: SQLColumn("output_lfn", table: "j"), .equal, SQLColumn("lfn", table: "f"))
-            .join(SQLAlias(SQLIdentifier("requests"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner, on: SQLColumn("request_id", table: "j"), .equal, SQLColumn("id", table: "r"))
+            .join(
+                SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")), method: SQLJoinMethod.inner, on: SQLColumn("output_lfn", table: "j"), .equal,
+                SQLColumn("lfn", table: "f")
+            )
+            .join(
+                SQLAlias(SQLIdentifier("requests"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner, on: SQLColumn("request_id", table: "j"), .equal,
+                SQLColumn("id", table: "r")
+            )
             .where(SQLColumn("name", table: "r"), .in, SQLBind.group(names)).first()
         return try row?.decode(column: "at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:))
     }
@@ -294,7 +307,10 @@ extension StoreSession {
     public func requestOutputLFNs(_ names: [String]) async throws -> [String] {
         guard !names.isEmpty else { return [] }
         return try await sql.select().column(SQLColumn("output_lfn", table: "j")).from(SQLAlias(SQLIdentifier("request_jobs"), as: SQLIdentifier("j")))
-            .join(SQLAlias(SQLIdentifier("requests"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner, on: SQLColumn("request_id", table: "j"), .equal, SQLColumn("id", table: "r"))
+            .join(
+                SQLAlias(SQLIdentifier("requests"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner, on: SQLColumn("request_id", table: "j"), .equal,
+                SQLColumn("id", table: "r")
+            )
             .where(SQLColumn("name", table: "r"), .in, SQLBind.group(names)).where(SQLColumn("output_lfn", table: "j"), .isNot, SQLLiteral.null)
             .all().map { try $0.decode(column: "output_lfn", as: String.self) }
     }

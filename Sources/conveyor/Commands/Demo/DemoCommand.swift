@@ -19,7 +19,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The demo's folder (database, data, jobs).") var dir = "conveyor-demo"
     @Option(help: "local, or slurm (needs a reachable Slurm cluster).") var executor = "local"
     @Flag(help: "Retry a failed or paused step once instead of stopping at it.") var keepGoing = false
-    @Flag(help: "Data taking as it happens: runs arrive every few seconds, express, the calibration loop and PromptReco per run (default 6 runs of 2,000 events, folder conveyor-live).") var live = false
+    @Flag(
+        help:
+            "Data taking as it happens: runs arrive every few seconds, express, the calibration loop and PromptReco per run (default 6 runs of 2,000 events, folder conveyor-live)."
+    ) var live = false
 
     func run() async throws {
         guard (1...500).contains(runs) else { throw ConveyorError.invalidInput("--runs must be 1–500") }
@@ -29,8 +32,10 @@ struct DemoCommand: AsyncParsableCommand {
             let runs = self.runs == 20 ? 6 : self.runs
             let events = self.events == 20_000 ? 2_000 : self.events
             guard runs <= 50 else { throw ConveyorError.invalidInput("--live takes at most 50 runs") }
-            let folder = URL(fileURLWithPath: dir == "conveyor-demo" ? "conveyor-live" : dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                .standardizedFileURL.path
+            let folder = URL(
+                fileURLWithPath: dir == "conveyor-demo" ? "conveyor-live" : dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            )
+            .standardizedFileURL.path
             return try await LiveDemo(folder: folder, runs: runs, events: events).run()
         }
         let folder = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path

@@ -48,7 +48,9 @@ struct LiveDemo {
             defer { scheduler.cancel() }
             let daq = try startDAQ(sim)
             defer { if daq.isRunning { daq.terminate() } }
-            say("The DAQ takes \(runs) runs of \(events) events, 3 raw files each, one every few seconds\(endless.map { "; run 8:\($0) never gets its end record" } ?? "").")
+            say(
+                "The DAQ takes \(runs) runs of \(events) events, 3 raw files each, one every few seconds\(endless.map { "; run 8:\($0) never gets its end record" } ?? "")."
+            )
             try await follow(store, daq: daq)
             scheduler.cancel()
             _ = try? await scheduler.value
@@ -61,10 +63,12 @@ struct LiveDemo {
         let conditions = ConditionsDatabase(store: store)
         let nominal: [(String, String)] = [("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0")]
         for tag in ["demo_online", "demo_pcl"] {
-            _ = try await conditions.createTag(named: tag, type: .data, description: tag == "demo_pcl" ? "the prompt calibration loop's tag" : "base constants", by: DemoRun.manager)
+            _ = try await conditions.createTag(
+                named: tag, type: .data, description: tag == "demo_pcl" ? "the prompt calibration loop's tag" : "base constants", by: DemoRun.manager)
             for (name, text) in nominal where tag == "demo_online" || name != "ECLGains" {
                 try await conditions.upload(
-                    name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)), description: "nominal \(name)", by: DemoRun.manager)
+                    name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)), description: "nominal \(name)",
+                    by: DemoRun.manager)
             }
             try await conditions.setState(ofTag: tag, to: .running, by: DemoRun.manager)
         }
@@ -92,9 +96,12 @@ struct LiveDemo {
 
             """
         try configuration.write(toFile: "\(folder)/live.yaml", atomically: true, encoding: .utf8)
-        try await LiveDataTaking(store: store).configure(Data(configuration.utf8), fileName: "\(folder)/live.yaml", trackFrom: ExpRun(exp: DemoRun.exp, run: 1), by: DemoRun.manager)
+        try await LiveDataTaking(store: store).configure(
+            Data(configuration.utf8), fileName: "\(folder)/live.yaml", trackFrom: ExpRun(exp: DemoRun.exp, run: 1), by: DemoRun.manager)
         say("Data taking configured (\(folder)/live.yaml): express per batch of files, calibrations beamspot and cdc_t0 per run into demo_pcl (pcl),")
-        say("PromptReco released 60 s after a run's end, or 4 s after once its calibrations are done; a run without an end record is closed 8 s after its last file.")
+        say(
+            "PromptReco released 60 s after a run's end, or 4 s after once its calibrations are done; a run without an end record is closed 8 s after its last file."
+        )
     }
 
     private func startDAQ(_ sim: String) throws -> Process {
@@ -176,7 +183,9 @@ struct LiveDemo {
         func median(_ values: [Double]) -> String { values.isEmpty ? "–" : String(format: "%.1f s", values.sorted()[values.count / 2]) }
         print("median: express \(median(express)), calibrations uploaded \(median(uploaded)), PromptReco done \(median(done))")
         let fcsr = try await PromptReco(store: store).firstConditionSafeRun()
-        print("first condition-safe run: \(fcsr?.description ?? "none"); payloads per run in demo_pcl: `conveyor iov list demo_pcl --db \(folder)/conveyor.sqlite`")
+        print(
+            "first condition-safe run: \(fcsr?.description ?? "none"); payloads per run in demo_pcl: `conveyor iov list demo_pcl --db \(folder)/conveyor.sqlite`"
+        )
         if let started { print(String(format: "wall time %.1f s", Double((ContinuousClock.now - started).components.seconds))) }
         print("Look at it: conveyor serve --db \(folder)/conveyor.sqlite --anonymous-read   # then http://127.0.0.1:8080/data-taking")
     }
