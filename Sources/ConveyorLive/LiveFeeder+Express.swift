@@ -10,10 +10,11 @@ extension LiveFeeder {
     /// - Returns: how many express requests it submitted.
     func feedExpress(
         _ stream: inout LiveStream, _ settings: DataTakingConfiguration.Stream, _ express: DataTakingConfiguration.Express,
-        _ configuration: DataTakingConfiguration, _ facts: inout LiveStreamMachine.Facts
+        _ configuration: DataTakingConfiguration, _ facts: inout LiveStreamMachine.Facts, arrived all: [(lfn: String, dataTag: String?, at: Timestamp)],
+        states known: [String: String?]
     ) async throws(ConveyorError) -> Int {
         let (run, name) = (stream.run, stream.stream)
-        let arrived = try await store.read { try await $0.rawFilesNotExpressed(run, stream: name) }.filter { settings.contains(dataTag: $0.dataTag) }
+        let arrived = all.filter { settings.contains(dataTag: $0.dataTag) }
         let taken = arrived.filter { DataTakingConfiguration.expressTakes(lfn: $0.lfn, dataTag: $0.dataTag, express: express) }.map(\.lfn)
         let passed = Set(arrived.map(\.lfn)).subtracting(taken).sorted()
         if !taken.isEmpty || !passed.isEmpty {
@@ -38,8 +39,13 @@ extension LiveFeeder {
             }
         }
 
-        let names = (0..<stream.expressChunks).map { LiveStream.expressRequestName(run, stream: name, chunk: $0) }
-        var states = try await store.read { try await $0.requestWorkflowStates(names) }
+        let names = Self.expressRequestNames(stream)
+        var states = known
+        let unknown = names.filter { known[$0] == nil }
+        if !unknown.isEmpty {
+            // Chunks this cycle made, or ones a crash left without a request: read them here.
+            for (request, state) in try await store.read({ try await $0.requestWorkflowStates(unknown) }) { states[request] = state }
+        }
         var submitted = 0
         for (chunk, request) in names.enumerated() where states[request] == nil {
             do {
@@ -61,6 +67,10 @@ extension LiveFeeder {
             stream.expressLatencySeconds = max(0, last.seconds(since: raw))
         }
         return submitted
+    }
+
+    static func expressRequestNames(_ stream: LiveStream) -> [String] {
+        (0..<stream.expressChunks).map { LiveStream.expressRequestName(stream.run, stream: stream.stream, chunk: $0) }
     }
 
     /// The express request of one chunk: the chunk's files, with the express tags, numbered on

@@ -53,13 +53,24 @@ public struct LiveFeeder: Sendable {
         let runs = try await store.read { session in
             Dictionary(try await session.promptRuns(from: first, to: last).map { ($0.run, $0) }, uniquingKeysWith: { a, _ in a })
         }
+        // What express needs, read once for every stream still taking files: the files not yet
+        // handed over, and the states of the express requests so far.
+        let feeding = streams.filter { $0.stage.rank <= LiveStage.closed.rank }
+        let (arrivals, states) = try await store.read { session in
+            var arrivals: [String: [ExpRun: [(lfn: String, dataTag: String?, at: Timestamp)]]] = [:]
+            for name in Set(feeding.map(\.stream)) {
+                arrivals[name] = try await session.rawFilesNotExpressed(feeding.filter { $0.stream == name }.map(\.run), stream: name)
+            }
+            return (arrivals, try await session.requestWorkflowStates(feeding.flatMap(Self.expressRequestNames)))
+        }
         var uploadedRuns: [ExpRun: Bool] = [:]
         for var stream in streams {
             guard let run = runs[stream.run] else { continue }
             let settings = configuration.streams(for: stream.run).first { $0.name == stream.stream }
             var facts = LiveStreamMachine.Facts(run: run, hasExpress: settings?.express != nil, promptWanted: settings?.promptReco != nil)
             if let settings, let express = settings.express, stream.stage.rank <= LiveStage.closed.rank {
-                result.expressSubmitted += try await feedExpress(&stream, settings, express, configuration, &facts)
+                result.expressSubmitted += try await feedExpress(
+                    &stream, settings, express, configuration, &facts, arrived: arrivals[stream.stream]?[stream.run] ?? [], states: states)
             }
             result.transitions += try await advance(&stream, facts, now: now)
             if let settings {

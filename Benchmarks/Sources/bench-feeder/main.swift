@@ -7,7 +7,7 @@ import ConveyorWorkflow
 import Foundation
 import Logging
 
-// bench-feeder DATABASE RUNS FILES_PER_RUN ACTIVE: the live feeder over a season (issue 16).
+// bench-feeder DATABASE RUNS FILES_PER_RUN ACTIVE [FLOOR_DATABASE]: the live feeder over a season (issue 16).
 //
 // Seeds RUNS one-hour physics runs with FILES_PER_RUN raw files each. The first RUNS - ACTIVE
 // are history: their run streams certified, their files handed to express. The last ACTIVE are
@@ -16,7 +16,7 @@ import Logging
 // - an idle cycle (nothing new) over the season, p50 of 30;
 // - a cycle in which one new raw file of an active run arrives (one express request), p50 of 10;
 // and the floor, in the same run: the same idle cycle on a fresh SQLite database holding only
-// the ACTIVE runs. A cycle that costs what is active has the same figure over a season as over its floor.
+// the ACTIVE runs (FLOOR_DATABASE, an empty database of the same engine, as a sixth argument). A cycle that costs what is active has the same figure over a season as over its floor.
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let runs = Int(arguments[2]), let filesPerRun = Int(arguments[3]), let active = Int(arguments[4]), active >= 1, active < runs
 else {
@@ -105,7 +105,7 @@ let firstActive = runs - active + 1
 let moment = hours(Double(runs) + 1)
 
 let floorPath = FileManager.default.temporaryDirectory.appendingPathComponent("bench-feeder-floor-\(UUID().uuidString.prefix(8)).sqlite").path
-let floorStore = try await Store.open(.sqlite(path: floorPath), logger: logger)
+let floorStore = try await Store.open(arguments.count > 5 ? try StoreLocation(parsing: arguments[5]) : .sqlite(path: floorPath), logger: logger)
 try await seed(floorStore, firstActive, runs, history: firstActive)
 let floorFeeder = LiveFeeder(store: floorStore)
 _ = try await floorFeeder.cycle(at: moment)

@@ -194,21 +194,32 @@ extension StoreSession {
 
     // MARK: Express
 
-    /// Raw files of a run not yet handed to a stream's express: LFN, data tag and when registered.
-    public func rawFilesNotExpressed(_ run: ExpRun, stream: String) async throws -> [(lfn: String, dataTag: String?, at: Timestamp)] {
-        try await sql.raw(
-            """
-            SELECT f.lfn AS lfn, f.data_tag AS data_tag, f.created_at AS created_at FROM files f
-            WHERE f.exp = \(bind: run.exp) AND f.run = \(bind: run.run) AND f.level = 'raw' AND f.status = 'good'
-            AND NOT EXISTS (SELECT 1 FROM live_express_files e WHERE e.lfn = f.lfn AND e.stream = \(bind: stream))
-            ORDER BY f.lfn
-            """
-        ).all().map { row in
-            (
-                try row.decode(column: "lfn", as: String.self), try row.decode(column: "data_tag", as: String?.self),
-                Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self))
-            )
+    /// Raw files of runs not yet handed to a stream's express (LFN, data tag, when registered), by run:
+    /// one read, one range per experiment.
+    public func rawFilesNotExpressed(_ runs: [ExpRun], stream: String) async throws -> [ExpRun: [(lfn: String, dataTag: String?, at: Timestamp)]] {
+        let wanted = Set(runs)
+        var found: [ExpRun: [(lfn: String, dataTag: String?, at: Timestamp)]] = [:]
+        for (exp, members) in Dictionary(grouping: wanted, by: \.exp) {
+            guard let low = members.map(\.run).min(), let high = members.map(\.run).max() else { continue }
+            let rows = try await sql.raw(
+                """
+                SELECT f.lfn AS lfn, f.data_tag AS data_tag, f.run AS run, f.created_at AS created_at FROM files f
+                WHERE f.exp = \(bind: exp) AND f.run >= \(bind: low) AND f.run <= \(bind: high) AND f.level = 'raw' AND f.status = 'good'
+                AND NOT EXISTS (SELECT 1 FROM live_express_files e WHERE e.lfn = f.lfn AND e.stream = \(bind: stream))
+                ORDER BY f.lfn
+                """
+            ).all()
+            for row in rows {
+                let run = ExpRun(exp: exp, run: try row.decode(column: "run", as: Int.self))
+                guard wanted.contains(run) else { continue }
+                found[run, default: []].append(
+                    (
+                        try row.decode(column: "lfn", as: String.self), try row.decode(column: "data_tag", as: String?.self),
+                        Timestamp(microsecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self))
+                    ))
+            }
         }
+        return found
     }
 
     /// Records that files went to a run stream's express chunk (or were passed over: chunk -1).
