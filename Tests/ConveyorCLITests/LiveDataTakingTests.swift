@@ -194,4 +194,51 @@ struct LiveDataTakingTests {
             for run in 1...4 { #expect(iovs.contains(" 8,\(run),"), "\(iovs)") }
         }
     }
+
+    /// Days on a simulated clock with no scheduler, so express never finishes: a producer reading
+    /// express harvests what there is after its 12 h timeout; one that keeps failing is retried and
+    /// gives up 18 h after the run's end; the handshake locks and releases the run 48 h after its end
+    /// anyway; a stream's switch holds its PromptReco until it is resumed.
+    @Test(arguments: TestBackend.available)
+    func timeoutsBoundWhatARunWaitsForAndAStreamSwitchHoldsPromptReco(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let fixture = try RequestFixture(directory: directory, database: CommandLineTests.url(location), runs: [])
+            let bin = directory.file("bin")
+            let configuration = try await Self.prepare(fixture, directory).replacingOccurrences(
+                of: "input: express, data_tags: [hlt_bhabha]}",
+                with: "input: express, data_tags: [hlt_bhabha]}\n      - {name: broken, command: \(bin)/calib fail, tag: prompt_pcl, input: raw}"
+            ).replacingOccurrences(of: "prompt: {delay: 48h, lock_offset: 30m, close_after: 4h, minimum_delay: 2h}", with: "prompt: {delay: 48h}")
+            try configuration.write(toFile: directory.file("live.yaml"), atomically: true, encoding: .utf8)
+            try await fixture.ok("live", "configure", "live.yaml", "--from", "8:1")
+            try await Self.take(1, at: 0, fixture, directory)
+
+            try await fixture.ok("live", "cycle", "--at", Self.at(1.1))
+            try await fixture.ok("live", "cycle", "--at", Self.at(1.2))
+            var shown = try await fixture.ok("live", "show", "8:1")
+            #expect(shown.contains("broken: waiting  try 2 failed, tried again later"), "\(shown)")
+            #expect(shown.contains("beam: waiting"), "express is not done: \(shown)")
+            try await fixture.ok("live", "cycle", "--at", Self.at(13.1))
+            shown = try await fixture.ok("live", "show", "8:1")
+            #expect(shown.contains("beam: no_data  partial harvest after the 43200 s timeout"), "\(shown)")
+            try await fixture.ok("live", "cycle", "--at", Self.at(19.1))
+            shown = try await fixture.ok("live", "show", "8:1")
+            #expect(shown.contains("broken: gave_up  upload timeout (64800 s after the run's end) passed"), "\(shown)")
+            #expect(shown.contains("stream physics: closed"), "express still open: \(shown)")
+
+            try await fixture.ok("prompt", "stop", "--stream", "physics", "--reason", "new alignment coming")
+            let cycle = try await fixture.ok("live", "cycle", "--at", Self.at(49.1))
+            #expect(cycle.contains("locked 8:1") && cycle.contains("released 8:1"), "\(cycle)")
+            shown = try await fixture.ok("live", "show", "8:1")
+            #expect(shown.contains("PromptReco released at") && shown.contains("before its express and calibrations finished"), "\(shown)")
+            #expect(shown.contains("held: stopped for stream physics by local:"), "\(shown)")
+            #expect(try await fixture.conveyor.run("request", "show", "prompt.e8.r1.physics").exitCode != 0, "no PromptReco while the stream is stopped")
+            try await fixture.ok("prompt", "resume", "--stream", "physics", "--reason", "alignment in")
+            try await fixture.ok("live", "cycle", "--at", Self.at(49.2))
+            #expect(try await fixture.ok("live", "show", "8:1").contains("prompt.e8.r1.physics submitted"))
+            let bad = try await fixture.conveyor.run("prompt", "stop", "--stream", "no such!", "--reason", "x")
+            #expect(bad.exitCode == 1 && bad.stderr.contains("a switch's scope"), "\(bad.stderr)")
+        }
+    }
 }

@@ -53,12 +53,12 @@ public enum LiveStreamMachine {
         if stage == .postponed, run.disposition == .normal, run.releasedAt == nil {
             return run.lockedAt == nil ? (.uploaded, "going on: a shifter lifted the postponement") : (.locked, "going on: a shifter lifted the postponement")
         }
+        let unfinished = stage.rank < LiveStage.uploaded.rank ? " before its \(stage == .harvested ? "uploads" : "express and calibrations") finished" : ""
         if let released = run.releasedAt, stage.rank < LiveStage.released.rank {
-            return (.released, "PromptReco released at \(released.iso8601)")
+            return (.released, "PromptReco released at \(released.iso8601)\(unfinished)")
         }
         if let locked = run.lockedAt, stage.rank < LiveStage.locked.rank {
-            let early = stage.rank < LiveStage.uploaded.rank ? " before its \(stage == .harvested ? "uploads" : "express and calibrations") finished" : ""
-            return (.locked, "locked by the handshake at \(locked.iso8601)\(early)")
+            return (.locked, "locked by the handshake at \(locked.iso8601)\(unfinished)")
         }
         let producers = stream.producers
         switch stage {
