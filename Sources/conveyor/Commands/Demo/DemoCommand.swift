@@ -14,9 +14,9 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Runs to simulate.") var runs = 20
-    @Option(help: "Events per run.") var events = 20_000
-    @Option(help: "The demo's folder (database, data, jobs).") var dir = "conveyor-demo"
+    @Option(help: "Runs to simulate (default 20; --live 6).") var runs: Int?
+    @Option(help: "Events per run (default 20,000; --live 2,000).") var events: Int?
+    @Option(help: "The demo's folder (database, data, jobs; default conveyor-demo, --live conveyor-live).") var dir: String?
     @Option(help: "local, or slurm (needs a reachable Slurm cluster).") var executor = "local"
     @Flag(help: "Retry a failed or paused step once instead of stopping at it.") var keepGoing = false
     @Flag(
@@ -25,20 +25,15 @@ struct DemoCommand: AsyncParsableCommand {
     ) var live = false
 
     func run() async throws {
-        guard (1...500).contains(runs) else { throw ConveyorError.invalidInput("--runs must be 1–500") }
+        let runs = self.runs ?? (live ? 6 : 20)
+        let events = self.events ?? (live ? 2_000 : 20_000)
+        guard (1...(live ? 50 : 500)).contains(runs) else { throw ConveyorError.invalidInput("--runs must be 1–\(live ? 50 : 500)") }
         guard (100...10_000_000).contains(events) else { throw ConveyorError.invalidInput("--events must be 100–10,000,000") }
         guard ["local", "slurm"].contains(executor) else { throw ConveyorError.invalidInput("--executor is local or slurm, not '\(executor)'") }
-        if live {
-            let runs = self.runs == 20 ? 6 : self.runs
-            let events = self.events == 20_000 ? 2_000 : self.events
-            guard runs <= 50 else { throw ConveyorError.invalidInput("--live takes at most 50 runs") }
-            let folder = URL(
-                fileURLWithPath: dir == "conveyor-demo" ? "conveyor-live" : dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-            )
-            .standardizedFileURL.path
-            return try await LiveDemo(folder: folder, runs: runs, events: events).run()
-        }
-        let folder = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        let folder = URL(
+            fileURLWithPath: dir ?? (live ? "conveyor-live" : "conveyor-demo"), relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ).standardizedFileURL.path
+        if live { return try await LiveDemo(folder: folder, runs: runs, events: events).run() }
         try await DemoRun(folder: folder, runs: runs, events: events, executor: executor, keepGoing: keepGoing).run()
     }
 }

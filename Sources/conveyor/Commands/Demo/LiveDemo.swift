@@ -161,7 +161,7 @@ struct LiveDemo {
     private func summary(_ store: Store, started: ContinuousClock.Instant?) async throws {
         let live = LiveDataTaking(store: store)
         var rows: [[String]] = []
-        var express: [Double] = [], uploaded: [Double] = [], done: [Double] = []
+        var express: [Double] = [], uploaded: [Double] = [], done: [Double] = [], latency: [Double] = []
         for number in 1...runs {
             let run = ExpRun(exp: DemoRun.exp, run: number)
             guard let detail = try? await live.run(run), let end = detail.prompt?.run.effectiveEnd else { continue }
@@ -171,6 +171,7 @@ struct LiveDemo {
             if let u { uploaded.append(u) }
             if let p { done.append(p) }
             let stream = detail.streams.first
+            if let seconds = stream?.expressLatencySeconds { latency.append(seconds) }
             func text(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "–" }
             rows.append([
                 run.description, detail.prompt?.run.end == nil ? "closed by timeout" : "end record", text(e), text(u), text(p),
@@ -182,6 +183,12 @@ struct LiveDemo {
         Output.table(["RUN", "END", "EXPRESS", "CALIBRATED", "PROMPTRECO", "NOW", "LAST FILE→EXPRESS"], rows, rightAligned: [2, 3, 4, 6])
         func median(_ values: [Double]) -> String { values.isEmpty ? "–" : String(format: "%.1f s", values.sorted()[values.count / 2]) }
         print("median: express \(median(express)), calibrations uploaded \(median(uploaded)), PromptReco done \(median(done))")
+        if let worst = latency.max() {
+            print(
+                String(
+                    format: "a run's last raw file to its last express output registered: median %@, worst %.1f s over %d runs", median(latency), worst,
+                    latency.count))
+        }
         let fcsr = try await PromptReco(store: store).firstConditionSafeRun()
         print(
             "first condition-safe run: \(fcsr?.description ?? "none"); payloads per run in demo_pcl: `conveyor iov list demo_pcl --db \(folder)/conveyor.sqlite`"
