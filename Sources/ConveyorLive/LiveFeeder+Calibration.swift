@@ -218,7 +218,9 @@ extension LiveFeeder {
                 return found
             }
         }
-        return files.filter { wanted.isEmpty || wanted.contains($0.dataTag ?? "all") }.compactMap { file in
+        // Express outputs of the level the producer reads: the reconstructed ones unless it names one.
+        let levelled = config.input == .raw ? files : files.filter { file in config.level.map { file.level == $0 } ?? (file.level != .raw) }
+        return levelled.filter { wanted.isEmpty || wanted.contains($0.dataTag ?? "all") }.compactMap { file in
             let disk = file.replicas.filter { $0.storage == .disk && $0.state == .available }
             guard let replica = disk.first(where: { $0.site == configuration.site.name }) ?? disk.first else { return nil }
             return (replica.path, file.events)

@@ -81,12 +81,16 @@ extension LiveFeeder {
         let (files, before) = try await store.read { session in
             (try await session.expressFiles(run, stream: stream, chunk: chunk), try await session.expressFileCount(run, stream: stream, below: chunk))
         }
+        var input: [String: Any] = ["level": "raw", "files": files]
+        if !express.hltSkims.isEmpty, !express.selection.isEmpty { input["selection"] = express.selection }
+        var commands = ["reconstruction": configuration.commands.reconstruction]
+        if !express.hltSkims.isEmpty, let skim = configuration.commands.hltSkim { commands["hlt_skim"] = skim }
         var body: [String: Any] = [
             "name": request, "campaign": "express", "runs": "\(run.exp):\(run.run)-\(run.run)", "release": configuration.release,
-            "input": ["level": "raw", "files": files], "outputs": express.outputs.map(\.rawValue), "global_tags": configuration.expressTags,
-            "sites": [Self.site(configuration.site)], "commands": ["reconstruction": configuration.commands.reconstruction],
-            "output_base": configuration.outputBase, "first_sequence": before,
+            "input": input, "outputs": express.outputs.map(\.rawValue), "global_tags": configuration.expressTags,
+            "sites": [Self.site(configuration.site)], "commands": commands, "output_base": configuration.outputBase, "first_sequence": before,
         ]
+        if !express.hltSkims.isEmpty { body["hlt_skims"] = express.hltSkims }
         if let lifetime = configuration.expressLifetimeSeconds, let keep = configuration.expressKeepOn {
             body["output_rules"] = express.outputs.map { ["level": $0.rawValue, "rse": keep, "lifetime": "\(lifetime)s"] }
         }

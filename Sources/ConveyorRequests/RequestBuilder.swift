@@ -65,13 +65,12 @@ public struct RequestBuilder: Sendable {
         let energy = Dictionary(context.runs.map { ($0.run, $0.energy) }, uniquingKeysWith: { a, _ in a })
         let requestRuns = Set(context.runs.map(\.run))
         let only = Set(request.input.files)
-        let selected = context.inputFiles.filter { file in
-            requestRuns.contains(file.run) && file.level == request.input.level && file.status == .good
-                && (request.input.skims.isEmpty || request.input.skims.contains(file.dataTag ?? ""))
-                && (only.isEmpty || only.contains(file.lfn))
+        let candidates = context.inputFiles.filter { file in
+            requestRuns.contains(file.run) && file.level == request.input.level && file.status == .good && (only.isEmpty || only.contains(file.lfn))
         }
-        if !only.isEmpty, selected.count < only.count {
-            let missing = only.subtracting(selected.map(\.lfn)).sorted()
+        let selected = candidates.filter { request.input.skims.isEmpty || request.input.skims.contains($0.dataTag ?? "") }
+        if !only.isEmpty, candidates.count < only.count {
+            let missing = only.subtracting(candidates.map(\.lfn)).sorted()
             throw .invalidInput(
                 "input.files: \(missing.count) file(s) are not good \(request.input.level.rawValue) files of the request's runs and selection, e.g. \(missing[0])"
             )
@@ -119,14 +118,24 @@ public struct RequestBuilder: Sendable {
             step.compactMap { job in job.outputLFN.map { ($0, job.run, job.dataTag, job.site) } }
         }
 
+        // HLT skims first, from the all-events raw files; the reconstruction reads those the input selects.
+        var skimmed: [(lfn: String, run: ExpRun, tag: String?, site: String)] = []
+        if !request.hltSkims.isEmpty {
+            let allEvents = candidates.filter { !isSkim($0.dataTag) }
+            for skim in request.hltSkims {
+                let made = make("hlt-skims", raw(allEvents), level: .raw, outputTag: { _ in skim })
+                jobs += made
+                if request.input.skims.contains(skim) { skimmed += outputs(of: made) }
+            }
+        }
         let cdstTags = Set(request.calibrations.filter { $0.level == .cdst }.flatMap(\.dataTags))
         if plan.steps.contains(where: { $0.name == "cdst-calibration-skims" }) {
             let inputs = calibrating ? selected.filter { cdstTags.contains($0.dataTag ?? "") } : selected
-            jobs += make("cdst-calibration-skims", raw(inputs), level: .cdst, outputTag: { $0 })
+            jobs += make("cdst-calibration-skims", raw(inputs) + skimmed, level: .cdst, outputTag: { $0 })
         }
         var mdst: [RequestJob] = []
         if request.outputs.contains(.mdst) {
-            let hlt = make("mdst-hlt-skims", raw(selected.filter { isSkim($0.dataTag) }), level: .mdst, outputTag: { $0 })
+            let hlt = make("mdst-hlt-skims", raw(selected.filter { isSkim($0.dataTag) }) + skimmed, level: .mdst, outputTag: { $0 })
             let all = make("mdst-all-events", raw(selected.filter { !isSkim($0.dataTag) }), level: .mdst, outputTag: { _ in nil })
             jobs += hlt + all
             mdst = all.isEmpty ? hlt : all
@@ -306,8 +315,9 @@ public struct RequestBuilder: Sendable {
                             ])))
                 last = ["new-tag"]
             }
-        } else if plan.steps.contains(where: { $0.name == "cdst-calibration-skims" }) {
-            last = jobTasks("cdst-calibration-skims", after: [])
+        } else {
+            if plan.steps.contains(where: { $0.name == "hlt-skims" }) { last = jobTasks("hlt-skims", after: [], priority: 6) }
+            if plan.steps.contains(where: { $0.name == "cdst-calibration-skims" }) { last = jobTasks("cdst-calibration-skims", after: last) }
         }
         if request.outputs.contains(.mdst) {
             if request.campaign == .prompt {

@@ -82,7 +82,7 @@ struct RequestCrashSafetyTests {
             var generator = SystemRandomNumberGenerator()
             var kills = 0
             var state = "running"
-            for _ in 0..<80 where state == "running" {
+            for _ in 0..<200 where state == "running" {
                 let outcome = try await fixture.conveyor.runKilled(
                     ["scheduler", "--until-blocked"], after: .milliseconds(Int.random(in: 150...900, using: &generator)))
                 if outcome.endedOnItsOwn {

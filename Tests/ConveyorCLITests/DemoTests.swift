@@ -71,7 +71,7 @@ struct LiveDemoTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let conveyor = CommandLineRunner(workingDirectory: directory.path)
-        let demo = try await conveyor.run("demo", "--live", "--runs", "4", "--events", "1000", "--dir", "live")
+        let demo = try await conveyor.run("demo", "--live", "--runs", "4", "--dir", "live")
         #expect(demo.exitCode == 0, "\(demo.stderr)")
         let out = demo.stdout
         #expect(out.contains("abandons run 8:3's PromptReco and flags it BAD"), "\(out)")

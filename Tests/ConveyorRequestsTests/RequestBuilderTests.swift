@@ -40,6 +40,16 @@ struct RequestBuilderTests {
             tagIDs: ["online": 1, "prompt": 2, "staging": 3])
     }
 
+    /// Why a request file is refused, or "" when it is accepted.
+    static func refusal(_ text: String) -> String {
+        do {
+            _ = try ProcessingRequest(configuration: try ConfigurationValue(json: Data(text.utf8), file: "y.json"))
+            return ""
+        } catch {
+            return error.message
+        }
+    }
+
     static func ids(_ jobs: [RequestJob]) -> [RequestJob] {
         jobs.enumerated().map {
             var job = $1; job.id = Int64($0 + 1); return job
@@ -158,5 +168,44 @@ struct RequestBuilderTests {
         let resumed = try builder.workflow(
             jobs: jobs, progress: .init(openJobs: Set(jobs.filter { $0.step != "physics-skims" }.map(\.id))), notOnDisk: notOnDisk)
         #expect(resumed.tasks.first { $0.name == "stage:mdst-all-events@KEKCC" }?.moves == nil)
+    }
+
+    /// An express request that makes HLT skims first: one skim job per all-events file, and the
+    /// cDST of the selected skim made from the skim jobs' outputs, numbered on from first_sequence.
+    @Test func anExpressRequestMakesItsHLTSkimsFirstAndReconstructsTheSelectedOne() throws {
+        let request = try ProcessingRequest(
+            configuration: try ConfigurationValue(
+                json: Data(
+                    #"""
+                    {"name": "x1", "campaign": "express", "runs": "8:1-2", "release": "rel-1", "input": {"level": "raw", "selection": ["hlt_bhabha"], "files": ["/raw/1/all", "/raw/2/all"]},
+                     "outputs": ["cdst"], "global_tags": ["online"], "sites": [{"name": "KEKCC", "pool": "kekcc"}], "hlt_skims": ["hlt_bhabha", "hlt_mumu"],
+                     "commands": {"reconstruction": "reco", "hlt_skim": "hlt-skim"}, "output_base": "/belle/Data", "first_sequence": 7}
+                    """#.utf8), file: "x.json"))
+        let builder = RequestBuilder(request: request, context: Self.context())
+        let jobs = Self.ids(try builder.jobs())
+        #expect(Dictionary(grouping: jobs, by: \.step).mapValues(\.count) == ["hlt-skims": 4, "cdst-calibration-skims": 2], "\(jobs.map(\.step))")
+        let skims = jobs.filter { $0.step == "hlt-skims" }
+        #expect(Set(skims.map { $0.dataTag ?? "" }) == ["hlt_bhabha", "hlt_mumu"] && skims.allSatisfy { $0.level == .raw })
+        #expect(skims.first?.outputLFN?.hasSuffix("/skim/hlt_bhabha/raw/sub00/raw_e0008r00001_000007.dst") == true, "\(skims.first?.outputLFN ?? "")")
+        // The cDST reads the bhabha skims' outputs, not the catalog's bhabha files (the request names only the all-events files).
+        let cdst = jobs.filter { $0.step == "cdst-calibration-skims" }
+        let bhabha = Set(skims.filter { $0.dataTag == "hlt_bhabha" }.compactMap(\.outputLFN))
+        #expect(cdst.allSatisfy { $0.inputs.allSatisfy(bhabha.contains) && $0.dataTag == "hlt_bhabha" }, "\(cdst.map(\.inputs))")
+        let workflow = try builder.workflow(jobs: jobs)
+        #expect(workflow.tasks.first { $0.name == "cdst-calibration-skims" }?.dependsOn == ["hlt-skims"])
+        // Refused: HLT skims in a prompt request, or without their program.
+        for (json, reason) in [
+            (
+                #""campaign": "prompt", "prompt_tag": "p", "hlt_skims": ["hlt_bhabha"], "commands": {"reconstruction": "r", "hlt_skim": "h"}"#,
+                "express and unofficial"
+            ),
+            (#""campaign": "express", "hlt_skims": ["hlt_bhabha"], "commands": {"reconstruction": "r"}"#, "commands.hlt_skim"),
+        ] {
+            let text =
+                #"{"name": "y", "runs": "8:1-2", "release": "r", "input": {"level": "raw"}, "outputs": ["cdst"], "global_tags": ["g"], "sites": [{"name": "K", "pool": "k"}], "output_base": "/b", "#
+                + json + "}"
+            let message = Self.refusal(text)
+            #expect(message.contains(reason), "\(message)")
+        }
     }
 }

@@ -133,7 +133,9 @@ struct FileCatalogTests {
         #expect(throws: ConveyorError.self) { try file.validate() }
         file = raw("a", run: 1, events: 1)
         file.parents = ["/x"]
-        #expect(throws: ConveyorError.self, "raw files have no parents") { try file.validate() }
+        #expect(throws: ConveyorError.self, "a raw file with parents must be an HLT skim") { try file.validate() }
+        file.dataTag = "hlt_bhabha"
+        #expect(throws: Never.self, "an HLT skim of raw files") { try file.validate() }
         #expect(throws: ConveyorError.self) { try FileCatalog.decode(Data(#"[{"lfn": "/a"}]"#.utf8), name: "files.json") }
     }
 }

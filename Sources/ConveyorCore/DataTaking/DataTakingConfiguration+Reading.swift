@@ -24,6 +24,7 @@ extension DataTakingConfiguration {
                         .init("reconstruction", .text, required: true, "raw → cDST/mDST, one job per input file"),
                         .init("skim", .text, "mDST → a physics skim's uDST"),
                         .init("quality", .text, "per run: histograms compared with the reference"),
+                        .init("hlt_skim", .text, "raw → an HLT skim's raw file (needed when express makes hlt_skims)"),
                     ]), required: true, "the experiment's programs"),
                 .init(
                     "prompt",
@@ -48,6 +49,7 @@ extension DataTakingConfiguration {
                             .init("selection", .list(.text), "data tags (HLT skims) express processes (default: every file of the stream)"),
                             .init("fraction", .number(minimum: 0), "the share of those files, chosen by name (default 1)"),
                             .init("outputs", levels, "output levels (default [mdst])"),
+                            .init("hlt_skims", .list(.text), "HLT skims (data tags) express makes from the all-events raw files first"),
                         ]), "express processing as the files arrive"),
                     .init(
                         "calibrations",
@@ -62,6 +64,7 @@ extension DataTakingConfiguration {
                                 .init("harvest_timeout", .duration, "after this long from the run's end, harvest what there is (default 12h)"),
                                 .init("upload_timeout", .duration, "after this long from the run's end, give up uploading (default 18h)"),
                                 .init("max_iterations", .wholeNumber(minimum: 1), "how often it may ask to iterate (default 3)"),
+                                .init("level", .choice(["raw", "cdst", "mdst"]), "the level of the express outputs it reads (raw: express's HLT skims)"),
                             ])), "the prompt calibration loop: producers per run"),
                     .init(
                         "prompt_reco",
@@ -96,7 +99,8 @@ extension DataTakingConfiguration {
         guard outputBase.hasPrefix("/") else { throw global["output_base"].error("expected an absolute path such as /belle/Data, found '\(outputBase)'") }
         let c = global["commands"]
         commands = ProcessingRequest.Commands(
-            reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString())
+            reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString(),
+            hltSkim: try c["hlt_skim"].optionalString())
         let p = global["prompt"]
         let defaults = PromptSettings()
         prompt = PromptSettings(
@@ -123,7 +127,11 @@ extension DataTakingConfiguration {
                 let e = item["express"]
                 let fraction = try e["fraction"].double(default: 1, minimum: 0, maximum: 1)
                 guard fraction > 0 else { throw e["fraction"].error("a fraction above 0 and at most 1; leave express out for none") }
-                express = Express(selection: try e["selection"].strings(), fraction: fraction, outputs: try Self.levels(e["outputs"]))
+                express = Express(
+                    selection: try e["selection"].strings(), fraction: fraction, outputs: try Self.levels(e["outputs"]), hltSkims: try e["hlt_skims"].strings())
+                if !(express?.hltSkims.isEmpty ?? true), commands.hltSkim == nil {
+                    throw global["commands"]["hlt_skim"].error("is required when express makes hlt_skims")
+                }
             }
             var producers: [Producer] = []
             var producerNames: Set<String> = []
@@ -136,7 +144,8 @@ extension DataTakingConfiguration {
                         minimumEvents: try entry["min_events"].int(default: 0, minimum: 0),
                         harvestTimeoutSeconds: try Self.duration(entry["harvest_timeout"], default: 12 * 3_600),
                         uploadTimeoutSeconds: try Self.duration(entry["upload_timeout"], default: 18 * 3_600),
-                        maxIterations: try entry["max_iterations"].int(default: 3, minimum: 1))
+                        maxIterations: try entry["max_iterations"].int(default: 3, minimum: 1),
+                        level: entry["level"].isMissing ? nil : try entry["level"].named(DataLevel.self))
                     guard Self.isName(producer.name) else { throw at["name"].error("a calibration name is 1–40 letters, digits, '-' or '_'") }
                     guard producerNames.insert(producer.name).inserted else { throw at["name"].error("'\(producer.name)' is listed twice in the stream") }
                     if producer.input == .express, express == nil {

@@ -48,11 +48,14 @@ public struct DataTakingConfiguration: Codable, Sendable, Equatable {
         /// After this long from the run's end it stops trying to upload, and the run goes on without.
         public var uploadTimeoutSeconds: Double
         public var maxIterations: Int
+        /// Which level of the express outputs it reads (raw: the HLT skims express made); nil: the reconstructed ones.
+        public var level: DataLevel?
 
         public init(
             name: String, command: String, tag: String, input: ProducerInput = .express, dataTags: [String] = [], minimumEvents: Int = 0,
-            harvestTimeoutSeconds: Double = 12 * 3_600, uploadTimeoutSeconds: Double = 18 * 3_600, maxIterations: Int = 3
+            harvestTimeoutSeconds: Double = 12 * 3_600, uploadTimeoutSeconds: Double = 18 * 3_600, maxIterations: Int = 3, level: DataLevel? = nil
         ) {
+            self.level = level
             self.name = name
             self.command = command
             self.tag = tag
@@ -73,11 +76,15 @@ public struct DataTakingConfiguration: Codable, Sendable, Equatable {
         /// the choice does not depend on when a file arrives. 1: all.
         public var fraction: Double
         public var outputs: [DataLevel]
+        /// HLT skims express makes from the all-events raw files as they arrive (data tags such as
+        /// hlt_bhabha); the selection then names which of them are reconstructed.
+        public var hltSkims: [String]
 
-        public init(selection: [String] = [], fraction: Double = 1, outputs: [DataLevel] = [.mdst]) {
+        public init(selection: [String] = [], fraction: Double = 1, outputs: [DataLevel] = [.mdst], hltSkims: [String] = []) {
             self.selection = selection
             self.fraction = fraction
             self.outputs = outputs
+            self.hltSkims = hltSkims
         }
     }
 
@@ -170,7 +177,12 @@ public struct DataTakingConfiguration: Codable, Sendable, Equatable {
     /// Whether the express selection takes a file: its data tag is selected and its name falls in
     /// the fraction (FNV-1a of the LFN, so the choice is the same whenever the file arrives).
     public static func expressTakes(lfn: String, dataTag: String?, express: Express) -> Bool {
-        guard express.selection.isEmpty || express.selection.contains(dataTag ?? "all") else { return false }
+        if !express.hltSkims.isEmpty {
+            // Express skims the all-events files itself.
+            guard dataTag == nil || dataTag == "all" else { return false }
+        } else {
+            guard express.selection.isEmpty || express.selection.contains(dataTag ?? "all") else { return false }
+        }
         if express.fraction >= 1 { return true }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in lfn.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }

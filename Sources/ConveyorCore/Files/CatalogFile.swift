@@ -103,7 +103,10 @@ public struct CatalogFile: Sendable, Hashable, Codable {
         guard adler32.count == 8, adler32.allSatisfy(\.isHexDigit) else { throw .invalidInput("\(lfn): adler32 must be 8 hex digits, not '\(adler32)'") }
         guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { throw .invalidInput("\(lfn): sha256 must be 64 hex digits") }
         guard !parents.contains(lfn) else { throw .invalidInput("\(lfn) cannot be its own parent") }
-        if level == .raw, !parents.isEmpty { throw .invalidInput("\(lfn): raw files have no parents") }
+        // Raw data comes from the DAQ; a raw file made from other raw files is an HLT skim of them.
+        if level == .raw, !parents.isEmpty, dataTag == nil || dataTag == "all" {
+            throw .invalidInput("\(lfn): a raw file with parents is an HLT skim of them and needs its data tag")
+        }
     }
 
     /// Whether another registration of the same LFN describes the same bytes.

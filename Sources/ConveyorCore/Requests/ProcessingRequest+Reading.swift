@@ -46,6 +46,7 @@ extension ProcessingRequest {
                         ]), "which data it reads"),
                 ])), "the calibrations, in any order"),
         .init("skims", .list(.text), "physics skims made from the mDST"),
+        .init("hlt_skims", .list(.text), "HLT skims (data tags such as hlt_bhabha) made from the all-events raw data first; express and unofficial requests"),
         .init("output_base", .text, required: true, "the base path of the outputs"),
         .init(
             "commands",
@@ -53,6 +54,7 @@ extension ProcessingRequest {
                 .init("reconstruction", .text, required: true, "raw → cDST/mDST, one job per input file"),
                 .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
                 .init("quality", .text, "per run: histograms compared with the reference"),
+                .init("hlt_skim", .text, "raw → an HLT skim's raw file (needed when hlt_skims are listed)"),
             ]), required: true, "the experiment's programs the jobs run"),
         .init(
             "output_rules",
@@ -124,7 +126,10 @@ extension ProcessingRequest {
         outputBase = try root["output_base"].string()
         guard outputBase.hasPrefix("/") else { throw root["output_base"].error("expected an absolute path such as /belle/Data, found '\(outputBase)'") }
         let c = root["commands"]
-        commands = Commands(reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString())
+        commands = Commands(
+            reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString(),
+            hltSkim: try c["hlt_skim"].optionalString())
+        hltSkims = try root["hlt_skims"].strings()
         filesPerJob = try root["files_per_job"].int(default: 1, minimum: 1)
         maxFileFailures = try root["max_file_failures"].int(default: 3, minimum: 1)
         retryCooloff = try root["retry_cooloff"].double(default: 10, minimum: 0)
@@ -191,6 +196,16 @@ extension ProcessingRequest {
             throw .invalidInput(error.message.replacingOccurrences(of: "tasks form a cycle", with: "calibrations form a cycle"))
         }
         if !skims.isEmpty, commands.skim == nil { throw root["commands"]["skim"].error("is required when skims are listed") }
+        if !hltSkims.isEmpty {
+            if commands.hltSkim == nil { throw root["commands"]["hlt_skim"].error("is required when hlt_skims are listed") }
+            if input.level != .raw { throw root["hlt_skims"].error("HLT skims are made from raw data: the input level must be raw") }
+            if case .express = campaign {
+            } else if case .unofficial = campaign {
+            } else {
+                throw root["hlt_skims"].error("HLT skims are made by express and unofficial requests; a \(campaign) request reads them from the catalog")
+            }
+            if Set(hltSkims).count != hltSkims.count { throw root["hlt_skims"].error("a skim is listed twice") }
+        }
         if !skims.isEmpty, !outputs.contains(.mdst) { throw root["skims"].error("physics skims are made from the mDST: add mdst to outputs") }
         for (i, c) in calibrations.enumerated() where c.level == .cdst && input.level != .raw {
             throw root["calibrations"][i]["input"]["level"].error("cDST calibrations need raw input to make their cDST from")

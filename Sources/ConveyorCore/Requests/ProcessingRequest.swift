@@ -86,11 +86,14 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
         public var skim: String?
         /// Histograms a run's mDST and compares them with the reference.
         public var quality: String?
+        /// Raw data to an HLT skim's raw file (`CONVEYOR_SKIM` names it, e.g. hlt_bhabha).
+        public var hltSkim: String?
 
-        public init(reconstruction: String, skim: String? = nil, quality: String? = nil) {
+        public init(reconstruction: String, skim: String? = nil, quality: String? = nil, hltSkim: String? = nil) {
             self.reconstruction = reconstruction
             self.skim = skim
             self.quality = quality
+            self.hltSkim = hltSkim
         }
     }
 
@@ -168,4 +171,7 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     /// Where output numbering starts in each folder: a run's express arrives in batches, each a
     /// request of its own, and each batch numbers on after the files before it.
     public var firstSequence: Int = 0
+    /// HLT skims made from the all-events raw files first (express and unofficial requests): raw
+    /// files of the skim's data tag, which the reconstruction then reads when the input selects them.
+    public var hltSkims: [String] = []
 }

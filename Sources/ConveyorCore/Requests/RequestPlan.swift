@@ -24,7 +24,7 @@ public struct RequestPlan: Sendable, Equatable {
     /// and skims are configured guesses until measured jobs replace them.
     public static let defaultCost: [String: Double] = [
         "raw-calibrations": 300, "cdst-calibration-skims": 11_000, "cdst-calibrations": 300,
-        "mdst-hlt-skims": 11_000, "mdst-all-events": 132_000, "quality-report": 50, "physics-skims": 2_000,
+        "hlt-skims": 50, "mdst-hlt-skims": 11_000, "mdst-all-events": 132_000, "quality-report": 50, "physics-skims": 2_000,
     ]
 
     public init(_ request: ProcessingRequest, cost: [String: Double] = RequestPlan.defaultCost) {
@@ -36,6 +36,9 @@ public struct RequestPlan: Sendable, Equatable {
             last = [name]
         }
         let calibrating = !request.calibrations.isEmpty
+        if !request.hltSkims.isEmpty {
+            add("hlt-skims", .job, "HLT skims of the raw data: \(request.hltSkims.joined(separator: ", "))")
+        }
         switch request.campaign {
         case .prompt, .reprocessing:
             if calibrating {

@@ -136,6 +136,9 @@ extension RequestJobAccountant {
         case "physics-skims":
             program = request.commands.skim ?? ""
             environment["CONVEYOR_SKIM"] = job.dataTag ?? ""
+        case "hlt-skims":
+            program = request.commands.hltSkim ?? ""
+            environment["CONVEYOR_SKIM"] = job.dataTag ?? ""
         case "quality-report":
             program = request.commands.quality ?? ""
         default:

@@ -206,6 +206,7 @@ extension StoreSession {
                 SELECT f.lfn AS lfn, f.data_tag AS data_tag, f.run AS run, f.created_at AS created_at FROM files f
                 WHERE f.exp = \(bind: exp) AND f.run >= \(bind: low) AND f.run <= \(bind: high) AND f.level = 'raw' AND f.status = 'good'
                 AND NOT EXISTS (SELECT 1 FROM live_express_files e WHERE e.lfn = f.lfn AND e.stream = \(bind: stream))
+                AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
                 ORDER BY f.lfn
                 """
             ).all()
@@ -283,10 +284,15 @@ extension StoreSession {
         return try row?.decode(column: "at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:))
     }
 
-    /// When a run's newest raw file was registered.
+    /// When a run's newest raw file from the DAQ was registered (not the HLT skims express made of them).
     public func lastRawFileRegistered(_ run: ExpRun) async throws -> Timestamp? {
-        try await sql.raw("SELECT max(created_at) AS at FROM files WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) AND level = 'raw'").first()?
-            .decode(column: "at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:))
+        try await sql.raw(
+            """
+            SELECT max(created_at) AS at FROM files f WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) AND level = 'raw'
+            AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
+            """
+        ).first()?
+        .decode(column: "at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:))
     }
 
     /// Tracked runs above every run that has streams: the runs a cycle has to give streams. Two

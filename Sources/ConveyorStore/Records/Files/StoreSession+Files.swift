@@ -258,7 +258,8 @@ extension StoreSession {
         return out
     }
 
-    /// The raw files behind a list of files (the listed raw files themselves included), once each.
+    /// The raw files behind a list of files (the listed raw files themselves included), once each:
+    /// the DAQ's, not HLT skims made from them (raw files with parents), which would count their events twice.
     public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, events: Int64)] {
         guard !lfns.isEmpty else { return [] }
         let list = SQLList(lfns.map { SQLBind($0) })
@@ -270,6 +271,7 @@ extension StoreSession {
                 SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
             )
             SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND f.level = 'raw'
+            AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
             """
         ).all()
         return try rows.map { row in
@@ -286,8 +288,10 @@ extension StoreSession {
         guard !runs.isEmpty else { return [:] }
         let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
         var counts: [ExpRun: Int] = [:]
+        // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
         for row in try await sql.select().columns("exp", "run").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
-            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers).groupBy("exp").groupBy("run").all()
+            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers)
+            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = files.id)")).groupBy("exp").groupBy("run").all()
         {
             counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(
                 column: "n", as: Int.self)

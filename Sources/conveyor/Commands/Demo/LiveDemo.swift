@@ -76,29 +76,31 @@ struct LiveDemo {
         let slots = max(2, ProcessInfo.processInfo.activeProcessorCount)
         try await Workflows(store: store).savePool(try Pool(name: "demo", executor: .local, slots: slots), by: DemoRun.manager)
         let configuration = """
-            # The live demo's data taking: express on the bhabha-like share of each run as its files arrive,
-            # two prompt calibrations per run into demo_pcl, PromptReco released by the handshake.
+            # The live demo's data taking: express makes the HLT skims of each file as it arrives and the cDST of the
+            # bhabha skim; two prompt calibrations per run read them into demo_pcl; PromptReco released by the handshake.
             global:
               release: sim-release-01
               express_tags: [demo_online]
               prompt_tags: [demo_pcl, demo_online]
               site: {name: \(DemoRun.site), pool: demo}
               output_base: /demo/data
-              commands: {reconstruction: "\(sim) reco", quality: "\(sim) quality"}
+              commands: {reconstruction: "\(sim) reco", quality: "\(sim) quality", hlt_skim: "\(sim) hlt-skim"}
               prompt: {delay: 60s, lock_offset: 5s, close_after: 8s, minimum_delay: 4s}
             streams:
               - name: physics
-                express: {outputs: [cdst]}
+                express: {hlt_skims: [hlt_bhabha, hlt_hadron], selection: [hlt_bhabha], outputs: [cdst]}
                 calibrations:
-                  - {name: beamspot, command: "\(sim) calibrate beamspot", tag: demo_pcl, input: express, harvest_timeout: 30s, upload_timeout: 50s}
-                  - {name: cdc_t0, command: "\(sim) calibrate cdc-t0", tag: demo_pcl, input: raw, harvest_timeout: 30s, upload_timeout: 50s}
+                  - {name: beamspot, command: "\(sim) calibrate beamspot", tag: demo_pcl, input: express, data_tags: [hlt_bhabha], harvest_timeout: 30s, upload_timeout: 50s}
+                  - {name: cdc_t0, command: "\(sim) calibrate cdc-t0", tag: demo_pcl, input: express, level: raw, data_tags: [hlt_bhabha], harvest_timeout: 30s, upload_timeout: 50s}
                 prompt_reco: {outputs: [mdst]}
 
             """
         try configuration.write(toFile: "\(folder)/live.yaml", atomically: true, encoding: .utf8)
         try await LiveDataTaking(store: store).configure(
             Data(configuration.utf8), fileName: "\(folder)/live.yaml", trackFrom: ExpRun(exp: DemoRun.exp, run: 1), by: DemoRun.manager)
-        say("Data taking configured (\(folder)/live.yaml): express per batch of files, calibrations beamspot and cdc_t0 per run into demo_pcl (pcl),")
+        say(
+            "Data taking configured (\(folder)/live.yaml): express makes the HLT skims and the bhabha cDST per batch of files; calibrations beamspot and cdc_t0 per run into demo_pcl (pcl);"
+        )
         say(
             "PromptReco released 60 s after a run's end, or 4 s after once its calibrations are done; a run without an end record is closed 8 s after its last file."
         )
