@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ConveyorDataManagement", targets: ["ConveyorDataManagement"]),
         .library(name: "ConveyorDataTaking", targets: ["ConveyorDataTaking"]),
         .library(name: "ConveyorLive", targets: ["ConveyorLive"]),
+        .library(name: "ConveyorPeople", targets: ["ConveyorPeople"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -124,6 +125,7 @@ let package = Package(
             name: "ConveyorDataTaking",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow", "ConveyorJob"]
         ),
+        .target(name: "ConveyorPeople", dependencies: ["ConveyorCore", "ConveyorStore"]),
         .target(
             name: "ConveyorLive",
             dependencies: [
@@ -150,6 +152,7 @@ let package = Package(
                 "ConveyorDataManagement",
                 "ConveyorDataTaking",
                 "ConveyorLive",
+                "ConveyorPeople",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,6 +184,7 @@ let package = Package(
                 "ConveyorDataManagement",
                 "ConveyorDataTaking",
                 "ConveyorLive",
+                "ConveyorPeople",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@ import ConveyorCore
 import ConveyorDataManagement
 import ConveyorDataTaking
 import ConveyorLive
+import ConveyorPeople
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -56,6 +57,7 @@ public enum ConveyorApplication {
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)
         DataTakingAPI(prompt: PromptReco(store: store), conditions: conditions).register(on: router, book: book)
         LiveAPI(live: LiveDataTaking(store: store)).register(on: router, book: book)
+        InboxAPI(inbox: Inbox(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests

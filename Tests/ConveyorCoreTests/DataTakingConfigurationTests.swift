@@ -151,3 +151,20 @@ struct DataTakingConfigurationTests {
         #expect(LiveStreamMachine.harvestDue(raw, stage: .open, end: nil, now: end) == (false, false))
     }
 }
+
+@Suite("Who an inbox item waits for")
+struct InboxItemTests {
+    @Test func namedPeopleTheRoleAndManagers() {
+        let t = Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000)
+        let signoff = InboxItem(kind: .signoff, subject: "s", since: t, people: ["cdc-expert"], role: .expert, link: "/workflows/1")
+        #expect(signoff.isFor(Actor(name: "cdc-expert", role: .expert)))
+        #expect(!signoff.isFor(Actor(name: "ecl-expert", role: .expert)))
+        #expect(signoff.isFor(Actor(name: "mona", role: .manager)))
+        let paused = InboxItem(kind: .paused_task, subject: "p", since: t, role: .expert, link: "/workflows/1")
+        #expect(paused.isFor(Actor(name: "ecl-expert", role: .expert)) && !paused.isFor(Actor(name: "vera", role: .viewer)))
+        let failed = InboxItem(kind: .failed_request, subject: "f", since: t, role: .manager, link: "/requests/r")
+        #expect(!failed.isFor(Actor(name: "ecl-expert", role: .expert)) && failed.isFor(Actor(name: "a", role: .admin)))
+        #expect(InboxItem.describe(age: 93_784) == "1 d 2 h" && InboxItem.describe(age: 3_900) == "1 h 5 min" && InboxItem.describe(age: 42) == "42 s")
+        #expect(signoff.age(at: t.adding(seconds: 90)) == 90 && signoff.age(at: Timestamp(microsecondsSinceEpoch: 0)) == 0)
+    }
+}

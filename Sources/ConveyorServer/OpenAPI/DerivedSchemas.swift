@@ -40,6 +40,7 @@ enum DerivedSchemas {
         ("UsageRow", { try derive(UsageRow.self, SchemaExamples.usageRow) }),
         ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
         ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
+        ("InboxItem", { try derive(InboxItem.self, SchemaExamples.inboxItem) }),
         ("LiveStatus", { try derive(LiveDataTaking.Status.self, SchemaExamples.liveStatus) }),
         ("LiveRunDetail", { try derive(LiveDataTaking.RunDetail.self, SchemaExamples.liveRunDetail) }),
         ("LiveConfiguration", { try derive(StoreSession.LiveConfigurationRow.self, SchemaExamples.liveConfiguration) }),

@@ -1,4 +1,7 @@
 extension SchemaExamples {
+    static let inboxItem = [
+        ##"{"action": "approve or reject (cdc-expert)", "command": "conveyor task signoff 7/signoff:cdc --approve --comment \"…\"", "kind": "signoff", "link": "/workflows/7", "people": ["cdc-expert"], "role": "expert", "since": "2026-12-07T11:03:43.840253Z", "subject": "sign off signoff:cdc of request prompt-b16 (workflow 7)"}"##
+    ]
     static let liveConfigurationRow =
         ##"{"actor": "mona", "at": "2026-12-07T11:03:43.840253Z", "configuration": "global:\n  release: release-08-01-00\n", "fileName": "live.yaml", "id": 1}"##
     static let liveConfiguration = [liveConfigurationRow]

@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorPeople
 import ConveyorDataManagement
 import Foundation
 import ConveyorRequests
@@ -41,6 +42,11 @@ struct PageRoutes {
         router.get("/audit") { _, context in
             let actor = try context.require(.viewer, to: "reading the audit log")
             return HTMLResponse(page: AuditPage(entries: try await auditLog.entries(limit: 500), actor: actor))
+        }
+        router.get("/inbox") { _, context in
+            let actor = try context.require(.viewer, to: "reading the inbox")
+            let items = try await Inbox(store: store).items(for: actor)
+            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now))
         }
         router.get("/users") { _, context in
             let actor = try context.require(.viewer, to: "reading the users")
