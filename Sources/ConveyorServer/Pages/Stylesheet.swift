@@ -22,6 +22,8 @@ enum Stylesheet {
         .card .count { font-size: 1.8rem; font-weight: 600; }
         .card .kind { color: var(--muted); }
         .muted { color: var(--muted); }
+        .timeline .done { color: var(--good, #1a7f37); font-weight: 600; }
+        .stopped { color: var(--bad); }
         .error { color: var(--bad); font-weight: 600; }
         form.inline { display: inline; }
         button, input[type=submit] { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
