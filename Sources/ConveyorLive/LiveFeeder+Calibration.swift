@@ -178,6 +178,15 @@ extension LiveFeeder {
         var firstRuns: [String] = []
         for name in payloads.keys.sorted() {
             guard let bytes = payloads[name] else { continue }
+            // An earlier try that appended it and ended before it could say so leaves it as the name's newest IoV from this run on.
+            let sha = PayloadChecksums(of: bytes).sha256
+            if let newest = try await conditions.entries(ofTag: config.tag, name: name).max(by: { $0.iov < $1.iov }), newest.sha256 == sha,
+                ExpRun(exp: newest.iov.expLow, run: newest.iov.runLow) >= stream.run
+            {
+                firstRuns.append("\(name) from \(newest.iov.expLow):\(newest.iov.runLow) (by an earlier try)")
+                payloads[name] = nil
+                continue
+            }
             do throws(ConveyorError) {
                 let result = try await conditions.append(
                     name: name, bytes: bytes, intoTag: config.tag, since: stream.run,
@@ -193,7 +202,8 @@ extension LiveFeeder {
             }
         }
         state.state = .uploaded
-        state.detail = "appended to \(config.tag): \(firstRuns.isEmpty ? "already in" : firstRuns.joined(separator: ", "))"
+        // Nothing left to append: an earlier try appended them and ended before it could say so.
+        state.detail = "appended to \(config.tag): \(firstRuns.isEmpty ? "by an earlier try" : firstRuns.joined(separator: ", "))"
         try await save(stream, state, payloads: nil, event: "\(config.name) uploaded", at: now)
         return state
     }

@@ -46,8 +46,8 @@ struct EngineFixture {
         try await workflows.submit(Data(yaml.utf8), name: "dag.yaml", by: manager)
     }
 
-    /// Ticks until `done` holds (at most `seconds`).
-    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 60, with other: Scheduler? = nil) async throws -> Workflows.Detail {
+    /// Ticks until `done` holds (at most `seconds`: a deadline for a loaded machine, not a speed check).
+    func tick(until done: (Workflows.Detail) -> Bool, workflow: Int64, seconds: Double = 180, with other: Scheduler? = nil) async throws -> Workflows.Detail {
         let scheduler = other ?? self.scheduler
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {

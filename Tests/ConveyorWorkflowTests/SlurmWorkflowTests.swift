@@ -83,7 +83,7 @@ struct SlurmOutageTests {
                     name: outage
                     tasks:
                       - name: reco
-                        command: echo $CONVEYOR_ARRAY_INDEX >> \(out)/ran; sleep 12
+                        command: echo $CONVEYOR_ARRAY_INDEX >> \(out)/ran; sleep 30
                         array: 3
                         pool: batch
                     """)
@@ -103,7 +103,7 @@ struct SlurmOutageTests {
                     throw error
                 }
                 try Self.startController()
-                let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 90, with: scheduler)
+                let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 120, with: scheduler)
                 #expect(fx.states(detail) == ["reco": .succeeded])
                 let ran = try String(contentsOfFile: out + "/ran", encoding: .utf8).split(separator: "\n").sorted()
                 #expect(ran == ["0", "1", "2"], "each element ran once: \(ran)")
