@@ -96,6 +96,17 @@ public struct LiveDataTaking: Sendable {
         }
     }
 
+    /// One handshake cycle, then one feeder cycle, at `moment` (a simulated clock) or now: what the
+    /// scheduler runs every few seconds, for `live cycle` and `POST /api/v1/live/cycle`.
+    @discardableResult
+    public func cycle(
+        at moment: Timestamp? = nil, actor: String = "prompt-handshake"
+    ) async throws(ConveyorError) -> (
+        handshake: PromptReco.CycleResult, feeder: LiveFeeder.CycleResult
+    ) {
+        (try await PromptReco(store: store).cycle(at: moment, actor: actor), try await LiveFeeder(store: store).cycle(at: moment))
+    }
+
     public func run(_ run: ExpRun) async throws(ConveyorError) -> RunDetail {
         let prompt: PromptRunDetail?
         do { prompt = try await PromptReco(store: store).run(run) } catch .notFound(_) { prompt = nil }

@@ -59,7 +59,6 @@ extension LiveFeeder {
         }
         let open = names.filter { states[$0] != .some(WorkflowState.succeeded.rawValue) }
         facts.chunksOpen = open.count
-        facts.chunksFailed = open.filter { [WorkflowState.failed.rawValue, WorkflowState.cancelled.rawValue].contains(states[$0] ?? nil) }
         if open.isEmpty, !names.isEmpty, stream.expressLatencySeconds == nil || !taken.isEmpty,
             let last = try await store.read({ try await $0.lastOutputRegistered(requests: names) }),
             let raw = try await store.read({ try await $0.lastRawFileRegistered(run) })

@@ -9,13 +9,11 @@ extension LiveFeeder {
     /// A run flagged BAD by then gets none. - Returns: how many requests it submitted.
     func prompt(
         _ stream: inout LiveStream, _ settings: DataTakingConfiguration.Stream, _ configuration: DataTakingConfiguration,
-        _ facts: inout LiveStreamMachine.Facts, now: Timestamp
+        _ facts: inout LiveStreamMachine.Facts, quality: QualityFlag?, now: Timestamp
     ) async throws(ConveyorError) -> Int {
         guard let outputs = settings.promptReco else { return 0 }
         let name = LiveStream.promptRequestName(stream.run, stream: stream.stream)
         guard let request = stream.promptRequest else {
-            let run = stream.run
-            let quality = try await store.read { try await $0.run(run)?.quality }
             if quality == .bad {
                 facts.promptSkipped = "run \(stream.run) is flagged BAD"
                 return 0

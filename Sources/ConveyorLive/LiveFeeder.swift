@@ -78,13 +78,12 @@ public struct LiveFeeder: Sendable {
                 result.harvested += loop.harvested
                 result.uploaded += loop.uploaded
                 result.transitions += try await advance(&stream, facts, now: now)
-                if stream.stage == .released || stream.stage == .prompt_done {
-                    result.promptSubmitted += try await prompt(&stream, settings, configuration, &facts, now: now)
-                }
             }
-            if stream.stage == .prompt_done || stream.stage == .released {
+            if stream.stage == .released || stream.stage == .prompt_done {
+                // Read once: PromptReco is not submitted for a BAD run, and a flag certifies the stream.
                 let run = stream.run
                 let quality = try await store.read { try await $0.run(run)?.quality }
+                if let settings { result.promptSubmitted += try await prompt(&stream, settings, configuration, &facts, quality: quality, now: now) }
                 if let quality, quality != .unknown { facts.quality = quality }
             }
             result.transitions += try await advance(&stream, facts, now: now)

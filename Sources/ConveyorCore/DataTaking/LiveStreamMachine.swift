@@ -14,9 +14,8 @@ public enum LiveStreamMachine {
         public var hasExpress: Bool
         /// Selected raw files not yet handed to express.
         public var filesWaiting: Int
-        /// Express requests of the run stream not yet done, and the failed among them.
+        /// Express requests of the run stream not yet done.
         public var chunksOpen: Int
-        public var chunksFailed: [String]
         public var promptWanted: Bool
         /// Why PromptReco is left out for the run although the stream wants it (a run flagged BAD).
         public var promptSkipped: String?
@@ -26,7 +25,7 @@ public enum LiveStreamMachine {
         public var quality: QualityFlag?
 
         public init(
-            run: PromptRun, hasExpress: Bool, filesWaiting: Int = 0, chunksOpen: Int = 0, chunksFailed: [String] = [], promptWanted: Bool = true,
+            run: PromptRun, hasExpress: Bool, filesWaiting: Int = 0, chunksOpen: Int = 0, promptWanted: Bool = true,
             promptSkipped: String? = nil, promptDone: Bool? = nil, quality: QualityFlag? = nil
         ) {
             self.promptSkipped = promptSkipped
@@ -34,7 +33,6 @@ public enum LiveStreamMachine {
             self.hasExpress = hasExpress
             self.filesWaiting = filesWaiting
             self.chunksOpen = chunksOpen
-            self.chunksFailed = chunksFailed
             self.promptWanted = promptWanted
             self.promptDone = promptDone
             self.quality = quality

@@ -63,8 +63,7 @@ struct LiveAPI {
                 response: .ref("LiveStatus")
             ), in: book
         ) { _, _ in
-            try await PromptReco(store: live.store).cycle()
-            try await LiveFeeder(store: live.store).cycle()
+            try await live.cycle()
             return try await live.status(limit: 100)
         }
     }

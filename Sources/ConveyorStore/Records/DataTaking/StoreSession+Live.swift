@@ -69,6 +69,7 @@ extension StoreSession {
     private func withProducers(_ streams: [LiveStream], final: Bool?) async throws -> [LiveStream] {
         guard let first = streams.map(\.run).min(), let last = streams.map(\.run).max() else { return streams }
         var rows = sql.select().columns("exp", "run", "stream", "producer", "state", "attempts", "detail", "at").from("live_producers")
+            .where("exp", .greaterThanOrEqual, first.exp).where("exp", .lessThanOrEqual, last.exp)
         if first.exp == last.exp {
             rows = rows.where("exp", .equal, first.exp).where("run", .greaterThanOrEqual, first.run).where("run", .lessThanOrEqual, last.run)
         }
@@ -194,25 +195,30 @@ extension StoreSession {
 
     // MARK: Express
 
-    /// Raw files of runs not yet handed to a stream's express (LFN, data tag, when registered), by run:
-    /// one read, one range per experiment.
+    /// Raw files from the DAQ of runs not yet handed to a stream's express (LFN, data tag, when
+    /// registered), by run: one read per stretch of consecutive runs, so that a run left open long
+    /// ago does not make every run since it be read.
     public func rawFilesNotExpressed(_ runs: [ExpRun], stream: String) async throws -> [ExpRun: [(lfn: String, dataTag: String?, at: Timestamp)]] {
-        let wanted = Set(runs)
         var found: [ExpRun: [(lfn: String, dataTag: String?, at: Timestamp)]] = [:]
-        for (exp, members) in Dictionary(grouping: wanted, by: \.exp) {
-            guard let low = members.map(\.run).min(), let high = members.map(\.run).max() else { continue }
+        var stretches: [(exp: Int, low: Int, high: Int)] = []
+        for run in Set(runs).sorted() {
+            if let last = stretches.last, last.exp == run.exp, last.high + 1 == run.run {
+                stretches[stretches.count - 1].high = run.run
+            } else {
+                stretches.append((run.exp, run.run, run.run))
+            }
+        }
+        for (exp, low, high) in stretches {
             let rows = try await sql.raw(
                 """
                 SELECT f.lfn AS lfn, f.data_tag AS data_tag, f.run AS run, f.created_at AS created_at FROM files f
-                WHERE f.exp = \(bind: exp) AND f.run >= \(bind: low) AND f.run <= \(bind: high) AND f.level = 'raw' AND f.status = 'good'
+                WHERE f.exp = \(bind: exp) AND f.run >= \(bind: low) AND f.run <= \(bind: high) AND \(unsafeRaw: Self.isDAQRaw("f")) AND f.status = 'good'
                 AND NOT EXISTS (SELECT 1 FROM live_express_files e WHERE e.lfn = f.lfn AND e.stream = \(bind: stream))
-                AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
                 ORDER BY f.lfn
                 """
             ).all()
             for row in rows {
                 let run = ExpRun(exp: exp, run: try row.decode(column: "run", as: Int.self))
-                guard wanted.contains(run) else { continue }
                 found[run, default: []].append(
                     (
                         try row.decode(column: "lfn", as: String.self), try row.decode(column: "data_tag", as: String?.self),
@@ -288,8 +294,7 @@ extension StoreSession {
     public func lastRawFileRegistered(_ run: ExpRun) async throws -> Timestamp? {
         try await sql.raw(
             """
-            SELECT max(created_at) AS at FROM files f WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) AND level = 'raw'
-            AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
+            SELECT max(created_at) AS at FROM files f WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) AND \(unsafeRaw: Self.isDAQRaw("f"))
             """
         ).first()?
         .decode(column: "at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:))

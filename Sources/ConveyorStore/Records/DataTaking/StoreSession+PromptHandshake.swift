@@ -79,8 +79,7 @@ extension StoreSession {
         SELECT p.exp AS exp, p.run AS run, p.closed_at AS closed_at, p.close_reason AS close_reason, p.locked_at AS locked_at,
         p.released_at AS released_at, p.calibrated_at AS calibrated_at, p.disposition AS disposition, p.disposition_reason AS disposition_reason,
         r.start_at AS start_at, r.stop_at AS stop_at,
-        (SELECT max(f.created_at) FROM files f WHERE f.exp = p.exp AND f.run = p.run AND f.level = 'raw'
-         AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)) AS last_file
+        (SELECT max(f.created_at) FROM files f WHERE f.exp = p.exp AND f.run = p.run AND \(isDAQRaw("f"))) AS last_file
         FROM prompt_runs p LEFT JOIN runs r ON r.exp = p.exp AND r.run = p.run
         """
 

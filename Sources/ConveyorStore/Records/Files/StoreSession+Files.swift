@@ -258,6 +258,12 @@ extension StoreSession {
         return out
     }
 
+    /// The SQL condition that the file aliased `alias` is raw data from the DAQ: raw, and not an HLT
+    /// skim made from other raw files (raw files with parents), which would count their events twice.
+    static func isDAQRaw(_ alias: String) -> String {
+        "\(alias).level = 'raw' AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = \(alias).id)"
+    }
+
     /// The raw files behind a list of files (the listed raw files themselves included), once each:
     /// the DAQ's, not HLT skims made from them (raw files with parents), which would count their events twice.
     public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, events: Int64)] {
@@ -270,8 +276,7 @@ extension StoreSession {
                 UNION
                 SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
             )
-            SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND f.level = 'raw'
-            AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = f.id)
+            SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND \(unsafeRaw: Self.isDAQRaw("f"))
             """
         ).all()
         return try rows.map { row in
@@ -290,8 +295,7 @@ extension StoreSession {
         var counts: [ExpRun: Int] = [:]
         // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
         for row in try await sql.select().columns("exp", "run").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
-            .where("level", .equal, "raw").where("exp", .in, exps).where("run", .in, numbers)
-            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = files.id)")).groupBy("exp").groupBy("run").all()
+            .where("exp", .in, exps).where("run", .in, numbers).where(SQLRaw(Self.isDAQRaw("files"))).groupBy("exp").groupBy("run").all()
         {
             counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(
                 column: "n", as: Int.self)

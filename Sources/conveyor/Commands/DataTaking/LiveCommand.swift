@@ -107,14 +107,9 @@ struct LiveCommand: AsyncParsableCommand {
         func run() async throws {
             let moment = try at.map { try Timestamp(parsing: $0) }
             let (handshake, feeder) = try await global.withStore { store in
-                (
-                    try await PromptReco(store: store).cycle(at: moment, actor: Actor.currentLocalOperator.name),
-                    try await LiveFeeder(store: store).cycle(at: moment)
-                )
+                try await LiveDataTaking(store: store).cycle(at: moment, actor: Actor.currentLocalOperator.name)
             }
-            for step in handshake.plan.closes { Output.line("closed \(step.run): \(step.reason)") }
-            for step in handshake.plan.locks { Output.line("locked \(step.run): \(step.reason)") }
-            for step in handshake.plan.releases { Output.line("released \(step.run): \(step.reason)") }
+            PromptCommand.report(handshake.plan)
             Output.line(
                 "feeder: \(feeder.active) active run stream(s), \(feeder.streamsStarted) started, \(feeder.expressSubmitted) express request(s), "
                     + "\(feeder.harvested) harvested, \(feeder.uploaded) uploaded, \(feeder.promptSubmitted) PromptReco request(s), \(feeder.transitions) step(s)"

@@ -79,12 +79,17 @@ struct PromptCommand: AsyncParsableCommand {
             let moment = try at.map { try Timestamp(parsing: $0) }
             let result = try await global.withStore { store in try await PromptReco(store: store).cycle(at: moment, actor: Actor.currentLocalOperator.name) }
             let plan = result.plan
-            for step in plan.closes { Output.line("closed \(step.run): \(step.reason)") }
-            for step in plan.locks { Output.line("locked \(step.run): \(step.reason)") }
-            for step in plan.releases { Output.line("released \(step.run): \(step.reason)") }
+            PromptCommand.report(plan)
             if let waiting = plan.waiting { Output.line("waiting: \(waiting)") }
             Output.line("first condition-safe run: \(plan.fcsr?.description ?? "none")\(result.tracked > 0 ? " (\(result.tracked) new run(s) tracked)" : "")")
         }
+    }
+
+    /// A cycle's closes, locks and releases, a line each.
+    static func report(_ plan: PromptHandshake.Plan) {
+        for step in plan.closes { Output.line("closed \(step.run): \(step.reason)") }
+        for step in plan.locks { Output.line("locked \(step.run): \(step.reason)") }
+        for step in plan.releases { Output.line("released \(step.run): \(step.reason)") }
     }
 
     /// Stops or resumes release for every run or one.

@@ -25,6 +25,10 @@ struct DemoRun {
     /// The second site: an analysis site that receives the mDST.
     static let analysisSite = "BNL"
     static let admin = Actor(name: "demo-admin", role: .admin)
+    /// The simulated detector's constants before any calibration: the previous bucket's, as the demos start from.
+    static let nominalConstants: [(name: String, text: String)] = [
+        ("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0"),
+    ]
 
     var database: String { "\(folder)/conveyor.sqlite" }
     var data: String { "\(folder)/data" }
@@ -113,11 +117,10 @@ struct DemoRun {
         )
 
         let conditions = ConditionsDatabase(store: store)
-        let nominal: [(String, String)] = [("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0")]
         for tag in ["demo_online", "demo_prompt"] {
             _ = try await conditions.createTag(
                 named: tag, type: .data, description: tag == "demo_prompt" ? "the prompt tag" : "base constants", by: Self.manager)
-            for (name, text) in nominal {
+            for (name, text) in Self.nominalConstants {
                 try await conditions.upload(
                     name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)),
                     description: "nominal \(name)", by: Self.manager)

@@ -61,11 +61,10 @@ struct LiveDemo {
     /// Tags with nominal constants, the pool and the data-taking configuration.
     private func prepare(_ store: Store, sim: String) async throws {
         let conditions = ConditionsDatabase(store: store)
-        let nominal: [(String, String)] = [("ECLGains", Array(repeating: "1.0", count: 16).joined(separator: " ")), ("CDCT0", "0.0"), ("BeamSpot", "0.0 0.0")]
         for tag in ["demo_online", "demo_pcl"] {
             _ = try await conditions.createTag(
                 named: tag, type: .data, description: tag == "demo_pcl" ? "the prompt calibration loop's tag" : "base constants", by: DemoRun.manager)
-            for (name, text) in nominal where tag == "demo_online" || name != "ECLGains" {
+            for (name, text) in DemoRun.nominalConstants where tag == "demo_online" || name != "ECLGains" {
                 try await conditions.upload(
                     name: name, bytes: Data((text + "\n").utf8), intoTag: tag, iov: .from(ExpRun(exp: 0, run: 0)), description: "nominal \(name)",
                     by: DemoRun.manager)
