@@ -63,6 +63,35 @@ public struct Accounts: Sendable {
         return revoked
     }
 
+    /// Sets a user's e-mail address (nil or empty: none) and responsibilities. Needs `admin`, or the
+    /// user themselves for their own e-mail address.
+    public func setContact(of name: String, email: String?, responsibilities: [String]?, by actor: Actor) async throws(ConveyorError) -> User {
+        let email = email?.trimmingCharacters(in: .whitespaces)
+        if let email, !email.isEmpty, !NotificationSettings.isEmailAddress(email) { throw .invalidInput("'\(email)' is not an e-mail address") }
+        if responsibilities != nil || actor.name != name { try actor.require(.admin, to: "setting another user's e-mail or anyone's responsibilities") }
+        for responsibility in responsibilities ?? [] where !DataTakingConfiguration.isName(responsibility) {
+            throw .invalidInput("responsibility '\(responsibility)' may hold only letters, digits, '-' and '_' (up to 40)")
+        }
+        let updated = try await store.write { session in
+            guard var user = try await session.user(named: name) else { throw ConveyorError.notFound("no user named '\(name)'") }
+            if email != nil { user.email = email?.isEmpty == true ? nil : email }
+            if let responsibilities {
+                guard user.source != "directory" else {
+                    throw ConveyorError.conflict("\(name) comes from the directory, whose groups set their responsibilities at each sign-in")
+                }
+                user.responsibilities = responsibilities
+            }
+            try await session.updateUser(named: name, email: user.email, responsibilities: user.responsibilities)
+            try await session.appendAudit(
+                AuditRecord(
+                    actor: actor, action: "user.contact", subjectKind: "user", subject: name,
+                    detail: "e-mail \(user.email ?? "none"), responsibilities [\(user.responsibilities.joined(separator: ","))]"))
+            return user
+        }
+        tokenCache?.clear()
+        return updated
+    }
+
     public func users(includeRevoked: Bool = true) async throws(ConveyorError) -> [User] {
         try await store.read { try await $0.users(includeRevoked: includeRevoked) }
     }

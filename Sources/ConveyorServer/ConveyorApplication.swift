@@ -60,7 +60,8 @@ public enum ConveyorApplication {
         InboxAPI(inbox: Inbox(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
-            store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests
+            store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests,
+            directory: configuration.directory
         ).register(on: router)
 
         let registry = ConveyorMetrics.registry

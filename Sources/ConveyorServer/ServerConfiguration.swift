@@ -10,11 +10,18 @@ public struct ServerConfiguration: Sendable {
     /// Called when a request queues a command for the workflow scheduler (a sign-off, a
     /// cancellation), so that a scheduler in this process applies it at once.
     public var onWorkflowCommand: @Sendable () -> Void
+    /// The lab's directory: when set, the sign-in page takes a user name and password (API tokens
+    /// still work for programs and as a fallback).
+    public var directory: DirectoryConfiguration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, anonymousRole: Role? = nil, onWorkflowCommand: @escaping @Sendable () -> Void = {}) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, anonymousRole: Role? = nil, directory: DirectoryConfiguration? = nil,
+        onWorkflowCommand: @escaping @Sendable () -> Void = {}
+    ) {
         self.host = host
         self.port = port
         self.anonymousRole = anonymousRole
+        self.directory = directory
         self.onWorkflowCommand = onWorkflowCommand
     }
 }

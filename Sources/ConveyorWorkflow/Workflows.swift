@@ -170,11 +170,12 @@ public struct Workflows: Sendable {
         var comment = comment.trimmingCharacters(in: .whitespaces)
         if !approve, comment.isEmpty { throw .invalidInput("say why: a rejection needs --comment") }
         var override = false
-        if let signers = task.definition.signers, !signers.contains(actor.name) {
+        if let signers = task.definition.signers, !actor.isAmong(signers) {
             let named = signers.joined(separator: ", ")
             // A manager may decide in an expert's place (on holiday, unreachable); it is recorded as such.
             guard actor.role >= .manager else {
-                throw .forbidden("\(task.name) is signed off by \(named) (as its request says), not by \(actor.name); a manager may override")
+                throw .forbidden(
+                    "\(task.name) is signed off by \(named) (people or responsibilities, as its request says), not by \(actor.name); a manager may override")
             }
             override = true
             comment = "override by manager \(actor.name) in place of \(named)" + (comment.isEmpty ? "" : ": \(comment)")

@@ -167,4 +167,13 @@ struct InboxItemTests {
         #expect(InboxItem.describe(age: 93_784) == "1 d 2 h" && InboxItem.describe(age: 3_900) == "1 h 5 min" && InboxItem.describe(age: 42) == "42 s")
         #expect(signoff.age(at: t.adding(seconds: 90)) == 90 && signoff.age(at: Timestamp(microsecondsSinceEpoch: 0)) == 0)
     }
+
+    @Test func aResponsibilityStandsForEveryoneWhoHoldsIt() {
+        let t = Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000)
+        let signoff = InboxItem(kind: .signoff, subject: "s", since: t, people: ["ecl_gains"], role: .expert, link: "/workflows/1")
+        #expect(signoff.isFor(Actor(name: "alice", role: .expert, responsibilities: ["ecl_gains"])))
+        #expect(!signoff.isFor(Actor(name: "carol", role: .expert, responsibilities: ["run_quality"])))
+        #expect(Actor(name: "alice", role: .expert).isAmong(["alice"]) && !Actor(name: "alice", role: .expert).isAmong([]))
+        #expect(t.subtracting(seconds: 60).seconds(since: t) == -60 && Timestamp(microsecondsSinceEpoch: 5).subtracting(seconds: 1).microsecondsSinceEpoch == 0)
+    }
 }

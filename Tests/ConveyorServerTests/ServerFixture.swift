@@ -17,6 +17,7 @@ struct ServerFixture: Sendable {
         _ backend: TestBackend = .sqlite,
         _ setup: TestingSetup = .router,
         anonymousRole: Role? = nil,
+        directory: DirectoryConfiguration? = nil,
         _ body: @Sendable (any TestClientProtocol, ServerFixture) async throws -> T
     ) async throws -> T {
         try await backend.withStore { store in
@@ -29,7 +30,7 @@ struct ServerFixture: Sendable {
             let fixture = ServerFixture(store: store, tokens: tokens)
             let app = ConveyorApplication.build(
                 store: store,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, anonymousRole: anonymousRole),
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, anonymousRole: anonymousRole, directory: directory),
                 logger: TestBackend.quietLogger
             )
             return try await app.test(setup) { client in try await body(client, fixture) }

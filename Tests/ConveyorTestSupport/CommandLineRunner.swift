@@ -46,6 +46,20 @@ public struct CommandLineRunner: Sendable {
         return Result(exitCode: result.terminationStatus.shellExitCode, stdout: result.standardOutput, stderr: result.standardError)
     }
 
+    /// Runs the program with `input` on its stdin (a password, a file piped in).
+    public func run(_ arguments: [String], input: String) async throws -> Result {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: processEnvironment,
+            workingDirectory: FilePath(workingDirectory),
+            input: .string(input),
+            output: .string(limit: 4 * 1024 * 1024),
+            error: .string(limit: 1024 * 1024)
+        )
+        return Result(exitCode: result.terminationStatus.shellExitCode, stdout: result.standardOutput, stderr: result.standardError)
+    }
+
     /// This process's environment without `CONVEYOR_DB`, plus the runner's own settings.
     var processEnvironment: Environment {
         var updates: [Environment.Key: String?] = ["CONVEYOR_DB": nil]

@@ -7,15 +7,27 @@ public struct Actor: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The name written to the audit log.
     public let name: String
     public let role: Role
+    /// Responsibilities held (from the directory's groups or set by an admin), e.g. `ecl_gains`.
+    public let responsibilities: [String]
 
-    public init(name: String, role: Role) {
+    public init(name: String, role: Role, responsibilities: [String] = []) {
         self.name = name
         self.role = role
+        self.responsibilities = responsibilities
     }
 
     /// An authenticated API user.
     public init(user: User) {
-        self.init(name: user.name, role: user.role)
+        self.init(name: user.name, role: user.role, responsibilities: user.responsibilities)
+    }
+
+    /// Whether this actor is one of `names`, by their own name or a responsibility they hold.
+    ///
+    /// ```swift
+    /// Actor(name: "alice", role: .expert, responsibilities: ["ecl_gains"]).isAmong(["ecl_gains"])   // true
+    /// ```
+    public func isAmong(_ names: [String]) -> Bool {
+        names.contains(name) || names.contains { responsibilities.contains($0) }
     }
 
     /// The operating-system user running the command line against the database directly.

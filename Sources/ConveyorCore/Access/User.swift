@@ -10,14 +10,28 @@ public struct User: Codable, Sendable, Hashable, Identifiable {
     public var createdBy: String
     /// Set once the account's token has been revoked; a revoked user can no longer authenticate.
     public var revokedAt: Timestamp?
+    /// Where notifications by e-mail go; nil: the person gets none by e-mail.
+    public var email: String?
+    /// What the person answers for beyond their role (e.g. `ecl_gains`): a sign-off that names a
+    /// responsibility waits for everyone who holds it.
+    public var responsibilities: [String]
+    /// Where the account comes from: `token` (made by an admin) or `directory` (the lab's LDAP,
+    /// whose groups set its role and responsibilities at each sign-in).
+    public var source: String
 
-    public init(id: Int64, name: String, role: Role, createdAt: Timestamp, createdBy: String, revokedAt: Timestamp? = nil) {
+    public init(
+        id: Int64, name: String, role: Role, createdAt: Timestamp, createdBy: String, revokedAt: Timestamp? = nil, email: String? = nil,
+        responsibilities: [String] = [], source: String = "token"
+    ) {
         self.id = id
         self.name = name
         self.role = role
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.revokedAt = revokedAt
+        self.email = email
+        self.responsibilities = responsibilities
+        self.source = source
     }
 
     public var isActive: Bool { revokedAt == nil }

@@ -131,6 +131,19 @@ public struct ConfigurationValue: Sendable {
 
     public func optionalString() throws(ConveyorError) -> String? { isMissing ? nil : try string() }
 
+    /// A duration as text (`48h`, `30m`, `90s`, `2d`, `0`) or a number of seconds, up to 100 years.
+    public func duration(default fallback: Double) throws(ConveyorError) -> Double {
+        guard !isMissing else { return fallback }
+        let longest = 100 * 365.25 * 86_400
+        if case .number(let seconds) = node {
+            guard seconds.isFinite, seconds >= 0, seconds <= longest else { throw error("a duration from 0 to 100 years") }
+            return seconds
+        }
+        let text = try string()
+        if text.trimmingCharacters(in: .whitespaces) == "0" { return 0 }
+        do { return Double(try AgeText.seconds(text)) } catch { throw self.error(error.message) }
+    }
+
     public func int(minimum: Int? = nil) throws(ConveyorError) -> Int {
         let bound = minimum.map { " ≥ \($0)" } ?? ""
         guard case .number(let n) = node, n == n.rounded(), abs(n) < 1e15 else {

@@ -205,13 +205,6 @@ extension DataTakingConfiguration {
 
     /// A duration as text (`48h`, `30m`, `0`), or a number of seconds.
     static func duration(_ value: ConfigurationValue, default fallback: Double) throws(ConveyorError) -> Double {
-        guard !value.isMissing else { return fallback }
-        if case .number(let seconds) = value.node {
-            guard seconds.isFinite, seconds >= 0, seconds <= PromptSettings.longest else { throw value.error("a duration from 0 to 100 years") }
-            return seconds
-        }
-        let text = try value.string()
-        if text.trimmingCharacters(in: .whitespaces) == "0" { return 0 }
-        do { return Double(try AgeText.seconds(text)) } catch { throw value.error(error.message) }
+        try value.duration(default: fallback)
     }
 }

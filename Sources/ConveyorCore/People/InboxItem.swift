@@ -26,7 +26,7 @@ public struct InboxItem: Codable, Sendable, Equatable {
     public var action: String
     /// Since when it waits.
     public var since: Timestamp
-    /// The people it waits for; empty: anyone with `role`.
+    /// The people (or responsibilities) it waits for; empty: anyone with `role`.
     public var people: [String]
     public var role: Role
     /// The page where one acts on it.
@@ -49,7 +49,7 @@ public struct InboxItem: Codable, Sendable, Equatable {
     /// managers and admins always (they may act in an expert's place).
     public func isFor(_ actor: Actor) -> Bool {
         if actor.role.satisfies(.manager) { return true }
-        if !people.isEmpty { return people.contains(actor.name) }
+        if !people.isEmpty { return actor.isAmong(people) }
         return actor.role.satisfies(role)
     }
 

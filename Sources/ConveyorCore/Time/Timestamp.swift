@@ -127,6 +127,12 @@ extension Timestamp {
         return Timestamp(microsecondsSinceEpoch: overflow ? .max : sum)
     }
 
+    /// This moment less `seconds` (clamped like ``adding(seconds:)``, and never before 1970).
+    public func subtracting(seconds: Double) -> Timestamp {
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), 100 * 365.25 * 86_400)
+        return Timestamp(microsecondsSinceEpoch: max(0, microsecondsSinceEpoch - Int64((bounded * 1_000_000).rounded())))
+    }
+
     /// Seconds from `earlier` to this moment.
     public func seconds(since earlier: Timestamp) -> Double { (Double(microsecondsSinceEpoch) - Double(earlier.microsecondsSinceEpoch)) / 1_000_000 }
 }

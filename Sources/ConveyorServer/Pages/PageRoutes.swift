@@ -21,6 +21,7 @@ struct PageRoutes {
     let registry: RunRegistry
     let workflows: Workflows
     let requests: Requests
+    let directory: DirectoryConfiguration?
 
     struct RequestForm: Decodable {
         let configuration: String?
@@ -28,7 +29,9 @@ struct PageRoutes {
     }
 
     struct LoginForm: Decodable {
-        let token: String
+        let token: String?
+        let user: String?
+        let password: String?
         let next: String?
     }
 
@@ -196,15 +199,30 @@ struct PageRoutes {
         }
         router.get("/login") { request, _ in
             let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
-            return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), failed: false))
+            return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), directory: directory != nil))
         }
         router.post("/login") { request, context in
             let body = try await request.body.collect(upTo: 16 * 1024)
             let form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
             let next = Self.safeLocalPath(form.next ?? "/")
-            let token = form.token.trimmingCharacters(in: .whitespaces)
-            guard let started = try? await accounts.startSession(token: token) else {
-                return HTMLResponse(status: .unauthorized, page: LoginPage(next: next, failed: true)).response
+            let started: (actor: Actor, sessionID: String)
+            do throws(ConveyorError) {
+                let user = form.user?.trimmingCharacters(in: .whitespaces) ?? ""
+                if let directory, !user.isEmpty {
+                    started = try await accounts.startSession(user: user, password: form.password ?? "", from: context.remoteAddress, directory: directory)
+                } else {
+                    started = try await accounts.startSession(token: (form.token ?? "").trimmingCharacters(in: .whitespaces))
+                }
+            } catch {
+                let status: HTTPResponse.Status =
+                    switch error {
+                    case .unavailable: .serviceUnavailable
+                    case .forbidden: .forbidden
+                    case .invalidInput: .badRequest
+                    default: .unauthorized
+                    }
+                let message = directory == nil ? "That token is not valid (unknown or revoked)." : error.message
+                return HTMLResponse(status: status, page: LoginPage(next: next, directory: directory != nil, failure: message, user: form.user ?? "")).response
             }
             var response = Response.redirect(to: next, type: .normal)
             response.setCookie(

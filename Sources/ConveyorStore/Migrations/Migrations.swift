@@ -16,6 +16,7 @@ enum Migrations {
         ownerQuotas,
         promptHandshake,
         liveDataTaking,
+        people,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -13,6 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var people: PeopleOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
     @Flag(help: "Let requests without a token read (act as viewer). Off by default.") var anonymousRead = false
@@ -23,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         guard (0...65535).contains(port) else { throw ConveyorError.invalidInput("port \(port) is out of range") }
         let timeout = try LeaseTimeout.duration(leaseTimeout)
+        let people = try people.load()
         var serverLogger = try global.logger(label: "conveyor.server")
         if global.logLevel == "warning" { serverLogger.logLevel = .info }
         let logger = serverLogger
@@ -37,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
                 store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
                 leaseTimeout: timeout, plugins: try .production(store: store), logger: schedulerLogger)
         let configuration = ServerConfiguration(
-            host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil,
+            host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil, directory: people?.directory,
             onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
         let location = store.location
         let app = ConveyorApplication.build(store: store, configuration: configuration, logger: logger) { boundPort in

@@ -6,7 +6,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users and their API tokens.",
-        subcommands: [Add.self, List.self, Revoke.self]
+        subcommands: [Add.self, List.self, SetContact.self, Revoke.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -39,8 +39,35 @@ struct UserCommand: AsyncParsableCommand {
                 let users = try await Accounts(store: store).users(includeRevoked: !active)
                 if output.json { return try Output.json(UserList(users: users)) }
                 Output.table(
-                    ["NAME", "ROLE", "CREATED", "BY", "STATE"],
-                    users.map { [$0.name, $0.role.rawValue, $0.createdAt.short, $0.createdBy, $0.revokedAt.map { "revoked \($0.short)" } ?? "active"] }
+                    ["NAME", "ROLE", "FROM", "E-MAIL", "RESPONSIBILITIES", "CREATED", "BY", "STATE"],
+                    users.map {
+                        [
+                            $0.name, $0.role.rawValue, $0.source, $0.email ?? "-",
+                            $0.responsibilities.isEmpty ? "-" : $0.responsibilities.joined(separator: ","),
+                            $0.createdAt.short, $0.createdBy, $0.revokedAt.map { "revoked \($0.short)" } ?? "active",
+                        ]
+                    }
+                )
+            }
+        }
+    }
+
+    struct SetContact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Set a user's e-mail address (for notifications) and responsibilities (what sign-offs may name instead of them).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The user's name.") var name: String
+        @Option(help: "Their e-mail address; an empty one removes it.") var email: String?
+        @Option(help: "Comma-separated responsibilities, e.g. ecl_gains,run_quality; an empty list removes them.") var responsibilities: String?
+
+        func run() async throws {
+            guard email != nil || responsibilities != nil else { throw ConveyorError.invalidInput("give --email, --responsibilities or both") }
+            let list = responsibilities.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            try await global.withStore { store in
+                let user = try await Accounts(store: store).setContact(of: name, email: email, responsibilities: list, by: .currentLocalOperator)
+                Output.line(
+                    "\(user.name): e-mail \(user.email ?? "none"), responsibilities \(user.responsibilities.isEmpty ? "none" : user.responsibilities.joined(separator: ","))"
                 )
             }
         }

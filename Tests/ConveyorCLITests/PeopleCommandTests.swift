@@ -1,0 +1,57 @@
+import ConveyorCore
+import ConveyorTestSupport
+import Foundation
+import Testing
+
+/// `conveyor user set` and `conveyor directory check`: contact details, responsibilities, and
+/// what the lab directory's groups give a person.
+@Suite("People on the command line")
+struct PeopleCommandTests {
+    @Test(arguments: TestBackend.available)
+    func contactDetailsAndResponsibilitiesAreSetAndChecked(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["CONVEYOR_DB": CommandLineTests.url(location)])
+            #expect(try await conveyor.run("user", "add", "carl", "--role", "expert").exitCode == 0)
+            let set = try await conveyor.run("user", "set", "carl", "--email", "carl@lab.test", "--responsibilities", "cdc_t0, run_quality")
+            #expect(set.exitCode == 0 && set.stdout.contains("carl: e-mail carl@lab.test, responsibilities cdc_t0,run_quality"), "\(set.stderr)")
+            #expect(try await conveyor.run("user", "list").stdout.contains("cdc_t0,run_quality"))
+            let bad = try await conveyor.run("user", "set", "carl", "--email", "carl at lab")
+            #expect(bad.exitCode != 0 && bad.stderr == "conveyor: 'carl at lab' is not an e-mail address\n", "\(bad.stderr)")
+            let unknown = try await conveyor.run("user", "set", "nobody", "--email", "n@lab.test")
+            #expect(unknown.exitCode != 0 && unknown.stderr.contains("no user named 'nobody'"))
+            let nothing = try await conveyor.run("user", "set", "carl")
+            #expect(nothing.exitCode != 0 && nothing.stderr.contains("give --email, --responsibilities or both"))
+        }
+    }
+
+    @Test(.enabled(if: LabDirectory.enabled))
+    func directoryCheckSaysWhatAPersonsGroupsGive() async throws {
+        let url = try #require(LabDirectory.url)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let people = directory.file("people.yaml")
+        try """
+        directory:
+          url: \(url)
+          user_dn: uid={user},ou=people,dc=lab,dc=test
+          groups_base: ou=groups,dc=lab,dc=test
+          groups:
+            - {group: ecl-calib, role: expert, responsibilities: [ecl_gains]}
+        """.write(toFile: people, atomically: true, encoding: .utf8)
+        let conveyor = CommandLineRunner(workingDirectory: directory.path)
+        let alice = try await conveyor.run(["directory", "check", "alice", "--people", people], input: "alice-pw\n")
+        #expect(alice.exitCode == 0 && alice.stdout.contains("role:             expert") && alice.stdout.contains("ecl_gains"), "\(alice.stderr)")
+        #expect(alice.stdout.contains("alice@lab.test"))
+        let frank = try await conveyor.run(["directory", "check", "frank", "--people", people, "--json"], input: "frank-pw\n")
+        let shown = try JSONSerialization.jsonObject(with: Data(frank.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(frank.exitCode == 0 && shown["role"] as? String == "expert" && shown["email"] == nil, "frank has no e-mail: \(frank.stdout)")
+        let wrong = try await conveyor.run(["directory", "check", "alice", "--people", people], input: "nope\n")
+        #expect(wrong.exitCode != 0 && wrong.stderr.hasPrefix("conveyor: wrong user name or password"), "\(wrong.stderr)")
+        let bob = try await conveyor.run(["directory", "check", "bob", "--people", people], input: "bob-pw\n")
+        #expect(bob.exitCode != 0 && bob.stderr.contains("in no group the configuration maps"), "\(bob.stderr)")
+        let unconfigured = try await conveyor.run(["directory", "check", "alice"], input: "alice-pw\n")
+        #expect(unconfigured.exitCode != 0 && unconfigured.stderr.contains("no directory configured"))
+    }
+}
