@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
@@ -132,7 +133,19 @@ let package = Package(
             name: "ConveyorDataTaking",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorWorkflow", "ConveyorJob"]
         ),
-        .target(name: "ConveyorPeople", dependencies: ["ConveyorCore", "ConveyorStore"]),
+        // People: the inbox, notifications (the outbox, SMTP, chat webhooks), notes, turnaround.
+        .target(
+            name: "ConveyorPeople",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "ConveyorLive",
             dependencies: [
@@ -251,7 +264,7 @@ let package = Package(
             name: "ConveyorServerTests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorConditions", "ConveyorRuns", "ConveyorServer", "ConveyorTestSupport",
-                "ConveyorExecutors", "ConveyorWorkflow", "ConveyorRequests", "ConveyorDataTaking",
+                "ConveyorExecutors", "ConveyorWorkflow", "ConveyorRequests", "ConveyorDataTaking", "ConveyorPeople",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOPosix", package: "swift-nio"),
