@@ -23,6 +23,28 @@ struct PeopleCommandTests {
             #expect(unknown.exitCode != 0 && unknown.stderr.contains("no user named 'nobody'"))
             let nothing = try await conveyor.run("user", "set", "carl")
             #expect(nothing.exitCode != 0 && nothing.stderr.contains("give --email, --responsibilities or both"))
+
+            // What carl is told, and how.
+            #expect(try await conveyor.run("notify", "preferences", "carl").stdout == "carl: e-mail, chat; at once; all kinds\n")
+            let chosen = try await conveyor.run("notify", "preferences", "carl", "--chat", "off", "--digest", "on", "--kinds", "signoff,run_to_certify")
+            #expect(chosen.stdout == "carl: e-mail; a daily digest; signoff, run_to_certify\n", "\(chosen.stderr)")
+            let wrong = try await conveyor.run("notify", "preferences", "carl", "--digest", "maybe")
+            #expect(wrong.exitCode != 0 && wrong.stderr == "conveyor: --digest takes on or off, not 'maybe'\n")
+            let kind = try await conveyor.run("notify", "preferences", "carl", "--kinds", "gossip")
+            #expect(kind.exitCode != 0 && kind.stderr.contains("gossip"))
+            #expect(try await conveyor.run("notify", "preferences", "carl").stdout.contains("a daily digest"), "a refused change changes nothing")
+            let outbox = try await conveyor.run("notify", "outbox")
+            #expect(outbox.exitCode == 0 && outbox.stdout.contains("pending 0, sent 0, failed 0, skipped 0"), "\(outbox.stderr)")
+            let unconfigured = try await conveyor.run("notify", "cycle")
+            #expect(unconfigured.exitCode != 0 && unconfigured.stderr.contains("no notifications configured"))
+            let people = directory.file("people.yaml")
+            try "notifications: {base_url: http://conveyor.test, smtp: {host: 127.0.0.1, port: 9, from: conveyor@lab.test}}\n".write(
+                toFile: people, atomically: true, encoding: .utf8)
+            let cycle = try await conveyor.run("notify", "cycle", "--people", people)
+            #expect(cycle.exitCode == 0 && cycle.stdout.contains("0 new event(s), 0 message(s) queued"), "\(cycle.stderr)")
+            try "notifications: {base_url: conveyor.test, smtp: {host: h, from: c@l.t}}\n".write(toFile: people, atomically: true, encoding: .utf8)
+            let badFile = try await conveyor.run("notify", "cycle", "--people", people)
+            #expect(badFile.exitCode != 0 && badFile.stderr.contains("notifications.base_url"), "\(badFile.stderr)")
         }
     }
 

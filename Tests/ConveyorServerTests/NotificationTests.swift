@@ -141,3 +141,60 @@ struct NotificationTests {
         }
     }
 }
+
+/// Preferences and the outbox over REST and on the pages.
+@Suite("Notification preferences and outbox (REST, pages)")
+struct NotificationAPITests {
+    @Test(arguments: TestBackend.available)
+    func eachPersonSetsWhatTheyAreToldAndAdminsSeeTheOutbox(backend: TestBackend) async throws {
+        try await ServerFixture.run(backend) { client, fixture in
+            try await client.execute(uri: "/api/v1/me/notifications", method: .get, headers: fixture.auth(.expert)) { r in
+                #expect(r.status == .ok && r.text.contains(#""digest":false"#) && r.text.contains(#""email":true"#), "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/me/notifications", method: .put, headers: fixture.auth(.expert),
+                body: .json(#"{"digest": true, "kinds": ["signoff", "paused_task"]}"#)
+            ) { r in
+                #expect(
+                    r.status == .ok && r.text.contains(#""digest":true"#) && r.text.contains("paused_task") && r.text.contains(#""email":true"#), "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/me/notifications", method: .put, headers: fixture.auth(.expert), body: .json(#"{"kinds": ["gossip"]}"#)
+            ) { r in
+                #expect(r.status == .badRequest && r.apiError?.code == "invalid_input" && r.text.contains("gossip"), "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/me/notifications", method: .get, headers: fixture.auth(.expert)) { r in
+                #expect(r.text.contains(#""digest":true"#), "a refused change changes nothing: \(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/notifications", method: .get, headers: fixture.auth(.manager)) { r in #expect(r.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/notifications?state=lost", method: .get, headers: fixture.auth(.admin)) { r in
+                #expect(r.status == .badRequest, "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/notifications?limit=0", method: .get, headers: fixture.auth(.admin)) { r in #expect(r.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/notifications", method: .get, headers: fixture.auth(.admin)) { r in
+                #expect(r.status == .ok && r.text.contains(#""withoutEmail":["test-admin","test-expert","test-manager","test-viewer"]"#), "\(r.text)")
+            }
+
+            // The pages: the inbox's form, the admin's outbox.
+            let expert: HTTPFields = [.cookie: "conveyor_session=\(try await fixture.session(.expert))"]
+            try await client.execute(uri: "/inbox", method: .get, headers: expert) { r in
+                #expect(r.text.contains("notification-preferences") && r.text.contains(#"name="kind_signoff" value="on" checked"#), "\(r.text)")
+            }
+            var form = expert
+            form[.contentType] = "application/x-www-form-urlencoded"
+            try await client.execute(uri: "/inbox/preferences", method: .post, headers: form, body: ByteBuffer(string: "email=on&kind_run_to_certify=on")) {
+                r in
+                #expect(r.status == .ok && r.text.contains("Saved."))
+            }
+            try await client.execute(uri: "/api/v1/me/notifications", method: .get, headers: fixture.auth(.expert)) { r in
+                #expect(r.text.contains(#""chat":false"#) && r.text.contains(#""kinds":["run_to_certify"]"#), "\(r.text)")
+            }
+            let admin: HTTPFields = [.cookie: "conveyor_session=\(try await fixture.session(.admin))"]
+            try await client.execute(uri: "/notifications", method: .get, headers: admin) { r in
+                #expect(r.status == .ok && r.text.contains("No e-mail reaches: test-admin") && r.text.contains("API tokens only"), "\(r.text)")
+            }
+            try await client.execute(uri: "/notifications", method: .get, headers: expert) { r in #expect(r.status == .forbidden) }
+        }
+    }
+}

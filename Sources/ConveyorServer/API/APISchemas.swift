@@ -14,8 +14,9 @@ enum APISchemas {
         properties: [
             "id": .integer, "name": .string(), "role": role,
             "createdAt": timestamp, "createdBy": .string(), "revokedAt": .nullable(timestamp),
+            "email": .nullable(.string()), "responsibilities": .array(.string()), "source": .string(enumeration: ["token", "directory"]),
         ],
-        required: ["id", "name", "role", "createdAt", "createdBy"]
+        required: ["id", "name", "role", "createdAt", "createdBy", "responsibilities", "source"]
     )
 
     static let auditEntry = JSONSchema.object(

@@ -1,3 +1,4 @@
+import ConveyorPeople
 import ConveyorConditions
 import ConveyorCore
 import ConveyorDataTaking
@@ -41,6 +42,8 @@ enum DerivedSchemas {
         ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
         ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
         ("InboxItem", { try derive(InboxItem.self, SchemaExamples.inboxItem) }),
+        ("NotificationPreferences", { try derive(NotificationPreferences.self, SchemaExamples.notificationPreferences) }),
+        ("NotificationOutbox", { try derive(Notifications.Outbox.self, SchemaExamples.notificationOutbox) }),
         ("LiveStatus", { try derive(LiveDataTaking.Status.self, SchemaExamples.liveStatus) }),
         ("LiveRunDetail", { try derive(LiveDataTaking.RunDetail.self, SchemaExamples.liveRunDetail) }),
         ("LiveConfiguration", { try derive(StoreSession.LiveConfigurationRow.self, SchemaExamples.liveConfiguration) }),

@@ -49,7 +49,26 @@ struct PageRoutes {
         router.get("/inbox") { _, context in
             let actor = try context.require(.viewer, to: "reading the inbox")
             let items = try await Inbox(store: store).items(for: actor)
-            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now))
+            let preferences = try await Notifications(store: store).preferences(of: actor.name, by: actor)
+            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now, preferences: preferences, saved: false))
+        }
+        router.post("/inbox/preferences") { request, context in
+            let actor = try context.require(.viewer, to: "setting notification preferences")
+            let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
+            let ticked = Set(form.split(separator: "&").compactMap { pair -> String? in pair.hasSuffix("=on") ? String(pair.dropLast(3)) : nil })
+            let preferences = NotificationPreferences(
+                email: ticked.contains("email"), chat: ticked.contains("chat"), digest: ticked.contains("digest"),
+                kinds: NotificationEvent.Kind.allCases.filter { ticked.contains("kind_\($0.rawValue)") })
+            let notifications = Notifications(store: store)
+            try await notifications.setPreferences(preferences, of: actor.name, by: actor)
+            let items = try await Inbox(store: store).items(for: actor)
+            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now, preferences: preferences, saved: true))
+        }
+        router.get("/notifications") { request, context in
+            let actor = try context.require(.admin, to: "reading the notification outbox")
+            let state = try QueryParameters(request).string("state").map { text throws(ConveyorError) in try NotificationMessage.State(parsing: text) }
+            let outbox = try await Notifications(store: store).outbox(state: state, limit: 300, by: actor)
+            return HTMLResponse(page: NotificationsPage(outbox: outbox, directory: directory, actor: actor))
         }
         router.get("/users") { _, context in
             let actor = try context.require(.viewer, to: "reading the users")

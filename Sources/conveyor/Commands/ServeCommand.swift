@@ -1,3 +1,4 @@
+import ConveyorPeople
 import ConveyorLive
 import ArgumentParser
 import ConveyorCore
@@ -47,6 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
         if let scheduler { services.append(.init(service: scheduler)) }
+        if let settings = people?.notifications {
+            services.append(.init(service: NotifierService(notifier: Notifier(store: store, settings: settings), logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -1,3 +1,4 @@
+import ConveyorPeople
 import ConveyorLive
 import ArgumentParser
 import ConveyorCore
@@ -22,6 +23,7 @@ extension SchedulerCommand {
         )
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var people: PeopleOptions
         @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
         @Flag(help: "Stop when no workflow is running.") var untilIdle = false
         @Flag(help: "Stop when no workflow is running or every running one waits for a person (a sign-off, a paused task).") var untilBlocked = false
@@ -29,6 +31,7 @@ extension SchedulerCommand {
 
         func run() async throws {
             let logger = try global.logger(label: "conveyor.scheduler")
+            let notifications = try people.load()?.notifications
             let store = try await global.openStore()
             JobEnvironment.scrub(for: store.location)
             let service = SchedulerService(
@@ -36,7 +39,8 @@ extension SchedulerCommand {
                 leaseTimeout: try LeaseTimeout.duration(leaseTimeout), plugins: try .production(store: store), logger: logger)
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                        + (notifications.map { [.init(service: NotifierService(notifier: Notifier(store: store, settings: $0), logger: logger))] } ?? []),
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {
                 try await group.run()

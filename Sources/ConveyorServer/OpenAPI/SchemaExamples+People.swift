@@ -1,0 +1,8 @@
+extension SchemaExamples {
+    static let notificationPreferences = [
+        ##"{"email": true, "chat": false, "digest": true, "kinds": ["signoff", "run_to_certify"]}"##
+    ]
+    static let notificationOutbox = [
+        ##"{"counts": {"pending": 1, "sent": 12, "failed": 0, "skipped": 1}, "messages": [{"id": 14, "eventID": 3, "recipient": "carol", "channel": "email", "purpose": "reminder", "address": "carol@lab.test", "subject": "[Conveyor] Reminder: run 8:1 is postponed: noisy CDC", "body": "Hello carol,\n…", "state": "pending", "attempts": 2, "nextAttemptAt": "2026-12-07T15:03:43.840253Z", "lastError": "cannot connect to SMTP smtp.lab:25", "createdAt": "2026-12-07T14:03:43.840253Z", "sentAt": null}, {"id": 13, "eventID": null, "recipient": "carol", "channel": "chat", "purpose": "digest", "address": "@carol", "subject": "[Conveyor] 2 things wait for you (2026-12-07)", "body": "@carol …", "state": "sent", "attempts": 1, "nextAttemptAt": "2026-12-07T07:00:01.000000Z", "lastError": null, "createdAt": "2026-12-07T07:00:01.000000Z", "sentAt": "2026-12-07T07:00:02.000000Z"}], "withoutEmail": ["frank"], "signInFailures": [{"at": "2026-12-07T14:01:00.000000Z", "user": "bob", "address": "10.0.0.7", "reason": "wrong password"}]}"##
+    ]
+}
