@@ -65,6 +65,15 @@ public struct Inbox: Sendable {
                         action: "look at its PromptReco and flag it", since: stream.since, role: .expert,
                         link: "/runs/\(stream.run.exp)/\(stream.run.run)", command: "conveyor runs flag \(stream.run) --set GOOD --reason \"…\""))
             }
+            for problem in try await session.openProblemReports() {
+                items.append(
+                    InboxItem(
+                        kind: .problem_report,
+                        subject:
+                            "problem on \(problem.subject.kind.rawValue) \(problem.subject.name) reported by \(problem.author): \(problem.text.prefix(120))",
+                        action: "look, act (flag the run, mark the file), and resolve the report", since: problem.at, role: .expert,
+                        link: problem.subject.link, command: "conveyor note resolve \(problem.id) --text \"…\""))
+            }
             return items.sorted { ($0.since, $0.subject) < ($1.since, $1.subject) }
         }
     }

@@ -59,6 +59,7 @@ public enum ConveyorApplication {
         LiveAPI(live: LiveDataTaking(store: store)).register(on: router, book: book)
         InboxAPI(inbox: Inbox(store: store)).register(on: router, book: book)
         NotificationsAPI(notifications: Notifications(store: store)).register(on: router, book: book)
+        NotesAPI(notes: Notes(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests,

@@ -15,7 +15,8 @@ struct Conveyor: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DatabaseCommand.self, UserCommand.self, DirectoryCommand.self, AuditCommand.self, InboxCommand.self, NotifyCommand.self, GlobalTagCommand.self,
+            DatabaseCommand.self, UserCommand.self, DirectoryCommand.self, AuditCommand.self, InboxCommand.self, NotifyCommand.self, NoteCommand.self,
+            GlobalTagCommand.self,
             PayloadCommand.self,
             IoVCommand.self,
             RunsCommand.self,

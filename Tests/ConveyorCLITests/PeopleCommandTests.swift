@@ -48,6 +48,29 @@ struct PeopleCommandTests {
         }
     }
 
+    @Test(arguments: TestBackend.available)
+    func notesAndProblemReports(backend: TestBackend) async throws {
+        try await backend.withFreshLocation { location in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["CONVEYOR_DB": CommandLineTests.url(location)])
+            #expect(try await conveyor.run("runs", "add", "8:12").exitCode == 0)
+            let added = try await conveyor.run("note", "add", "run", "8:12", "--text", "ECL crate 3 noisy", "--problem")
+            #expect(added.exitCode == 0 && added.stdout == "problem 1 on run 8:12\n", "\(added.stderr)")
+            #expect(try await conveyor.run("inbox").stdout.contains("problem on run 8:12 reported by local:"))
+            let listed = try await conveyor.run("note", "list", "run", "8:12")
+            #expect(listed.stdout.contains("ECL crate 3 noisy") && listed.stdout.contains("open"), "\(listed.stdout)")
+            let onRequest = try await conveyor.run("note", "add", "request", "prompt-b1", "--text", "x", "--problem")
+            #expect(onRequest.exitCode != 0 && onRequest.stderr.contains("on a run or a file"))
+            let missing = try await conveyor.run("note", "add", "run", "8:99", "--text", "x")
+            #expect(missing.exitCode != 0 && missing.stderr == "conveyor: no run 8:99\n", "\(missing.stderr)")
+            #expect(try await conveyor.run("note", "resolve", "1", "--text", "masked").stdout == "problem 1 on run 8:12 resolved\n")
+            let again = try await conveyor.run("note", "resolve", "1", "--text", "masked")
+            #expect(again.exitCode != 0 && again.stderr.contains("already resolved"))
+            #expect(try await conveyor.run("inbox").stdout.contains("nothing waits"))
+        }
+    }
+
     @Test(.enabled(if: LabDirectory.enabled))
     func directoryCheckSaysWhatAPersonsGroupsGive() async throws {
         let url = try #require(LabDirectory.url)

@@ -17,6 +17,7 @@ public struct InboxItem: Codable, Sendable, Equatable {
         case failed_request
         case postponed_run
         case run_to_certify
+        case problem_report
     }
 
     public var kind: Kind

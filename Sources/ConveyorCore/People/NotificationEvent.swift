@@ -15,6 +15,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         case failed_request
         case postponed_run
         case run_to_certify
+        case problem_report
         case request_finished
     }
 
@@ -67,7 +68,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     /// runs to certify and postponed runs go to the run-quality shifters, failed requests to data production.
     public var duty: String? {
         switch kind {
-        case .run_to_certify, .postponed_run: "run_quality"
+        case .run_to_certify, .postponed_run, .problem_report: "run_quality"
         case .failed_request: "data_production"
         default: nil
         }

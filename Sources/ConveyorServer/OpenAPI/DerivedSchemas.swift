@@ -42,6 +42,7 @@ enum DerivedSchemas {
         ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
         ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
         ("InboxItem", { try derive(InboxItem.self, SchemaExamples.inboxItem) }),
+        ("Note", { try derive(Note.self, SchemaExamples.note) }),
         ("NotificationPreferences", { try derive(NotificationPreferences.self, SchemaExamples.notificationPreferences) }),
         ("NotificationOutbox", { try derive(Notifications.Outbox.self, SchemaExamples.notificationOutbox) }),
         ("LiveStatus", { try derive(LiveDataTaking.Status.self, SchemaExamples.liveStatus) }),

@@ -28,14 +28,9 @@ struct PageRoutes {
         let action: String?
     }
 
-    struct LoginForm: Decodable {
-        let token: String?
-        let user: String?
-        let password: String?
-        let next: String?
-    }
-
     func register(on router: Router<ConveyorRequestContext>) {
+        registerSignIn(on: router)
+        registerPeople(on: router)
         router.get("/") { _, context in
             let actor = try context.require(.viewer, to: "reading the overview")
             let summary = try await store.summary()
@@ -45,30 +40,6 @@ struct PageRoutes {
         router.get("/audit") { _, context in
             let actor = try context.require(.viewer, to: "reading the audit log")
             return HTMLResponse(page: AuditPage(entries: try await auditLog.entries(limit: 500), actor: actor))
-        }
-        router.get("/inbox") { _, context in
-            let actor = try context.require(.viewer, to: "reading the inbox")
-            let items = try await Inbox(store: store).items(for: actor)
-            let preferences = try await Notifications(store: store).preferences(of: actor.name, by: actor)
-            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now, preferences: preferences, saved: false))
-        }
-        router.post("/inbox/preferences") { request, context in
-            let actor = try context.require(.viewer, to: "setting notification preferences")
-            let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
-            let ticked = Set(form.split(separator: "&").compactMap { pair -> String? in pair.hasSuffix("=on") ? String(pair.dropLast(3)) : nil })
-            let preferences = NotificationPreferences(
-                email: ticked.contains("email"), chat: ticked.contains("chat"), digest: ticked.contains("digest"),
-                kinds: NotificationEvent.Kind.allCases.filter { ticked.contains("kind_\($0.rawValue)") })
-            let notifications = Notifications(store: store)
-            try await notifications.setPreferences(preferences, of: actor.name, by: actor)
-            let items = try await Inbox(store: store).items(for: actor)
-            return HTMLResponse(page: InboxPage(items: items, actor: actor, now: .now, preferences: preferences, saved: true))
-        }
-        router.get("/notifications") { request, context in
-            let actor = try context.require(.admin, to: "reading the notification outbox")
-            let state = try QueryParameters(request).string("state").map { text throws(ConveyorError) in try NotificationMessage.State(parsing: text) }
-            let outbox = try await Notifications(store: store).outbox(state: state, limit: 300, by: actor)
-            return HTMLResponse(page: NotificationsPage(outbox: outbox, directory: directory, actor: actor))
         }
         router.get("/users") { _, context in
             let actor = try context.require(.viewer, to: "reading the users")
@@ -88,7 +59,8 @@ struct PageRoutes {
             let detail = try await conditions.detail(ofTag: name)
             let entries = try await conditions.entries(ofTag: name)
             let violations = StagingRules.violations(in: entries)
-            return HTMLResponse(page: GlobalTagPage(detail: detail, entries: entries, violations: violations, actor: actor))
+            return HTMLResponse(
+                page: try await noted(GlobalTagPage(detail: detail, entries: entries, violations: violations, actor: actor), .tag, name))
         }
         router.get("/globaltags/{tag}/diff/{other}") { _, context in
             let actor = try context.require(.viewer, to: "comparing global tags")
@@ -108,7 +80,9 @@ struct PageRoutes {
             let actor = try context.require(.viewer, to: "reading a run")
             let run = try RunsAPI.run(context)
             let detail = try await registry.detail(of: run)
-            return HTMLResponse(page: RunPage(detail: detail, detectors: try await registry.configuration(of: run.exp).detectors, actor: actor))
+            return HTMLResponse(
+                page: try await noted(RunPage(detail: detail, detectors: try await registry.configuration(of: run.exp).detectors, actor: actor), .run, "\(run)")
+            )
         }
         router.get("/workflows") { _, context in
             let actor = try context.require(.viewer, to: "reading workflows")
@@ -121,7 +95,8 @@ struct PageRoutes {
         }
         router.get("/workflows/{id}/tasks/{task}") { _, context in
             let actor = try context.require(.viewer, to: "reading a task's log")
-            return HTMLResponse(page: TaskLogPage(log: try await workflows.log(of: try WorkflowsAPI.task(context)), actor: actor))
+            let page = TaskLogPage(log: try await workflows.log(of: try WorkflowsAPI.task(context)), actor: actor)
+            return HTMLResponse(page: try await noted(page, .task, "\(try WorkflowsAPI.id(context))/\(try context.parameters.require("task"))"))
         }
         router.post("/workflows/{id}/tasks/{task}/signoff") { request, context in
             let actor = try context.require(.expert, to: "signing off")
@@ -182,12 +157,12 @@ struct PageRoutes {
             let detail = try await requests.show(try context.parameters.require("name"))
             var tasks: [WorkflowTask] = []
             if let id = detail.summary.record.workflowID { tasks = try await workflows.show(id).tasks }
-            return HTMLResponse(page: RequestPage(detail: detail, tasks: tasks, actor: actor))
+            return HTMLResponse(page: try await noted(RequestPage(detail: detail, tasks: tasks, actor: actor), .request, detail.summary.record.name))
         }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")
             let lfn = "/" + context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
-            return HTMLResponse(page: FilePage(provenance: try await FileCatalog(store: store).show(lfn), actor: actor))
+            return HTMLResponse(page: try await noted(FilePage(provenance: try await FileCatalog(store: store).show(lfn), actor: actor), .file, lfn))
         }
         router.get("/sites") { _, context in
             let actor = try context.require(.viewer, to: "reading sites")
@@ -216,51 +191,6 @@ struct PageRoutes {
             let actor = try context.require(.viewer, to: "reading buckets")
             return HTMLResponse(page: BucketsPage(reports: try await registry.buckets(), actor: actor))
         }
-        router.get("/login") { request, _ in
-            let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
-            return HTMLResponse(page: LoginPage(next: Self.safeLocalPath(next), directory: directory != nil))
-        }
-        router.post("/login") { request, context in
-            let body = try await request.body.collect(upTo: 16 * 1024)
-            let form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
-            let next = Self.safeLocalPath(form.next ?? "/")
-            let started: (actor: Actor, sessionID: String)
-            do throws(ConveyorError) {
-                let user = form.user?.trimmingCharacters(in: .whitespaces) ?? ""
-                if let directory, !user.isEmpty {
-                    started = try await accounts.startSession(user: user, password: form.password ?? "", from: context.remoteAddress, directory: directory)
-                } else {
-                    started = try await accounts.startSession(token: (form.token ?? "").trimmingCharacters(in: .whitespaces))
-                }
-            } catch {
-                let status: HTTPResponse.Status =
-                    switch error {
-                    case .unavailable: .serviceUnavailable
-                    case .forbidden: .forbidden
-                    case .invalidInput: .badRequest
-                    default: .unauthorized
-                    }
-                let message = directory == nil ? "That token is not valid (unknown or revoked)." : error.message
-                return HTMLResponse(status: status, page: LoginPage(next: next, directory: directory != nil, failure: message, user: form.user ?? "")).response
-            }
-            var response = Response.redirect(to: next, type: .normal)
-            response.setCookie(
-                Cookie(
-                    name: AuthenticationMiddleware.sessionCookie, value: started.sessionID,
-                    maxAge: Int(Accounts.sessionLifetime.components.seconds), path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
-                ))
-            return response
-        }
-        router.post("/logout") { request, _ in
-            if let id = request.cookies[AuthenticationMiddleware.sessionCookie]?.value, !id.isEmpty { try await accounts.endSession(id) }
-            var response = Response.redirect(to: "/login", type: .normal)
-            response.setCookie(
-                Cookie(
-                    name: AuthenticationMiddleware.sessionCookie, value: "",
-                    maxAge: 0, path: "/", secure: Self.cameOverHTTPS(request), httpOnly: true, sameSite: .strict
-                ))
-            return response
-        }
         router.get("/assets/conveyor.css") { _, _ in
             Response(
                 status: .ok,
@@ -270,15 +200,5 @@ struct PageRoutes {
                         string: [Stylesheet.css, Stylesheet.conditions, Stylesheet.runs, Stylesheet.workflows, Stylesheet.data].joined(separator: "\n")))
             )
         }
-    }
-
-    /// Whether the browser reached us over HTTPS: directly, or through a proxy that says so.
-    static func cameOverHTTPS(_ request: Request) -> Bool {
-        request.uri.scheme == .https || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
-    }
-
-    /// Only local paths are followed after signing in, so the form cannot send users elsewhere.
-    static func safeLocalPath(_ path: String) -> String {
-        path.hasPrefix("/") && !path.hasPrefix("//") && !path.contains("\\") ? path : "/"
     }
 }

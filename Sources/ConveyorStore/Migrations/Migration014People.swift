@@ -77,6 +77,9 @@ extension Migrations {
             .column("author", type: .text, .notNull)
             .column("at", type: .bigint, .notNull)
             .column("text", type: .text, .notNull)
+            .column("resolved_at", type: .bigint)
+            .column("resolved_by", type: .text)
+            .column("resolution", type: .text)
             .run()
         try await db.create(index: "notes_subject").on("notes").column("subject_kind").column("subject").column("at").run()
     }

@@ -1,0 +1,50 @@
+import ConveyorCore
+import SQLKit
+
+extension StoreSession {
+    /// Records a note; returns it with its id.
+    public func insertNote(_ note: Note) async throws -> Note {
+        let row = try await sql.insert(into: "notes").columns("subject_kind", "subject", "kind", "author", "at", "text")
+            .values(
+                SQLBind(note.subject.kind.rawValue), SQLBind(note.subject.name), SQLBind(note.kind.rawValue), SQLBind(note.author),
+                SQLBind(note.at.microsecondsSinceEpoch), SQLBind(note.text)
+            ).returning("id").first()
+        guard let row else { throw ConveyorError.storeFailure("the database returned no id for the new note") }
+        var stored = note
+        stored.id = try row.decode(column: "id", as: Int64.self)
+        return stored
+    }
+
+    /// The notes on one thing, oldest first.
+    public func notes(on subject: Note.Subject) async throws -> [Note] {
+        try await sql.select().column("*").from("notes").where("subject_kind", .equal, subject.kind.rawValue).where("subject", .equal, subject.name)
+            .orderBy("at").orderBy("id").all().map(Self.decodeNote)
+    }
+
+    /// Problem reports nobody resolved yet, oldest first.
+    public func openProblemReports() async throws -> [Note] {
+        try await sql.select().column("*").from("notes").where("kind", .equal, Note.Kind.problem.rawValue).where("resolved_at", .is, SQLLiteral.null)
+            .orderBy("at").all().map(Self.decodeNote)
+    }
+
+    public func note(id: Int64) async throws -> Note? {
+        try await sql.select().column("*").from("notes").where("id", .equal, id).first().map(Self.decodeNote)
+    }
+
+    /// Resolves an open problem report. - Returns: whether it was open.
+    public func resolveNote(id: Int64, by author: String, resolution: String, at time: Timestamp) async throws -> Bool {
+        try await sql.update("notes").set("resolved_at", to: time.microsecondsSinceEpoch).set("resolved_by", to: author).set("resolution", to: resolution)
+            .where("id", .equal, id).where("resolved_at", .is, SQLLiteral.null).returning("id").first() != nil
+    }
+
+    private static func decodeNote(_ row: any SQLRow) throws -> Note {
+        let kind = try row.decode(column: "subject_kind", as: String.self)
+        return Note(
+            id: try row.decode(column: "id", as: Int64.self),
+            subject: Note.Subject(storedKind: Note.Subject.Kind(rawValue: kind) ?? .request, name: try row.decode(column: "subject", as: String.self)),
+            kind: Note.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .note, author: try row.decode(column: "author", as: String.self),
+            at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), text: try row.decode(column: "text", as: String.self),
+            resolvedAt: try row.decode(column: "resolved_at", as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)),
+            resolvedBy: try row.decode(column: "resolved_by", as: String?.self), resolution: try row.decode(column: "resolution", as: String?.self))
+    }
+}
