@@ -52,6 +52,7 @@ public enum ConveyorApplication {
         WorkflowsAPI(workflows: workflows).register(on: router, book: book)
         let requests = Requests(store: store, onCommand: configuration.onWorkflowCommand)
         RequestsAPI(requests: requests).register(on: router, book: book)
+        TurnaroundAPI(requests: requests, prompt: PromptReco(store: store)).register(on: router, book: book)
         // A bad CONVEYOR_RUCIO_* setting is refused by `conveyor dm`, `rule` and `site`; the server then falls back to the embedded engine.
         let dataManagement = (try? DataManagement.configured(store: store)) ?? DataManagement(store: store)
         DataManagementAPI(dm: dataManagement).register(on: router, book: book)

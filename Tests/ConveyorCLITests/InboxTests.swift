@@ -51,6 +51,24 @@ struct InboxTests {
             let all = try await fixture.ok("inbox")
             let signoff = try #require(all.range(of: "signoff:cdc")), postponed = try #require(all.range(of: "run 8:2 is postponed"))
             #expect(signoff.lowerBound < postponed.lowerBound, "\(all)")
+
+            // Turnaround: the request's wall time so far, split; the local-run sign-off decided, signoff:cdc still waiting.
+            let plot = directory.file("turnaround.svg")
+            let report = try await fixture.ok("report", "turnaround", "--campaign", "prompt", "--plot", plot)
+            #expect(report.contains("prompt-b1") && report.contains("so far") && report.contains("signoff:cdc") && report.contains("(waiting)"), "\(report)")
+            let svg = try String(contentsOfFile: plot, encoding: .utf8)
+            #expect(svg.hasPrefix("<svg") && svg.contains("prompt-b1: people"), "\(svg.prefix(400))")
+            let reported = try await fixture.conveyor.run("report", "turnaround", "--json")
+            let rows = try JSONSerialization.jsonObject(with: Data(reported.stdout.utf8)) as? [[String: Any]] ?? []
+            let turnaround = rows.first?["turnaround"] as? [String: Any] ?? [:]
+            let parts = turnaround["parts"] as? [String: Double] ?? [:]
+            let wall = turnaround["wallSeconds"] as? Double ?? 0
+            #expect(wall > 0 && abs(parts.values.reduce(0, +) - wall) < 0.01 && (parts["people"] ?? 0) > 0, "\(reported.stdout)")
+            let decisions = turnaround["signoffs"] as? [[String: Any]] ?? []
+            #expect(decisions.contains { $0["task"] as? String == "local-calibrations" && ($0["who"] as? String)?.hasPrefix("local:") == true }, "\(decisions)")
+            #expect(decisions.contains { $0["task"] as? String == "signoff:cdc" && $0["decided"] == nil })
+            #expect(try await fixture.conveyor.run("report", "turnaround", "--plot", "x.png").stderr.contains("--plot writes SVG"))
+            #expect(try await fixture.ok("report", "turnaround", "--campaign", "express").contains("no requests in campaign express"))
         }
     }
 }

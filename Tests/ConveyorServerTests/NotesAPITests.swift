@@ -75,3 +75,50 @@ struct NotesAPITests {
         }
     }
 }
+
+@Suite("People pages in a browser", .enabled(if: Browser.shouldRun, "no Chromium installed (apt-get install chromium)"))
+struct PeoplePageBrowserTests {
+    @Test func aRunsNotesAndTheDirectorySignInFormRender() async throws {
+        let browser = try #require(Browser.installed, "CI=true but no Chromium: the browser suite cannot run")
+        let directory = try LabDirectory.configuration(url: "ldap://127.0.0.1:9")
+        try await ServerFixture.run(.sqlite, .live, anonymousRole: .viewer, directory: directory) { client, fixture in
+            let port = try #require(client.port)
+            let csv = "exp,run,type,start,stop\n8,1,physics,2099-01-01T01:00:00Z,2099-01-01T02:00:00Z\n"
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: fixture.auth(.manager), body: ByteBuffer(string: csv)) { _ in }
+            try await client.execute(
+                uri: "/api/v1/notes", method: .post, headers: fixture.auth(.viewer),
+                body: .json(#"{"on": "run", "subject": "8:1", "kind": "problem", "text": "ECL crate 3 noisy"}"#)
+            ) { r in #expect(r.status == .ok) }
+            _ = try await browser.check("http://127.0.0.1:\(port)/runs/8/1") { dom in
+                var failures: [String] = []
+                if !dom.contains("ECL crate 3 noisy") { failures.append("the note is not shown") }
+                if !dom.contains("open problem (#1)") { failures.append("the problem is not shown as open") }
+                if !dom.contains("name=\"text\"") { failures.append("no form to add a note") }
+                return failures
+            }
+            _ = try await browser.check("http://127.0.0.1:\(port)/login") { dom in
+                var failures: [String] = []
+                if !dom.contains("id=\"password\"") { failures.append("no password field with a directory configured") }
+                if !dom.contains("Sign in with an API token instead") { failures.append("the token sign-in is gone") }
+                return failures
+            }
+        }
+    }
+}
+
+@Suite("Turnaround over REST")
+struct TurnaroundAPITests {
+    @Test func unknownRequestsAndBadDatesAreRefused() async throws {
+        try await ServerFixture.run(.sqlite) { client, fixture in
+            try await client.execute(uri: "/api/v1/requests/nope/turnaround", method: .get, headers: fixture.auth(.viewer)) { r in
+                #expect(r.status == .notFound && r.apiError?.code == "not_found")
+            }
+            try await client.execute(uri: "/api/v1/reports/turnaround", method: .get, headers: fixture.auth(.viewer)) { r in
+                #expect(r.status == .ok && r.text == #"{"requests":[]}"#, "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/reports/turnaround?since=yesterday", method: .get, headers: fixture.auth(.viewer)) { r in
+                #expect(r.status == .badRequest)
+            }
+        }
+    }
+}

@@ -42,6 +42,8 @@ enum DerivedSchemas {
         ("PromptStatus", { try derive(PromptReco.Status.self, SchemaExamples.promptStatus) }),
         ("PromptRunDetail", { try derive(PromptRunDetail.self, SchemaExamples.promptRunDetail) }),
         ("InboxItem", { try derive(InboxItem.self, SchemaExamples.inboxItem) }),
+        ("RequestTurnaround", { try derive(Requests.RequestTurnaround.self, SchemaExamples.requestTurnaround) }),
+        ("RunTurnaround", { try derive(RunTurnaround.self, SchemaExamples.runTurnaround) }),
         ("Note", { try derive(Note.self, SchemaExamples.note) }),
         ("NotificationPreferences", { try derive(NotificationPreferences.self, SchemaExamples.notificationPreferences) }),
         ("NotificationOutbox", { try derive(Notifications.Outbox.self, SchemaExamples.notificationOutbox) }),

@@ -157,7 +157,9 @@ struct PageRoutes {
             let detail = try await requests.show(try context.parameters.require("name"))
             var tasks: [WorkflowTask] = []
             if let id = detail.summary.record.workflowID { tasks = try await workflows.show(id).tasks }
-            return HTMLResponse(page: try await noted(RequestPage(detail: detail, tasks: tasks, actor: actor), .request, detail.summary.record.name))
+            let turnaround = try await requests.turnaround(of: detail.summary.record.name)
+            return HTMLResponse(
+                page: try await noted(RequestPage(detail: detail, tasks: tasks, turnaround: turnaround, actor: actor), .request, detail.summary.record.name))
         }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")

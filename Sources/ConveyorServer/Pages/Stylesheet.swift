@@ -65,6 +65,9 @@ extension Stylesheet {
 extension Stylesheet {
     /// The workflow pages' additions: one colour per task state, used by the graph, bars and badges.
     static let workflows = """
+        .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; }
+        svg.turnaround { max-width: 100%; height: auto; }
+        #notes li.problem { border-left: 3px solid #c62828; padding-left: 6px; }
         .state { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; }
         .st-succeeded, .at-succeeded { background: #d8f3dc; fill: #d8f3dc; } .st-failed, .st-upstream_failed, .at-failed { background: #f7d4d4; fill: #f7d4d4; }
         .st-running, .st-submitted, .at-running, .at-submitted { background: #cfe2ff; fill: #cfe2ff; } .st-ready { background: #e8f0fe; fill: #e8f0fe; }

@@ -48,3 +48,44 @@ extension StoreSession {
             resolvedBy: try row.decode(column: "resolved_by", as: String?.self), resolution: try row.decode(column: "resolution", as: String?.self))
     }
 }
+
+extension StoreSession {
+    /// Every prompt-tracked run's turnaround: its handshake times, when a shifter postponed it and
+    /// let it go on, and when any of its streams was certified.
+    public func runTurnarounds(at now: Timestamp) async throws -> [RunTurnaround] {
+        let runs = try await sql.raw(
+            """
+            SELECT p.exp AS exp, p.run AS run, p.closed_at AS closed, p.calibrated_at AS calibrated, p.released_at AS released,
+            (SELECT min(e.at) FROM live_stream_events e WHERE e.exp = p.exp AND e.run = p.run AND e.stage = 'certified') AS certified
+            FROM prompt_runs p ORDER BY p.exp, p.run
+            """
+        ).all()
+        var events: [ExpRun: [(Timestamp, String)]] = [:]
+        for row in try await sql.raw(
+            "SELECT exp, run, at, stage FROM prompt_run_events WHERE stage IN ('postponed', 'normal', 'abandoned', 'released') ORDER BY id"
+        ).all() {
+            let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
+            events[run, default: []].append(
+                (Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), try row.decode(column: "stage", as: String.self)))
+        }
+        return try runs.map { row in
+            func time(_ column: String) throws -> Timestamp? { try row.decode(column: column, as: Int64?.self).map(Timestamp.init(microsecondsSinceEpoch:)) }
+            let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
+            let released = try time("released")
+            var postponed = 0.0
+            var since: Timestamp?
+            for (at, stage) in events[run] ?? [] {
+                if stage == "postponed" {
+                    since = since ?? at
+                } else if let start = since {
+                    postponed += at.seconds(since: start)
+                    since = nil
+                }
+            }
+            if let start = since { postponed += (released ?? now).seconds(since: start) }
+            return RunTurnaround(
+                run: run, closed: try time("closed"), calibrated: try time("calibrated"), released: released, certified: try time("certified"),
+                postponedSeconds: max(0, postponed))
+        }
+    }
+}

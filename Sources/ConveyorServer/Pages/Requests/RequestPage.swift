@@ -9,6 +9,7 @@ import Foundation
 struct RequestPage: Page {
     let detail: Requests.Detail
     let tasks: [WorkflowTask]
+    var turnaround: Requests.RequestTurnaround? = nil
     let actor: Actor?
     var title: String { "Request \(detail.summary.record.name)" }
 
@@ -32,10 +33,36 @@ struct RequestPage: Page {
             <div id="steps" class="steps">\(detail.steps.filter { $0.state != "none" }.map(StepProgress.bar))</div>
             <h2>Graph</h2>
             \(tasks.isEmpty ? "<p class=\"muted\">No workflow yet.</p>" : TaskGraph(tasks: tasks).svg)
+            \(turnaroundSection)
             \(calibrations)
             \(payloads)
             \(outputs)
             \(takenOut)
+            """
+    }
+
+    /// Where the wall time went, as a stacked bar and a table, and each decision people were waited for.
+    private var turnaroundSection: HTML {
+        guard let turnaround, turnaround.turnaround.wallSeconds > 0 else { return "" }
+        let t = turnaround.turnaround
+        let rows = TurnaroundChart.parts.map { part -> HTML in
+            let seconds = part.value(t.parts)
+            return
+                "<tr><td><span class=\"swatch\" style=\"background:\(part.colour)\"></span> \(part.name)</td><td class=\"num\">\(TurnaroundChart.duration(seconds))</td><td class=\"num\">\(String(format: "%.0f %%", 100 * seconds / t.wallSeconds))</td></tr>"
+        }
+        let decisions = t.signoffs.map { d -> HTML in
+            "<tr><td>\(d.task)</td><td>\(d.kind)</td><td>\(d.ready.short)</td><td>\(d.decided?.short ?? "waiting")</td><td>\(d.who ?? "")</td><td class=\"num\">\(TurnaroundChart.duration(d.waitedSeconds))</td></tr>"
+        }
+        let people: HTML =
+            decisions.isEmpty
+            ? ""
+            : "<table id=\"turnaround-decisions\"><thead><tr><th>Waited for</th><th>Kind</th><th>Ready</th><th>Decided</th><th>By</th><th>Waited</th></tr></thead><tbody>\(decisions)</tbody></table>"
+        return """
+            <h2>Turnaround</h2>
+            <p>\(TurnaroundChart.duration(t.wallSeconds))\(t.finished ? "" : " so far") from submission \(t.finished ? "to the end" : "until now").</p>
+            \(HTML(unsafe: TurnaroundChart.svg(for: [turnaround])))
+            <table id="turnaround"><thead><tr><th>Went to</th><th>Time</th><th>Share</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(people)
             """
     }
 

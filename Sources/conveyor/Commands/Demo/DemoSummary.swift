@@ -79,6 +79,17 @@ struct DemoSummary {
             }
             out("wall time per step: " + times.joined(separator: ", "))
         }
+        let turnaround = try await requests.turnaround(of: DemoRun.request).turnaround
+        let parts = turnaround.parts
+        out(
+            String(
+                format: "turnaround: %.1f s from submission to the end: compute %.1f s, batch slots %.1f s, data %.1f s, people %.1f s, other %.1f s",
+                turnaround.wallSeconds, parts.compute, parts.batchSlots, parts.data, parts.people, parts.other)
+                + " (sign-offs: "
+                + turnaround.signoffs.filter { $0.kind == "sign-off" }.map {
+                    String(format: "%@ %.1f s by %@", $0.task, $0.waitedSeconds, $0.who ?? "nobody yet")
+                }
+                .joined(separator: ", ") + ")")
         if let started {
             let seconds = Double((ContinuousClock.now - started).components.seconds)
             out(String(format: "total: %.0f s", seconds))
