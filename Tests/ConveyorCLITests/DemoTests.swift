@@ -20,6 +20,7 @@ struct DemoTests {
         #expect(out.contains("files: mdst-all-events mdst all: 3 files, 9000 events, 4.50 /pb"))
         #expect(out.contains("files: physics-skims udst hadron: 3 files"))
         #expect(out.contains("look at it all: conveyor serve --db"))
+        #expect(out.contains("turnaround: ") && out.contains("people ") && out.contains("signoff:ecl_gains") && out.contains("by demo-ecl-expert"), "\(out)")
 
         // Calibrated constants: the mass peak is narrower and unbiased.
         let before = try #require(Self.figures(out, "mass peak before")), after = try #require(Self.figures(out, "mass peak after"))
@@ -84,6 +85,11 @@ struct LiveDemoTests {
         let db = directory.file("live/conveyor.sqlite")
         let iovs = try await conveyor.run("iov", "list", "demo_pcl", "--name", "BeamSpot", "--db", db)
         for run in [1, 2, 4] { #expect(iovs.stdout.contains(" 8,\(run),"), "\(iovs.stdout)") }
+        // Seed 002's figure: from data taken to calibrated, released and certified, per run.
+        let turnaround = try await conveyor.run("report", "turnaround", "--runs", "--db", db)
+        #expect(turnaround.stdout.contains("median from data taken to calibrated"), "\(turnaround.stdout)\(turnaround.stderr)")
+        let certified = turnaround.stdout.split(separator: "\n").filter { $0.hasPrefix("8:") && !$0.contains("  -  ") }
+        #expect(certified.count >= 3, "runs 1, 2 and 4 have every span: \(turnaround.stdout)")
         let again = try await conveyor.run("demo", "--live", "--runs", "4", "--dir", "live")
         #expect(again.exitCode == 0 && again.stdout.hasPrefix("[demo] Live data taking already ran"), "\(again.stdout)")
     }

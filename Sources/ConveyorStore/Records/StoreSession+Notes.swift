@@ -50,14 +50,15 @@ extension StoreSession {
 }
 
 extension StoreSession {
-    /// Every prompt-tracked run's turnaround: its handshake times, when a shifter postponed it and
+    /// Every prompt-tracked run's turnaround: the end of its data taking (its stop time, else when
+    /// the handshake closed it for want of an end record), its handshake times, when a shifter postponed it and
     /// let it go on, and when any of its streams was certified.
     public func runTurnarounds(at now: Timestamp) async throws -> [RunTurnaround] {
         let runs = try await sql.raw(
             """
-            SELECT p.exp AS exp, p.run AS run, p.closed_at AS closed, p.calibrated_at AS calibrated, p.released_at AS released,
+            SELECT p.exp AS exp, p.run AS run, COALESCE(r.stop_at, p.closed_at) AS closed, p.calibrated_at AS calibrated, p.released_at AS released,
             (SELECT min(e.at) FROM live_stream_events e WHERE e.exp = p.exp AND e.run = p.run AND e.stage = 'certified') AS certified
-            FROM prompt_runs p ORDER BY p.exp, p.run
+            FROM prompt_runs p LEFT JOIN runs r ON r.exp = p.exp AND r.run = p.run ORDER BY p.exp, p.run
             """
         ).all()
         var events: [ExpRun: [(Timestamp, String)]] = [:]
