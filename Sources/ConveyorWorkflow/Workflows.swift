@@ -175,7 +175,7 @@ public struct Workflows: Sendable {
             // A manager may decide in an expert's place (on holiday, unreachable); it is recorded as such.
             guard actor.role >= .manager else {
                 throw .forbidden(
-                    "\(task.name) is signed off by \(named) (people or responsibilities, as its request says), not by \(actor.name); a manager may override")
+                    "\(task.name) is signed off by \(named) (as its request says), not by \(actor.name); a manager may override")
             }
             override = true
             comment = "override by manager \(actor.name) in place of \(named)" + (comment.isEmpty ? "" : ": \(comment)")

@@ -29,8 +29,8 @@ struct DirectorySignInTests {
             try await client.execute(uri: "/login", method: .get) { r in
                 #expect(r.text.contains(#"name="password""#) && r.text.contains("Sign in with an API token instead"), "\(r.text)")
             }
-            let (status, _, cookie) = try await Self.signIn(client, "alice", "alice-pw")
-            #expect(status == .seeOther)
+            let (status, page, cookie) = try await Self.signIn(client, "alice", "alice-pw")
+            #expect(status == .seeOther, "\(page)")
             let session = try #require(cookie)
             try await client.execute(uri: "/inbox", method: .get, headers: [.cookie: session]) { r in
                 #expect(r.status == .ok && r.text.contains("alice · expert"), "\(r.text)")
@@ -98,7 +98,7 @@ struct DirectorySignInTests {
         let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         defer { silent.close(promise: nil) }
         let port = try #require(silent.localAddress?.port)
-        let hanging = try LabDirectory.configuration(url: "ldap://127.0.0.1:\(port)", extra: #", "timeout": 1"#)
+        let hanging = try LabDirectory.configuration(url: "ldap://127.0.0.1:\(port)", timeout: 1)
         let started = ContinuousClock.now
         await #expect(throws: ConveyorError.self) {
             _ = try await Accounts.lookUp(name: "alice", password: "alice-pw", in: hanging)

@@ -30,9 +30,9 @@ struct NotificationTests {
     }
 
     static func settings(smtpPort: Int, webhook: String?, extra: String = "") throws -> NotificationSettings {
-        let hook = webhook.map { #", "webhook": {"url": "\#($0)", "timeout": 5}"# } ?? ""
+        let hook = webhook.map { #", "webhook": {"url": "\#($0)", "timeout": 10}"# } ?? ""
         let json = """
-            {"base_url": "http://conveyor.test", "smtp": {"host": "127.0.0.1", "port": \(smtpPort), "from": "conveyor@lab.test", "timeout": 2}\(hook),
+            {"base_url": "http://conveyor.test", "smtp": {"host": "127.0.0.1", "port": \(smtpPort), "from": "conveyor@lab.test", "timeout": 10}\(hook),
              "remind_after": "1h", "escalate_after": "2h", "retry": {"first": 1, "longest": 60, "attempts": 5}\(extra)}
             """
         return try NotificationSettings(configuration: ConfigurationValue(json: Data(json.utf8), file: "people.json"))

@@ -14,12 +14,13 @@ public enum LabDirectory {
     public static var enabled: Bool { url != nil || TestBackend.isCI }
 
     /// The people configuration's directory section for the seeded directory (or for `url`).
-    public static func configuration(url: String? = nil, extra: String = "") throws -> DirectoryConfiguration {
+    /// The timeout is generous: a loaded test machine must not turn a slow answer into "down".
+    public static func configuration(url: String? = nil, timeout: Int = 30, extra: String = "") throws -> DirectoryConfiguration {
         guard let url = url ?? Self.url else {
             throw ConveyorError.unavailable("CONVEYOR_TEST_LDAP_URL is not set: no directory to sign in against (scripts/test starts one)")
         }
         let json = """
-            {"url": "\(url)", "user_dn": "uid={user},ou=people,dc=lab,dc=test", "groups_base": "ou=groups,dc=lab,dc=test", "timeout": 3,
+            {"url": "\(url)", "user_dn": "uid={user},ou=people,dc=lab,dc=test", "groups_base": "ou=groups,dc=lab,dc=test", "timeout": \(timeout),
              "groups": [{"group": "conveyor-admins", "role": "admin"}, {"group": "data-production", "role": "manager"},
                         {"group": "ecl-calib", "role": "expert", "responsibilities": ["ecl_gains"]},
                         {"group": "shifters", "role": "expert", "responsibilities": ["run_quality"]}]\(extra)}
