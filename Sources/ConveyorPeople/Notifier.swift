@@ -40,10 +40,16 @@ public struct Notifier: Sendable {
     @discardableResult
     public func cycle(at now: Timestamp = .now) async throws(ConveyorError) -> Report {
         var report = try await record(at: now)
-        let delivered = try await deliver(at: now)
-        report.sent = delivered.sent
-        report.retried = delivered.retried
-        report.failed = delivered.failed
+        // Batches until what is due is out (or a cycle's worth of time is spent), not one batch a cycle.
+        let started = ContinuousClock.now
+        let budget = Duration.milliseconds(Int(settings.everySeconds * 1000))
+        while true {
+            let delivered = try await deliver(at: now)
+            report.sent += delivered.sent
+            report.retried += delivered.retried
+            report.failed += delivered.failed
+            guard delivered.sent + delivered.retried + delivered.failed == Self.batch, ContinuousClock.now - started < budget else { break }
+        }
         return report
     }
 
@@ -69,7 +75,9 @@ public struct Notifier: Sendable {
         return try await store.write { session in
             var report = Report()
             var new: Set<Int64> = []
-            for event in seen {
+            // Only keys not already open are tried: a steady inbox costs one read, not an insert per item.
+            let known = Set(try await session.openNotificationEvents().map(\.key))
+            for event in seen where !known.contains(event.key) {
                 if let id = try await session.insertNotificationEvent(event) { new.insert(id) }
             }
             report.newEvents = new.count
@@ -83,7 +91,10 @@ public struct Notifier: Sendable {
     }
 
     /// Sends the messages due at `now` (up to `limit`), each claimed first so that it is sent once.
-    public func deliver(at now: Timestamp = .now, limit: Int = 100) async throws(ConveyorError) -> Report {
+    /// Messages claimed at once.
+    public static let batch = 100
+
+    public func deliver(at now: Timestamp = .now, limit: Int = Notifier.batch) async throws(ConveyorError) -> Report {
         let claim = now.adding(seconds: leaseSeconds).microsecondsSinceEpoch + Int64.random(in: 0..<1_000_000)
         let due = try await store.write { try await $0.claimDueNotifications(at: now, claim: claim, limit: limit) }
         var report = Report()

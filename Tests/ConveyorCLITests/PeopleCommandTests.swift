@@ -71,6 +71,31 @@ struct PeopleCommandTests {
         }
     }
 
+    /// `conveyor serve --people` runs the notifier: a problem reported on a run reaches the shifter's mailbox.
+    @Test(.enabled(if: MailCatcher.enabled))
+    func theServerTellsPeopleWhatWaitsForThem() async throws {
+        let port = try MailCatcher.requirePort()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let conveyor = CommandLineRunner(workingDirectory: directory.path, environment: ["CONVEYOR_DB": directory.file("conveyor.sqlite")])
+        let address = "shifter-\(UUID().uuidString.prefix(8).lowercased())@lab.test"
+        #expect(try await conveyor.run("user", "add", "carol", "--role", "expert").exitCode == 0)
+        #expect(try await conveyor.run("user", "set", "carol", "--email", address, "--responsibilities", "run_quality").exitCode == 0)
+        #expect(try await conveyor.run("runs", "add", "8:12").exitCode == 0)
+        let people = directory.file("people.yaml")
+        try "notifications: {base_url: http://conveyor.test, every: 1s, smtp: {host: 127.0.0.1, port: \(port), from: conveyor@lab.test}}\n".write(
+            toFile: people, atomically: true, encoding: .utf8)
+        let outcome = try await conveyor.runUntil(
+            ["serve", "--port", String(try CommandLineTests.freePort()), "--no-scheduler", "--people", people], readyWhen: { $0.contains("Conveyor serving") }
+        ) {
+            #expect(try await conveyor.run("note", "add", "run", "8:12", "--text", "ECL crate 3 noisy", "--problem").exitCode == 0)
+            for _ in 0..<120 where try MailCatcher.messages(to: address).isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(outcome.exitCode == 0, "\(outcome.stderr)")
+        let mail = try MailCatcher.messages(to: address)
+        #expect(mail.count == 1 && mail[0].contains("problem on run 8:12 reported by local:") && mail[0].contains("http://conveyor.test/runs/8/12"), "\(mail)")
+    }
+
     @Test(.enabled(if: LabDirectory.enabled))
     func directoryCheckSaysWhatAPersonsGroupsGive() async throws {
         let url = try #require(LabDirectory.url)

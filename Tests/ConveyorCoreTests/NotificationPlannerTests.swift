@@ -76,4 +76,16 @@ struct NotificationPlannerTests {
             Self.settings.retryDelay(afterAttempts: 1) == 30 && Self.settings.retryDelay(afterAttempts: 3) == 120
                 && Self.settings.retryDelay(afterAttempts: 30) == 3_600)
     }
+
+    @Test func aFloodBecomesOneListPerPersonAndChannel() {
+        let planner = NotificationPlanner(settings: Self.settings, people: Self.people, preferences: [:])
+        let backlog = (1...40).map { Self.event(Int64($0), .run_to_certify) }
+        let plan = planner.plan(backlog, new: Set(1...40), at: Self.t0)
+        let toCarol = plan.messages.filter { $0.recipient == "carol" }
+        #expect(toCarol.count == 2, "one e-mail and one chat post, not 80: \(toCarol.map(\.dedupe))")
+        let mail = toCarol.first { $0.channel == .email }
+        #expect(mail?.subject == "[Conveyor] 40 things wait for you" && mail?.body.contains("- s40") == true && mail?.dedupe == "e1-40x40:carol:email:first")
+        let few = planner.plan(Array(backlog.prefix(5)), new: Set(1...5), at: Self.t0)
+        #expect(few.messages.filter { $0.recipient == "carol" }.count == 10, "five or fewer stay single messages")
+    }
 }

@@ -88,8 +88,51 @@ public struct NotificationPlanner: Sendable {
                 for user in managers { plan.messages += messages(about: event, to: user, purpose: .escalation, waitingFor: recipients) }
             }
         }
+        plan.messages = coalesce(plan.messages)
         plan.messages += digests(of: events, at: now)
         return plan
+    }
+
+    /// More messages than this for one person, channel and purpose in one cycle become one list
+    /// (turning notifications on over a backlog, or a burst of failures, must not flood anyone).
+    public static let coalesceAbove = 5
+
+    /// Replaces each flood (same person, channel and purpose) by one message listing its subjects.
+    func coalesce(_ messages: [Message]) -> [Message] {
+        var groups: [String: [Message]] = [:]
+        var order: [String] = []
+        for message in messages {
+            let key = "\(message.recipient)|\(message.channel.rawValue)|\(message.purpose.rawValue)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(message)
+        }
+        var out: [Message] = []
+        for key in order {
+            guard let group = groups[key], let first = group.first else { continue }
+            guard group.count > Self.coalesceAbove else {
+                out += group
+                continue
+            }
+            let ids = group.compactMap(\.eventID)
+            let prefix =
+                switch first.purpose {
+                case .reminder: "Reminder: "
+                case .escalation: "Escalation: "
+                default: ""
+                }
+            let subject = "\(prefix)\(group.count) things wait\(first.purpose == .escalation ? "" : " for you")"
+            let shown = group.prefix(50).map { "- " + $0.subject.replacingOccurrences(of: "[Conveyor] ", with: "").replacingOccurrences(of: prefix, with: "") }
+            let more = group.count > 50 ? "\n… and \(group.count - 50) more." : ""
+            let list = shown.joined(separator: "\n") + more + "\nYour inbox: \(settings.link("/inbox"))"
+            out.append(
+                Message(
+                    eventID: nil,
+                    dedupe: "e\(ids.min() ?? 0)-\(ids.max() ?? 0)x\(group.count):\(first.recipient):\(first.channel.rawValue):\(first.purpose.rawValue)",
+                    recipient: first.recipient, channel: first.channel, purpose: first.purpose, address: first.address,
+                    subject: first.channel == .email ? "[Conveyor] \(subject)" : subject,
+                    body: first.channel == .email ? "Hello \(first.recipient),\n\n\(list)\n" : "\(first.address) \(subject):\n\(list)", skipped: first.skipped))
+        }
+        return out
     }
 
     /// One message per channel the person wants and Conveyor has.
