@@ -50,10 +50,11 @@ struct BatchFailureTests {
                     jobRoot: fx.folder.path + "/jobs", pollInterval: .milliseconds(50),
                     submitBackoff: .milliseconds(50), lostAfter: .milliseconds(400)),
                 wakeup: wakeup, logger: TestBackend.quietLogger)
-            let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 90, with: scheduler)
+            let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 240, with: scheduler)
             let events = try await fx.workflows.events(id)
             // The event log, printed with a failure. CI once ran out of the 20 s this test had while other
-            // suites loaded the machine (each fake tool call is a process start): it has 90 s now.
+            // suites loaded the machine (each fake tool call is a process start), and a fresh clone's
+            // full run once out of 90 s (each fake sbatch call took 30 s to start and end): it has 240 s now.
             #expect(detail.workflow.state == .failed, "\(events.map { "\($0.at.iso8601) \($0.kind) \($0.from ?? "") -> \($0.to ?? ""): \($0.detail)" })")
             #expect(events.filter { $0.kind == "submission-failed" }.count == 2, "two failed sbatch calls, each retried")
             #expect(events.contains { $0.detail.contains("Socket timed out") })

@@ -84,13 +84,13 @@ struct LiveDemo {
               site: {name: \(DemoRun.site), pool: demo}
               output_base: /demo/data
               commands: {reconstruction: "\(sim) reco", quality: "\(sim) quality", hlt_skim: "\(sim) hlt-skim"}
-              prompt: {delay: 60s, lock_offset: 5s, close_after: 8s, minimum_delay: 4s}
+              prompt: {delay: 180s, lock_offset: 5s, close_after: 8s, minimum_delay: 4s}
             streams:
               - name: physics
                 express: {hlt_skims: [hlt_bhabha, hlt_hadron], selection: [hlt_bhabha], outputs: [cdst]}
                 calibrations:
-                  - {name: beamspot, command: "\(sim) calibrate beamspot", tag: demo_pcl, input: express, data_tags: [hlt_bhabha], harvest_timeout: 30s, upload_timeout: 50s}
-                  - {name: cdc_t0, command: "\(sim) calibrate cdc-t0", tag: demo_pcl, input: express, level: raw, data_tags: [hlt_bhabha], harvest_timeout: 30s, upload_timeout: 50s}
+                  - {name: beamspot, command: "\(sim) calibrate beamspot", tag: demo_pcl, input: express, data_tags: [hlt_bhabha], harvest_timeout: 90s, upload_timeout: 150s}
+                  - {name: cdc_t0, command: "\(sim) calibrate cdc-t0", tag: demo_pcl, input: express, level: raw, data_tags: [hlt_bhabha], harvest_timeout: 90s, upload_timeout: 150s}
                 prompt_reco: {outputs: [mdst]}
 
             """
@@ -101,7 +101,7 @@ struct LiveDemo {
             "Data taking configured (\(folder)/live.yaml): express makes the HLT skims and the bhabha cDST per batch of files; calibrations beamspot and cdc_t0 per run into demo_pcl (pcl);"
         )
         say(
-            "PromptReco released 60 s after a run's end, or 4 s after once its calibrations are done; a run without an end record is closed 8 s after its last file."
+            "PromptReco released 180 s after a run's end, or 4 s after once its calibrations are done; a run without an end record is closed 8 s after its last file."
         )
     }
 
