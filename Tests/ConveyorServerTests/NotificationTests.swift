@@ -198,3 +198,46 @@ struct NotificationAPITests {
         }
     }
 }
+
+/// An SMTP server that refuses every recipient with 550, as a mail server does for an address it
+/// does not know: retrying cannot help, so the message is given up at once, with the reason.
+final class RefusingSMTPHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 refusing.test ESMTP\r\n")), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        let text = buffer.readString(length: buffer.readableBytes) ?? ""
+        for line in text.split(separator: "\r\n") {
+            let answer = line.uppercased().hasPrefix("RCPT") ? "550 5.1.1 no such user here" : line.uppercased().hasPrefix("QUIT") ? "221 bye" : "250 ok"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer + "\r\n")), promise: nil)
+        }
+    }
+}
+
+@Suite("Notifications: a permanent refusal")
+struct PermanentRefusalTests {
+    @Test func aRecipientTheMailServerRefusesIsGivenUpAtOnceWithTheReason() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RefusingSMTPHandler()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+        try await ServerFixture.run(.sqlite) { client, fixture in
+            _ = try await NotificationTests.people(fixture.store, "refused")
+            try await NotificationTests.postpone(1, client, fixture)
+            let notifier = Notifier(store: fixture.store, settings: try NotificationTests.settings(smtpPort: port, webhook: nil))
+            let report = try await notifier.cycle()
+            #expect(report.failed == 1 && report.retried == 0 && report.sent == 0, "\(report)")
+            let failed = try await fixture.store.read { try await $0.notificationMessages(state: .failed) }
+            #expect(failed.count == 1 && failed[0].attempts == 1 && failed[0].lastError?.contains("550 5.1.1 no such user here") == true, "\(failed)")
+            #expect(try await notifier.cycle().failed == 0, "given up is given up")
+        }
+    }
+}
