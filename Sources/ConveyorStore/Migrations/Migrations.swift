@@ -17,6 +17,7 @@ enum Migrations {
         promptHandshake,
         liveDataTaking,
         people,
+        qualityMonitoring,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
