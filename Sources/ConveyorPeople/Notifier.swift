@@ -75,14 +75,23 @@ public struct Notifier: Sendable {
         return try await store.write { session in
             var report = Report()
             var new: Set<Int64> = []
-            // Only keys not already open are tried: a steady inbox costs one read, not an insert per item.
-            let known = Set(try await session.openNotificationEvents().map(\.key))
+            // The open events are read once: only keys not among them are tried (a steady inbox costs one
+            // read, not an insert per item), those no longer seen are resolved, the rest are planned.
+            let open = try await session.openNotificationEvents()
+            let known = Set(open.map(\.key))
+            var inserted: [NotificationEvent] = []
             for event in seen where !known.contains(event.key) {
-                if let id = try await session.insertNotificationEvent(event) { new.insert(id) }
+                guard let id = try await session.insertNotificationEvent(event) else { continue }
+                var recorded = event
+                recorded.id = id
+                inserted.append(recorded)
+                new.insert(id)
             }
             report.newEvents = new.count
-            try await session.resolveNotificationEvents(keepingOpen: Set(seen.map(\.key)), at: now)
-            let plan = planner.plan(try await session.openNotificationEvents(), new: new, at: now)
+            let current = Set(seen.map(\.key))
+            try await session.resolveNotificationEvents(ids: open.filter { !current.contains($0.key) }.map(\.id), at: now)
+            let stillOpen = (open.filter { current.contains($0.key) } + inserted).sorted { $0.since < $1.since }
+            let plan = planner.plan(stillOpen, new: new, at: now)
             for message in plan.messages where try await session.enqueueNotification(message, at: now) { report.queued += 1 }
             try await session.markNotificationEvents(plan.reminded, column: "reminded_at", at: now)
             try await session.markNotificationEvents(plan.escalated, column: "escalated_at", at: now)

@@ -104,12 +104,12 @@ extension DataTakingConfiguration {
         let p = global["prompt"]
         let defaults = PromptSettings()
         prompt = PromptSettings(
-            delaySeconds: try Self.duration(p["delay"], default: defaults.delaySeconds),
-            lockOffsetSeconds: try Self.duration(p["lock_offset"], default: defaults.lockOffsetSeconds),
-            closeAfterSeconds: try Self.duration(p["close_after"], default: defaults.closeAfterSeconds),
-            minimumDelaySeconds: try Self.duration(p["minimum_delay"], default: defaults.minimumDelaySeconds))
+            delaySeconds: try p["delay"].duration(default: defaults.delaySeconds),
+            lockOffsetSeconds: try p["lock_offset"].duration(default: defaults.lockOffsetSeconds),
+            closeAfterSeconds: try p["close_after"].duration(default: defaults.closeAfterSeconds),
+            minimumDelaySeconds: try p["minimum_delay"].duration(default: defaults.minimumDelaySeconds))
         do { try prompt.validate() } catch { throw p.error(error.message) }
-        expressLifetimeSeconds = global["express_lifetime"].isMissing ? nil : Int64(try Self.duration(global["express_lifetime"], default: 0))
+        expressLifetimeSeconds = global["express_lifetime"].isMissing ? nil : Int64(try global["express_lifetime"].duration(default: 0))
         expressKeepOn = try global["express_keep_on"].optionalString()
         if expressLifetimeSeconds != nil, expressKeepOn == nil {
             throw global["express_keep_on"].error("is required with express_lifetime: where are the express outputs kept?")
@@ -142,8 +142,8 @@ extension DataTakingConfiguration {
                         name: try entry["name"].string(), command: try entry["command"].string(), tag: try entry["tag"].string(),
                         input: try entry["input"].named(ProducerInput.self, default: .express), dataTags: try entry["data_tags"].strings(),
                         minimumEvents: try entry["min_events"].int(default: 0, minimum: 0),
-                        harvestTimeoutSeconds: try Self.duration(entry["harvest_timeout"], default: 12 * 3_600),
-                        uploadTimeoutSeconds: try Self.duration(entry["upload_timeout"], default: 18 * 3_600),
+                        harvestTimeoutSeconds: try entry["harvest_timeout"].duration(default: 12 * 3_600),
+                        uploadTimeoutSeconds: try entry["upload_timeout"].duration(default: 18 * 3_600),
                         maxIterations: try entry["max_iterations"].int(default: 3, minimum: 1),
                         level: entry["level"].isMissing ? nil : try entry["level"].named(DataLevel.self))
                     guard Self.isName(producer.name) else { throw at["name"].error("a calibration name is 1–40 letters, digits, '-' or '_'") }
@@ -201,10 +201,5 @@ extension DataTakingConfiguration {
         for item in try value.list() { levels.append(try item.named(DataLevel.self)) }
         guard !levels.isEmpty else { throw value.error("needs at least one output level") }
         return levels
-    }
-
-    /// A duration as text (`48h`, `30m`, `0`), or a number of seconds.
-    static func duration(_ value: ConfigurationValue, default fallback: Double) throws(ConveyorError) -> Double {
-        try value.duration(default: fallback)
     }
 }

@@ -20,11 +20,11 @@ extension StoreSession {
         try await sql.select().column("*").from("notification_events").where("resolved_at", .is, SQLLiteral.null).orderBy("since").all().map(Self.decodeEvent)
     }
 
-    /// Resolves the open waiting events whose keys are not in `open` (what they waited for happened).
-    public func resolveNotificationEvents(keepingOpen open: Set<String>, at time: Timestamp) async throws {
-        for event in try await openNotificationEvents() where !open.contains(event.key) {
-            try await sql.update("notification_events").set("resolved_at", to: time.microsecondsSinceEpoch).where("id", .equal, event.id).run()
-        }
+    /// Resolves events (what they waited for happened), in one statement.
+    public func resolveNotificationEvents(ids: [Int64], at time: Timestamp) async throws {
+        guard !ids.isEmpty else { return }
+        try await sql.update("notification_events").set("resolved_at", to: time.microsecondsSinceEpoch).where("id", .in, ids)
+            .where("resolved_at", .is, SQLLiteral.null).run()
     }
 
     /// Marks events reminded or escalated at `time`.
