@@ -55,7 +55,16 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
 
     /// The event of an inbox item, first seen at `now`.
     public init(item: InboxItem, at now: Timestamp) {
-        let kind = Kind(rawValue: item.kind.rawValue) ?? .signoff
+        // Exhaustive, so that a new kind of inbox item cannot be announced as something else.
+        let kind: Kind =
+            switch item.kind {
+            case .signoff: .signoff
+            case .paused_task: .paused_task
+            case .failed_request: .failed_request
+            case .postponed_run: .postponed_run
+            case .run_to_certify: .run_to_certify
+            case .problem_report: .problem_report
+            }
         self.init(
             key: "\(kind.rawValue):\(item.link):\(item.since.microsecondsSinceEpoch):\(item.subject)", kind: kind, subject: item.subject, action: item.action,
             link: item.link, people: item.people, role: item.role, since: item.since, createdAt: now)
