@@ -86,8 +86,7 @@ struct SchedulerTests {
                     command: "true"
                     depends_on: [flaky]
                 """)
-            // 90 s: under a loaded CI machine a cool-off retry once took longer than 20 s to come back.
-            let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id, seconds: 90)
+            let detail = try await fx.tick(until: { $0.workflow.state != .running }, workflow: id)
             if detail.workflow.state != .succeeded {
                 Issue.record(
                     "events: \(try await fx.workflows.events(id).map { "\($0.kind) \($0.from ?? "") → \($0.to ?? ""): \($0.detail)" }.joined(separator: "; "))")

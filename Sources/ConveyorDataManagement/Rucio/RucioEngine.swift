@@ -236,8 +236,10 @@ public struct RucioEngine: DataManagementEngine {
                 }
             }
             try await session.mirrorLocks(rule: rule, mirrored)
-            // Files attached since Rucio's judge last looked have no locks yet: not OK in Conveyor's eyes.
-            let complete = mirrored.count >= files.count * before.copies
+            // Files attached since Rucio's judge last looked have no locks yet, and the locks are read
+            // after the rule's state, so the judge may have added some in between: the rule is OK in
+            // Conveyor's eyes only when every file's copies are OK locks.
+            let complete = mirrored.filter { $0.state == .ok }.count >= files.count * before.copies
             let shown = state == .OK && !complete ? RuleState.REPLICATING : state
             try await session.setRuleState(rule, to: shown, error: shown == .OK ? nil : error, at: .now)
             return before.state != shown || before.locksOK != mirrored.filter { $0.state == .ok }.count

@@ -28,23 +28,34 @@ public final class LocalExecutor: BatchExecutor {
     public let kind = ExecutorKind.local
     /// Called whenever a job this process started has ended, so the scheduler need not wait for its next cycle.
     private let onEnding: @Sendable () -> Void
-    /// Job folders whose wrapper this process started (a restarted scheduler starts the others again).
-    private let started = Mutex<Set<String>>([])
+    /// Job folders whose wrapper this process started, with when it handed them to the launcher
+    /// (a restarted scheduler starts the others again).
+    private let started = Mutex<[String: ContinuousClock.Instant]>([:])
     /// Folders whose job the launcher saw end since the last poll.
     private let endedFolders = FolderSet()
     private let lastFullLook = Mutex<ContinuousClock.Instant?>(nil)
-    private let launches: AsyncStream<String>.Continuation
-    private let pendingLaunches: Mutex<AsyncStream<String>?>
+    /// The running launcher's input, with its generation; none before the first job or after it ended.
+    private let launcher = LauncherInput()
+    /// A folder handed to the launcher that has no claim after this long is handed again: a
+    /// launcher that died or lost a line must not leave a job queued for ever.
+    let unclaimedAfter: Duration
 
-    public init(onEnding: @escaping @Sendable () -> Void = {}) {
-        self.onEnding = onEnding
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        launches = continuation
-        pendingLaunches = Mutex(stream)
+    public convenience init(onEnding: @escaping @Sendable () -> Void = {}) {
+        self.init(onEnding: onEnding, unclaimedAfter: .seconds(20))
     }
 
+    init(onEnding: @escaping @Sendable () -> Void, unclaimedAfter: Duration) {
+        // A launcher that died leaves a closed pipe: writing to it must be an error, not the end of this process.
+        signal(SIGPIPE, SIG_IGN)
+        self.onEnding = onEnding
+        self.unclaimedAfter = unclaimedAfter
+    }
+
+    /// The launcher shell's process, while one runs.
+    var launcherProcessID: pid_t? { launcher.processID }
+
     deinit {
-        launches.finish()
+        launcher.withLock { $0.input?.finish() }
     }
 
     /// Starts each folder read from stdin under the wrapper, in its own session, and prints the
@@ -112,7 +123,8 @@ public final class LocalExecutor: BatchExecutor {
             var limitRead = false
             for index in submission.arrayIndices {
                 let folder = "\(submission.directory)/\(index)"
-                if !full, !ended.contains(folder), started.withLock({ $0.contains(folder) }) {
+                let handedAt = started.withLock { $0[folder] }
+                if !full, !ended.contains(folder), handedAt != nil {
                     reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .running))
                     continue
                 }
@@ -133,7 +145,10 @@ public final class LocalExecutor: BatchExecutor {
                             BatchJobStatus(
                                 uuid: submission.uuid, arrayIndex: index, state: .failed, reason: "the job's process \(pid) vanished without a result"))
                     }
-                } else if !started.withLock({ $0.contains(folder) }), FileManager.default.fileExists(atPath: submission.directory + "/prepared") {
+                } else if let handedAt, now - handedAt > unclaimedAfter {
+                    start(folder)
+                    reports.append(BatchJobStatus(uuid: submission.uuid, arrayIndex: index, state: .queued))
+                } else if handedAt == nil, FileManager.default.fileExists(atPath: submission.directory + "/prepared") {
                     // Prepared but never started (the scheduler stopped in between), or started by
                     // a scheduler that has since died: the wrapper's claim makes a second start harmless.
                     start(folder)
@@ -147,7 +162,7 @@ public final class LocalExecutor: BatchExecutor {
         // A reported end is the last the scheduler asks about a job: forget it.
         let directories = Dictionary(submissions.map { ($0.uuid, $0.directory) }, uniquingKeysWith: { a, _ in a })
         let over = reports.filter(\.isFinal).compactMap { report in directories[report.uuid].map { "\($0)/\(report.arrayIndex)" } }
-        if !over.isEmpty { started.withLock { $0.subtract(over) } }
+        if !over.isEmpty { started.withLock { for folder in over { $0[folder] = nil } } }
         return reports
     }
 
@@ -166,37 +181,54 @@ public final class LocalExecutor: BatchExecutor {
         }
     }
 
-    /// Hands a folder to the launcher (started on first use).
+    /// Hands a folder to the launcher, started on first use and again after it ended.
     private func start(_ folder: String) {
-        started.withLock { _ = $0.insert(folder) }
-        if let stream = pendingLaunches.withLock({ pending -> AsyncStream<String>? in
-            defer { pending = nil }; return pending
-        }) {
+        started.withLock { $0[folder] = .now }
+        let (input, fresh) = launcher.withLock { current -> (AsyncStream<String>.Continuation, (Int, AsyncStream<String>)?) in
+            if let input = current.input { return (input, nil) }
+            let (stream, input) = AsyncStream.makeStream(of: String.self)
+            current = (current.generation + 1, input)
+            return (input, (current.generation, stream))
+        }
+        if let (generation, stream) = fresh {
             let onEnding = self.onEnding
             let ended = endedFolders
+            let launcher = self.launcher
             Task.detached {
-                await Self.runLauncher(stream) { folders in
+                await Self.runLauncher(stream, started: { launcher.processID = $0 }) { folders in
                     ended.withLock { $0.formUnion(folders) }
                     onEnding()
                 }
+                // Folders it had not started yet are handed again by `poll` once unclaimed.
+                launcher.withLock { if $0.generation == generation { $0.input = nil } }
+                launcher.processID = nil
             }
         }
-        launches.yield(folder)
+        input.yield(folder)
     }
 
-    private static func runLauncher(_ folders: AsyncStream<String>, onEnding: @escaping @Sendable ([String]) -> Void) async {
+    private static func runLauncher(
+        _ folders: AsyncStream<String>, started: @Sendable (pid_t) -> Void, onEnding: @escaping @Sendable ([String]) -> Void
+    ) async {
         _ = try? await Subprocess.run(.path("/bin/sh"), arguments: ["-c", launcher], input: .inputWriter, output: .sequence, error: .discarded) { execution in
+            started(execution.processIdentifier.value)
             let writer = execution.standardInputWriter
             let endings = execution.standardOutput
-            await withTaskGroup(of: Void.self) { group in
+            await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     _ = try? await {
                         // One line per ended job: its folder.
                         for try await line in endings.strings() where !line.isEmpty { onEnding([line]) }
                     }()
+                    return true
                 }
-                for await folder in folders { _ = try? await writer.write(folder + "\n") }
-                try? await writer.finish()
+                group.addTask {
+                    for await folder in folders { _ = try? await writer.write(folder + "\n") }
+                    try? await writer.finish()
+                    return false
+                }
+                // The launcher's output ending first means it died: stop feeding it, so a new one is started.
+                if await group.next() == true { group.cancelAll() }
             }
         }
     }
@@ -233,6 +265,19 @@ public final class LocalExecutor: BatchExecutor {
         (try? String(contentsOfFile: folder + "/pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+}
+
+/// The launcher's input with its generation, shared with the task that runs it.
+final class LauncherInput: Sendable {
+    private let state = Mutex<(generation: Int, input: AsyncStream<String>.Continuation?)>((0, nil))
+    private let process = Mutex<pid_t?>(nil)
+
+    var processID: pid_t? {
+        get { process.withLock { $0 } }
+        set { process.withLock { $0 = newValue } }
+    }
+
+    func withLock<T>(_ body: (inout (generation: Int, input: AsyncStream<String>.Continuation?)) -> T) -> T { state.withLock { body(&$0) } }
 }
 
 /// A set of folders shared with the launcher's reader.
