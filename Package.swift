@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "ConveyorDataTaking", targets: ["ConveyorDataTaking"]),
         .library(name: "ConveyorLive", targets: ["ConveyorLive"]),
         .library(name: "ConveyorPeople", targets: ["ConveyorPeople"]),
+        .library(name: "ConveyorMonitoring", targets: ["ConveyorMonitoring"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -146,6 +147,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Quality monitoring: histograms and scalars per run against references, trends, proposed flags.
+        .target(
+            name: "ConveyorMonitoring",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns"]
+        ),
         .target(
             name: "ConveyorLive",
             dependencies: [
@@ -156,7 +162,7 @@ let package = Package(
             name: "ConveyorRequests",
             dependencies: [
                 "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob",
-                "ConveyorDataManagement", "ConveyorDataTaking",
+                "ConveyorDataManagement", "ConveyorDataTaking", "ConveyorMonitoring",
             ]
         ),
         .target(
@@ -173,6 +179,7 @@ let package = Package(
                 "ConveyorDataTaking",
                 "ConveyorLive",
                 "ConveyorPeople",
+                "ConveyorMonitoring",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,6 +212,7 @@ let package = Package(
                 "ConveyorDataTaking",
                 "ConveyorLive",
                 "ConveyorPeople",
+                "ConveyorMonitoring",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

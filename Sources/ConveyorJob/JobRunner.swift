@@ -60,7 +60,9 @@ public struct JobRunner: Sendable {
             "CONVEYOR_GLOBAL_TAGS": description.globalTags.joined(separator: ","), "CONVEYOR_RELEASE": description.release,
             "CONVEYOR_EXP": String(description.run.exp), "CONVEYOR_RUN": String(description.run.run), "CONVEYOR_SITE": description.site,
             "CONVEYOR_CONDITIONS_AS_OF": description.conditions.resolvedAt.description,
+            "CONVEYOR_MONITORING": resolve(Self.monitoringFile),
         ]) { _, derived in derived }
+        try? FileManager.default.removeItem(atPath: resolve(Self.monitoringFile))  // a half-written file of a killed try
         switch description.conditions.mode {
         case .files: environment["CONVEYOR_CONDITIONS"] = resolve(description.conditions.location)
         case .http:
@@ -111,10 +113,33 @@ public struct JobRunner: Sendable {
                 failure = "the program reported no events (write events=N to $CONVEYOR_REPORT)"
             }
         }
+        var monitoring: MonitoringFile?
+        if failure == nil {
+            do { monitoring = try readMonitoring() } catch { failure = error.message }
+        }
         return JobReport(
             job: description.job, exitStatus: Int(result.status), failure: failure, events: events, outputs: reported,
             cpuSeconds: result.cpuSeconds, wallSeconds: 0, peakMemoryKilobytes: result.peakMemoryKilobytes, values: result.report,
-            host: Self.host, startedAt: started, endedAt: .now, conditionsResolvedAt: description.conditions.resolvedAt)
+            host: Self.host, startedAt: started, endedAt: .now, conditionsResolvedAt: description.conditions.resolvedAt, monitoring: monitoring)
+    }
+
+    /// Where the program may write its monitoring (``MonitoringFile``'s form): `$CONVEYOR_MONITORING`.
+    public static let monitoringFile = "monitoring.json"
+    /// The largest monitoring file a job carries home.
+    public static let largestMonitoring = 16 << 20
+
+    /// The program's monitoring file, checked here so that a file in the wrong form fails the
+    /// job with its reason instead of travelling home. Nil when the program wrote none.
+    func readMonitoring() throws(ConveyorError) -> MonitoringFile? {
+        let path = resolve(Self.monitoringFile)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        guard let size = (attributes[.size] as? NSNumber)?.intValue, size <= Self.largestMonitoring else {
+            throw .invalidInput("the monitoring file is larger than \(Self.largestMonitoring >> 20) MB")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unavailable("cannot read the monitoring file \(path)") }
+        let file = try MonitoringFile(json: data, file: "the monitoring file")
+        _ = try file.values(processing: file.processing ?? "job", version: 1, at: .now, by: "job")
+        return file
     }
 
     /// A location relative to the job's folder, unless absolute.

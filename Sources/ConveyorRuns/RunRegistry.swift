@@ -100,21 +100,28 @@ public struct RunRegistry: Sendable {
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else { throw .invalidInput("say why: --reason is required for every quality change") }
         try await store.write { session in
-            guard try await session.run(run) != nil else { throw ConveyorError.notFound("no run \(run) is registered") }
-            let configuration = try await session.experiment(run.exp) ?? .standard(exp: run.exp)
-            let detector = try detector.map { name in try configuration.canonicalDetector(name) }
-            let quality = RunQuality(replaying: try await session.qualityEvents(of: run))
-            let old = detector.map(quality.flag(of:)) ?? quality.summary
-            let now = Timestamp.now
-            try await session.appendQualityEvent(
-                QualityEvent(
-                    run: run, kind: .flag, detector: detector, old: old.rawValue, new: flag.rawValue,
-                    reason: reason, actor: actor.name, at: now))
-            try await session.appendAudit(
-                AuditRecord(
-                    at: now, actor: actor, action: "runs.flag", subjectKind: "run", subject: run.description,
-                    detail: "\(detector ?? "summary") \(old) -> \(flag): \(reason)"))
+            try await Self.flag(run, detector: detector, to: flag, reason: reason, by: actor, at: .now, in: session)
         }
+    }
+
+    /// Sets a flag inside a transaction of the caller's (a confirmed monitoring proposal is one):
+    /// the event, with the flag it replaces, and its audit record.
+    public static func flag(
+        _ run: ExpRun, detector: String?, to flag: QualityFlag, reason: String, by actor: Actor, at now: Timestamp, in session: StoreSession
+    ) async throws {
+        guard try await session.run(run) != nil else { throw ConveyorError.notFound("no run \(run) is registered") }
+        let configuration = try await session.experiment(run.exp) ?? .standard(exp: run.exp)
+        let detector = try detector.map { name in try configuration.canonicalDetector(name) }
+        let quality = RunQuality(replaying: try await session.qualityEvents(of: run))
+        let old = detector.map(quality.flag(of:)) ?? quality.summary
+        try await session.appendQualityEvent(
+            QualityEvent(
+                run: run, kind: .flag, detector: detector, old: old.rawValue, new: flag.rawValue,
+                reason: reason, actor: actor.name, at: now))
+        try await session.appendAudit(
+            AuditRecord(
+                at: now, actor: actor, action: "runs.flag", subjectKind: "run", subject: run.description,
+                detail: "\(detector ?? "summary") \(old) -> \(flag): \(reason)"))
     }
 
     /// Adds or removes a free quality tag such as `Bad For Alignment`. Needs `expert`.

@@ -1,11 +1,13 @@
 import Foundation
 
 /// A raw event as the detector reads it out: two clusters (channel and ADC), their opening angle,
-/// a hit time and a vertex. 32 bytes.
+/// a hit time, a vertex, and which of the drift chamber's 8 superlayers saw hits. 32 bytes.
 struct RawEvent {
     var number: UInt32
     var triggers: UInt8
     var channel1: UInt8, channel2: UInt8
+    /// Bit L−1 set: superlayer L had hits.
+    var superlayers: UInt8 = 0
     var adc1: Double, adc2: Double
     var angle: Double
     var time: Double
@@ -15,14 +17,14 @@ struct RawEvent {
 
     var record: [UInt8] {
         var w = RecordWriter()
-        w.u32(number); w.u8(triggers); w.u8(channel1); w.u8(channel2); w.u8(0)
+        w.u32(number); w.u8(triggers); w.u8(channel1); w.u8(channel2); w.u8(superlayers)
         w.f32(adc1); w.f32(adc2); w.f32(angle); w.f32(time); w.f32(vx); w.f32(vy)
         return w.bytes
     }
 
     init(record: [UInt8]) {
         var r = RecordReader(record)
-        number = r.u32(); triggers = r.u8(); channel1 = r.u8(); channel2 = r.u8(); _ = r.u8()
+        number = r.u32(); triggers = r.u8(); channel1 = r.u8(); channel2 = r.u8(); superlayers = r.u8()
         adc1 = r.f32(); adc2 = r.f32(); angle = r.f32(); time = r.f32(); vx = r.f32(); vy = r.f32()
     }
 

@@ -16,6 +16,7 @@ struct Conveyor: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DatabaseCommand.self, UserCommand.self, DirectoryCommand.self, AuditCommand.self, InboxCommand.self, NotifyCommand.self, NoteCommand.self,
+            QMCommand.self,
             ReportCommand.self,
             GlobalTagCommand.self,
             PayloadCommand.self,

@@ -45,6 +45,8 @@ public struct JobReport: Codable, Sendable, Equatable {
     public var values: [KeyValue]
     /// The moment the job's conditions were resolved at (its description's), for its outputs.
     public var conditionsResolvedAt: Timestamp?
+    /// What the quality program wrote to `$CONVEYOR_MONITORING`, carried home for the accountant to store.
+    public var monitoring: MonitoringFile?
     public var host: String
     public var startedAt: Timestamp
     public var endedAt: Timestamp
@@ -62,7 +64,7 @@ public struct JobReport: Codable, Sendable, Equatable {
     public init(
         job: String, exitStatus: Int?, failure: String?, events: Int64?, outputs: [Output], cpuSeconds: Double, wallSeconds: Double,
         peakMemoryKilobytes: Int?, values: [KeyValue], host: String, startedAt: Timestamp, endedAt: Timestamp,
-        conditionsResolvedAt: Timestamp? = nil
+        conditionsResolvedAt: Timestamp? = nil, monitoring: MonitoringFile? = nil
     ) {
         self.format = JobDescription.currentFormat
         self.job = job
@@ -78,6 +80,7 @@ public struct JobReport: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.conditionsResolvedAt = conditionsResolvedAt
+        self.monitoring = monitoring
     }
 
     public var succeeded: Bool { failure == nil && exitStatus == 0 }

@@ -18,6 +18,7 @@ public struct InboxItem: Codable, Sendable, Equatable {
         case postponed_run
         case run_to_certify
         case problem_report
+        case quality_proposal
     }
 
     public var kind: Kind

@@ -16,6 +16,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         case postponed_run
         case run_to_certify
         case problem_report
+        case quality_proposal
         case request_finished
     }
 
@@ -64,6 +65,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
             case .postponed_run: .postponed_run
             case .run_to_certify: .run_to_certify
             case .problem_report: .problem_report
+            case .quality_proposal: .quality_proposal
             }
         self.init(
             key: "\(kind.rawValue):\(item.link):\(item.since.microsecondsSinceEpoch):\(item.subject)", kind: kind, subject: item.subject, action: item.action,
@@ -77,7 +79,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     /// runs to certify and postponed runs go to the run-quality shifters, failed requests to data production.
     public var duty: String? {
         switch kind {
-        case .run_to_certify, .postponed_run, .problem_report: "run_quality"
+        case .run_to_certify, .postponed_run, .problem_report, .quality_proposal: "run_quality"
         case .failed_request: "data_production"
         default: nil
         }

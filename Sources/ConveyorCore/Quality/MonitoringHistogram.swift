@@ -51,6 +51,38 @@ public struct MonitoringHistogram: Codable, Sendable, Equatable {
         try validate()
     }
 
+    enum CodingKeys: String, CodingKey { case name, x, y, contents, entries, underflow, overflow }
+
+    /// Under- and overflow may be left out (then 0).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        x = try container.decode(Axis.self, forKey: .x)
+        y = try container.decodeIfPresent(Axis.self, forKey: .y)
+        contents = try container.decode([Double].self, forKey: .contents)
+        entries = try container.decode(Int.self, forKey: .entries)
+        underflow = try container.decodeIfPresent(Double.self, forKey: .underflow) ?? 0
+        overflow = try container.decodeIfPresent(Double.self, forKey: .overflow) ?? 0
+    }
+
+    /// The mean of the x axis's bin centres weighted by the contents (of the x projection for
+    /// 2-D), and its error, the spread over √integral: the trend's value for a histogram.
+    public var mean: (value: Double, error: Double)? {
+        let total = integral
+        guard total > 0 else { return nil }
+        let width = (x.high - x.low) / Double(x.bins)
+        var sum = 0.0
+        var squares = 0.0
+        for (index, content) in contents.enumerated() where content > 0 {
+            let centre = x.low + (Double(index % x.bins) + 0.5) * width
+            sum += content * centre
+            squares += content * centre * centre
+        }
+        let mean = sum / total
+        let spread = max(0, squares / total - mean * mean).squareRoot()
+        return (mean, spread / total.squareRoot())
+    }
+
     /// Reads the documented JSON form and checks it.
     public init(json data: Data, file: String) throws(ConveyorError) {
         let decoded: MonitoringHistogram

@@ -35,13 +35,7 @@ extension RunQuery {
         minimumDurationMinutes: Int64?, minimumLuminosity: Double?, quality: String?
     ) throws(ConveyorError) {
         self.init(exp: exp, energy: energy, minimumLuminosity: minimumLuminosity)
-        if let runs {
-            let parts = runs.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count == 2, let first = parts[0], let last = parts[1], first >= 0, first <= last else {
-                throw .invalidInput("'\(runs)' is not a run range (expected FIRST-LAST, e.g. 100-250)")
-            }
-            runRange = first...last
-        }
+        if let runs { runRange = try Self.runRange(parsing: runs) }
         if let type { self.type = try RunType(parsing: type) }
         if let magnet { self.magnet = try RunRecord.magnet(parsing: magnet) }
         if let minutes = minimumDurationMinutes {
@@ -49,6 +43,18 @@ extension RunQuery {
             minimumDurationSeconds = minutes * 60
         }
         if let quality { self.quality = try QualityFlag(parsing: quality) }
+    }
+}
+
+extension RunQuery {
+    /// `FIRST-LAST` (or one run `N`) as a run range.
+    public static func runRange(parsing text: String) throws(ConveyorError) -> ClosedRange<Int> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        if parts.count == 1, let only = parts[0], only >= 0 { return only...only }
+        guard parts.count == 2, let first = parts[0], let last = parts[1], first >= 0, first <= last else {
+            throw .invalidInput("'\(text)' is not a run range (expected FIRST-LAST, e.g. 100-250)")
+        }
+        return first...last
     }
 }
 

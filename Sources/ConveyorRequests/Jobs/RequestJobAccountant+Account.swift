@@ -1,5 +1,6 @@
 import ConveyorCore
 import ConveyorJob
+import ConveyorMonitoring
 import ConveyorStore
 import ConveyorWorkflow
 import Foundation
@@ -9,7 +10,7 @@ extension RequestJobAccountant {
     private enum Entry {
         case done(String)
         /// The output's registration (nil for jobs without a catalog output) and the job's figures.
-        case registered(Loaded, RequestJob, CatalogFile?, String)
+        case registered(Loaded, RequestJob, CatalogFile?, String, MonitoringFile? = nil)
         case failed(Loaded, RequestJob, String)
     }
 
@@ -34,11 +35,11 @@ extension RequestJobAccountant {
             entries.append(try judge(item, wanted[i].0, state, claimed: &claimed))
         }
         let decided = entries
-        let files = entries.compactMap { entry -> CatalogFile? in if case .registered(_, _, let file?, _) = entry { file } else { nil } }
+        let files = entries.compactMap { entry -> CatalogFile? in if case .registered(_, _, let file?, _, _) = entry { file } else { nil } }
         // Per request, its outputs of the batch: they join the datasets of its output rules.
         var outputs: [String: (ProcessingRequest, [CatalogFile])] = [:]
         for entry in entries {
-            if case .registered(let loaded, _, let file?, _) = entry, !loaded.request.outputRules.isEmpty {
+            if case .registered(let loaded, _, let file?, _, _) = entry, !loaded.request.outputRules.isEmpty {
                 outputs[loaded.request.name, default: (loaded.request, [])].1.append(file)
             }
         }
@@ -52,13 +53,16 @@ extension RequestJobAccountant {
                 switch entry {
                 case .done(let detail):
                     verdicts.append(JobVerdict(succeeded: true, detail: detail))
-                case .registered(let loaded, let job, let file, let detail):
+                case .registered(let loaded, let job, let file, var detail, let monitoring):
                     if let file {
                         try await session.appendAudit(
                             AuditRecord(
                                 at: now, actor: Requests.actor(for: loaded.record), action: "files.register",
                                 subjectKind: "files", subject: file.lfn,
                                 detail: "output of request \(loaded.record.name) job \(job.id)"))
+                    }
+                    if let monitoring {
+                        detail += "; " + (try await Self.storeMonitoring(monitoring, of: loaded, job: job, in: session))
                     }
                     try await session.updateRequestJob(job, at: now)
                     try await session.setRequestInputs(request: loaded.record.id, job: job.id, to: .processed, reason: "", at: now)
@@ -117,7 +121,10 @@ extension RequestJobAccountant {
         }
         done.report = report.values.isEmpty ? nil : report.values.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
         guard let output = job.outputLFN else {
-            return .registered(loaded, done, nil, "done: \(done.report?.replacingOccurrences(of: "\n", with: ", ") ?? "no report")")
+            if let monitoring = report.monitoring, monitoring.run != job.run {
+                return .failed(loaded, job, "the monitoring file is for run \(monitoring.run), the job's run is \(job.run)")
+            }
+            return .registered(loaded, done, nil, "done: \(done.report?.replacingOccurrences(of: "\n", with: ", ") ?? "no report")", report.monitoring)
         }
         guard let reported = report.outputs.first(where: { $0.lfn == output }) else {
             return .failed(loaded, job, "the report names no output \(output)")
@@ -150,6 +157,20 @@ extension RequestJobAccountant {
         do { try file.validate() } catch { return .failed(loaded, job, error.message) }
         claimed.insert(output)
         return .registered(loaded, done, file, "registered \(output): \(events) events, \(sums.size) bytes, \(String(format: "%.2f", report.cpuSeconds)) s CPU")
+    }
+
+    /// Stores a job's monitoring as its run's values in the request's processing (its campaign's
+    /// name: prompt, proc12, express), inside the batch's transaction, so it is stored exactly
+    /// once with the job's accounting. A run the registry does not know is said, not fatal.
+    static func storeMonitoring(_ monitoring: MonitoringFile, of loaded: Loaded, job: RequestJob, in session: StoreSession) async throws -> String {
+        do {
+            let outcome = try await QualityMonitoring.record(
+                monitoring, processing: loaded.request.campaign.description, by: "request \(loaded.record.name)", in: session)
+            let proposed = outcome.opened.map { "\($0.detector) \($0.state == .applied ? "applied" : "proposed") BAD" }
+            return "monitoring v\(outcome.version): \(outcome.variables) variable(s)" + (proposed.isEmpty ? "" : ", " + proposed.joined(separator: ", "))
+        } catch ConveyorError.notFound(let reason) {
+            return "monitoring not stored: \(reason)"
+        }
     }
 
     /// Copies a transferred output to its place at the site, through a temporary name, and checks its size.

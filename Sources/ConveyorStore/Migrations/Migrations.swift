@@ -18,6 +18,7 @@ enum Migrations {
         liveDataTaking,
         people,
         qualityMonitoring,
+        qualityProposals,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

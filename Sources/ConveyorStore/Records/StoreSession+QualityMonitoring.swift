@@ -36,6 +36,57 @@ extension StoreSession {
         return try rows.map(Self.decodeMonitoringValue).filter { seen.insert($0.run.run).inserted }
     }
 
+    /// The newest version of every variable of every run in a range in a processing, in run and variable order.
+    public func monitoringValues(exp: Int, runs: ClosedRange<Int>, processing: String) async throws -> [MonitoringValue] {
+        let rows = try await sql.select().column("*").from("qm_values").where("exp", .equal, exp).where("run", .greaterThanOrEqual, runs.lowerBound)
+            .where("run", .lessThanOrEqual, runs.upperBound).where("processing", .equal, processing).orderBy("run").orderBy("variable")
+            .orderBy("version", .descending).all()
+        var seen = Set<String>()
+        return try rows.map(Self.decodeMonitoringValue).filter { seen.insert("\($0.run.run) \($0.variable)").inserted }
+    }
+
+    /// The processings a run has monitoring values of, in the order they were first stored.
+    public func monitoringProcessings(of run: ExpRun) async throws -> [String] {
+        try await sql.raw(
+            "SELECT processing, MIN(id) AS first FROM qm_values WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) GROUP BY processing ORDER BY first"
+        ).all().map { try $0.decode(column: "processing", as: String.self) }
+    }
+
+    /// The highest version stored for a run in a processing (0 when none).
+    public func latestMonitoringVersion(of run: ExpRun, processing: String) async throws -> Int {
+        try await sql.raw(
+            "SELECT MAX(version) AS v FROM qm_values WHERE exp = \(bind: run.exp) AND run = \(bind: run.run) AND processing = \(bind: processing)"
+        ).first()?.decode(column: "v", as: Int?.self) ?? 0
+    }
+
+    /// The runs and processings of an experiment with a value of `variable` in a run range: what a new reference changes.
+    public func monitoredRuns(of variable: String, exp: Int, runs: ClosedRange<Int>) async throws -> [(run: ExpRun, processing: String)] {
+        try await sql.raw(
+            """
+            SELECT DISTINCT run, processing FROM qm_values WHERE variable = \(bind: variable) AND exp = \(bind: exp)
+            AND run >= \(bind: runs.lowerBound) AND run <= \(bind: runs.upperBound) ORDER BY run, processing
+            """
+        ).all().map { (ExpRun(exp: exp, run: try $0.decode(column: "run", as: Int.self)), try $0.decode(column: "processing", as: String.self)) }
+    }
+
+    /// The runs of a range whose summary flag is BAD, or whose `detector` flag is.
+    public func badRuns(exp: Int, runs: ClosedRange<Int>, detector: String?) async throws -> Set<Int> {
+        let detectorClause: SQLQueryString =
+            detector.map {
+                """
+                 OR (SELECT q.new_value FROM quality_events q WHERE q.exp = r.exp AND q.run = r.run AND q.kind = 'flag' AND q.detector = \(bind: $0)
+                     ORDER BY q.at DESC, q.id DESC LIMIT 1) = 'BAD'
+                """
+            } ?? ""
+        let rows = try await sql.raw(
+            """
+            SELECT r.run AS run FROM runs r WHERE r.exp = \(bind: exp) AND r.run >= \(bind: runs.lowerBound) AND r.run <= \(bind: runs.upperBound)
+            AND (r.quality = 'BAD'\(detectorClause))
+            """
+        ).all()
+        return Set(try rows.map { try $0.decode(column: "run", as: Int.self) })
+    }
+
     private static func decodeMonitoringValue(_ row: any SQLRow) throws -> MonitoringValue {
         let histogram = try row.decode(column: "histogram", as: String?.self).map { text -> MonitoringHistogram in
             do { return try JSONDecoder().decode(MonitoringHistogram.self, from: Data(text.utf8)) } catch {

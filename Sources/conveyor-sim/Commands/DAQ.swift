@@ -45,12 +45,16 @@ struct DAQ: ParsableCommand {
             try drop("r\(run)-start", ["kind": "start", "run": label, "at": format.string(from: Date()), "energy": "4S", "type": "physics"])
             var random = Random(seed: seed &+ UInt64(exp) << 32 &+ UInt64(run))
             let truth = Physics.TrueConstants(run: run)
+            let problems = DetectorProblems(run: run)
+            var noise = DetectorProblems.random(seed: seed, exp: exp, run: run)
             var number: UInt32 = 0
             for index in 0..<filesPerRun {
                 let count = events / filesPerRun + (index < events % filesPerRun ? 1 : 0)
                 let records = (0..<count).map { _ in
                     defer { number += 1 }
-                    return RawEvent(number: number, truth: truth, random: &random).record
+                    var event = RawEvent(number: number, truth: truth, random: &random)
+                    problems.apply(to: &event, index: Int(number), of: events, random: &noise)
+                    return event.record
                 }
                 Thread.sleep(forTimeInterval: runSeconds / Double(filesPerRun))
                 let name = "r\(String(format: "%05d", run))_\(index).raw"

@@ -7,8 +7,11 @@ struct Quality: ParsableCommand {
 
     func run() throws {
         var masses: [Double] = [], times: [Double] = []
+        var run: (exp: Int, run: Int)?
         for path in try JobVariables.inputs(inputs) {
-            for record in try EventFile.read(path).records {
+            let file = try EventFile.read(path)
+            run = run ?? (Int(file.exp), Int(file.run))
+            for record in file.records {
                 let e = RecoEvent(record: record, level: .mdst)
                 times.append(e.time)
                 if e.triggers & Physics.Trigger.hadron.rawValue != 0 { masses.append(e.mass) }
@@ -24,5 +27,9 @@ struct Quality: ParsableCommand {
             ("mass_width", String(format: "%.4f", peak.width)), ("time_mean", String(format: "%.3f", timeMean)),
             ("reference_mass", String(Physics.resonanceMass)), ("status", status),
         ])
+        // Where the job asks for monitoring, the histograms go there too (the processing is the job's).
+        if let out = JobVariables.value("CONVEYOR_MONITORING"), let run {
+            try MonitoringOutput.of(exp: run.exp, run: run.run, processing: nil, times: times, masses: masses, superlayers: nil, clusters: nil).write(to: out)
+        }
     }
 }
