@@ -13,7 +13,10 @@ struct DemoTests {
         let demo = try await conveyor.run("demo", "--runs", "4", "--events", "3000", "--dir", "d")
         #expect(demo.exitCode == 0, "\(demo.stderr)")
         let out = demo.stdout
-        #expect(out.contains("[demo] Certified run quality as demo-shifter: 3 GOOD, 1 BAD: runs 3 (CDC: HV trip in superlayer 4)."), "\(out)")
+        // Run 3's drift-chamber trip is in its raw data: the express histograms fail, monitoring proposes, the shifter confirms.
+        #expect(out.contains("[demo] Monitoring proposes run 8:3 CDC BAD: cdc/hit_map: KS probability"), "\(out)")
+        #expect(!out.contains("Monitoring proposes run 8:1") && !out.contains("Monitoring proposes run 8:2") && !out.contains("Monitoring proposes run 8:4"))
+        #expect(out.contains("[demo] Certified run quality as demo-shifter: 3 GOOD, 1 BAD: runs 3 (CDC)."), "\(out)")
         #expect(out.contains("[demo] Bucket demo-bucket: 3 GOOD runs, 4.5 /pb"))
         #expect(out.contains("[demo] demo-ecl-expert (expert) approves signoff:ecl_gains: 6 algorithm run(s) (2 iterate, 2 not_enough_data merges)"))
         #expect(out.contains("[demo] demo-manager (manager) approves manager-signoff"))
@@ -34,6 +37,14 @@ struct DemoTests {
         let files = listed?["files"] as? [[String: Any]] ?? []
         #expect(files.count == 12, "3 runs × (all events + 3 HLT skims)")
         #expect(files.allSatisfy { ($0["release"] as? String) == "sim-release-01" && ($0["globalTags"] as? [String]) == ["demo_prompt", "demo_online"] })
+        // The confirmed proposal is an ordinary quality event; the prompt monitoring came home with the quality jobs.
+        let proposals = try await conveyor.run("qm", "proposals", "--state", "all", "--db", db)
+        #expect(proposals.stdout.contains("run 8:3 CDC BAD (express) confirmed by demo-shifter"), "\(proposals.stdout)")
+        let history = try await conveyor.run("runs", "history", "8:3", "--db", db)
+        #expect(history.stdout.contains("proposed by monitoring (express: cdc/hit_map"), "\(history.stdout)")
+        let prompt = try await conveyor.run("qm", "show", "8:2", "--db", db, "--json")
+        let shown = try JSONSerialization.jsonObject(with: Data(prompt.stdout.utf8)) as? [String: Any]
+        #expect(shown?["processings"] as? [String] == ["express", "prompt"], "\(prompt.stdout)")
         let resolved = try await conveyor.run("payload", "resolve", "--db", db, "--gt", "demo_prompt", "--run", "8:4")
         #expect(resolved.stdout.contains("ECLGains") && resolved.stdout.contains("demo_prompt"), "\(resolved.stdout)\(resolved.stderr)")
 

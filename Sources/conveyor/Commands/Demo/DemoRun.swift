@@ -75,19 +75,9 @@ struct DemoRun {
         let registry = RunRegistry(store: store)
         let report = try await registry.importSummary(try Data(contentsOf: URL(fileURLWithPath: "\(data)/runs.csv")), name: "runs.csv", by: Self.manager)
         say("Registered \(report.added) runs in the run registry (as \(Self.manager.name)).")
-        var bad: [String] = []
-        let quality = try String(contentsOfFile: "\(data)/quality.csv", encoding: .utf8).split(separator: "\n").dropFirst()
-        for line in quality {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 5, let run = Int(f[1]) else { continue }
-            let expRun = ExpRun(exp: Self.exp, run: run)
-            if f[3] == "BAD" {
-                try await registry.flag(expRun, detector: f[2], to: .bad, reason: f[4], by: Self.shifter)
-                try await registry.flag(expRun, to: .bad, reason: "\(f[2]): \(f[4])", by: Self.shifter)
-                bad.append("\(run) (\(f[2]): \(f[4]))")
-            } else {
-                try await registry.flag(expRun, to: .good, reason: f[4], by: Self.shifter)
-            }
+        let flagged = try await DemoMonitoring(store: store, sim: sim, data: data, runs: runs, say: say).certify()
+        let bad = Set(flagged.map(\.run)).sorted().map { run in
+            "\(run) (\(flagged.filter { $0.run == run }.map(\.detector).joined(separator: ", ")))"
         }
         say(
             "Certified run quality as \(Self.shifter.name): \(runs - bad.count) GOOD, \(bad.count) BAD\(bad.isEmpty ? "" : ": runs " + bad.joined(separator: ", "))."
