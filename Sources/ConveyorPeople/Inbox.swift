@@ -74,6 +74,16 @@ public struct Inbox: Sendable {
                         action: "look, act (flag the run, mark the file), and resolve the report", since: problem.at, role: .expert,
                         link: problem.subject.link, command: "conveyor note resolve \(problem.id) --text \"…\""))
             }
+            for proposal in try await session.proposals(state: .open) {
+                items.append(
+                    InboxItem(
+                        kind: .quality_proposal,
+                        subject:
+                            "monitoring proposes run \(proposal.run) \(proposal.detector) \(proposal.flag) (\(proposal.processing)): \(proposal.reason.prefix(160))",
+                        action: "look at its histograms, then confirm or reject", since: proposal.createdAt, role: .expert,
+                        link: "/runs/\(proposal.run.exp)/\(proposal.run.run)/monitoring?processing=\(proposal.processing)",
+                        command: "conveyor qm confirm \(proposal.id)"))
+            }
             return items.sorted { ($0.since, $0.subject) < ($1.since, $1.subject) }
         }
     }

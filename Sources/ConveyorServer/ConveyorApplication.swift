@@ -4,6 +4,7 @@ import ConveyorCore
 import ConveyorDataManagement
 import ConveyorDataTaking
 import ConveyorLive
+import ConveyorMonitoring
 import ConveyorPeople
 import ConveyorRequests
 import ConveyorRuns
@@ -61,6 +62,7 @@ public enum ConveyorApplication {
         InboxAPI(inbox: Inbox(store: store)).register(on: router, book: book)
         NotificationsAPI(notifications: Notifications(store: store)).register(on: router, book: book)
         NotesAPI(notes: Notes(store: store)).register(on: router, book: book)
+        MonitoringAPI(monitoring: QualityMonitoring(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests,

@@ -4,6 +4,7 @@ import ConveyorCore
 import ConveyorDataTaking
 import ConveyorDataManagement
 import ConveyorLive
+import ConveyorMonitoring
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -51,6 +52,13 @@ enum DerivedSchemas {
         ("LiveRunDetail", { try derive(LiveDataTaking.RunDetail.self, SchemaExamples.liveRunDetail) }),
         ("LiveConfiguration", { try derive(StoreSession.LiveConfigurationRow.self, SchemaExamples.liveConfiguration) }),
         ("AppendResult", { try derive(AppendResult.self, SchemaExamples.appendResult) }),
+        ("RunMonitoring", { try derive(QualityMonitoring.RunMonitoring.self, SchemaExamples.runMonitoring) }),
+        ("MonitoringTrend", { try derive(QualityMonitoring.Trend.self, SchemaExamples.monitoringTrend) }),
+        ("ProcessingComparison", { try derive(QualityMonitoring.ProcessingComparison.self, SchemaExamples.processingComparison) }),
+        ("MonitoringOutcome", { try derive(QualityMonitoring.Outcome.self, SchemaExamples.monitoringOutcome) }),
+        ("MonitoringReference", { try derive(MonitoringReference.self, SchemaExamples.monitoringReference) }),
+        ("ReferenceOutcome", { try derive(QualityMonitoring.ReferenceOutcome.self, SchemaExamples.referenceOutcome) }),
+        ("QualityProposal", { try derive(QualityProposal.self, SchemaExamples.qualityProposal) }),
     ]
 
     static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {

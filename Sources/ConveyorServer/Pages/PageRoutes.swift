@@ -31,6 +31,7 @@ struct PageRoutes {
     func register(on router: Router<ConveyorRequestContext>) {
         registerSignIn(on: router)
         registerPeople(on: router)
+        registerQuality(on: router)
         router.get("/") { _, context in
             let actor = try context.require(.viewer, to: "reading the overview")
             let summary = try await store.summary()

@@ -67,6 +67,8 @@ extension Stylesheet {
     static let workflows = """
         .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; }
         svg.turnaround { max-width: 100%; height: auto; }
+        .charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts figure { margin: 0; } svg.monitoring { max-width: 100%; height: auto; }
+        .verdict-bad { color: #b71c1c; font-weight: 600; } .verdict-warning { color: #e65100; } .verdict-not_comparable { color: #777; }
         #notes li.problem { border-left: 3px solid #c62828; padding-left: 6px; }
         .state { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; }
         .st-succeeded, .at-succeeded { background: #d8f3dc; fill: #d8f3dc; } .st-failed, .st-upstream_failed, .at-failed { background: #f7d4d4; fill: #f7d4d4; }

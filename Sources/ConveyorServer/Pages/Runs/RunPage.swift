@@ -31,6 +31,7 @@ struct RunPage: Page {
         return """
             <p>\(r.type.rawValue) · \(r.energy) · magnet \(r.magnet ? "on" : "off") · \(r.state.rawValue) · \(r.events) events · \(String(format: "%.3f", r.luminosity)) /pb</p>
             <p>Summary quality: <span class="flag flag-\(detail.quality.summary.rawValue.lowercased())" id="summary">\(detail.quality.summary.rawValue)</span>\(HTML(unsafe: tags.isEmpty ? "" : " · tags: ")) \(tags.joined(separator: ", "))</p>
+            <p><a href="/runs/\(detail.run.run.exp)/\(detail.run.run.run)/monitoring">Monitoring histograms and proposed flags</a></p>
             <table id="detectors"><thead><tr>\(detectors.map { d -> HTML in "<th>\(d)</th>" })</tr></thead><tbody><tr>\(flags)</tr></tbody></table>
             <h2>Quality history</h2>
             <table id="quality-history"><thead><tr><th>When (UTC)</th><th>Who</th><th>Change</th><th>Reason</th></tr></thead><tbody>\(Array(history))</tbody></table>
