@@ -101,7 +101,8 @@ struct MonitoringAPI {
         ) { request, context in
             let body = try await request.body.collect(upTo: 16 << 20)
             let file = try MonitoringFile(json: Data(buffer: body), file: "the request body")
-            return try await monitoring.record(file, processing: QueryParameters(request).string("processing"), by: context.actor!)
+            return EditedResponse(
+                status: .created, response: try await monitoring.record(file, processing: QueryParameters(request).string("processing"), by: context.actor!))
         }
         router.add(
             APIOperation(
