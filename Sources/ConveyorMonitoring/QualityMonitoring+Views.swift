@@ -163,3 +163,42 @@ extension QualityMonitoring {
         }
     }
 }
+
+extension QualityMonitoring {
+    /// A histogram variable summed over a set of runs, per processing (the processings that have
+    /// it in one binning): a request's mass peak before calibration (express) and after (prompt).
+    public func summed(
+        _ variable: String, processings: [String], runs: Set<ExpRun>
+    ) async throws(ConveyorError) -> [(
+        processing: String, histogram: MonitoringHistogram, runs: Int
+    )] {
+        guard let first = runs.min(), let last = runs.max() else { return [] }
+        return try await store.read { session in
+            var out: [(String, MonitoringHistogram, Int)] = []
+            for processing in processings {
+                var sum: MonitoringHistogram?
+                var counted = 0
+                for exp in first.exp...last.exp {
+                    let range = (exp == first.exp ? first.run : 0)...(exp == last.exp ? last.run : Int(Int32.max))
+                    for value in try await session.monitoringTrend(of: variable, processing: processing, exp: exp, runs: range)
+                    where runs.contains(value.run) {
+                        guard let h = value.histogram, !h.isTwoDimensional else { continue }
+                        if var total = sum {
+                            guard total.hasSameBinning(as: h) else { continue }
+                            for i in total.contents.indices { total.contents[i] += h.contents[i] }
+                            total.entries += h.entries
+                            total.underflow += h.underflow
+                            total.overflow += h.overflow
+                            sum = total
+                        } else {
+                            sum = h
+                        }
+                        counted += 1
+                    }
+                }
+                if let sum { out.append((processing, sum, counted)) }
+            }
+            return out
+        }
+    }
+}

@@ -25,6 +25,7 @@ struct DemoTests {
         #expect(out.contains("look at it all: conveyor serve --db"))
         #expect(out.contains("turnaround: ") && out.contains("people ") && out.contains("signoff:ecl_gains") && out.contains("by demo-ecl-expert"), "\(out)")
 
+        #expect(out.contains("monitoring: physics/mass_peak of the bucket's runs, express (before) mean 3.2"), "\(out)")
         // Calibrated constants: the mass peak is narrower and unbiased.
         let before = try #require(Self.figures(out, "mass peak before")), after = try #require(Self.figures(out, "mass peak after"))
         #expect(after.width < before.width * 0.7, "before \(before), after \(after)")

@@ -1,6 +1,7 @@
 import ConveyorAccess
 import ConveyorConditions
 import ConveyorCore
+import ConveyorMonitoring
 import ConveyorPeople
 import ConveyorDataManagement
 import Foundation
@@ -159,8 +160,14 @@ struct PageRoutes {
             var tasks: [WorkflowTask] = []
             if let id = detail.summary.record.workflowID { tasks = try await workflows.show(id).tasks }
             let turnaround = try await requests.turnaround(of: detail.summary.record.name)
+            // The mass peak of the request's runs as express saw it and as this request made it.
+            let runs = Set(try await requests.jobs(of: detail.summary.record.name).map(\.run))
+            let processing = detail.request.campaign.description
+            let peaks = try await QualityMonitoring(store: store).summed(
+                "physics/mass_peak", processings: processing == "express" ? ["express"] : ["express", processing], runs: runs)
             return HTMLResponse(
-                page: try await noted(RequestPage(detail: detail, tasks: tasks, turnaround: turnaround, actor: actor), .request, detail.summary.record.name))
+                page: try await noted(
+                    RequestPage(detail: detail, tasks: tasks, turnaround: turnaround, massPeaks: peaks, actor: actor), .request, detail.summary.record.name))
         }
         router.get("/files/**") { _, context in
             let actor = try context.require(.viewer, to: "reading a file's provenance")

@@ -38,6 +38,28 @@ public enum MonitoringCharts {
         return out + "</svg>\n"
     }
 
+    /// Several histograms of one binning as shapes (each scaled to unit area), e.g. a mass peak
+    /// before and after calibration.
+    public static func shapes(_ curves: [(label: String, colour: String, histogram: MonitoringHistogram)], title: String) -> String {
+        guard let first = curves.first?.histogram else { return "" }
+        let normalised = curves.map { c in c.histogram.integral > 0 ? c.histogram.contents.map { $0 / c.histogram.integral } : c.histogram.contents }
+        let top = max(normalised.flatMap { $0 }.max() ?? 1, 1e-12) * 1.1
+        let plotWidth = width - 2 * margin, plotHeight = height - 2 * margin
+        let bin = plotWidth / Double(max(first.x.bins, 1))
+        var out = open(title: title)
+        out += axes(low: first.x.low, high: first.x.high, label: first.x.label ?? "")
+        for (curve, contents) in zip(curves, normalised) {
+            var d = "M\(f(margin)),\(f(height - margin))"
+            for (i, c) in contents.enumerated() {
+                let y = height - margin - c / top * plotHeight
+                d += " L\(f(margin + Double(i) * bin)),\(f(y)) L\(f(margin + Double(i + 1) * bin)),\(f(y))"
+            }
+            out += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(curve.colour)\" stroke-width=\"1.5\"><title>\(escape(curve.label))</title></path>\n"
+        }
+        out += legend(curves.map { ($0.label, $0.colour) })
+        return out + "</svg>\n"
+    }
+
     static func heatMap(_ h: MonitoringHistogram) -> String {
         guard let y = h.y else { return "" }
         let top = max(h.contents.max() ?? 1, 1e-12)

@@ -10,6 +10,8 @@ struct RequestPage: Page {
     let detail: Requests.Detail
     let tasks: [WorkflowTask]
     var turnaround: Requests.RequestTurnaround? = nil
+    /// `physics/mass_peak` summed over the request's runs, per processing (express, then this request's).
+    var massPeaks: [(processing: String, histogram: MonitoringHistogram, runs: Int)] = []
     let actor: Actor?
     var title: String { "Request \(detail.summary.record.name)" }
 
@@ -34,6 +36,7 @@ struct RequestPage: Page {
             <h2>Graph</h2>
             \(tasks.isEmpty ? "<p class=\"muted\">No workflow yet.</p>" : TaskGraph(tasks: tasks).svg)
             \(turnaroundSection)
+            \(massPeakSection)
             \(calibrations)
             \(payloads)
             \(outputs)
@@ -42,6 +45,25 @@ struct RequestPage: Page {
     }
 
     /// Where the wall time went, as a stacked bar and a table, and each decision people were waited for.
+    private var massPeakSection: HTML {
+        guard !massPeaks.isEmpty else { return "" }
+        let colours = ["#c62828", "#1565c0", "#2e7d32"]
+        let curves = massPeaks.enumerated().map { i, p in
+            (label: "\(p.processing) (\(p.runs) runs)", colour: colours[i % colours.count], histogram: p.histogram)
+        }
+        let rows = massPeaks.map { p -> HTML in
+            let mean = p.histogram.mean
+            return
+                "<tr><td>\(p.processing)</td><td>\(p.runs)</td><td>\(p.histogram.entries)</td><td>\(mean.map { String(format: "%.4f ± %.4f", $0.value, $0.error) } ?? "-")</td></tr>"
+        }
+        return """
+            <h2 id="mass-peak">Mass peak of its runs</h2>
+            <p>physics/mass_peak from the quality monitoring, summed over the request's runs: as express saw it before calibration, and as this request made it.</p>
+            \(HTML(unsafe: MonitoringCharts.shapes(curves, title: "mass peak before and after")))
+            <table id="mass-peaks"><thead><tr><th>Processing</th><th>Runs</th><th>Entries</th><th>Mean (GeV)</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+    }
+
     private var turnaroundSection: HTML {
         guard let turnaround, turnaround.turnaround.wallSeconds > 0 else { return "" }
         let t = turnaround.turnaround

@@ -1,6 +1,7 @@
 import ConveyorConditions
 import ConveyorCore
 import ConveyorDataManagement
+import ConveyorMonitoring
 import ConveyorRequests
 import ConveyorRuns
 import ConveyorStore
@@ -63,6 +64,15 @@ struct DemoSummary {
             String(
                 format: "calibration: mass peak after (demo_prompt now):          mean %.4f, width %.4f GeV (reference %.3f): %.1f× narrower, bias %.4f → %.4f",
                 after.mean, after.width, 3.097, before.width / max(after.width, 1e-9), before.mean - 3.097, after.mean - 3.097))
+        let runs = Set(try await Requests(store: store).jobs(of: DemoRun.request).map(\.run))
+        let monitored = try await QualityMonitoring(store: store).summed("physics/mass_peak", processings: ["express", "prompt"], runs: runs)
+        if monitored.count == 2, let express = monitored[0].histogram.mean, let prompt = monitored[1].histogram.mean {
+            out(
+                String(
+                    format:
+                        "monitoring: physics/mass_peak of the bucket's runs, express (before) mean %.4f → prompt (after) %.4f GeV; plotted on /requests/%@#mass-peak",
+                    express.value, prompt.value, DemoRun.request))
+        }
 
         if let id = detail.summary.record.workflowID {
             let tasks = try await Workflows(store: store).show(id).tasks
