@@ -184,7 +184,7 @@ extension QualityMonitoring {
                     where runs.contains(value.run) {
                         guard let h = value.histogram, !h.isTwoDimensional else { continue }
                         if var total = sum {
-                            guard total.hasSameBinning(as: h) else { continue }
+                            guard total.hasSameBinning(as: h), total.contents.count == h.contents.count else { continue }
                             for i in total.contents.indices { total.contents[i] += h.contents[i] }
                             total.entries += h.entries
                             total.underflow += h.underflow

@@ -1,5 +1,5 @@
 import ConveyorCore
-import ConveyorStore
+@testable import ConveyorStore
 import ConveyorTestSupport
 import Foundation
 import Testing
@@ -30,6 +30,31 @@ struct MonitoringValueStoreTests {
             let run2 = try await store.read { try await $0.monitoringValues(of: ExpRun(exp: 8, run: 2), processing: "prompt") }
             #expect(run2.map(\.variable) == ["ecl/mass", "ecl/peak_mean"] && run2[0].histogram == peak && run2[1].version == 2)
             #expect(try await store.read { try await $0.monitoringValues(of: ExpRun(exp: 8, run: 2), processing: "proc1") }.isEmpty)
+        }
+    }
+
+    /// A damaged row (bins that do not match its contents) is a store failure when read, never a
+    /// trap further on: readers rely on the histogram's rules.
+    @Test(arguments: TestBackend.available)
+    func aDamagedStoredHistogramIsAStoreFailure(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            try await store.write { session in
+                try await session.sql.raw(
+                    """
+                    INSERT INTO qm_values (exp, run, processing, variable, version, histogram, at, actor)
+                    VALUES (8, 1, 'prompt', 'cdc/hit_map', 1, '{"name": "cdc/hit_map", "x": {"bins": 0, "low": 0, "high": 1}, "contents": [1, 2], "entries": 3}', 0, 'x')
+                    """
+                ).run()
+            }
+            await #expect(throws: ConveyorError.self) {
+                try await store.read { try await $0.monitoringValues(of: ExpRun(exp: 8, run: 1), processing: "prompt") }
+            }
+            do {
+                _ = try await store.read { try await $0.monitoringTrend(of: "cdc/hit_map", processing: "prompt", exp: 8, runs: 1...1) }
+                Issue.record("a damaged row was read")
+            } catch {
+                #expect("\(error)".contains("qm_values holds a histogram that is not in the documented form"), "\(error)")
+            }
         }
     }
 

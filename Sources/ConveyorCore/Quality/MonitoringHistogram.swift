@@ -69,7 +69,7 @@ public struct MonitoringHistogram: Codable, Sendable, Equatable {
     /// 2-D), and its error, the spread over √integral: the trend's value for a histogram.
     public var mean: (value: Double, error: Double)? {
         let total = integral
-        guard total > 0 else { return nil }
+        guard total > 0, x.bins > 0 else { return nil }
         let width = (x.high - x.low) / Double(x.bins)
         var sum = 0.0
         var squares = 0.0

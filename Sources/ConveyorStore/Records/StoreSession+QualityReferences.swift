@@ -44,8 +44,10 @@ extension StoreSession {
 
     private static func decodeMonitoringReference(_ row: any SQLRow) throws -> MonitoringReference {
         let histogram = try row.decode(column: "histogram", as: String?.self).map { text -> MonitoringHistogram in
-            do { return try JSONDecoder().decode(MonitoringHistogram.self, from: Data(text.utf8)) } catch {
-                throw ConveyorError.storeFailure("qm_references holds a histogram that is not in the documented form")
+            // Checked on the way out too, so that no reader can trip over a damaged row.
+            do { return try MonitoringHistogram(json: Data(text.utf8), file: "qm_references") } catch {
+                throw ConveyorError.storeFailure(
+                    "qm_references holds a histogram that is not in the documented form: \((error as? ConveyorError)?.message ?? "unreadable")")
             }
         }
         let test = try row.decode(column: "comparison", as: String.self)
