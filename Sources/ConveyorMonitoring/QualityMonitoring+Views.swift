@@ -94,7 +94,7 @@ extension QualityMonitoring {
                 // References are few and newest first: the first covering the run is in force.
                 let reference = references.first { $0.covers(value.run) }
                 guard let (y, error) = Self.summary(of: value) else { continue }
-                let verdict = MonitoringEvaluation.compare(value, with: reference, detectors: detectors).verdict
+                let verdict = MonitoringEvaluation.result(of: value, with: reference).verdict
                 points.append(Trend.Point(run: value.run.run, value: y, error: error, verdict: verdict, flaggedBad: bad.contains(value.run.run)))
             }
             let bands = references.reversed().compactMap { reference -> Trend.Band? in

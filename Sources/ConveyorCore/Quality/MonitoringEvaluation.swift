@@ -10,30 +10,32 @@ public enum MonitoringEvaluation {
     /// The detector a variable belongs to: its name's first part (`cdc/hit_map` → `CDC`) when
     /// that names one of the experiment's detectors, else none (`physics/mass_peak`).
     public static func detector(of variable: String, among detectors: [String]) -> String? {
-        guard let first = variable.split(separator: "/", maxSplits: 1).first, variable.contains("/") else { return nil }
-        return detectors.first { $0.caseInsensitiveCompare(first) == .orderedSame }
+        guard let slash = variable.firstIndex(of: "/") else { return nil }
+        let first = variable[..<slash].lowercased()
+        return detectors.first { $0.lowercased() == first }
+    }
+
+    /// One value against its reference: the verdict and its figure (a trend needs no more).
+    public static func result(of value: MonitoringValue, with reference: MonitoringReference?) -> QualityComparison.Result {
+        guard let reference else {
+            return .init(verdict: .not_comparable, figure: nil, reason: "no reference for \(value.variable) at run \(value.run)")
+        }
+        switch (value.histogram, value.value, reference.histogram, reference.value) {
+        case (let h?, _, let r?, _): return reference.comparison.compare(h, with: r)
+        case (nil, let v?, _, let r?): return reference.comparison.compare(v, with: r)
+        case (.some, _, _, _):
+            return .init(verdict: .not_comparable, figure: nil, reason: "a histogram against a reference value: set a histogram reference")
+        default:
+            return .init(verdict: .not_comparable, figure: nil, reason: "a scalar against a reference histogram: set a value reference")
+        }
     }
 
     /// One value against its reference; without one, or with a reference of the other kind, not comparable.
     public static func compare(_ value: MonitoringValue, with reference: MonitoringReference?, detectors: [String]) -> VariableComparison {
-        let detector = detector(of: value.variable, among: detectors)
-        guard let reference else {
-            return VariableComparison(
-                variable: value.variable, detector: detector, version: value.version, referenceID: nil, test: nil, verdict: .not_comparable, figure: nil,
-                reason: "no reference for \(value.variable) at run \(value.run)")
-        }
-        let result: QualityComparison.Result
-        switch (value.histogram, value.value, reference.histogram, reference.value) {
-        case (let h?, _, let r?, _): result = reference.comparison.compare(h, with: r)
-        case (nil, let v?, _, let r?): result = reference.comparison.compare(v, with: r)
-        case (.some, _, _, _):
-            result = .init(verdict: .not_comparable, figure: nil, reason: "a histogram against a reference value: set a histogram reference")
-        default:
-            result = .init(verdict: .not_comparable, figure: nil, reason: "a scalar against a reference histogram: set a value reference")
-        }
+        let result = result(of: value, with: reference)
         return VariableComparison(
-            variable: value.variable, detector: detector, version: value.version, referenceID: reference.id, test: reference.comparison.description,
-            verdict: result.verdict, figure: result.figure, reason: result.reason)
+            variable: value.variable, detector: detector(of: value.variable, among: detectors), version: value.version, referenceID: reference?.id,
+            test: reference?.comparison.description, verdict: result.verdict, figure: result.figure, reason: result.reason)
     }
 
     /// Every value of a run against the reference in force for its variable.

@@ -28,12 +28,28 @@ extension StoreSession {
     }
 
     /// A variable's newest version per run over a run range, in run order: the trend.
+    /// (Only the columns a trend needs are read, and a run's older versions are skipped before decoding:
+    /// ten thousand runs are read per trend.)
     public func monitoringTrend(of variable: String, processing: String, exp: Int, runs: ClosedRange<Int>) async throws -> [MonitoringValue] {
-        let rows = try await sql.select().column("*").from("qm_values").where("variable", .equal, variable).where("processing", .equal, processing)
+        let rows = try await sql.select().columns("run", "version", "histogram", "value", "error", "at", "actor").from("qm_values")
+            .where("variable", .equal, variable).where("processing", .equal, processing)
             .where("exp", .equal, exp).where("run", .greaterThanOrEqual, runs.lowerBound).where("run", .lessThanOrEqual, runs.upperBound)
             .orderBy("run").orderBy("version", .descending).all()
-        var seen = Set<Int>()
-        return try rows.map(Self.decodeMonitoringValue).filter { seen.insert($0.run.run).inserted }
+        var values: [MonitoringValue] = []
+        values.reserveCapacity(rows.count)
+        var last: Int?
+        for row in rows {
+            let run = try row.decode(column: "run", as: Int.self)
+            guard run != last else { continue }
+            last = run
+            values.append(
+                MonitoringValue(
+                    run: ExpRun(exp: exp, run: run), processing: processing, variable: variable, version: try row.decode(column: "version", as: Int.self),
+                    histogram: try Self.decodeStoredHistogram(row), value: try row.decode(column: "value", as: Double?.self),
+                    error: try row.decode(column: "error", as: Double?.self),
+                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), by: try row.decode(column: "actor", as: String.self)))
+        }
+        return values
     }
 
     /// The newest version of every variable of every run in a range in a processing, in run and variable order.
@@ -88,18 +104,22 @@ extension StoreSession {
     }
 
     private static func decodeMonitoringValue(_ row: any SQLRow) throws -> MonitoringValue {
-        let histogram = try row.decode(column: "histogram", as: String?.self).map { text -> MonitoringHistogram in
-            // Checked on the way out too, so that no reader can trip over a damaged row.
-            do { return try MonitoringHistogram(json: Data(text.utf8), file: "qm_values") } catch {
-                throw ConveyorError.storeFailure(
-                    "qm_values holds a histogram that is not in the documented form: \((error as? ConveyorError)?.message ?? "unreadable")")
-            }
-        }
+        let histogram = try decodeStoredHistogram(row)
         return MonitoringValue(
             run: ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
             processing: try row.decode(column: "processing", as: String.self), variable: try row.decode(column: "variable", as: String.self),
             version: try row.decode(column: "version", as: Int.self), histogram: histogram, value: try row.decode(column: "value", as: Double?.self),
             error: try row.decode(column: "error", as: Double?.self), at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)),
             by: try row.decode(column: "actor", as: String.self))
+    }
+
+    private static func decodeStoredHistogram(_ row: any SQLRow) throws -> MonitoringHistogram? {
+        try row.decode(column: "histogram", as: String?.self).map { text -> MonitoringHistogram in
+            // Checked on the way out too, so that no reader can trip over a damaged row.
+            do { return try MonitoringHistogram(json: Data(text.utf8), file: "qm_values") } catch {
+                throw ConveyorError.storeFailure(
+                    "qm_values holds a histogram that is not in the documented form: \((error as? ConveyorError)?.message ?? "unreadable")")
+            }
+        }
     }
 }
