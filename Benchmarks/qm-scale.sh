@@ -4,6 +4,9 @@
 # and a 48-bin mass peak) and a reference per variable, then `conveyor serve` (release) answering
 # a variable's trend over 10,000 runs and a run's monitoring page, each beside the floor of the
 # same server reading one run (`/api/v1/runs/8/N`) in the same run. Medians of 20 requests, curl.
+# The rows are written by SQL, with the summaries an import writes beside each value (a
+# histogram's mean, the verdict of its comparison): importing 20 million values through
+# `conveyor qm import` would take hours and measure the import, not the reads.
 #
 #   Benchmarks/qm-scale.sh [RUNS=100000] [VARS=200]
 set -euo pipefail
@@ -25,18 +28,22 @@ INSERT INTO runs (exp, run, type, energy, magnet, start_at, stop_at, events, onl
 SELECT 8, n, 'physics', '4S', 1, n * 3600000000, n * 3600000000 + 3000000000, 20000, 10.0, 'closed', CASE WHEN n % 97 = 3 THEN 'BAD' ELSE 'GOOD' END, 0 FROM r;
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < $runs),
 v(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM v WHERE k < $vars - 2)
-INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor)
-SELECT 8, n, 'prompt', printf('det%02d/var%03d', k % 8, k), 1, NULL, 1.0 + (abs(random()) % 1000) / 100000.0, 0.01, 0, 'bench' FROM r, v;
+INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor, verdict, figure)
+SELECT 8, n, 'prompt', printf('det%02d/var%03d', k % 8, k), 1, NULL, 1.0 + x / 100000.0, 0.01, 0, 'bench',
+  CASE WHEN abs(x / 100000.0 - 0.005) > 0.05 THEN 'bad' WHEN abs(x / 100000.0 - 0.005) > 0.02 THEN 'warning' ELSE 'ok' END, abs(x / 100000.0 - 0.005)
+FROM (SELECT n, k, abs(random()) % 1000 AS x FROM r, v);
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < $runs)
-INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor)
+INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor, mean, mean_error, verdict, figure)
 SELECT 8, n, 'prompt', 'cdc/hit_map', 1,
-  '{"name":"cdc/hit_map","x":{"bins":8,"low":0.5,"high":8.5},"contents":[5000,5000,5000,' || (5000 - (n % 97 = 3) * 3000) || ',5000,5000,5000,5000],"entries":40000}', NULL, NULL, 0, 'bench' FROM r;
+  '{"name":"cdc/hit_map","x":{"bins":8,"low":0.5,"high":8.5},"contents":[5000,5000,5000,' || (5000 - (n % 97 = 3) * 3000) || ',5000,5000,5000,5000],"entries":40000}', NULL, NULL, 0, 'bench',
+  4.5, 0.0115, CASE WHEN n % 97 = 3 THEN 'bad' ELSE 'ok' END, CASE WHEN n % 97 = 3 THEN 1e-15 ELSE 1 END FROM r;
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < $runs),
 b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < 47),
 peak(text) AS (SELECT group_concat(CAST(round(400 * exp(-0.5 * ((i - 24) / 4.0) * ((i - 24) / 4.0))) AS INTEGER), ',') FROM b)
-INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor)
+INSERT INTO qm_values (exp, run, processing, variable, version, histogram, value, error, at, actor, mean, mean_error, verdict)
 SELECT 8, n, 'prompt', 'physics/mass_peak', 1,
-  '{"name":"physics/mass_peak","x":{"bins":48,"low":2.5,"high":3.7},"contents":[' || (SELECT text FROM peak) || '],"entries":4000}', NULL, NULL, 0, 'bench' FROM r;
+  '{"name":"physics/mass_peak","x":{"bins":48,"low":2.5,"high":3.7},"contents":[' || (SELECT text FROM peak) || '],"entries":4000}', NULL, NULL, 0, 'bench',
+  3.1, 0.002, 'ok' FROM r;
 WITH RECURSIVE v(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM v WHERE k < $vars - 2)
 INSERT INTO qm_references (variable, exp, first_run, last_run, histogram, value, comparison, reason, at, actor)
 SELECT printf('det%02d/var%03d', k % 8, k), 8, 1, 1000000, NULL, 1.005, 'abs:0.02,0.05', 'bench', 0, 'bench' FROM v;

@@ -83,19 +83,19 @@ extension QualityMonitoring {
     public func trend(of variable: String, processing: String, exp: Int, runs: ClosedRange<Int>) async throws(ConveyorError) -> Trend {
         guard runs.count <= Self.largestTrend else { throw .invalidInput("a trend covers at most \(Self.largestTrend) runs; narrow --runs") }
         return try await store.read { session in
-            let values = try await session.monitoringTrend(of: variable, processing: processing, exp: exp, runs: runs)
+            let values = try await session.monitoringTrendPoints(of: variable, processing: processing, exp: exp, runs: runs)
             let references = try await session.monitoringReferences(of: variable, exp: exp, overlapping: runs)
             let detectors = (try await session.experiment(exp) ?? .standard(exp: exp)).detectors
             let detector = MonitoringEvaluation.detector(of: variable, among: detectors)
             let bad = try await session.badRuns(exp: exp, runs: runs, detector: detector)
             var points: [Trend.Point] = []
             points.reserveCapacity(values.count)
+            // The verdicts are those of each value's last comparison: every import and every new
+            // reference compares again, so they are the reference in force's.
             for value in values {
-                // References are few and newest first: the first covering the run is in force.
-                let reference = references.first { $0.covers(value.run) }
-                guard let (y, error) = Self.summary(of: value) else { continue }
-                let verdict = MonitoringEvaluation.result(of: value, with: reference).verdict
-                points.append(Trend.Point(run: value.run.run, value: y, error: error, verdict: verdict, flaggedBad: bad.contains(value.run.run)))
+                guard let y = value.value else { continue }
+                let verdict = value.verdict.flatMap(QualityComparison.Verdict.init(rawValue:)) ?? .not_comparable
+                points.append(Trend.Point(run: value.run, value: y, error: value.error, verdict: verdict, flaggedBad: bad.contains(value.run)))
             }
             let bands = references.reversed().compactMap { reference -> Trend.Band? in
                 guard let centre = reference.value ?? reference.histogram?.mean?.value else { return nil }

@@ -70,6 +70,7 @@ public struct QualityMonitoring: Sendable {
         let references = try await session.monitoringReferencesInForce(at: run)
         let detectors = (try await session.experiment(run.exp) ?? .standard(exp: run.exp)).detectors
         let comparisons = MonitoringEvaluation.compare(values, references: references, detectors: detectors)
+        try await session.recordVerdicts(run, processing: processing, comparisons.map { ($0.variable, $0.version, $0.verdict.rawValue, $0.figure) })
         let failing = MonitoringEvaluation.proposals(comparisons)
         let automatic = Set(try await session.autoApplyDetectors(exp: run.exp))
         var opened: [QualityProposal] = []

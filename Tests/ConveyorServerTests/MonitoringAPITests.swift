@@ -116,6 +116,9 @@ struct MonitoringAPITests {
             ) {
                 r in
                 #expect(r.text.contains(#""detector":"CDC""#) && r.text.contains(#""flaggedBad":true"#), "CDC is BAD for run 3: \(r.text)")
+                let points = (try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any])?["points"] as? [[String: Any]] ?? []
+                // The verdicts are the last comparison's: run 3's version 2 passes, run 5's binning is not comparable.
+                #expect(points.map { $0["verdict"] as? String ?? "" } == ["ok", "ok", "ok", "ok", "not_comparable"], "\(r.text)")
             }
             try await client.execute(uri: "/qm/trend?variable=cdc/hit_map&exp=8&runs=1-5&processing=express", method: .get, headers: expert) { r in
                 #expect(r.status == .ok && r.text.contains("class=\"bad-run\""), "\(r.text)")

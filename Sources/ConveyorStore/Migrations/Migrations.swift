@@ -19,6 +19,7 @@ enum Migrations {
         people,
         qualityMonitoring,
         qualityProposals,
+        monitoringSummaries,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -7,15 +7,63 @@ extension StoreSession {
     /// processing, variable and version is already stored (a rerun stores the next version).
     public func insertMonitoringValue(_ value: MonitoringValue) async throws {
         let histogram = try value.histogram.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let mean = value.histogram?.mean
         let inserted = try await sql.insert(into: "qm_values")
-            .columns("exp", "run", "processing", "variable", "version", "histogram", "value", "error", "at", "actor")
+            .columns("exp", "run", "processing", "variable", "version", "histogram", "value", "error", "at", "actor", "mean", "mean_error")
             .values(
                 SQLBind(value.run.exp), SQLBind(value.run.run), SQLBind(value.processing), SQLBind(value.variable), SQLBind(value.version), SQLBind(histogram),
-                SQLBind(value.value), SQLBind(value.error), SQLBind(value.at.microsecondsSinceEpoch), SQLBind(value.by)
+                SQLBind(value.value), SQLBind(value.error), SQLBind(value.at.microsecondsSinceEpoch), SQLBind(value.by), SQLBind(mean?.value),
+                SQLBind(mean?.error)
             )
             .ignoringConflicts(with: ["exp", "run", "processing", "variable", "version"]).returning("id").first()
         guard inserted != nil else {
             throw ConveyorError.conflict("\(value.variable) of run \(value.run) in \(value.processing) already has version \(value.version)")
+        }
+    }
+
+    /// One run's point of a trend: the value (a histogram's mean) with its error, and the verdict
+    /// of its last comparison.
+    public struct TrendPoint: Sendable {
+        public var run: Int
+        public var version: Int
+        public var value: Double?
+        public var error: Double?
+        public var verdict: String?
+        public var figure: Double?
+    }
+
+    /// A variable's newest version per run over a run range, in run order, without its
+    /// histograms: what a trend over ten thousand runs reads.
+    public func monitoringTrendPoints(of variable: String, processing: String, exp: Int, runs: ClosedRange<Int>) async throws -> [TrendPoint] {
+        let rows = try await sql.select().columns("run", "version", "value", "error", "mean", "mean_error", "verdict", "figure").from("qm_values")
+            .where("variable", .equal, variable).where("processing", .equal, processing)
+            .where("exp", .equal, exp).where("run", .greaterThanOrEqual, runs.lowerBound).where("run", .lessThanOrEqual, runs.upperBound)
+            .orderBy("run").orderBy("version", .descending).all()
+        var points: [TrendPoint] = []
+        points.reserveCapacity(rows.count)
+        var last: Int?
+        for row in rows {
+            let run = try row.decode(column: "run", as: Int.self)
+            guard run != last else { continue }
+            last = run
+            let scalar = try row.decode(column: "value", as: Double?.self)
+            let mean = try row.decode(column: "mean", as: Double?.self)
+            let error = try row.decode(column: scalar != nil ? "error" : "mean_error", as: Double?.self)
+            points.append(
+                TrendPoint(
+                    run: run, version: try row.decode(column: "version", as: Int.self), value: scalar ?? mean, error: error,
+                    verdict: try row.decode(column: "verdict", as: String?.self), figure: try row.decode(column: "figure", as: Double?.self)))
+        }
+        return points
+    }
+
+    /// Records the verdicts of a run's newest values in a processing (what a trend shows).
+    public func recordVerdicts(_ run: ExpRun, processing: String, _ verdicts: [(variable: String, version: Int, verdict: String, figure: Double?)]) async throws
+    {
+        for v in verdicts {
+            try await sql.update("qm_values").set("verdict", to: v.verdict).set("figure", to: v.figure.flatMap { $0.isFinite ? $0 : nil })
+                .where("exp", .equal, run.exp).where("run", .equal, run.run).where("processing", .equal, processing).where("variable", .equal, v.variable)
+                .where("version", .equal, v.version).run()
         }
     }
 
