@@ -47,10 +47,9 @@ extension RunQuery {
 }
 
 extension RunQuery {
-    /// `FIRST-LAST` (or one run `N`) as a run range.
+    /// `FIRST-LAST` as a run range.
     public static func runRange(parsing text: String) throws(ConveyorError) -> ClosedRange<Int> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-        if parts.count == 1, let only = parts[0], only >= 0 { return only...only }
         guard parts.count == 2, let first = parts[0], let last = parts[1], first >= 0, first <= last else {
             throw .invalidInput("'\(text)' is not a run range (expected FIRST-LAST, e.g. 100-250)")
         }

@@ -35,26 +35,37 @@ extension StoreSession {
     /// A variable's newest version per run over a run range, in run order, without its
     /// histograms: what a trend over ten thousand runs reads.
     public func monitoringTrendPoints(of variable: String, processing: String, exp: Int, runs: ClosedRange<Int>) async throws -> [TrendPoint] {
-        let rows = try await sql.select().columns("run", "version", "value", "error", "mean", "mean_error", "verdict", "figure").from("qm_values")
+        let rows = try await trendRows(["run", "version", "value", "error", "mean", "mean_error", "verdict", "figure"], variable, processing, exp, runs)
+        return try Self.newestPerRun(rows) { run, row in
+            let scalar = try row.decode(column: "value", as: Double?.self)
+            let mean = try row.decode(column: "mean", as: Double?.self)
+            let error = try row.decode(column: scalar != nil ? "error" : "mean_error", as: Double?.self)
+            return TrendPoint(
+                run: run, version: try row.decode(column: "version", as: Int.self), value: scalar ?? mean, error: error,
+                verdict: try row.decode(column: "verdict", as: String?.self), figure: try row.decode(column: "figure", as: Double?.self))
+        }
+    }
+
+    /// A variable's rows over a run range, in run order, each run's newest version first.
+    private func trendRows(_ columns: [String], _ variable: String, _ processing: String, _ exp: Int, _ runs: ClosedRange<Int>) async throws -> [any SQLRow] {
+        try await sql.select().columns(columns.map { SQLIdentifier($0) }).from("qm_values")
             .where("variable", .equal, variable).where("processing", .equal, processing)
             .where("exp", .equal, exp).where("run", .greaterThanOrEqual, runs.lowerBound).where("run", .lessThanOrEqual, runs.upperBound)
             .orderBy("run").orderBy("version", .descending).all()
-        var points: [TrendPoint] = []
-        points.reserveCapacity(rows.count)
+    }
+
+    /// The first row of each run (its newest version), decoded; the older versions are skipped undecoded.
+    private static func newestPerRun<T>(_ rows: [any SQLRow], _ decode: (Int, any SQLRow) throws -> T) throws -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(rows.count)
         var last: Int?
         for row in rows {
             let run = try row.decode(column: "run", as: Int.self)
             guard run != last else { continue }
             last = run
-            let scalar = try row.decode(column: "value", as: Double?.self)
-            let mean = try row.decode(column: "mean", as: Double?.self)
-            let error = try row.decode(column: scalar != nil ? "error" : "mean_error", as: Double?.self)
-            points.append(
-                TrendPoint(
-                    run: run, version: try row.decode(column: "version", as: Int.self), value: scalar ?? mean, error: error,
-                    verdict: try row.decode(column: "verdict", as: String?.self), figure: try row.decode(column: "figure", as: Double?.self)))
+            out.append(try decode(run, row))
         }
-        return points
+        return out
     }
 
     /// Records the verdicts of a run's newest values in a processing (what a trend shows).
@@ -79,25 +90,14 @@ extension StoreSession {
     /// (Only the columns a trend needs are read, and a run's older versions are skipped before decoding:
     /// ten thousand runs are read per trend.)
     public func monitoringTrend(of variable: String, processing: String, exp: Int, runs: ClosedRange<Int>) async throws -> [MonitoringValue] {
-        let rows = try await sql.select().columns("run", "version", "histogram", "value", "error", "at", "actor").from("qm_values")
-            .where("variable", .equal, variable).where("processing", .equal, processing)
-            .where("exp", .equal, exp).where("run", .greaterThanOrEqual, runs.lowerBound).where("run", .lessThanOrEqual, runs.upperBound)
-            .orderBy("run").orderBy("version", .descending).all()
-        var values: [MonitoringValue] = []
-        values.reserveCapacity(rows.count)
-        var last: Int?
-        for row in rows {
-            let run = try row.decode(column: "run", as: Int.self)
-            guard run != last else { continue }
-            last = run
-            values.append(
-                MonitoringValue(
-                    run: ExpRun(exp: exp, run: run), processing: processing, variable: variable, version: try row.decode(column: "version", as: Int.self),
-                    histogram: try Self.decodeStoredHistogram(row), value: try row.decode(column: "value", as: Double?.self),
-                    error: try row.decode(column: "error", as: Double?.self),
-                    at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), by: try row.decode(column: "actor", as: String.self)))
+        let rows = try await trendRows(["run", "version", "histogram", "value", "error", "at", "actor"], variable, processing, exp, runs)
+        return try Self.newestPerRun(rows) { run, row in
+            MonitoringValue(
+                run: ExpRun(exp: exp, run: run), processing: processing, variable: variable, version: try row.decode(column: "version", as: Int.self),
+                histogram: try Self.decodeStoredHistogram(row), value: try row.decode(column: "value", as: Double?.self),
+                error: try row.decode(column: "error", as: Double?.self),
+                at: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), by: try row.decode(column: "actor", as: String.self))
         }
-        return values
     }
 
     /// The newest version of every variable of every run in a range in a processing, in run and variable order.

@@ -29,9 +29,10 @@ extension QMCommand {
                 let source: QualityMonitoring.ReferenceSource
                 switch (fromRun, value) {
                 case (let run?, nil):
-                    source = .run(
-                        run.contains(":") ? try ExpRun(parsing: run) : ExpRun(exp: exp, run: try RunQuery.runRange(parsing: run).lowerBound),
-                        processing: processing)
+                    guard let target = run.contains(":") ? try ExpRun(parsing: run) : Int(run).map({ ExpRun(exp: exp, run: $0) }) else {
+                        throw ConveyorError.invalidInput("--from-run takes EXP:RUN or RUN, not '\(run)'")
+                    }
+                    source = .run(target, processing: processing)
                 case (nil, let value?): source = .value(value)
                 default: throw ConveyorError.invalidInput("give the reference as --from-run RUN or --value X, one of them")
                 }
