@@ -26,6 +26,9 @@ struct FailoverTests {
             if slurm, i % 3 == 0 { lines.append("    pool: batch") }
             if !dependencies.isEmpty { lines.append("    depends_on: [\(dependencies.joined(separator: ", "))]") }
         }
+        // Held open until the test has disrupted the active scheduler often enough: on a fast
+        // machine the 40 tasks may otherwise end before the third kill or pause.
+        lines += ["  - name: hold", "    command: while [ ! -f \(log).enough ]; do sleep 0.2; done", "    depends_on: [t39]"]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -125,6 +128,9 @@ struct FailoverTests {
                         try await Task.sleep(for: .seconds(Self.leaseTimeout * 2 + 1))
                         active.signal(SIGCONT)
                         pauses += 1
+                    }
+                    if kills + pauses >= 3, !FileManager.default.fileExists(atPath: log + ".enough") {
+                        FileManager.default.createFile(atPath: log + ".enough", contents: nil)
                     }
                 }
                 let state = try await Self.workflowState(conveyor)
