@@ -68,6 +68,11 @@ extension QualityMonitoring {
         try await store.read { try await $0.monitoringReferences(of: variable, exp: exp) }
     }
 
+    /// The newest experiment with monitoring values, if any.
+    public func newestExperiment() async throws(ConveyorError) -> Int? {
+        try await store.read { try await $0.newestMonitoredExperiment() }
+    }
+
     /// The variables with references in an experiment.
     public func referencedVariables(exp: Int) async throws(ConveyorError) -> [String] {
         try await store.read { try await $0.referencedVariables(exp: exp).map(\.variable) }

@@ -120,6 +120,9 @@ struct MonitoringAPITests {
                 // The verdicts are the last comparison's: run 3's version 2 passes, run 5's binning is not comparable.
                 #expect(points.map { $0["verdict"] as? String ?? "" } == ["ok", "ok", "ok", "ok", "not_comparable"], "\(r.text)")
             }
+            try await client.execute(uri: "/qm/trend", method: .get, headers: expert) { r in
+                #expect(r.status == .ok && r.text.contains("name=\"exp\" value=\"8\"") && r.text.contains("<option value=\"cdc/hit_map\""), "\(r.text)")
+            }
             try await client.execute(uri: "/qm/trend?variable=cdc/hit_map&exp=8&runs=1-5&processing=express", method: .get, headers: expert) { r in
                 #expect(r.status == .ok && r.text.contains("class=\"bad-run\""), "\(r.text)")
             }

@@ -21,7 +21,8 @@ extension PageRoutes {
         router.get("/qm/trend") { request, context in
             let actor = try context.require(.viewer, to: "reading monitoring trends")
             let q = QueryParameters(request)
-            let exp = try q.int("exp") ?? 8
+            var exp = try q.int("exp") ?? 0
+            if try q.int("exp") == nil { exp = try await monitoring.newestExperiment() ?? 0 }
             let query = (variable: q.string("variable") ?? "", exp: exp, runs: q.string("runs") ?? "0-100000", processing: q.string("processing") ?? "prompt")
             let variables = try await monitoring.referencedVariables(exp: exp)
             guard !query.variable.isEmpty else {

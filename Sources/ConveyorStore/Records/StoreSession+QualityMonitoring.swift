@@ -109,6 +109,11 @@ extension StoreSession {
         return try rows.map(Self.decodeMonitoringValue).filter { seen.insert("\($0.run.run) \($0.variable)").inserted }
     }
 
+    /// The newest experiment with monitoring values (nil when there are none): the trend page's default.
+    public func newestMonitoredExperiment() async throws -> Int? {
+        try await sql.raw("SELECT MAX(exp) AS exp FROM qm_values").first()?.decode(column: "exp", as: Int?.self)
+    }
+
     /// The processings a run has monitoring values of, in the order they were first stored.
     public func monitoringProcessings(of run: ExpRun) async throws -> [String] {
         try await sql.raw(

@@ -32,7 +32,8 @@ struct RunMonitoringPage: Page {
         }
         let rows = monitoring.entries.map { e -> HTML in
             let c = e.comparison
-            let trend = "/qm/trend?variable=\(e.value.variable)&exp=\(run.exp)&runs=\(max(0, run.run - 50))-\(run.run + 50)&processing=\(e.value.processing)"
+            let variable = e.value.variable.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? ""
+            let trend = "/qm/trend?variable=\(variable)&exp=\(run.exp)&runs=\(max(0, run.run - 50))-\(run.run + 50)&processing=\(e.value.processing)"
             return """
                 <tr class="verdict-\(c.verdict.rawValue)"><td><a href="\(trend)">\(e.value.variable)</a></td><td>\(c.detector ?? "-")</td><td>\(e.value.version)</td><td>\(Self.describe(e.value))</td>\
                 <td>\(c.test ?? "-")</td><td><span class="verdict verdict-\(c.verdict.rawValue)">\(c.verdict.rawValue)</span></td><td>\(c.figure.map { String(format: "%.3g", $0) } ?? "-")</td><td>\(c.reason)</td></tr>
@@ -55,6 +56,9 @@ struct RunMonitoringPage: Page {
             <div class="charts">\(charts)</div>
             """
     }
+
+    /// What may stand unescaped in a query value (a variable may hold `&`, `#` or `+`).
+    static let queryValue = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))
 
     static func describe(_ value: MonitoringValue) -> String {
         if let scalar = value.value { return String(format: "%.5g", scalar) + (value.error.map { String(format: " ± %.2g", $0) } ?? "") }
