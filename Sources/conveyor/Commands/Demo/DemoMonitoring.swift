@@ -21,10 +21,11 @@ struct DemoMonitoring {
     /// The healthy run the references come from (the simulated problems hit runs 3, 5, 10, …).
     static let referenceRun = 1
 
-    /// The references the detector experts set: (variable, test, who).
+    /// The references the detector experts set: (variable, test, who). Crate energies are drawn
+    /// but not compared: before calibration they follow each run's gain drift, and with 20,000
+    /// events a run χ² sees that drift in every run; the occupancy sees a noisy crate alone.
     static let references: [(String, String, Actor)] = [
-        ("cdc/hit_map", "ks:0.01,0.0001", cdcExpert), ("cdc/time_residual", "ks:0.01,0.0001", cdcExpert),
-        ("ecl/occupancy", "chi2:3,8", eclExpert), ("ecl/channel_energy", "chi2:3,8", eclExpert),
+        ("cdc/hit_map", "ks:0.01,0.0001", cdcExpert), ("cdc/time_residual", "ks:0.01,0.0001", cdcExpert), ("ecl/occupancy", "chi2:3,8", eclExpert),
     ]
 
     /// - Returns: the runs flagged BAD, with the detector and its reason.
