@@ -1,3 +1,5 @@
+import Foundation
+
 /// One monitoring variable of one run in one processing (express, prompt, procN), as the quality
 /// program wrote it: a histogram or a scalar with its error. Versions keep history: a rerun of the
 /// quality program stores version 2 beside version 1, and readers take the newest.
@@ -48,5 +50,12 @@ public struct MonitoringValue: Codable, Sendable, Equatable {
             if let error, !(error.isFinite && error >= 0) { throw .invalidInput("\(variable) of run \(run): the error \(error) is not a finite number ≥ 0") }
         default: throw .invalidInput("\(variable) of run \(run): give a histogram or a value, one of them")
         }
+    }
+
+    /// In a few words for a table: `3.101 ± 0.006`, or `8 bins, 36989 entries`.
+    public var shortDescription: String {
+        if let value { return String(format: "%.5g", value) + (error.map { String(format: " ± %.2g", $0) } ?? "") }
+        guard let histogram else { return "-" }
+        return "\(histogram.binCount) bins, \(histogram.entries) entries"
     }
 }

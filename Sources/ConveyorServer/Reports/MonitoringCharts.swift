@@ -18,16 +18,7 @@ public enum MonitoringCharts {
         let scale = reference.map { h.integral > 0 ? h.integral / $0.integral : 1 } ?? 1
         let referenceContents = reference?.contents.map { $0 * scale } ?? []
         let top = max((h.contents + referenceContents).max() ?? 1, 1e-12) * 1.1
-        let plotWidth = width - 2 * margin, plotHeight = height - 2 * margin
-        let bin = plotWidth / Double(max(h.x.bins, 1))
-        func path(_ contents: [Double]) -> String {
-            var d = "M\(f(margin)),\(f(height - margin))"
-            for (i, c) in contents.enumerated() {
-                let y = height - margin - c / top * plotHeight
-                d += " L\(f(margin + Double(i) * bin)),\(f(y)) L\(f(margin + Double(i + 1) * bin)),\(f(y))"
-            }
-            return d + " L\(f(width - margin)),\(f(height - margin))"
-        }
+        func path(_ contents: [Double]) -> String { stepPath(contents, top: top, bins: h.x.bins) + " L\(f(width - margin)),\(f(height - margin))" }
         var out = open(title: h.name)
         out += axes(low: h.x.low, high: h.x.high, label: h.x.label ?? "")
         if !referenceContents.isEmpty {
@@ -44,20 +35,26 @@ public enum MonitoringCharts {
         guard let first = curves.first?.histogram else { return "" }
         let normalised = curves.map { c in c.histogram.integral > 0 ? c.histogram.contents.map { $0 / c.histogram.integral } : c.histogram.contents }
         let top = max(normalised.flatMap { $0 }.max() ?? 1, 1e-12) * 1.1
-        let plotWidth = width - 2 * margin, plotHeight = height - 2 * margin
-        let bin = plotWidth / Double(max(first.x.bins, 1))
         var out = open(title: title)
         out += axes(low: first.x.low, high: first.x.high, label: first.x.label ?? "")
         for (curve, contents) in zip(curves, normalised) {
-            var d = "M\(f(margin)),\(f(height - margin))"
-            for (i, c) in contents.enumerated() {
-                let y = height - margin - c / top * plotHeight
-                d += " L\(f(margin + Double(i) * bin)),\(f(y)) L\(f(margin + Double(i + 1) * bin)),\(f(y))"
-            }
-            out += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(curve.colour)\" stroke-width=\"1.5\"><title>\(escape(curve.label))</title></path>\n"
+            out +=
+                "<path d=\"\(stepPath(contents, top: top, bins: first.x.bins))\" fill=\"none\" stroke=\"\(curve.colour)\" stroke-width=\"1.5\"><title>\(escape(curve.label))</title></path>\n"
         }
         out += legend(curves.map { ($0.label, $0.colour) })
         return out + "</svg>\n"
+    }
+
+    /// An SVG path of bin contents as steps, from the bottom left, scaled so that `top` is the plot's top.
+    static func stepPath(_ contents: [Double], top: Double, bins: Int) -> String {
+        let plotHeight = height - 2 * margin
+        let bin = (width - 2 * margin) / Double(max(bins, 1))
+        var d = "M\(f(margin)),\(f(height - margin))"
+        for (i, c) in contents.enumerated() {
+            let y = height - margin - c / top * plotHeight
+            d += " L\(f(margin + Double(i) * bin)),\(f(y)) L\(f(margin + Double(i + 1) * bin)),\(f(y))"
+        }
+        return d
     }
 
     static func heatMap(_ h: MonitoringHistogram) -> String {

@@ -35,7 +35,7 @@ struct RunMonitoringPage: Page {
             let variable = e.value.variable.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? ""
             let trend = "/qm/trend?variable=\(variable)&exp=\(run.exp)&runs=\(max(0, run.run - 50))-\(run.run + 50)&processing=\(e.value.processing)"
             return """
-                <tr class="verdict-\(c.verdict.rawValue)"><td><a href="\(trend)">\(e.value.variable)</a></td><td>\(c.detector ?? "-")</td><td>\(e.value.version)</td><td>\(Self.describe(e.value))</td>\
+                <tr class="verdict-\(c.verdict.rawValue)"><td><a href="\(trend)">\(e.value.variable)</a></td><td>\(c.detector ?? "-")</td><td>\(e.value.version)</td><td>\(e.value.shortDescription)</td>\
                 <td>\(c.test ?? "-")</td><td><span class="verdict verdict-\(c.verdict.rawValue)">\(c.verdict.rawValue)</span></td><td>\(c.figure.map { String(format: "%.3g", $0) } ?? "-")</td><td>\(c.reason)</td></tr>
                 """
         }
@@ -59,10 +59,4 @@ struct RunMonitoringPage: Page {
 
     /// What may stand unescaped in a query value (a variable may hold `&`, `#` or `+`).
     static let queryValue = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))
-
-    static func describe(_ value: MonitoringValue) -> String {
-        if let scalar = value.value { return String(format: "%.5g", scalar) + (value.error.map { String(format: " ± %.2g", $0) } ?? "") }
-        guard let h = value.histogram else { return "-" }
-        return "\(h.binCount) bins, \(h.entries) entries"
-    }
 }

@@ -67,17 +67,11 @@ struct QMCommand: AsyncParsableCommand {
                 ["VARIABLE", "DETECTOR", "V", "VALUE", "TEST", "VERDICT", "FIGURE", "REASON"],
                 shown.entries.map { e in
                     [
-                        e.value.variable, e.comparison.detector ?? "-", String(e.value.version), Self.describe(e.value), e.comparison.test ?? "-",
+                        e.value.variable, e.comparison.detector ?? "-", String(e.value.version), e.value.shortDescription, e.comparison.test ?? "-",
                         e.comparison.verdict.rawValue, e.comparison.figure.map { String(format: "%.3g", $0) } ?? "-", e.comparison.reason,
                     ]
                 })
             for proposal in shown.proposals { Output.line(Proposals.describe(proposal)) }
-        }
-
-        static func describe(_ value: MonitoringValue) -> String {
-            if let scalar = value.value { return String(format: "%.5g", scalar) + (value.error.map { String(format: " ± %.2g", $0) } ?? "") }
-            guard let h = value.histogram else { return "-" }
-            return "\(h.binCount) bins, \(h.entries) entries"
         }
     }
 
