@@ -19,7 +19,7 @@ extension QualityMonitoring {
     /// Rejects an open proposal (needs `expert`) with a reason; no flag changes.
     @discardableResult
     public func reject(_ id: Int64, comment: String, by actor: Actor) async throws(ConveyorError) -> QualityProposal {
-        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidInput("say why the proposal is rejected (--comment)") }
+        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidInput("say why the proposal is rejected: a comment is required") }
         return try await decide(id, confirm: false, comment: comment, by: actor)
     }
 
