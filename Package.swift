@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "ConveyorLive", targets: ["ConveyorLive"]),
         .library(name: "ConveyorPeople", targets: ["ConveyorPeople"]),
         .library(name: "ConveyorMonitoring", targets: ["ConveyorMonitoring"]),
+        .library(name: "ConveyorSkims", targets: ["ConveyorSkims"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -152,6 +153,11 @@ let package = Package(
             name: "ConveyorMonitoring",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns"]
         ),
+        // Skims and stripping rounds: the selection registry, automatic tests, streams from overlaps, bookkeeping.
+        .target(
+            name: "ConveyorSkims",
+            dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorJob", "ConveyorRequests"]
+        ),
         .target(
             name: "ConveyorLive",
             dependencies: [
@@ -180,6 +186,7 @@ let package = Package(
                 "ConveyorLive",
                 "ConveyorPeople",
                 "ConveyorMonitoring",
+                "ConveyorSkims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -213,6 +220,7 @@ let package = Package(
                 "ConveyorLive",
                 "ConveyorPeople",
                 "ConveyorMonitoring",
+                "ConveyorSkims",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -98,7 +98,7 @@ public struct RequestBuilder: Sendable {
                     if let level {
                         let path = OutputPath(
                             base: request.outputBase, release: request.release, globalTagID: pathTagID(forStep: step),
-                            campaign: request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
+                            campaign: request.stripping?.round ?? request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
                         let sequence = sequences[path.folder, default: request.firstSequence]
                         sequences[path.folder] = sequence + 1
                         output = path.lfn(sequence: sequence)
@@ -139,6 +139,10 @@ public struct RequestBuilder: Sendable {
             let all = make("mdst-all-events", raw(selected.filter { !isSkim($0.dataTag) }), level: .mdst, outputTag: { _ in nil })
             jobs += hlt + all
             mdst = all.isEmpty ? hlt : all
+        }
+        if let stripping = request.stripping {
+            // One file per stream per input mDST, each written by the stream's selections.
+            for stream in stripping.streams { jobs += make("stripping", raw(selected), level: .udst, outputTag: { _ in stream.name }) }
         }
         if request.commands.quality != nil, !mdst.isEmpty {
             jobs += make("quality-report", outputs(of: mdst), level: nil, outputTag: { $0 }, perRun: true)
@@ -328,6 +332,7 @@ public struct RequestBuilder: Sendable {
             last = jobTasks("mdst-hlt-skims", after: last, priority: 2)
             last = jobTasks("mdst-all-events", after: last, priority: 1)
         }
+        if request.stripping != nil { last = jobTasks("stripping", after: last) }
         add(
             TaskDefinition(
                 name: "luminosity", kind: .action, retry: jobRetry, dependsOn: last,

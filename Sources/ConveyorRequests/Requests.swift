@@ -33,13 +33,13 @@ public struct Requests: Sendable {
         try ProcessingRequest(configuration: try ConfigurationFile.read(data, name: name))
     }
 
-    static func load(_ name: String, from store: Store) async throws(ConveyorError) -> (RequestRecord, ProcessingRequest) {
+    public static func load(_ name: String, from store: Store) async throws(ConveyorError) -> (RequestRecord, ProcessingRequest) {
         guard let record = try await store.read({ try await $0.request(named: name) }) else { throw .notFound("no request named '\(name)'") }
         return (record, try parse(Data(record.configuration.utf8), name: record.fileName))
     }
 
     /// Who a request's own jobs act as: the request, with the rights of the manager who submitted it.
-    static func actor(for record: RequestRecord) -> Actor { Actor(name: "request:\(record.name)", role: .manager) }
+    public static func actor(for record: RequestRecord) -> Actor { Actor(name: "request:\(record.name)", role: .manager) }
 
     // MARK: Submitting
 
@@ -170,7 +170,7 @@ public struct Requests: Sendable {
 
     /// The runs (a bucket's members, or the registered physics runs of the range that are not
     /// BAD) with their quality now, and the run query their files are looked up with.
-    func runs(of request: ProcessingRequest) async throws(ConveyorError) -> (runs: [RegisteredRun], query: RunQuery) {
+    public func runs(of request: ProcessingRequest) async throws(ConveyorError) -> (runs: [RegisteredRun], query: RunQuery) {
         let registry = RunRegistry(store: store)
         if let name = request.bucket {
             let bucket = try await registry.bucket(named: name).bucket

@@ -153,4 +153,55 @@ public struct FileCatalog: Sendable {
             return LuminosityAccount(listedEvents: listed.events, rawAncestors: raw, runs: runs)
         }
     }
+
+    /// Normalisation of a list of files (any length): luminosity, events and the reported counts
+    /// behind all of them and behind the readable ones, divided by `prescale`. Unknown LFNs are
+    /// refused, naming the first few.
+    ///
+    /// ```swift
+    /// let n = try await catalog.normalise(lfns)
+    /// n.usable.counts["bb"]
+    /// ```
+    public func normalise(_ lfns: [String], prescale: Int = 1) async throws(ConveyorError) -> Normalisation {
+        guard !lfns.isEmpty else { throw .invalidInput("the list of files is empty") }
+        let unique = Array(Set(lfns))
+        return try await store.read { session in
+            let statuses = try await session.fileStatuses(unique)
+            let unknown = lfns.filter { statuses[$0] == nil }
+            guard unknown.isEmpty else {
+                throw ConveyorError.notFound(
+                    "not registered: \(unknown.prefix(3).joined(separator: ", "))\(unknown.count > 3 ? " and \(unknown.count - 3) more" : "")")
+            }
+            let readable = unique.filter { statuses[$0] == .good }
+            func figures(_ list: [String]) async throws -> Normalisation.Figures {
+                guard !list.isEmpty else { return .empty }
+                let listed = try await session.listedEvents(list)
+                let raw = try await session.rawAncestors(of: list)
+                let runs = Set(raw.map(\.run))
+                let account = LuminosityAccount(listedEvents: listed.events, rawAncestors: raw, runs: try await session.runAccounting(runs))
+                return Normalisation.Figures(files: list.count, account: account, reported: try await session.runCounts(runs), prescale: prescale)
+            }
+            let all = try await figures(unique)
+            let usable = readable.count == unique.count ? all : try await figures(readable)
+            return Normalisation(listed: all, usable: usable, unreadable: unique.filter { statuses[$0] != .good }.sorted(), prescale: prescale)
+        }
+    }
+
+    /// Sets the count the experiment reports for a run (needs `expert`), e.g. `bb` for B counting.
+    public func setRunCount(_ run: ExpRun, name: String, value: Double, error: Double?, by actor: Actor) async throws(ConveyorError) {
+        try actor.require(.expert, to: "setting reported counts")
+        guard !name.isEmpty, name.count <= 32, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw .invalidInput("a count's name is 1–32 letters, digits or _, not '\(name)'")
+        }
+        guard value.isFinite, value >= 0, error.map({ $0.isFinite && $0 >= 0 }) ?? true else {
+            throw .invalidInput("a reported count and its error are finite and not negative")
+        }
+        try await store.write { session in
+            guard try await session.run(run) != nil else { throw ConveyorError.notFound("run \(run) is not registered") }
+            let now = Timestamp.now
+            try await session.setRunCount(run, name: name, value: value, error: error, at: now, by: actor.name)
+            try await session.appendAudit(
+                AuditRecord(at: now, actor: actor, action: "runs.count", subjectKind: "run", subject: run.description, detail: "\(name) = \(value)"))
+        }
+    }
 }

@@ -10,7 +10,7 @@ extension ProcessingRequest {
         .init(
             "input",
             .object([
-                .init("level", .choice(["raw", "cdst"]), required: true, "the input data level"),
+                .init("level", .choice(["raw", "cdst", "mdst"]), required: true, "the input data level (mdst: a stripping round)"),
                 .init("selection", .textOrList, "all, or a list of HLT skim names"),
                 .init("files", .list(.text), "only these LFNs of the runs (live express hands over a run's files in batches)"),
             ]), required: true, "what is read"),
@@ -47,6 +47,25 @@ extension ProcessingRequest {
                 ])), "the calibrations, in any order"),
         .init("skims", .list(.text), "physics skims made from the mDST"),
         .init("hlt_skims", .list(.text), "HLT skims (data tags such as hlt_bhabha) made from the all-events raw data first; express and unofficial requests"),
+        .init(
+            "stripping",
+            .object([
+                .init("round", .text, required: true, "the round (conveyor round) whose streams the request writes"),
+                .init(
+                    "streams",
+                    .list(
+                        .object([
+                            .init("name", .text, required: true, "the stream: one file per stream per input"),
+                            .init(
+                                "selections",
+                                .list(
+                                    .object([
+                                        .init("name", .text, required: true, "the selection"),
+                                        .init("command", .text, required: true, "its command (the selection protocol)"),
+                                        .init("prescale", .wholeNumber(minimum: 1), "keep one in N of the events it passes (default 1)"),
+                                    ])), required: true, "what the stream holds"),
+                        ])), required: true, "the streams"),
+            ]), "a stripping round's streams, written from mDST input by commands.skim (made by conveyor round submit)"),
         .init("output_base", .text, required: true, "the base path of the outputs"),
         .init(
             "commands",
@@ -123,6 +142,21 @@ extension ProcessingRequest {
             }
         }
         skims = try root["skims"].strings()
+        if !root["stripping"].isMissing {
+            let node = root["stripping"]
+            var streams: [Stripping.Stream] = []
+            for (i, item) in try node["streams"].list().enumerated() {
+                var selections: [Stripping.Selection] = []
+                for selection in try item["selections"].list() {
+                    selections.append(
+                        .init(name: try selection["name"].string(), command: try selection["command"].string(), prescale: try selection["prescale"].int(default: 1, minimum: 1)))
+                }
+                guard !selections.isEmpty else { throw node["streams"][i]["selections"].error("a stream holds at least one selection") }
+                streams.append(.init(name: try item["name"].string(), selections: selections))
+            }
+            guard !streams.isEmpty else { throw node["streams"].error("needs at least one stream") }
+            stripping = Stripping(round: try node["round"].string(), streams: streams)
+        }
         outputBase = try root["output_base"].string()
         guard outputBase.hasPrefix("/") else { throw root["output_base"].error("expected an absolute path such as /belle/Data, found '\(outputBase)'") }
         let c = root["commands"]
@@ -209,6 +243,20 @@ extension ProcessingRequest {
         if !skims.isEmpty, !outputs.contains(.mdst) { throw root["skims"].error("physics skims are made from the mDST: add mdst to outputs") }
         for (i, c) in calibrations.enumerated() where c.level == .cdst && input.level != .raw {
             throw root["calibrations"][i]["input"]["level"].error("cDST calibrations need raw input to make their cDST from")
+        }
+        if let stripping {
+            if input.level != .mdst { throw root["input"]["level"].error("a stripping round reads mDST: the input level must be mdst") }
+            if commands.skim == nil { throw root["commands"]["skim"].error("is required for a stripping round: the program that writes a stream") }
+            if case .unofficial = campaign {} else { throw root["campaign"].error("a stripping round's request is unofficial: it uses the round's tags") }
+            var streams = Set<String>(), selections = Set<String>()
+            for (i, stream) in stripping.streams.enumerated() {
+                guard streams.insert(stream.name).inserted else { throw root["stripping"]["streams"][i]["name"].error("stream \(stream.name) is listed twice") }
+                for selection in stream.selections where !selections.insert(selection.name).inserted {
+                    throw root["stripping"]["streams"][i].error("\(selection.name) is in two streams")
+                }
+            }
+        } else if input.level == .mdst {
+            throw root["input"]["level"].error("mDST is read by stripping rounds: made with conveyor round submit")
         }
         let names = Set(sites.map(\.name))
         if names.count != sites.count { throw root["sites"].error("a site is listed twice") }

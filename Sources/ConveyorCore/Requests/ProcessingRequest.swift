@@ -174,4 +174,42 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     /// HLT skims made from the all-events raw files first (express and unofficial requests): raw
     /// files of the skim's data tag, which the reconstruction then reads when the input selects them.
     public var hltSkims: [String] = []
+    /// A stripping round's streams, each written from every input mDST by `commands.skim`.
+    public var stripping: Stripping?
+
+    /// The streams of a stripping round (``StrippingRound``) as its request carries them: each
+    /// stream's selections with their commands, so that a job needs nothing but its description.
+    public struct Stripping: Codable, Sendable, Equatable {
+        public struct Selection: Codable, Sendable, Equatable {
+            public var name: String
+            public var command: String
+            public var prescale: Int
+
+            public init(name: String, command: String, prescale: Int = 1) {
+                self.name = name
+                self.command = command
+                self.prescale = prescale
+            }
+        }
+
+        public struct Stream: Codable, Sendable, Equatable {
+            public var name: String
+            public var selections: [Selection]
+
+            public init(name: String, selections: [Selection]) {
+                self.name = name
+                self.selections = selections
+            }
+        }
+
+        public var round: String
+        public var streams: [Stream]
+
+        public init(round: String, streams: [Stream]) {
+            self.round = round
+            self.streams = streams
+        }
+
+        public func stream(named name: String?) -> Stream? { streams.first { $0.name == name } }
+    }
 }

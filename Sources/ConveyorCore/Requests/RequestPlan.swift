@@ -24,7 +24,7 @@ public struct RequestPlan: Sendable, Equatable {
     /// and skims are configured guesses until measured jobs replace them.
     public static let defaultCost: [String: Double] = [
         "raw-calibrations": 300, "cdst-calibration-skims": 11_000, "cdst-calibrations": 300,
-        "hlt-skims": 50, "mdst-hlt-skims": 11_000, "mdst-all-events": 132_000, "quality-report": 50, "physics-skims": 2_000,
+        "hlt-skims": 50, "mdst-hlt-skims": 11_000, "mdst-all-events": 132_000, "quality-report": 50, "physics-skims": 2_000, "stripping": 2_000,
     ]
 
     public init(_ request: ProcessingRequest, cost: [String: Double] = RequestPlan.defaultCost) {
@@ -65,6 +65,9 @@ public struct RequestPlan: Sendable, Equatable {
             add("mdst-all-events", .job, "mDST of all events")
         } else if request.outputs.contains(.cdst), !calibrating {
             add("cdst-calibration-skims", .job, "cDST production")
+        }
+        if let stripping = request.stripping {
+            add("stripping", .job, "round \(stripping.round): \(stripping.streams.count) stream(s) from each mDST: \(stripping.streams.map(\.name).joined(separator: ", "))")
         }
         add("luminosity", .job, "luminosity per bucket, from the outputs' provenance")
         add("quality-report", .job, "quality histograms against the reference")

@@ -48,6 +48,13 @@ extension RequestJobAccountant {
             let now = Timestamp.now
             if !files.isEmpty { _ = try await session.registerFiles(files, at: now) }
             for (request, made) in placed.values { try await RequestDataRules.attachOutputs(made, of: request, in: session) }
+            // A stripping round's stream files record the selections they hold, for the round's bookkeeping.
+            for entry in decided {
+                guard case .registered(let loaded, let job, let file?, _, _) = entry, job.step == "stripping", let stripping = loaded.request.stripping,
+                    let stream = stripping.stream(named: file.dataTag), let round = try await session.round(named: stripping.round)
+                else { continue }
+                try await session.recordRoundFile(file.lfn, stream: stream.name, selections: stream.selections.map(\.name), round: round.id)
+            }
             var verdicts: [JobVerdict] = []
             for entry in decided {
                 switch entry {

@@ -136,6 +136,11 @@ extension RequestJobAccountant {
         case "physics-skims":
             program = request.commands.skim ?? ""
             environment["CONVEYOR_SKIM"] = job.dataTag ?? ""
+        case "stripping":
+            program = request.commands.skim ?? ""
+            environment["CONVEYOR_STREAM"] = job.dataTag ?? ""
+            let selections = request.stripping?.stream(named: job.dataTag)?.selections ?? []
+            environment["CONVEYOR_SELECTIONS"] = String(decoding: (try? JSONEncoder().encode(selections)) ?? Data("[]".utf8), as: UTF8.self)
         case "hlt-skims":
             program = request.commands.hltSkim ?? ""
             environment["CONVEYOR_SKIM"] = job.dataTag ?? ""

@@ -20,6 +20,7 @@ enum Migrations {
         qualityMonitoring,
         qualityProposals,
         monitoringSummaries,
+        strippingRounds,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

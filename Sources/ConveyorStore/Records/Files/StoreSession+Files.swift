@@ -265,65 +265,91 @@ extension StoreSession {
     }
 
     /// The raw files behind a list of files (the listed raw files themselves included), once each:
-    /// the DAQ's, not HLT skims made from them (raw files with parents), which would count their events twice.
-    public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, events: Int64)] {
-        guard !lfns.isEmpty else { return [] }
-        let list = SQLList(lfns.map { SQLBind($0) })
-        let rows = try await sql.raw(
-            """
-            WITH RECURSIVE behind(id) AS (
-                SELECT id FROM files WHERE lfn IN (\(list))
-                UNION
-                SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
-            )
-            SELECT f.exp, f.run, f.events FROM behind CROSS JOIN files f WHERE f.id = behind.id AND \(unsafeRaw: Self.isDAQRaw("f"))
-            """
-        ).all()
-        return try rows.map { row in
-            (
-                ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
-                try row.decode(column: "events", as: Int64.self)
-            )
+    /// the DAQ's, not HLT skims made from them (raw files with parents), which would count their
+    /// events twice. Each with its data stream (its data tag; `all` for all events). Walked in
+    /// chunks of LFNs, so that any length of list fits the databases' limits on bound values.
+    public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, stream: String, events: Int64)] {
+        var seen = Set<Int64>()
+        var out: [(run: ExpRun, stream: String, events: Int64)] = []
+        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
+            let list = SQLList(lfns[start..<min(start + Self.chunk, lfns.count)].map { SQLBind($0) })
+            let rows = try await sql.raw(
+                """
+                WITH RECURSIVE behind(id) AS (
+                    SELECT id FROM files WHERE lfn IN (\(list))
+                    UNION
+                    SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
+                )
+                SELECT f.id, f.exp, f.run, f.events, f.data_tag FROM behind CROSS JOIN files f WHERE f.id = behind.id AND \(unsafeRaw: Self.isDAQRaw("f"))
+                """
+            ).all()
+            for row in rows where seen.insert(try row.decode(column: "id", as: Int64.self)).inserted {
+                out.append(
+                    (
+                        ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self)),
+                        LuminosityAccount.stream(of: try row.decode(column: "data_tag", as: String?.self)),
+                        try row.decode(column: "events", as: Int64.self)
+                    ))
+            }
         }
+        return out
     }
 
-    /// Raw-file counts and registered luminosity/events for runs, for luminosity accounting:
-    /// two grouped queries over the experiments and run numbers involved, whatever the number of runs.
-    public func runAccounting(_ runs: Set<ExpRun>) async throws -> [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] {
-        guard !runs.isEmpty else { return [:] }
-        let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
-        var counts: [ExpRun: Int] = [:]
-        // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
-        for row in try await sql.select().columns("exp", "run").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("files")
-            .where("exp", .in, exps).where("run", .in, numbers).where(SQLRaw(Self.isDAQRaw("files"))).groupBy("exp").groupBy("run").all()
-        {
-            counts[ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))] = try row.decode(
-                column: "n", as: Int.self)
+    /// The status of each registered LFN of a list (chunked like ``rawAncestors(of:)``).
+    public func fileStatuses(_ lfns: [String]) async throws -> [String: FileStatus] {
+        var out: [String: FileStatus] = [:]
+        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
+            let chunk = Array(lfns[start..<min(start + Self.chunk, lfns.count)])
+            for row in try await sql.select().columns("lfn", "status").from("files").where("lfn", .in, chunk).all() {
+                out[try row.decode(column: "lfn", as: String.self)] = try row.decodeValue(FileStatus.self, column: "status", in: "files")
+            }
         }
-        var out: [ExpRun: (luminosity: Double, events: Int64, rawFiles: Int)] = [:]
+        return out
+    }
+
+    /// LFNs bound in one statement: below SQLite's and PostgreSQL's limits on bound values.
+    static let chunk = 10_000
+
+    /// The luminosity and events of runs, and their DAQ raw files and events by data stream, for
+    /// luminosity accounting: grouped queries over the experiments and run numbers involved.
+    public func runAccounting(_ runs: Set<ExpRun>) async throws -> LuminosityAccount.Runs {
+        guard !runs.isEmpty else { return .init() }
+        let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
+        var accounting = LuminosityAccount.Runs()
+        // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
+        for row in try await sql.select().columns("exp", "run", "data_tag").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+            .column(SQLFunction("sum", args: SQLColumn("events")), as: "events").from("files")
+            .where("exp", .in, exps).where("run", .in, numbers).where(SQLRaw(Self.isDAQRaw("files"))).groupBy("exp").groupBy("run").groupBy("data_tag").all()
+        {
+            let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
+            guard runs.contains(run) else { continue }
+            let stream = LuminosityAccount.stream(of: try row.decode(column: "data_tag", as: String?.self))
+            let files = try row.decode(column: "n", as: Int.self), events = try row.decode(column: "events", as: Int64?.self) ?? 0
+            let before = accounting.streams[.init(run: run, stream: stream)] ?? (0, 0)
+            accounting.streams[.init(run: run, stream: stream)] = (before.files + files, before.events + events)
+        }
         let rows = try await sql.select().columns("exp", "run", "events", "online_lumi", "offline_lumi").from("runs")
             .where("exp", .in, exps).where("run", .in, numbers).all()
         for row in rows {
             let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
             guard runs.contains(run) else { continue }
             let luminosity = try row.decode(column: "offline_lumi", as: Double?.self) ?? row.decode(column: "online_lumi", as: Double.self)
-            out[run] = (luminosity, try row.decode(column: "events", as: Int64.self), counts[run] ?? 0)
+            accounting.runs[run] = (luminosity, try row.decode(column: "events", as: Int64.self))
         }
-        for run in runs where out[run] == nil { out[run] = (0, 0, counts[run] ?? 0) }
-        return out
+        return accounting
     }
 
-    /// Events in the listed files, and which LFNs are unknown.
+    /// Events in the listed files, which LFNs are unknown, and the runs of the known ones.
     public func listedEvents(_ lfns: [String]) async throws -> (events: Int64, unknown: [String]) {
         var events: Int64 = 0
-        var unknown: [String] = []
-        for lfn in lfns {
-            if let row = try await sql.select().column("events").from("files").where("lfn", .equal, lfn).first() {
+        var known = Set<String>()
+        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
+            let chunk = Array(lfns[start..<min(start + Self.chunk, lfns.count)])
+            for row in try await sql.select().columns("lfn", "events").from("files").where("lfn", .in, chunk).all() {
+                guard known.insert(try row.decode(column: "lfn", as: String.self)).inserted else { continue }
                 events += try row.decode(column: "events", as: Int64.self)
-            } else {
-                unknown.append(lfn)
             }
         }
-        return (events, unknown)
+        return (events, lfns.filter { !known.contains($0) })
     }
 }

@@ -1,0 +1,98 @@
+import SQLKit
+
+extension Migrations {
+    /// Skims and stripping rounds: the selection registry (append-only: every change is a new
+    /// revision), rounds, subscriptions of selections to rounds (append-only: the newest entry is
+    /// in force), the newest automatic test of each selection in a round with the events it kept,
+    /// the files each round wrote with the selections they hold, and the event counts an
+    /// experiment reports per run (B counting) for normalising file lists.
+    static let strippingRounds = Migration(version: 18, name: "stripping rounds") { db, kind in
+        let double: SQLDataType = .custom(SQLRaw("DOUBLE PRECISION"))
+        try await db.create(table: "selections")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("name", type: .text, .notNull)
+            .column("revision", type: .bigint, .notNull)
+            .column("physics_group", type: .text, .notNull)
+            .column("coordinator", type: .text, .notNull)
+            .column("command", type: .text, .notNull)
+            .column("version", type: .text, .notNull)
+            .column("expected_retention", type: double)
+            .column("prescale", type: .bigint, .notNull)
+            .column("random", type: .bigint, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .column("actor", type: .text, .notNull)
+            .column("reason", type: .text, .notNull)
+            .unique("name", "revision")
+            .run()
+
+        try await db.create(table: "rounds")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("name", type: .text, .notNull, .unique)
+            .column("input", type: .text, .notNull)
+            .column("release", type: .text, .notNull)
+            .column("global_tags", type: .text, .notNull)
+            .column("program", type: .text, .notNull)
+            .column("sample_runs", type: .text, .notNull)
+            .column("sample_size", type: .bigint, .notNull)
+            .column("limits", type: .text, .notNull)
+            .column("state", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("created_by", type: .text, .notNull)
+            .column("tested_at", type: .bigint)
+            .column("submitted_at", type: .bigint)
+            .column("request", type: .text)
+            .column("grouping", type: .text)
+            .column("grouping_reason", type: .text)
+            .run()
+
+        try await db.create(table: "round_subscriptions")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("round_id", type: .bigint, .notNull, .references("rounds", "id"))
+            .column("selection", type: .text, .notNull)
+            .column("state", type: .text, .notNull)
+            .column("reason", type: .text, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .column("actor", type: .text, .notNull)
+            .run()
+        try await db.create(index: "round_subscriptions_round").on("round_subscriptions").column("round_id").column("selection").column("id").run()
+
+        try await db.create(table: "round_tests")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("round_id", type: .bigint, .notNull, .references("rounds", "id"))
+            .column("selection", type: .text, .notNull)
+            .column("revision", type: .bigint, .notNull)
+            .column("events_in", type: .bigint, .notNull)
+            .column("selected", type: .bigint, .notNull)
+            .column("cpu_seconds", type: double, .notNull)
+            .column("output_bytes", type: .bigint, .notNull)
+            .column("failure", type: .text)
+            .column("verdict", type: .text)
+            .column("events", type: .blob, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .unique("round_id", "selection")
+            .run()
+
+        try await db.create(table: "round_files")
+            .column("round_id", type: .bigint, .notNull, .references("rounds", "id"))
+            .column("file_id", type: .bigint, .notNull, .references("files", "id"))
+            .column("stream", type: .text, .notNull)
+            .column("selection", type: .text, .notNull)
+            .unique("round_id", "file_id", "selection")
+            .run()
+        try await db.create(index: "round_files_selection").on("round_files").column("round_id").column("selection").run()
+
+        try await db.create(table: "run_counts")
+            .column("exp", type: .bigint, .notNull)
+            .column("run", type: .bigint, .notNull)
+            .column("name", type: .text, .notNull)
+            .column("value", type: double, .notNull)
+            .column("error", type: double)
+            .column("at", type: .bigint, .notNull)
+            .column("actor", type: .text, .notNull)
+            .unique("exp", "run", "name")
+            .run()
+        try await Migrations.makeAppendOnly(
+            ["selections", "round_subscriptions"], function: "selections_append_only", message: "selections and subscriptions are append-only", db: db,
+            kind: kind)
+    }
+}
