@@ -98,7 +98,8 @@ public struct RequestBuilder: Sendable {
                     if let level {
                         let path = OutputPath(
                             base: request.outputBase, release: request.release, globalTagID: pathTagID(forStep: step),
-                            campaign: request.stripping?.round ?? request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown", dataTag: tag, level: level)
+                            campaign: request.stripping?.round ?? request.campaign.description, run: key.run, energy: energy[key.run] ?? "unknown",
+                            dataTag: tag, level: level)
                         let sequence = sequences[path.folder, default: request.firstSequence]
                         sequences[path.folder] = sequence + 1
                         output = path.lfn(sequence: sequence)

@@ -8,6 +8,7 @@ import ConveyorMonitoring
 import ConveyorPeople
 import ConveyorRequests
 import ConveyorRuns
+import ConveyorSkims
 import ConveyorStore
 import ConveyorWorkflow
 import Hummingbird
@@ -63,6 +64,7 @@ public enum ConveyorApplication {
         NotificationsAPI(notifications: Notifications(store: store)).register(on: router, book: book)
         NotesAPI(notes: Notes(store: store)).register(on: router, book: book)
         MonitoringAPI(monitoring: QualityMonitoring(store: store)).register(on: router, book: book)
+        RoundsAPI(rounds: StrippingRounds(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests,

@@ -86,7 +86,8 @@ extension StrippingRounds {
         let figures = try grouping.evaluate(Self.members(report.selections), limits: report.round.limits)
         let reason = reason?.trimmingCharacters(in: .whitespaces) ?? ""
         if !figures.warnings.isEmpty, reason.isEmpty {
-            throw .invalidInput("\(figures.warnings[0])\(figures.warnings.count > 1 ? " (and \(figures.warnings.count - 1) more)" : ""): give a reason to accept it")
+            throw .invalidInput(
+                "\(figures.warnings[0])\(figures.warnings.count > 1 ? " (and \(figures.warnings.count - 1) more)" : ""): give a reason to accept it")
         }
         var round = report.round
         round.grouping = grouping

@@ -26,7 +26,8 @@ extension StrippingRounds {
         let files = try await inputFiles(of: round)
         let exps = Set(files.map(\.file.run.exp))
         guard exps.count == 1, let exp = exps.first, let first = files.map(\.file.run.run).min(), let last = files.map(\.file.run.run).max() else {
-            throw .invalidInput("round \(name): the input's mDST \(exps.isEmpty ? "is not there yet" : "spans experiments \(exps.sorted())"): one experiment per round")
+            throw .invalidInput(
+                "round \(name): the input's mDST \(exps.isEmpty ? "is not there yet" : "spans experiments \(exps.sorted())"): one experiment per round")
         }
         let streams: [[String: Any]] = grouping.streams.map { stream in
             [

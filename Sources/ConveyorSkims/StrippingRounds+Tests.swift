@@ -141,7 +141,8 @@ extension StrippingRounds {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-round-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         func failed(_ why: String, cpu: Double = 0) -> SelectionTestResult {
-            SelectionTestResult(selection: selection.name, eventsIn: Int64(events), selected: 0, cpuSeconds: cpu, outputBytes: 0, failure: why, events: EventSet(size: events))
+            SelectionTestResult(
+                selection: selection.name, eventsIn: Int64(events), selected: 0, cpuSeconds: cpu, outputBytes: 0, failure: why, events: EventSet(size: events))
         }
         do { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) } catch { return failed("no scratch folder: \(error)") }
         let selected = scratch.appendingPathComponent("selected").path, output = scratch.appendingPathComponent("output").path

@@ -11,6 +11,9 @@ struct SimulatedExperiment: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor-sim",
         abstract: "A simulated particle-physics experiment for Conveyor's demo and tests.",
-        subcommands: [Generate.self, DAQ.self, HLTSkim.self, Reconstruct.self, Skim.self, Calibrate.self, Quality.self, Monitor.self, Masses.self, Select.self, Strip.self]
+        subcommands: [
+            Generate.self, DAQ.self, HLTSkim.self, Reconstruct.self, Skim.self, Calibrate.self, Quality.self, Monitor.self, Masses.self, Select.self,
+            Strip.self,
+        ]
     )
 }

@@ -149,7 +149,9 @@ extension ProcessingRequest {
                 var selections: [Stripping.Selection] = []
                 for selection in try item["selections"].list() {
                     selections.append(
-                        .init(name: try selection["name"].string(), command: try selection["command"].string(), prescale: try selection["prescale"].int(default: 1, minimum: 1)))
+                        .init(
+                            name: try selection["name"].string(), command: try selection["command"].string(),
+                            prescale: try selection["prescale"].int(default: 1, minimum: 1)))
                 }
                 guard !selections.isEmpty else { throw node["streams"][i]["selections"].error("a stream holds at least one selection") }
                 streams.append(.init(name: try item["name"].string(), selections: selections))

@@ -67,7 +67,9 @@ public struct RequestPlan: Sendable, Equatable {
             add("cdst-calibration-skims", .job, "cDST production")
         }
         if let stripping = request.stripping {
-            add("stripping", .job, "round \(stripping.round): \(stripping.streams.count) stream(s) from each mDST: \(stripping.streams.map(\.name).joined(separator: ", "))")
+            add(
+                "stripping", .job,
+                "round \(stripping.round): \(stripping.streams.count) stream(s) from each mDST: \(stripping.streams.map(\.name).joined(separator: ", "))")
         }
         add("luminosity", .job, "luminosity per bucket, from the outputs' provenance")
         add("quality-report", .job, "quality histograms against the reference")

@@ -60,6 +60,7 @@ public struct RoundLimits: Codable, Sendable, Equatable {
     /// Three significant figures without exponent for everyday magnitudes.
     public static func decimal(_ value: Double) -> String {
         guard value.isFinite else { return String(value) }
+        guard value != 0 else { return "0" }
         let magnitude = abs(value)
         let places = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : magnitude >= 0.01 ? 3 : 5
         var text = String(Int64((value * pow10(places)).rounded()))

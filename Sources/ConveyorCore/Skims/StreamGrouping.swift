@@ -82,7 +82,9 @@ extension StreamGrouping {
             guard seenStreams.insert(stream.name).inserted else { throw .invalidInput("stream \(stream.name) is named twice") }
             guard !stream.selections.isEmpty else { throw .invalidInput("stream \(stream.name) has no selection") }
             for name in stream.selections {
-                guard let member = byName[name] else { throw .invalidInput("stream \(stream.name): \(name) is not a tested, subscribed selection of the round") }
+                guard let member = byName[name] else {
+                    throw .invalidInput("stream \(stream.name): \(name) is not a tested, subscribed selection of the round")
+                }
                 if let other = placed[name] { throw .invalidInput("\(name) is in streams \(other) and \(stream.name): a selection is written to one stream") }
                 placed[name] = stream.name
                 if member.random != byName[stream.selections[0]]?.random {
@@ -108,7 +110,8 @@ extension StreamGrouping {
                 shares[name] = events > 0 ? Double(kept) / Double(events) : 0
                 if kept > 0, Double(kept) < limits.minShare * Double(events) {
                     warnings.append(
-                        "\(name) is \(RoundLimits.percent(shares[name]!)) of stream \(stream.name)'s events (rule: at least \(RoundLimits.percent(limits.minShare)))")
+                        "\(name) is \(RoundLimits.percent(shares[name]!)) of stream \(stream.name)'s events (rule: at least \(RoundLimits.percent(limits.minShare)))"
+                    )
                 }
             }
             all.formUnion(union)

@@ -26,13 +26,16 @@ struct RequestsAPI {
 
     static let nameParameter = APIOperation.Parameter(name: "name", location: .path, description: "The request's name", schema: .string())
 
+    /// What submitting a request (or a round) answers.
+    static let submission = JSONSchema.object(
+        properties: [
+            "request": .string(), "workflowID": .integer, "resumed": .boolean, "tasks": .integer, "jobs": .integer,
+            "jobsToRun": .integer, "inputsNotOnDisk": .integer,
+        ],
+        required: ["request", "workflowID", "resumed", "tasks", "jobs", "jobsToRun", "inputsNotOnDisk"])
+
     func register(on router: Router<ConveyorRequestContext>, book: APIBook) {
-        let submission = JSONSchema.object(
-            properties: [
-                "request": .string(), "workflowID": .integer, "resumed": .boolean, "tasks": .integer, "jobs": .integer,
-                "jobsToRun": .integer, "inputsNotOnDisk": .integer,
-            ],
-            required: ["request", "workflowID", "resumed", "tasks", "jobs", "jobsToRun", "inputsNotOnDisk"])
+        let submission = Self.submission
         router.add(
             APIOperation(
                 method: .get, path: "/api/v1/requests/schema", operationID: "requestSchema", summary: "The JSON Schema of a request file", tag: "requests",

@@ -7,6 +7,7 @@ import ConveyorLive
 import ConveyorMonitoring
 import ConveyorRequests
 import ConveyorRuns
+import ConveyorSkims
 import ConveyorStore
 import ConveyorWorkflow
 import Foundation
@@ -59,6 +60,16 @@ enum DerivedSchemas {
         ("MonitoringReference", { try derive(MonitoringReference.self, SchemaExamples.monitoringReference) }),
         ("ReferenceOutcome", { try derive(QualityMonitoring.ReferenceOutcome.self, SchemaExamples.referenceOutcome) }),
         ("QualityProposal", { try derive(QualityProposal.self, SchemaExamples.qualityProposal) }),
+        ("Selection", { try derive(Selection.self, SchemaExamples.selection) }),
+        ("StrippingRound", { try derive(StrippingRound.self, SchemaExamples.strippingRound) }),
+        ("RoundReport", { try derive(StrippingRounds.RoundReport.self, SchemaExamples.roundReport) }),
+        ("RoundTestReport", { try derive(StrippingRounds.TestReport.self, SchemaExamples.roundTestReport) }),
+        ("OverlapMatrix", { try derive(OverlapMatrix.self, SchemaExamples.overlapMatrix) }),
+        ("GroupingOutcome", { try derive(StrippingRounds.GroupingOutcome.self, SchemaExamples.groupingOutcome) }),
+        ("RoundFile", { try derive(RoundFile.self, SchemaExamples.roundFile) }),
+        ("Normalisation", { try derive(Normalisation.self, SchemaExamples.normalisation) }),
+        ("RoundProvenance", { try derive(StrippingRounds.Provenance.self, SchemaExamples.roundProvenance) }),
+        ("FileImpact", { try derive(StrippingRounds.Impact.self, SchemaExamples.fileImpact) }),
     ]
 
     static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {

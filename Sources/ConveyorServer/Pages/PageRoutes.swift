@@ -33,6 +33,7 @@ struct PageRoutes {
         registerSignIn(on: router)
         registerPeople(on: router)
         registerQuality(on: router)
+        registerSkims(on: router)
         router.get("/") { _, context in
             let actor = try context.require(.viewer, to: "reading the overview")
             let summary = try await store.summary()

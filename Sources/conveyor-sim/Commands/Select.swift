@@ -16,7 +16,8 @@ struct Select: ParsableCommand {
     @Argument(help: "mDST files (default $CONVEYOR_INPUT).") var inputs: [String] = []
 
     func run() throws {
-        let cuts = try Cuts(trigger: trigger, mass: mass, vertex: vertex, prescale: prescale ?? JobVariables.value("CONVEYOR_PRESCALE").flatMap { Int($0) } ?? 1)
+        let cuts = try Cuts(
+            trigger: trigger, mass: mass, vertex: vertex, prescale: prescale ?? JobVariables.value("CONVEYOR_PRESCALE").flatMap { Int($0) } ?? 1)
         let selectedPath = try JobVariables.required(selected, "CONVEYOR_SELECTED", "list of kept events")
         var ordinals: [Int] = []
         var kept: [[UInt8]] = []

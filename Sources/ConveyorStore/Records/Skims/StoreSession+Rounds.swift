@@ -79,7 +79,8 @@ extension StoreSession {
 
     /// A round's newest tests, by selection name; with `events`, the kept events too.
     public func tests(round: Int64, events: Bool = true) async throws -> [SelectionTestResult] {
-        let columns = ["selection", "revision", "events_in", "selected", "cpu_seconds", "output_bytes", "failure", "verdict", "at"] + (events ? ["events"] : [])
+        let columns =
+            ["selection", "revision", "events_in", "selected", "cpu_seconds", "output_bytes", "failure", "verdict", "at"] + (events ? ["events"] : [])
         return try await sql.select().columns(columns.map { SQLColumn($0) }).from("round_tests").where("round_id", .equal, round).orderBy("selection").all()
             .map { row in
                 let eventsIn = try row.decode(column: "events_in", as: Int64.self)
@@ -144,7 +145,10 @@ extension StoreSession {
             """
         ).all()
         return try rows.map {
-            (try $0.decode(column: "name", as: String.self), try $0.decode(column: "selection", as: String.self), try $0.decode(column: "stream", as: String.self))
+            (
+                try $0.decode(column: "name", as: String.self), try $0.decode(column: "selection", as: String.self),
+                try $0.decode(column: "stream", as: String.self)
+            )
         }
     }
 

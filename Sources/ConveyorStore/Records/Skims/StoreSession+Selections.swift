@@ -5,11 +5,13 @@ import SQLKit
 extension StoreSession {
     /// Stores a selection as its next revision (append-only). - Returns: the revision.
     public func insertSelection(_ selection: Selection) async throws -> Int {
-        let last = try await sql.select().column(SQLFunction("max", args: SQLColumn("revision")), as: "r").from("selections")
+        let last =
+            try await sql.select().column(SQLFunction("max", args: SQLColumn("revision")), as: "r").from("selections")
             .where("name", .equal, selection.name).first()?.decode(column: "r", as: Int?.self) ?? 0
         try await sql.insert(into: "selections")
             .columns(
-                "name", "revision", "physics_group", "coordinator", "command", "version", "expected_retention", "prescale", "random", "at", "actor", "reason")
+                "name", "revision", "physics_group", "coordinator", "command", "version", "expected_retention", "prescale", "random", "at", "actor", "reason"
+            )
             .values(
                 SQLBind(selection.name), SQLBind(last + 1), SQLBind(selection.group), SQLBind(selection.coordinator), SQLBind(selection.command),
                 SQLBind(selection.version), SQLBind(selection.expectedRetention), SQLBind(selection.prescale), SQLBind(selection.random ? 1 : 0),
@@ -42,7 +44,8 @@ extension StoreSession {
             coordinator: try row.decode(column: "coordinator", as: String.self), command: try row.decode(column: "command", as: String.self),
             version: try row.decode(column: "version", as: String.self), expectedRetention: try row.decode(column: "expected_retention", as: Double?.self),
             prescale: prescale, random: try row.decode(column: "random", as: Int.self) != 0, revision: try row.decode(column: "revision", as: Int.self),
-            changedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)), changedBy: try row.decode(column: "actor", as: String.self),
+            changedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)),
+            changedBy: try row.decode(column: "actor", as: String.self),
             reason: try row.decode(column: "reason", as: String.self))
     }
 

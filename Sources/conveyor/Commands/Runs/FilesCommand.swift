@@ -9,7 +9,9 @@ struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
         abstract: "The file catalog: register, list, show provenance, mark bad, luminosity behind a list.",
-        subcommands: [Register.self, List.self, Show.self, MarkBad.self, Replica.self, Invalidate.self, Revalidate.self, Lumi.self]
+        subcommands: [
+            Register.self, List.self, Show.self, MarkBad.self, Replica.self, Invalidate.self, Revalidate.self, Lumi.self, Normalise.self, Impact.self,
+        ]
     )
 
     struct Register: AsyncParsableCommand {

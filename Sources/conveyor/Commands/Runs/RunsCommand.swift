@@ -8,7 +8,7 @@ struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "The run registry: register and import runs, list them with totals, flag quality, show history.",
-        subcommands: [Add.self, Import.self, List.self, Show.self, Flag.self, Tag.self, History.self]
+        subcommands: [Add.self, Import.self, List.self, Show.self, Flag.self, Tag.self, History.self, Count.self]
     )
 
     struct Add: AsyncParsableCommand {
