@@ -22,6 +22,14 @@ struct DemoTests {
         #expect(out.contains("[demo] demo-manager (manager) approves manager-signoff"))
         #expect(out.contains("files: mdst-all-events mdst all: 3 files, 9000 events, 4.50 /pb"))
         #expect(out.contains("files: physics-skims udst hadron: 3 files"))
+        // An HLT skim carries its runs' luminosity, not a share scaled by the events it kept.
+        #expect(out.contains("mdst hlt_hadron: 3 files") && out.contains("hlt_hadron") && lineOf(out, "mdst hlt_hadron")?.hasSuffix("4.50 /pb") == true, "\(out)")
+        // The stripping round: two selections fail their automatic tests, the rest are written in streams.
+        #expect(out.contains("tight_vertex unsubscribed by its automatic test") && out.contains("retention"), "\(out)")
+        #expect(out.contains("vertex_scan unsubscribed by its automatic test") && out.contains("crashed on the sample"), "\(out)")
+        #expect(out.contains("round demo-strip: 5 of 7 selections ran in "), "\(out)")
+        #expect(lineOf(out, "round demo-strip jpsi_hadron:")?.hasSuffix("4.50 /pb") == true, "\(out)")
+        #expect(lineOf(out, "round demo-strip bhabha_lumi:")?.hasSuffix("0.450 /pb (prescale 10)") == true, "\(out)")
         #expect(out.contains("look at it all: conveyor serve --db"))
         #expect(out.contains("turnaround: ") && out.contains("people ") && out.contains("signoff:ecl_gains") && out.contains("by demo-ecl-expert"), "\(out)")
 
@@ -123,4 +131,9 @@ struct SlurmDemoTests {
             #expect(pools.stdout.contains("slurm"))
         }
     }
+}
+
+/// The first line of `text` that contains `part`.
+private func lineOf(_ text: String, _ part: String) -> String? {
+    text.split(separator: "\n").first { $0.contains(part) }.map(String.init)
 }
