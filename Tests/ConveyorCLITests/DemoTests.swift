@@ -23,7 +23,8 @@ struct DemoTests {
         #expect(out.contains("files: mdst-all-events mdst all: 3 files, 9000 events, 4.50 /pb"))
         #expect(out.contains("files: physics-skims udst hadron: 3 files"))
         // An HLT skim carries its runs' luminosity, not a share scaled by the events it kept.
-        #expect(out.contains("mdst hlt_hadron: 3 files") && out.contains("hlt_hadron") && lineOf(out, "mdst hlt_hadron")?.hasSuffix("4.50 /pb") == true, "\(out)")
+        #expect(
+            out.contains("mdst hlt_hadron: 3 files") && out.contains("hlt_hadron") && lineOf(out, "mdst hlt_hadron")?.hasSuffix("4.50 /pb") == true, "\(out)")
         // The stripping round: two selections fail their automatic tests, the rest are written in streams.
         #expect(out.contains("tight_vertex unsubscribed by its automatic test") && out.contains("retention"), "\(out)")
         #expect(out.contains("vertex_scan unsubscribed by its automatic test") && out.contains("crashed on the sample"), "\(out)")

@@ -30,9 +30,12 @@ import Testing
         let fine = SelectionTestResult(selection: "a", eventsIn: 1000, selected: 10, cpuSeconds: 0.1, outputBytes: 240, events: EventSet(size: 1000))
         #expect(limits.failure(of: fine) == nil)
         let greedy = SelectionTestResult(selection: "b", eventsIn: 1000, selected: 120, cpuSeconds: 2, outputBytes: 2880, events: EventSet(size: 1000))
-        #expect(limits.failure(of: greedy) == "retention 12.0 % > limit 5.00 %; CPU 2.00 ms per event > limit 1.00 ms; output 2.88 bytes per input event > limit 2.00")
+        #expect(
+            limits.failure(of: greedy)
+                == "retention 12.0 % > limit 5.00 %; CPU 2.00 ms per event > limit 1.00 ms; output 2.88 bytes per input event > limit 2.00")
         let crashed = SelectionTestResult(
-            selection: "c", eventsIn: 1000, selected: 0, cpuSeconds: 0, outputBytes: 0, failure: "crashed on the sample (signal 6)", events: EventSet(size: 1000))
+            selection: "c", eventsIn: 1000, selected: 0, cpuSeconds: 0, outputBytes: 0, failure: "crashed on the sample (signal 6)",
+            events: EventSet(size: 1000))
         #expect(limits.failure(of: crashed) == "crashed on the sample (signal 6)")
         #expect(throws: ConveyorError.self) { try RoundLimits(minShare: 0).validate() }
         #expect(throws: ConveyorError.self) { try RoundLimits(maxStreams: 0).validate() }

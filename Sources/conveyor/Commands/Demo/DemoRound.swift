@@ -21,7 +21,9 @@ struct DemoRound {
     var selections: [(Actor, Selection)] {
         let charm = Actor(name: "demo-charm-liaison", role: .expert), qed = Actor(name: "demo-qed-liaison", role: .expert)
         let tracking = Actor(name: "demo-tracking-liaison", role: .expert)
-        func s(_ name: String, _ group: String, _ by: Actor, _ cuts: String, prescale: Int = 1, random: Bool = false, expected: Double? = nil) -> (
+        func s(
+            _ name: String, _ group: String, _ by: Actor, _ cuts: String, prescale: Int = 1, random: Bool = false, expected: Double? = nil
+        ) -> (
             Actor, Selection
         ) {
             (
@@ -60,7 +62,8 @@ struct DemoRound {
         try await service.run()
         let state = try await Workflows(store: store).show(submission.workflowID).workflow.state
         guard state == .succeeded else {
-            throw ConveyorError.conflict("the round's workflow \(submission.workflowID) ended \(state): `conveyor wf show \(submission.workflowID) --db \(folder)/conveyor.sqlite`")
+            throw ConveyorError.conflict(
+                "the round's workflow \(submission.workflowID) ended \(state): `conveyor wf show \(submission.workflowID) --db \(folder)/conveyor.sqlite`")
         }
     }
 
