@@ -51,6 +51,16 @@ let package = Package(
                 .product(name: "ConveyorWorkflow", package: "Conveyor"),
             ]
         ),
+        // Skims and stripping rounds (issue 19): `swift run -c release bench-skims [CATALOG_DB]`.
+        .executableTarget(
+            name: "bench-skims",
+            dependencies: [
+                "CatalogFixture",
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorRuns", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",

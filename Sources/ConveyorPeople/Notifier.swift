@@ -66,6 +66,18 @@ public struct Notifier: Sendable {
                     action: ok ? "look at its outputs and luminosity" : "see why, fix, and resume it", link: "/requests/\(outcome.name)",
                     people: [outcome.submitter], role: .manager, since: outcome.at, createdAt: now))
         }
+        // Seed 003: a selection that fails a round's automatic tests is unsubscribed and its coordinator told, with the figures.
+        let unsubscribed = try await store.read {
+            try await $0.automaticUnsubscriptions(since: now.subtracting(seconds: outcomesWithinSeconds), by: RoundSubscription.testsActor)
+        }
+        for u in unsubscribed {
+            events.append(
+                NotificationEvent(
+                    key: "unsubscribed:\(u.round):\(u.selection):\(u.at.microsecondsSinceEpoch)", kind: .selection_unsubscribed,
+                    subject: "selection \(u.selection) unsubscribed from round \(u.round): \(u.reason)",
+                    action: "fix it and subscribe it again, or leave it out of the round", link: "/rounds/\(u.round)", people: [u.coordinator],
+                    role: .expert, since: u.at, createdAt: now))
+        }
         let settings = settings
         let planner = try await store.read { session in
             NotificationPlanner(

@@ -115,7 +115,8 @@ extension StrippingRounds {
                 let reason = "automatic test on \(sampleRuns.count) run(s), \(events) events: \(verdict)"
                 unsubscribed[result.selection] = reason
                 try await session.appendSubscription(
-                    RoundSubscription(round: tested.name, selection: result.selection, state: .unsubscribed, reason: reason, at: now, by: Self.testsActor),
+                    RoundSubscription(
+                        round: tested.name, selection: result.selection, state: .unsubscribed, reason: reason, at: now, by: RoundSubscription.testsActor),
                     round: tested.id)
             }
             try await session.updateRound(tested)
@@ -131,9 +132,6 @@ extension StrippingRounds {
             round: name, sampleRuns: sampleRuns, sampleFiles: sample.count, sampleEvents: events, results: results, unsubscribed: unsubscribed,
             totalRetention: total, overBudget: overBudget, grouping: grouping)
     }
-
-    /// Who the automatic tests act as in a subscription's history.
-    public static let testsActor = "round-tests"
 
     /// Runs one selection's command on the sample: its kept events from `$CONVEYOR_SELECTED`, its
     /// output's size from `$CONVEYOR_OUTPUT`, its CPU time from the kernel's accounting.

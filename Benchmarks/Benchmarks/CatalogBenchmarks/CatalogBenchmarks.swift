@@ -62,15 +62,7 @@ final class CatalogStore: @unchecked Sendable {
 
     func prepare() async throws {
         guard store == nil else { return }
-        let location = try StoreLocation(parsing: url)
-        if case .sqlite(let path) = location {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let store = try await Store.open(location, logger: logger)
-        try await CatalogFixture.seed(store)
-        self.store = store
+        store = try await CatalogFixture.openSeeded(url)
     }
 
     func close() async {

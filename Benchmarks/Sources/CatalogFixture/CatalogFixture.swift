@@ -2,6 +2,7 @@ import ConveyorCore
 import ConveyorRuns
 import ConveyorStore
 import Foundation
+import Logging
 
 /// Issue 4's file-catalog scale: chains raw → cdst → mdst → udst, four files each, registered
 /// through ``FileCatalog`` in transactions of 100,000 files. Seeding resumes where it stopped, so
@@ -50,5 +51,18 @@ public enum CatalogFixture {
             next += count
             progress(next * levels.count, ContinuousClock.now - started)
         }
+    }
+
+    /// Opens the catalog database at `url` (making an SQLite file's folder) and seeds it when short.
+    public static func openSeeded(_ url: String) async throws -> Store {
+        let location = try StoreLocation(parsing: url)
+        if case .sqlite(let path) = location {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let store = try await Store.open(location, logger: logger)
+        try await seed(store)
+        return store
     }
 }

@@ -18,6 +18,8 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         case problem_report
         case quality_proposal
         case request_finished
+        /// A round's automatic tests unsubscribed a selection: its coordinator is told, with the figures.
+        case selection_unsubscribed
     }
 
     public var id: Int64
@@ -73,7 +75,7 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     }
 
     /// Whether it waits for someone (and so is reminded and escalated) rather than only informs.
-    public var waits: Bool { kind != .request_finished }
+    public var waits: Bool { kind != .request_finished && kind != .selection_unsubscribed }
 
     /// The responsibility whose holders an event of this kind goes to when it names nobody:
     /// runs to certify and postponed runs go to the run-quality shifters, failed requests to data production.

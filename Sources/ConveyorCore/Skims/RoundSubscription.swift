@@ -14,6 +14,9 @@ public struct RoundSubscription: Codable, Sendable, Equatable {
         case unsubscribed
     }
 
+    /// Who a round's automatic tests act as in a subscription's history.
+    public static let testsActor = "round-tests"
+
     public var round: String
     public var selection: String
     public var state: State

@@ -318,7 +318,7 @@ extension StoreSession {
         var accounting = LuminosityAccount.Runs()
         // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
         for row in try await sql.select().columns("exp", "run", "data_tag").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("sum", args: SQLColumn("events")), as: "events").from("files")
+            .column(SQLRaw("CAST(SUM(events) AS BIGINT)"), as: "events").from("files")
             .where("exp", .in, exps).where("run", .in, numbers).where(SQLRaw(Self.isDAQRaw("files"))).groupBy("exp").groupBy("run").groupBy("data_tag").all()
         {
             let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))

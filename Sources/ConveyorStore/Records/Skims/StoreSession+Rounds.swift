@@ -63,6 +63,26 @@ extension StoreSession {
         return inForce
     }
 
+    /// Selections a round's automatic tests unsubscribed since `time`, with their coordinator: what coordinators are told.
+    public func automaticUnsubscriptions(
+        since time: Timestamp, by actor: String
+    ) async throws -> [(round: String, selection: String, reason: String, at: Timestamp, coordinator: String)] {
+        try await sql.raw(
+            """
+            SELECT r.name AS round, s.selection AS selection, s.reason AS reason, s.at AS at, sel.coordinator AS coordinator
+            FROM round_subscriptions s JOIN rounds r ON r.id = s.round_id
+            JOIN selections sel ON sel.name = s.selection AND sel.revision = (SELECT MAX(s2.revision) FROM selections s2 WHERE s2.name = s.selection)
+            WHERE s.actor = \(bind: actor) AND s.state = 'unsubscribed' AND s.at > \(bind: time.microsecondsSinceEpoch) ORDER BY s.id
+            """
+        ).all().map { row in
+            (
+                try row.decode(column: "round", as: String.self), try row.decode(column: "selection", as: String.self),
+                try row.decode(column: "reason", as: String.self), Timestamp(microsecondsSinceEpoch: try row.decode(column: "at", as: Int64.self)),
+                try row.decode(column: "coordinator", as: String.self)
+            )
+        }
+    }
+
     // MARK: Tests
 
     /// Keeps a selection's newest test in a round (an earlier one is replaced).
