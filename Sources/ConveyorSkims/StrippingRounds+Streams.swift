@@ -10,6 +10,13 @@ extension StrippingRounds {
             public var subscription: RoundSubscription?
             public var test: SelectionTestResult?
             public var stream: String?
+
+            public init(selection: Selection, subscription: RoundSubscription?, test: SelectionTestResult?, stream: String?) {
+                self.selection = selection
+                self.subscription = subscription
+                self.test = test
+                self.stream = stream
+            }
         }
 
         public var round: StrippingRound
@@ -20,6 +27,18 @@ extension StrippingRounds {
         public var history: [RoundSubscription]
         public var totalRetention: Double?
         public var overBudget: String?
+
+        public init(
+            round: StrippingRound, selections: [Row], streams: StreamGrouping.Figures?, history: [RoundSubscription], totalRetention: Double?,
+            overBudget: String?
+        ) {
+            self.round = round
+            self.selections = selections
+            self.streams = streams
+            self.history = history
+            self.totalRetention = totalRetention
+            self.overBudget = overBudget
+        }
     }
 
     /// The round with each selection's subscription, test and stream, and its streams' figures.
