@@ -142,16 +142,22 @@ public struct FileCatalog: Sendable {
     public func luminosity(behind lfns: [String]) async throws(ConveyorError) -> LuminosityAccount {
         guard !lfns.isEmpty else { throw .invalidInput("the list of files is empty") }
         return try await store.read { session in
-            let listed = try await session.listedEvents(lfns)
-            guard listed.unknown.isEmpty else {
-                throw ConveyorError.notFound(
-                    "not registered: \(listed.unknown.prefix(3).joined(separator: ", "))\(listed.unknown.count > 3 ? " and \(listed.unknown.count - 3) more" : "")"
-                )
-            }
-            let raw = try await session.rawAncestors(of: lfns)
+            let facts = try await Self.facts(lfns, in: session)
+            let raw = try await session.rawAncestors(ofIDs: facts.values.map(\.id))
             let runs = try await session.runAccounting(Set(raw.map(\.run)))
-            return LuminosityAccount(listedEvents: listed.events, rawAncestors: raw, runs: runs)
+            return LuminosityAccount(listedEvents: facts.values.reduce(0) { $0 + $1.events }, rawAncestors: raw, runs: runs)
         }
+    }
+
+    /// Id, events and status of each LFN of a list (once each), refusing unknown ones by name.
+    static func facts(_ lfns: [String], in session: StoreSession) async throws -> [String: (id: Int64, events: Int64, status: FileStatus)] {
+        let facts = try await session.fileFacts(Array(Set(lfns)))
+        let unknown = lfns.filter { facts[$0] == nil }
+        guard unknown.isEmpty else {
+            throw ConveyorError.notFound(
+                "not registered: \(unknown.prefix(3).joined(separator: ", "))\(unknown.count > 3 ? " and \(unknown.count - 3) more" : "")")
+        }
+        return facts
     }
 
     /// Normalisation of a list of files (any length): luminosity, events and the reported counts
@@ -164,26 +170,20 @@ public struct FileCatalog: Sendable {
     /// ```
     public func normalise(_ lfns: [String], prescale: Int = 1) async throws(ConveyorError) -> Normalisation {
         guard !lfns.isEmpty else { throw .invalidInput("the list of files is empty") }
-        let unique = Array(Set(lfns))
         return try await store.read { session in
-            let statuses = try await session.fileStatuses(unique)
-            let unknown = lfns.filter { statuses[$0] == nil }
-            guard unknown.isEmpty else {
-                throw ConveyorError.notFound(
-                    "not registered: \(unknown.prefix(3).joined(separator: ", "))\(unknown.count > 3 ? " and \(unknown.count - 3) more" : "")")
-            }
-            let readable = unique.filter { statuses[$0] == .good }
-            func figures(_ list: [String]) async throws -> Normalisation.Figures {
+            let facts = try await Self.facts(lfns, in: session)
+            func figures(_ list: [(id: Int64, events: Int64, status: FileStatus)]) async throws -> Normalisation.Figures {
                 guard !list.isEmpty else { return .empty }
-                let listed = try await session.listedEvents(list)
-                let raw = try await session.rawAncestors(of: list)
+                let raw = try await session.rawAncestors(ofIDs: list.map(\.id))
                 let runs = Set(raw.map(\.run))
-                let account = LuminosityAccount(listedEvents: listed.events, rawAncestors: raw, runs: try await session.runAccounting(runs))
+                let account = LuminosityAccount(
+                    listedEvents: list.reduce(0) { $0 + $1.events }, rawAncestors: raw, runs: try await session.runAccounting(runs))
                 return Normalisation.Figures(files: list.count, account: account, reported: try await session.runCounts(runs), prescale: prescale)
             }
-            let all = try await figures(unique)
-            let usable = readable.count == unique.count ? all : try await figures(readable)
-            return Normalisation(listed: all, usable: usable, unreadable: unique.filter { statuses[$0] != .good }.sorted(), prescale: prescale)
+            let all = try await figures(Array(facts.values))
+            let readable = facts.values.filter { $0.status == .good }
+            let usable = readable.count == facts.count ? all : try await figures(readable)
+            return Normalisation(listed: all, usable: usable, unreadable: facts.filter { $0.value.status != .good }.keys.sorted(), prescale: prescale)
         }
     }
 

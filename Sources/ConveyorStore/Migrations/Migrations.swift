@@ -21,6 +21,7 @@ enum Migrations {
         qualityProposals,
         monitoringSummaries,
         strippingRounds,
+        runStreams,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -71,9 +71,30 @@ extension StoreSession {
                 }
                 try await insertReplicas.run()
             }
+            try await countRunStreams(fresh)
             registered += fresh.count
         }
         return registered
+    }
+
+    /// Adds the DAQ's raw files among newly registered ones (raw, without parents: not HLT skims
+    /// made from other raw files) to their run's data stream.
+    private func countRunStreams(_ fresh: [CatalogFile]) async throws {
+        struct Key: Hashable { let exp: Int; let run: Int; let stream: String }
+        var added: [Key: (files: Int64, events: Int64)] = [:]
+        for file in fresh where file.level == .raw && file.parents.isEmpty {
+            let key = Key(exp: file.run.exp, run: file.run.run, stream: LuminosityAccount.stream(of: file.dataTag))
+            added[key, default: (0, 0)].files += 1
+            added[key, default: (0, 0)].events += file.events
+        }
+        for (key, count) in added {
+            try await sql.raw(
+                """
+                INSERT INTO run_streams (exp, run, stream, files, events) VALUES (\(bind: key.exp), \(bind: key.run), \(bind: key.stream), \(bind: count.files), \(bind: count.events))
+                ON CONFLICT (exp, run, stream) DO UPDATE SET files = run_streams.files + excluded.files, events = run_streams.events + excluded.events
+                """
+            ).run()
+        }
     }
 
     static let registrationChunk = 1000
@@ -264,19 +285,41 @@ extension StoreSession {
         "\(alias).level = 'raw' AND NOT EXISTS (SELECT 1 FROM file_parents fp WHERE fp.child_id = \(alias).id)"
     }
 
+    /// What luminosity accounting needs of each registered LFN of a list: its id, events and
+    /// status, in one chunked pass (unknown LFNs are absent).
+    public func fileFacts(_ lfns: [String]) async throws -> [String: (id: Int64, events: Int64, status: FileStatus)] {
+        var out: [String: (id: Int64, events: Int64, status: FileStatus)] = [:]
+        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
+            let chunk = Array(lfns[start..<min(start + Self.chunk, lfns.count)])
+            for row in try await sql.select().columns("id", "lfn", "events", "status").from("files").where("lfn", .in, chunk).all() {
+                out[try row.decode(column: "lfn", as: String.self)] = (
+                    try row.decode(column: "id", as: Int64.self), try row.decode(column: "events", as: Int64.self),
+                    try row.decodeValue(FileStatus.self, column: "status", in: "files")
+                )
+            }
+        }
+        return out
+    }
+
     /// The raw files behind a list of files (the listed raw files themselves included), once each:
     /// the DAQ's, not HLT skims made from them (raw files with parents), which would count their
-    /// events twice. Each with its data stream (its data tag; `all` for all events). Walked in
-    /// chunks of LFNs, so that any length of list fits the databases' limits on bound values.
+    /// events twice. Each with its data stream (its data tag; `all` for all events).
     public func rawAncestors(of lfns: [String]) async throws -> [(run: ExpRun, stream: String, events: Int64)] {
+        try await rawAncestors(ofIDs: try await fileFacts(lfns).values.map(\.id))
+    }
+
+    /// ``rawAncestors(of:)`` from file ids, walked in chunks so that any length of list fits the
+    /// databases' limits on bound values. (Walking one generation at a time from Swift costs the
+    /// same: both are one key lookup per file and generation; BENCHMARKS.md.)
+    public func rawAncestors(ofIDs ids: [Int64]) async throws -> [(run: ExpRun, stream: String, events: Int64)] {
         var seen = Set<Int64>()
         var out: [(run: ExpRun, stream: String, events: Int64)] = []
-        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
-            let list = SQLList(lfns[start..<min(start + Self.chunk, lfns.count)].map { SQLBind($0) })
+        for start in stride(from: 0, to: ids.count, by: Self.chunk) {
+            let list = SQLList(ids[start..<min(start + Self.chunk, ids.count)].map { SQLBind($0) })
             let rows = try await sql.raw(
                 """
                 WITH RECURSIVE behind(id) AS (
-                    SELECT id FROM files WHERE lfn IN (\(list))
+                    SELECT id FROM files WHERE id IN (\(list))
                     UNION
                     SELECT fp.parent_id FROM behind CROSS JOIN file_parents fp WHERE fp.child_id = behind.id
                 )
@@ -295,38 +338,24 @@ extension StoreSession {
         return out
     }
 
-    /// The status of each registered LFN of a list (chunked like ``rawAncestors(of:)``).
-    public func fileStatuses(_ lfns: [String]) async throws -> [String: FileStatus] {
-        var out: [String: FileStatus] = [:]
-        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
-            let chunk = Array(lfns[start..<min(start + Self.chunk, lfns.count)])
-            for row in try await sql.select().columns("lfn", "status").from("files").where("lfn", .in, chunk).all() {
-                out[try row.decode(column: "lfn", as: String.self)] = try row.decodeValue(FileStatus.self, column: "status", in: "files")
-            }
-        }
-        return out
-    }
-
     /// LFNs bound in one statement: below SQLite's and PostgreSQL's limits on bound values.
     static let chunk = 10_000
 
     /// The luminosity and events of runs, and their DAQ raw files and events by data stream, for
-    /// luminosity accounting: grouped queries over the experiments and run numbers involved.
+    /// luminosity accounting: one row per run and stream (kept by registration), read over the
+    /// experiments and run numbers involved.
     public func runAccounting(_ runs: Set<ExpRun>) async throws -> LuminosityAccount.Runs {
         guard !runs.isEmpty else { return .init() }
         let exps = Array(Set(runs.map(\.exp))), numbers = Array(Set(runs.map(\.run)))
         var accounting = LuminosityAccount.Runs()
-        // The DAQ's raw files: HLT skims made from them (raw files with parents) are not more of the run.
-        for row in try await sql.select().columns("exp", "run", "data_tag").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            .column(SQLRaw("CAST(SUM(events) AS BIGINT)"), as: "events").from("files")
-            .where("exp", .in, exps).where("run", .in, numbers).where(SQLRaw(Self.isDAQRaw("files"))).groupBy("exp").groupBy("run").groupBy("data_tag").all()
+        for row in try await sql.select().columns("exp", "run", "stream", "files", "events").from("run_streams")
+            .where("exp", .in, exps).where("run", .in, numbers).all()
         {
             let run = ExpRun(exp: try row.decode(column: "exp", as: Int.self), run: try row.decode(column: "run", as: Int.self))
             guard runs.contains(run) else { continue }
-            let stream = LuminosityAccount.stream(of: try row.decode(column: "data_tag", as: String?.self))
-            let files = try row.decode(column: "n", as: Int.self), events = try row.decode(column: "events", as: Int64?.self) ?? 0
-            let before = accounting.streams[.init(run: run, stream: stream)] ?? (0, 0)
-            accounting.streams[.init(run: run, stream: stream)] = (before.files + files, before.events + events)
+            accounting.streams[.init(run: run, stream: try row.decode(column: "stream", as: String.self))] = (
+                try row.decode(column: "files", as: Int.self), try row.decode(column: "events", as: Int64.self)
+            )
         }
         let rows = try await sql.select().columns("exp", "run", "events", "online_lumi", "offline_lumi").from("runs")
             .where("exp", .in, exps).where("run", .in, numbers).all()
@@ -339,17 +368,4 @@ extension StoreSession {
         return accounting
     }
 
-    /// Events in the listed files, which LFNs are unknown, and the runs of the known ones.
-    public func listedEvents(_ lfns: [String]) async throws -> (events: Int64, unknown: [String]) {
-        var events: Int64 = 0
-        var known = Set<String>()
-        for start in stride(from: 0, to: lfns.count, by: Self.chunk) {
-            let chunk = Array(lfns[start..<min(start + Self.chunk, lfns.count)])
-            for row in try await sql.select().columns("lfn", "events").from("files").where("lfn", .in, chunk).all() {
-                guard known.insert(try row.decode(column: "lfn", as: String.self)).inserted else { continue }
-                events += try row.decode(column: "events", as: Int64.self)
-            }
-        }
-        return (events, lfns.filter { !known.contains($0) })
-    }
 }
