@@ -101,6 +101,19 @@ import Testing
         }
     }
 
+    /// When streams must be merged without saving anything (more than the round allows), a merge
+    /// within a physics group is preferred to one across groups.
+    @Test func forcedMergesStayWithinAGroup() {
+        let size = 10_000
+        let members = [
+            StreamGrouping.Member(name: "jpsi", group: "charmonium", events: Self.set(size, 0..<100)),
+            StreamGrouping.Member(name: "bhabha", group: "qed", events: Self.set(size, 1000..<1100)),
+            StreamGrouping.Member(name: "gamma", group: "qed", events: Self.set(size, 2000..<2150)),
+        ]
+        let grouping = StreamGrouping.automatic(members, limits: RoundLimits(maxStreams: 2))
+        #expect(grouping.streams.map(\.selections) == [["bhabha", "gamma"], ["jpsi"]], "\(grouping)")
+    }
+
     /// Families of overlapping selections (seed 003's 900 are measured in Benchmarks/): each family
     /// becomes one stream, within the rules.
     @Test func familiesOfSelectionsBecomeStreams() throws {

@@ -145,9 +145,11 @@ extension StreamGrouping {
             }
         }
         let target = max(1, limits.maxStreams - (random.isEmpty ? 0 : 1))
+        // Each stream's physics groups: between merges that save as much, one within a group wins.
+        var streamGroups: [Set<String>] = physics.map { [$0.group] }
         var left = n
         while left > 1 {
-            var best: (i: Int, j: Int, saving: Int, union: Int)?
+            var best: (i: Int, j: Int, saving: Int, sameGroup: Bool, union: Int)?
             for i in 0..<n where alive[i] {
                 let row = i * n
                 for j in (i + 1)..<n where alive[j] {
@@ -155,8 +157,9 @@ extension StreamGrouping {
                     if let b = best, saving < b.saving { continue }
                     let union = counts[i] + counts[j] - saving
                     guard Double(min(smallest[i], smallest[j])) >= limits.minShare * Double(union) else { continue }
-                    if let b = best, saving == b.saving, union >= b.union { continue }
-                    best = (i, j, saving, union)
+                    let sameGroup = !streamGroups[i].isDisjoint(with: streamGroups[j])
+                    if let b = best, saving == b.saving, (b.sameGroup && !sameGroup) || (b.sameGroup == sameGroup && union >= b.union) { continue }
+                    best = (i, j, saving, sameGroup, union)
                 }
             }
             guard let merge = best, merge.saving > 0 || left > target else { break }
@@ -165,6 +168,7 @@ extension StreamGrouping {
             counts[i] = merge.union
             smallest[i] = min(smallest[i], smallest[j])
             groups[i] += groups[j]
+            streamGroups[i].formUnion(streamGroups[j])
             alive[j] = false
             left -= 1
             for k in 0..<n where alive[k] && k != i {
