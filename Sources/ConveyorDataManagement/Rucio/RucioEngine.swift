@@ -174,11 +174,13 @@ public struct RucioEngine: DataManagementEngine {
         for rule in marked {
             do {
                 let isNew = known[rule.id] == nil
-                let (endpoints, files, holders) = try await store.read { session in
+                let (mark, endpoints, files, holders) = try await store.read { session in
+                    // Read before the files: data that grows after this is placed by the next cycle.
+                    let mark = try await session.evaluationMark(ofRule: rule.id)
                     let files = try await session.targetFiles(rule.target)
                     // A new rule is checked as `add` checks one; a rule Rucio holds already grows as Rucio decides.
                     if isNew { _ = try await RulePlanner.plan(rule, files: files, in: session) }
-                    return (try await session.endpoints(), files, try await session.holders(of: files.map(\.id)))
+                    return (mark, try await session.endpoints(), files, try await session.holders(of: files.map(\.id)))
                 }
                 try await registerEndpoints(endpoints)
                 try await registerData(rule.target, files: files, holders: holders)
@@ -186,7 +188,7 @@ public struct RucioEngine: DataManagementEngine {
                 if external.isEmpty { external = try await createRemote(rule, adopting: true) }
                 let id = external
                 try await store.write { session in
-                    try await session.setExternalID(id, ofRule: rule.id)
+                    try await session.setExternalID(id, ofRule: rule.id, evaluatedMark: mark)
                     if isNew {
                         try await session.appendAudit(
                             AuditRecord(

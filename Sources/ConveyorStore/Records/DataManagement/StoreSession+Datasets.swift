@@ -64,7 +64,7 @@ extension StoreSession {
         try await sql.insert(into: "container_datasets").columns("container_id", "dataset_id").values(SQLBind(containerID), SQLBind(datasetID)).run()
         try await sql.raw(
             """
-            UPDATE rules SET needs_evaluation = 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE target_kind = 'container' AND target = \(bind: container)
+            UPDATE rules SET needs_evaluation = needs_evaluation + 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE target_kind = 'container' AND target = \(bind: container)
             """
         ).run()
         return true
@@ -77,7 +77,7 @@ extension StoreSession {
     func markRulesForEvaluation(dataset: String) async throws {
         try await sql.raw(
             """
-            UPDATE rules SET needs_evaluation = 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE (target_kind = 'dataset' AND target = \(bind: dataset))
+            UPDATE rules SET needs_evaluation = needs_evaluation + 1, state = \(unsafeRaw: Self.notOKOnceGrown) WHERE (target_kind = 'dataset' AND target = \(bind: dataset))
                OR (target_kind = 'container' AND target IN (SELECT c.name FROM datasets c JOIN container_datasets cd ON cd.container_id = c.id
                                                           JOIN datasets d ON d.id = cd.dataset_id WHERE d.name = \(bind: dataset)))
             """

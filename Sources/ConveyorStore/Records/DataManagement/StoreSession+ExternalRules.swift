@@ -3,8 +3,17 @@ import SQLKit
 
 extension StoreSession {
     /// Records the id another engine gave a rule (Rucio's rule id).
-    public func setExternalID(_ external: String, ofRule rule: Int64) async throws {
-        try await sql.update("rules").set("external_id", to: external).set("needs_evaluation", to: 0).where("id", .equal, rule).run()
+    public func setExternalID(_ external: String, ofRule rule: Int64, evaluatedMark: Int64? = nil) async throws {
+        // The mark counts how often the rule's data grew: cleared only if it did not grow again
+        // while the engine placed it, so that files attached meanwhile are placed next cycle.
+        let cleared = evaluatedMark.map { SQLRaw("CASE WHEN needs_evaluation = \($0) THEN 0 ELSE needs_evaluation END") } ?? SQLRaw("0")
+        try await sql.update("rules").set("external_id", to: external).set("needs_evaluation", to: cleared).where("id", .equal, rule).run()
+    }
+
+    /// How often a rule's data grew since it was last placed (0: nothing to place).
+    public func evaluationMark(ofRule rule: Int64) async throws -> Int64 {
+        try await sql.select().column("needs_evaluation").from("rules").where("id", .equal, rule).first()?.decode(column: "needs_evaluation", as: Int64.self)
+            ?? 0
     }
 
     /// Rules another engine carries out, with its ids, that are not yet OK (or all of them).

@@ -46,7 +46,7 @@ extension StoreSession {
             guard !ids.isEmpty else { return [] }
             conditions.append("r.id IN \(SQLBind.group(ids))")
         }
-        if needingEvaluation { conditions.append("r.needs_evaluation = 1") }
+        if needingEvaluation { conditions.append("r.needs_evaluation > 0") }
         if let state { conditions.append("r.state = \(bind: state.rawValue)") }
         if let request { conditions.append("r.request = \(bind: request)") }
         if let owner { conditions.append("r.owner = \(bind: owner)") }

@@ -135,7 +135,9 @@ extension StoreSession {
         ).run()
         try await sql.update("rule_locks").set("state", to: LockState.replicating.rawValue).where("rule_id", .equal, id)
             .where("state", .equal, LockState.stuck.rawValue).run()
-        try await sql.update("rules").set("state", to: RuleState.REPLICATING.rawValue).set("needs_evaluation", to: 1).where("id", .equal, id).run()
+        try await sql.update("rules").set("state", to: RuleState.REPLICATING.rawValue).set("needs_evaluation", to: SQLRaw("needs_evaluation + 1")).where(
+            "id", .equal, id
+        ).run()
     }
 
     /// Copies the reaper may delete at an endpoint: tombstoned and available, oldest tombstone first.
