@@ -39,7 +39,7 @@ struct RequestDataManagementTests {
             // Rucio reads a copy where its RSE's prefix and the LFN put it (Belle II's naming): the tape's copy is put there.
             let atTape = directory.file("tape") + onTape
             try FileManager.default.createDirectory(atPath: (atTape as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: directory.file("raw/\((onTape as NSString).lastPathComponent)"), toPath: atTape)
+            try FileManager.default.copyItem(atPath: fixture.rawPath(onTape), toPath: atTape)
         }
         // Bad input first: a tape endpoint without a recall command, an unknown kind.
         let noRecall = try await fixture.conveyor.run("site", "add", "T", "--site", "X", "--kind", "tape", "--prefix", "/t")
@@ -131,7 +131,7 @@ struct RequestDataManagementTests {
         for lfn in allEvents {
             let path = directory.file("bnl") + lfn
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: directory.file("raw/\((lfn as NSString).lastPathComponent)"), toPath: path)
+            try FileManager.default.copyItem(atPath: fixture.rawPath(lfn), toPath: path)
             try await fixture.ok("files", "replica", lfn, "--site", "BNL", "--path", path)
         }
         let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(150))

@@ -87,6 +87,11 @@ struct RequestFixture {
     }
 
     /// The raw LFN of run `run`'s `index`-th file of `tag`.
+    /// Where a raw file's bytes are on this machine: one file per LFN (the runs' files share their names).
+    func rawPath(_ lfn: String) -> String {
+        directory.file("raw/" + lfn.dropFirst().replacingOccurrences(of: "/", with: "_"))
+    }
+
     static func rawLFN(run: Int, tag: String?, index: Int) -> String {
         "/belle/raw/e0008/r\(String(format: "%05d", run))/raw_\(tag ?? "all")_\(index).sroot"
     }
@@ -106,7 +111,7 @@ struct RequestFixture {
             for (tag, count) in Self.filesPerRun {
                 for index in 0..<count {
                     let lfn = Self.rawLFN(run: run, tag: tag, index: index)
-                    let path = directory.file("raw/\((lfn as NSString).lastPathComponent)")
+                    let path = rawPath(lfn)
                     let data = Data((0..<5).map { "event r\(run) \(tag ?? "all") f\(index) e\($0) \($0 % 2 == 0 ? "hadron" : "mumu")\n" }.joined().utf8)
                     try data.write(to: URL(fileURLWithPath: path))
                     var sums = FileChecksums()

@@ -223,7 +223,7 @@ struct RequestLifecycleTests {
         _ = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(4))
         #expect(try await fixture.stepStates("u1")["mdst-all-events"] == "pending", "its job waits for the staging")
         #expect(try await fixture.stepStates("u1")["mdst-hlt-skims"] == "succeeded")
-        try await fixture.ok("files", "replica", onTape, "--site", "KEKCC", "--path", directory.file("raw/raw_all_0.sroot"))
+        try await fixture.ok("files", "replica", onTape, "--site", "KEKCC", "--path", fixture.rawPath(onTape))
         let ended = try await fixture.conveyor.runKilled(["scheduler", "--until-idle"], after: .seconds(60))
         #expect(ended.endedOnItsOwn)
         #expect(try await fixture.stepStates("u1")["mdst-all-events"] == "succeeded")
