@@ -83,9 +83,16 @@ extension StrippingRounds {
 
     /// The overlaps of the subscribed selections that passed, on the round's sample.
     public func overlaps(_ name: String) async throws(ConveyorError) -> OverlapMatrix {
-        let members = Self.members(try await report(name).selections)
-        guard !members.isEmpty else { throw .conflict("round \(name) has no tested selection yet: run conveyor round test \(name)") }
-        return OverlapMatrix(members)
+        guard let matrix = Self.overlaps(of: try await report(name)) else {
+            throw .conflict("round \(name) has no tested selection yet: run conveyor round test \(name)")
+        }
+        return matrix
+    }
+
+    /// The overlaps of a report already read (its page shows both), nil before any selection passed a test.
+    public static func overlaps(of report: RoundReport) -> OverlapMatrix? {
+        let members = members(report.selections)
+        return members.isEmpty ? nil : OverlapMatrix(members)
     }
 
     /// What setting streams by hand did.
