@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "ConveyorPeople", targets: ["ConveyorPeople"]),
         .library(name: "ConveyorMonitoring", targets: ["ConveyorMonitoring"]),
         .library(name: "ConveyorSkims", targets: ["ConveyorSkims"]),
+        .library(name: "ConveyorMonteCarlo", targets: ["ConveyorMonteCarlo"]),
         .library(name: "ConveyorServer", targets: ["ConveyorServer"]),
     ],
     dependencies: [
@@ -158,6 +159,13 @@ let package = Package(
             name: "ConveyorSkims",
             dependencies: ["ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorJob", "ConveyorRequests"]
         ),
+        // MC production: campaigns, requests from the physics groups, test jobs, run-dependent productions.
+        .target(
+            name: "ConveyorMonteCarlo",
+            dependencies: [
+                "ConveyorCore", "ConveyorStore", "ConveyorAccess", "ConveyorRuns", "ConveyorConditions", "ConveyorWorkflow", "ConveyorJob", "ConveyorRequests",
+            ]
+        ),
         .target(
             name: "ConveyorLive",
             dependencies: [
@@ -187,6 +195,7 @@ let package = Package(
                 "ConveyorPeople",
                 "ConveyorMonitoring",
                 "ConveyorSkims",
+                "ConveyorMonteCarlo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,6 +230,7 @@ let package = Package(
                 "ConveyorPeople",
                 "ConveyorMonitoring",
                 "ConveyorSkims",
+                "ConveyorMonteCarlo",
                 "ConveyorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

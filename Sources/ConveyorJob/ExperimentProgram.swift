@@ -21,6 +21,20 @@ public struct ExperimentProgram: Sendable {
         public let report: [JobReport.KeyValue]
 
         public func value(_ key: String) -> String? { report.last { $0.key == key }?.value }
+
+        /// Why the program did not succeed, in words a coordinator reads (nil when it exited 0):
+        /// stopped at its limit, not found, a crash with its signal, or its exit status, each
+        /// followed by the last line it wrote.
+        public func failure(lastLine: String?) -> String? {
+            let tail = lastLine.map { ": \($0.prefix(200))" } ?? ""
+            if timedOut { return "was stopped at its time limit\(tail)" }
+            switch status {
+            case 0: return nil
+            case 127: return "its command was not found (exit 127)\(tail)"
+            case let status where status > 128: return "crashed (signal \(status - 128))\(tail)"
+            case let status: return "exited \(status)\(tail)"
+            }
+        }
     }
 
     public let command: String

@@ -62,6 +62,7 @@ public struct RequestBuilder: Sendable {
     /// Every job of the request, with inputs and output LFNs: the same each time for the same
     /// request and catalog, which is what keeps outputs from being made twice.
     public func jobs() throws(ConveyorError) -> [RequestJob] {
+        if let mc = request.monteCarlo { return try monteCarloJobs(mc) }
         let energy = Dictionary(context.runs.map { ($0.run, $0.energy) }, uniquingKeysWith: { a, _ in a })
         let requestRuns = Set(context.runs.map(\.run))
         let only = Set(request.input.files)
@@ -240,7 +241,7 @@ public struct RequestBuilder: Sendable {
                     var definition = TaskDefinition(
                         name: task,
                         commands: slots.map { RequestJobAccountant.element(request: name, job: $0.job.id, site: $0.reserve ? site.name : nil) },
-                        pool: site.pool, priority: priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name)
+                        pool: site.pool, priority: priority + request.priority, retry: jobRetry, dependsOn: dependsOn, accountant: RequestJobAccountant.name)
                     let reserves = slots.indices.filter { slots[$0].reserve }
                     if !reserves.isEmpty { definition.standby = reserves }
                     add(definition)
@@ -250,6 +251,21 @@ public struct RequestBuilder: Sendable {
             return names.isEmpty ? noop(step, after: after) : names
         }
 
+        func outputsPlaced() {
+            if !request.outputRules.isEmpty {
+                // Done only once the outputs are where the request's rules put them.
+                add(TaskDefinition(name: "outputs-placed", kind: .wait, dependsOn: last, wait: .rulesOK(request: name)))
+                last = ["outputs-placed"]
+            }
+        }
+        if request.monteCarlo != nil {
+            // An MC production is its generation jobs, then where its outputs must be.
+            last = jobTasks(RequestPlan.generationStep, after: [])
+            outputsPlaced()
+            let definition = WorkflowDefinition(name: "request \(name)", tasks: tasks)
+            try definition.validate(file: "request \(name)")
+            return definition
+        }
         if calibrating, let staging = request.stagingTag {
             add(
                 TaskDefinition(
@@ -341,11 +357,7 @@ public struct RequestBuilder: Sendable {
         last = ["luminosity"]
         last = request.commands.quality == nil ? noop("quality-report", after: last) : jobTasks("quality-report", after: last)
         if !request.skims.isEmpty { last = jobTasks("physics-skims", after: last) }
-        if !request.outputRules.isEmpty {
-            // Done only once the outputs are where the request's rules put them.
-            add(TaskDefinition(name: "outputs-placed", kind: .wait, dependsOn: last, wait: .rulesOK(request: name)))
-            last = ["outputs-placed"]
-        }
+        outputsPlaced()
         let definition = WorkflowDefinition(name: "request \(name)", tasks: tasks)
         try definition.validate(file: "request \(name)")
         return definition

@@ -121,7 +121,15 @@ public struct Requests: Sendable {
         }
         let jobs = try await store.read { try await $0.requestJobs(request: record.id) }
         let inputs = try await store.read { try await $0.requestInputs(request: record.id) }
-        let open = Set(inputs.filter { !$0.state.isFinal }.map(\.jobID))
+        var openJobs = Set(inputs.filter { !$0.state.isFinal }.map(\.jobID))
+        // Jobs without inputs (MC without background) are open until their output is registered.
+        let withInputs = Set(inputs.map(\.jobID))
+        let inputless = jobs.filter { !withInputs.contains($0.id) && $0.outputLFN != nil }
+        if !inputless.isEmpty {
+            let registered = Set(try await store.read { try await $0.registeredLFNs(inputless.compactMap(\.outputLFN)) })
+            for job in inputless where !registered.contains(job.outputLFN!) { openJobs.insert(job.id) }
+        }
+        let open = openJobs
         if !record.cancelled, let id = record.workflowID, previous == .succeeded, open.isEmpty {
             throw .conflict("request \(name) is already processed (workflow \(id)); nothing to do")
         }

@@ -154,13 +154,9 @@ extension StrippingRounds {
             ], timeLimitSeconds: 600, outputFile: log)
         let result: ExperimentProgram.Result
         do { result = try program.run() } catch { return failed("could not start: \(error.message)") }
-        let lastLine = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").last.map { ": \($0.prefix(200))" } ?? ""
-        if result.timedOut { return failed("stopped after 600 s on the sample", cpu: result.cpuSeconds) }
-        switch result.status {
-        case 0: break
-        case 127: return failed("its command was not found (exit 127)\(lastLine)", cpu: result.cpuSeconds)
-        case let status where status > 128: return failed("crashed on the sample (signal \(status - 128))\(lastLine)", cpu: result.cpuSeconds)
-        case let status: return failed("exited \(status) on the sample\(lastLine)", cpu: result.cpuSeconds)
+        let lastLine = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init)
+        if let failure = result.failure(lastLine: lastLine) {
+            return failed(failure.replacingOccurrences(of: "crashed (", with: "crashed on the sample ("), cpu: result.cpuSeconds)
         }
         guard let text = try? String(contentsOfFile: selected, encoding: .utf8) else {
             return failed("wrote no $CONVEYOR_SELECTED list of kept events", cpu: result.cpuSeconds)

@@ -28,8 +28,9 @@ struct RawEvent {
         adc1 = r.f32(); adc2 = r.f32(); angle = r.f32(); time = r.f32(); vx = r.f32(); vy = r.f32()
     }
 
-    /// One event of a run, drawn with the run's true constants.
-    init(number: UInt32, truth: Physics.TrueConstants, random: inout Random) {
+    /// One event of a run, drawn with the run's true constants; `forcing` a kind of event
+    /// instead of drawing it (MC of one event type).
+    init(number: UInt32, truth: Physics.TrueConstants, random: inout Random, forcing forced: Physics.Trigger? = nil) {
         self.number = number
         var trigger = Physics.Trigger.other
         var x = random.uniform()
@@ -37,6 +38,7 @@ struct RawEvent {
             if x < fraction { trigger = candidate; break }
             x -= fraction
         }
+        if let forced { trigger = forced }
         triggers = trigger.rawValue
         var e1: Double, e2: Double, angle: Double
         switch trigger {

@@ -13,7 +13,7 @@ struct SimulatedExperiment: ParsableCommand {
         abstract: "A simulated particle-physics experiment for Conveyor's demo and tests.",
         subcommands: [
             Generate.self, DAQ.self, HLTSkim.self, Reconstruct.self, Skim.self, Calibrate.self, Quality.self, Monitor.self, Masses.self, Select.self,
-            Strip.self,
+            Strip.self, MonteCarloGeneration.self,
         ]
     )
 }

@@ -16,7 +16,7 @@ struct Conveyor: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DatabaseCommand.self, UserCommand.self, DirectoryCommand.self, AuditCommand.self, InboxCommand.self, NotifyCommand.self, NoteCommand.self,
-            QMCommand.self, SelectionCommand.self, RoundCommand.self,
+            QMCommand.self, SelectionCommand.self, RoundCommand.self, MonteCarloCommand.self,
             ReportCommand.self,
             GlobalTagCommand.self,
             PayloadCommand.self,

@@ -130,7 +130,7 @@ struct FailoverTests {
                         pauses += 1
                     }
                     if kills + pauses >= 3, !FileManager.default.fileExists(atPath: log + ".enough") {
-                        FileManager.default.createFile(atPath: log + ".enough", contents: nil)
+                        _ = FileManager.default.createFile(atPath: log + ".enough", contents: nil)
                     }
                 }
                 let state = try await Self.workflowState(conveyor)

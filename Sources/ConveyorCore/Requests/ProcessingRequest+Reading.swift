@@ -66,6 +66,8 @@ extension ProcessingRequest {
                                     ])), required: true, "what the stream holds"),
                         ])), required: true, "the streams"),
             ]), "a stripping round's streams, written from mDST input by commands.skim (made by conveyor round submit)"),
+        .init("monte_carlo", .object(MonteCarlo.fields), "an MC production's events per run (made by conveyor mc submit)"),
+        .init("priority", .wholeNumber(minimum: -10), "added to the priority of every job step, -10 to 10 (default 0; MC runs below data)"),
         .init("output_base", .text, required: true, "the base path of the outputs"),
         .init(
             "commands",
@@ -74,6 +76,7 @@ extension ProcessingRequest {
                 .init("skim", .text, "mDST → a physics skim's uDST (needed when skims are listed)"),
                 .init("quality", .text, "per run: histograms compared with the reference"),
                 .init("hlt_skim", .text, "raw → an HLT skim's raw file (needed when hlt_skims are listed)"),
+                .init("generation", .text, "MC: generation, simulation and reconstruction to mDST (needed with monte_carlo)"),
             ]), required: true, "the experiment's programs the jobs run"),
         .init(
             "output_rules",
@@ -164,7 +167,10 @@ extension ProcessingRequest {
         let c = root["commands"]
         commands = Commands(
             reconstruction: try c["reconstruction"].string(), skim: try c["skim"].optionalString(), quality: try c["quality"].optionalString(),
-            hltSkim: try c["hlt_skim"].optionalString())
+            hltSkim: try c["hlt_skim"].optionalString(), generation: try c["generation"].optionalString())
+        if !root["monte_carlo"].isMissing { monteCarlo = try MonteCarlo(configuration: root["monte_carlo"]) }
+        priority = try root["priority"].int(default: 0, minimum: -10)
+        guard priority <= 10 else { throw root["priority"].error("at most 10") }
         hltSkims = try root["hlt_skims"].strings()
         filesPerJob = try root["files_per_job"].int(default: 1, minimum: 1)
         maxFileFailures = try root["max_file_failures"].int(default: 3, minimum: 1)
@@ -196,7 +202,7 @@ extension ProcessingRequest {
     public var runQuery: RunQuery? { runs.flatMap(Self.runQuery) }
 
     /// `EXP:FIRST-LAST` as a query, or nil when the text is not one.
-    static func runQuery(_ text: String) -> RunQuery? {
+    public static func runQuery(_ text: String) -> RunQuery? {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let exp = Int(parts[0]),
             let query = try? RunQuery(
@@ -259,6 +265,14 @@ extension ProcessingRequest {
             }
         } else if input.level == .mdst {
             throw root["input"]["level"].error("mDST is read by stripping rounds: made with conveyor round submit")
+        }
+        if monteCarlo != nil {
+            if commands.generation == nil { throw root["commands"]["generation"].error("is required for an MC production: the program that generates events") }
+            if outputs != [.mdst] { throw root["outputs"].error("an MC production writes mdst only") }
+            if !calibrations.isEmpty || !skims.isEmpty || !hltSkims.isEmpty {
+                throw root["monte_carlo"].error("an MC production takes no calibrations, skims or HLT skims")
+            }
+            if case .unofficial = campaign {} else { throw root["campaign"].error("an MC production's request is unofficial: it uses the campaign's tags") }
         }
         let names = Set(sites.map(\.name))
         if names.count != sites.count { throw root["sites"].error("a site is listed twice") }

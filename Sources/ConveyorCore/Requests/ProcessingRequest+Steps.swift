@@ -23,6 +23,12 @@ extension ProcessingRequest {
         step == "cdst-calibration-skims" && !calibrations.isEmpty ? calibrationTags : processingTags
     }
 
+    /// The tags one job reads: its step's, or for MC the stack of its run.
+    public func tags(for job: RequestJob) -> [String] {
+        if job.step == RequestPlan.generationStep, let run = monteCarlo?.run(job.run) { return run.globalTags }
+        return tags(forStep: job.step)
+    }
+
     /// The plan step a workflow task of the request belongs to (`calibrate:cdc` → raw- or
     /// cdst-calibrations, `mdst-all-events@DESY` → mdst-all-events, …).
     ///

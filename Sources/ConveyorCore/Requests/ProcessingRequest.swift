@@ -88,12 +88,15 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
         public var quality: String?
         /// Raw data to an HLT skim's raw file (`CONVEYOR_SKIM` names it, e.g. hlt_bhabha).
         public var hltSkim: String?
+        /// MC generation, simulation and reconstruction to mDST (`CONVEYOR_EVENT_TYPE`, `CONVEYOR_EVENTS`, `CONVEYOR_SEED`).
+        public var generation: String?
 
-        public init(reconstruction: String, skim: String? = nil, quality: String? = nil, hltSkim: String? = nil) {
+        public init(reconstruction: String, skim: String? = nil, quality: String? = nil, hltSkim: String? = nil, generation: String? = nil) {
             self.reconstruction = reconstruction
             self.skim = skim
             self.quality = quality
             self.hltSkim = hltSkim
+            self.generation = generation
         }
     }
 
@@ -176,6 +179,10 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
     public var hltSkims: [String] = []
     /// A stripping round's streams, each written from every input mDST by `commands.skim`.
     public var stripping: Stripping?
+    /// An MC production (``MonteCarlo``): its jobs generate events instead of reading data.
+    public var monteCarlo: MonteCarlo?
+    /// Added to the workflow priority of every job step: requests of one pool run in this order.
+    public var priority: Int = 0
 
     /// The streams of a stripping round (``StrippingRound``) as its request carries them: each
     /// stream's selections with their commands, so that a job needs nothing but its description.

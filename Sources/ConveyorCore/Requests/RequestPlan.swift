@@ -19,12 +19,16 @@ public struct RequestPlan: Sendable, Equatable {
 
     public let steps: [Step]
 
+    /// The one job step of an MC production.
+    public static let generationStep = "mc-generation"
+
     /// CPU-hours per /fb by step, from seed 000: cDST of the HLT skims costs about 11,000 hCPU per
     /// /fb, mDST of the HLT skims the same, mDST of all events about 12 times that. Calibrations
     /// and skims are configured guesses until measured jobs replace them.
     public static let defaultCost: [String: Double] = [
         "raw-calibrations": 300, "cdst-calibration-skims": 11_000, "cdst-calibrations": 300,
         "hlt-skims": 50, "mdst-hlt-skims": 11_000, "mdst-all-events": 132_000, "quality-report": 50, "physics-skims": 2_000, "stripping": 2_000,
+        "mc-generation": 0,
     ]
 
     public init(_ request: ProcessingRequest, cost: [String: Double] = RequestPlan.defaultCost) {
@@ -36,6 +40,17 @@ public struct RequestPlan: Sendable, Equatable {
             last = [name]
         }
         let calibrating = !request.calibrations.isEmpty
+        if let mc = request.monteCarlo {
+            let events = mc.runs.reduce(0) { $0 + $1.events }
+            add(
+                Self.generationStep, .job,
+                "\(events) events of \(mc.eventType) \(mc.background.rawValue.uppercased()) in \(mc.runs.count) run(s), at most \(mc.eventsPerJob) per job")
+            if !request.outputRules.isEmpty {
+                add("outputs-placed", .wait, "\(request.outputRules.count) output rule(s) OK")
+            }
+            self.steps = steps
+            return
+        }
         if !request.hltSkims.isEmpty {
             add("hlt-skims", .job, "HLT skims of the raw data: \(request.hltSkims.joined(separator: ", "))")
         }

@@ -86,11 +86,15 @@ public struct RequestJob: Codable, Sendable, Equatable {
     public var updatedAt: Timestamp
     /// The input files' LFNs, in order.
     public var inputs: [String]
+    /// MC: the random seed the job generates with, so that a rerun reproduces its events.
+    public var seed: Int64?
+    /// MC: the events the job is asked to generate.
+    public var plannedEvents: Int64?
 
     public init(
         id: Int64 = 0, requestID: Int64 = 0, step: String, task: String, site: String, run: ExpRun, level: DataLevel, dataTag: String?,
         outputLFN: String?, failures: Int = 0, reason: String = "", events: Int64? = nil, cpuSeconds: Double? = nil, report: String? = nil,
-        updatedAt: Timestamp = Timestamp(microsecondsSinceEpoch: 0), inputs: [String]
+        updatedAt: Timestamp = Timestamp(microsecondsSinceEpoch: 0), inputs: [String], seed: Int64? = nil, plannedEvents: Int64? = nil
     ) {
         self.id = id
         self.requestID = requestID
@@ -108,6 +112,8 @@ public struct RequestJob: Codable, Sendable, Equatable {
         self.report = report
         self.updatedAt = updatedAt
         self.inputs = inputs
+        self.seed = seed
+        self.plannedEvents = plannedEvents
     }
 }
 

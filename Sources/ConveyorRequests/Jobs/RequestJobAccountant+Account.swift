@@ -73,6 +73,9 @@ extension RequestJobAccountant {
                     }
                     try await session.updateRequestJob(job, at: now)
                     try await session.setRequestInputs(request: loaded.record.id, job: job.id, to: .processed, reason: "", at: now)
+                    if file != nil, job.step == RequestPlan.generationStep {
+                        try await Self.countMonteCarlo(job, of: loaded.record.name, in: session, at: now)
+                    }
                     verdicts.append(JobVerdict(succeeded: true, detail: detail))
                 case .failed(let loaded, var job, let reason):
                     job.failures += 1
@@ -137,6 +140,9 @@ extension RequestJobAccountant {
             return .failed(loaded, job, "the report names no output \(output)")
         }
         guard let events = report.events else { return .failed(loaded, job, "the program reported no events (write events=N to $CONVEYOR_REPORT)") }
+        if let planned = job.plannedEvents, events != planned {
+            return .failed(loaded, job, "the generator wrote \(events) events; the job asked for \(planned) (CONVEYOR_EVENTS)")
+        }
         // Checked again where it arrived: a report is believed only about files that are there.
         let transferred = item.pool.transfersFiles
         let arrived = reported.location.hasPrefix("/") ? reported.location : item.folder + "/" + reported.location
@@ -158,7 +164,7 @@ extension RequestJobAccountant {
         let inputsLFNs = inputs.map(\.lfn)
         let file = CatalogFile(
             lfn: output, size: sums.size, adler32: sums.adler32, sha256: sums.sha256, events: events, run: job.run, level: job.level,
-            dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(forStep: job.step),
+            dataTag: job.dataTag, release: loaded.request.release, globalTags: loaded.request.tags(for: job),
             conditionsResolvedAt: report.conditionsResolvedAt, job: label, parents: inputsLFNs,
             replicas: [Replica(site: site.name, storage: .disk, path: home)])
         do { try file.validate() } catch { return .failed(loaded, job, error.message) }
@@ -178,6 +184,23 @@ extension RequestJobAccountant {
         } catch ConveyorError.notFound(let reason) {
             return "monitoring not stored: \(reason)"
         }
+    }
+
+    /// Counts an MC job's events into its request's progress, in the batch's transaction, and
+    /// marks the request produced with its last job.
+    static func countMonteCarlo(_ job: RequestJob, of production: String, in session: StoreSession, at now: Timestamp) async throws {
+        guard
+            var request = try await session.addMonteCarloProgress(
+                production: production, jobs: 1, events: job.events ?? 0, cpuSeconds: job.cpuSeconds ?? 0, at: now),
+            request.state == .submitted, request.jobsDone >= request.jobs
+        else { return }
+        request.state = .produced
+        request.updatedAt = now
+        try await session.updateMonteCarloRequest(request)
+        try await session.appendMonteCarloChange(
+            MonteCarloRequestChange(
+                from: .submitted, to: .produced, at: now, by: "request:\(production)",
+                reason: "all \(request.jobs) jobs registered: \(request.eventsDone) events"), request: request.id)
     }
 
     /// Copies a transferred output to its place at the site, through a temporary name, and checks its size.

@@ -102,7 +102,7 @@ extension RequestJobAccountant {
             if dispatch.transfersFiles { shipped.append(replica.path) }
         }
 
-        let tags = request.tags(forStep: job.step)
+        let tags = request.tags(for: job)
         // The constants of the job's run from its tag stack, resolved as of one moment that the
         // outputs record. Only the calibration skims read the OPEN staging tag.
         let openStaging = request.readsOpenStaging(step: job.step) ? request.stagingTag : nil
@@ -146,6 +146,12 @@ extension RequestJobAccountant {
             environment["CONVEYOR_SKIM"] = job.dataTag ?? ""
         case "quality-report":
             program = request.commands.quality ?? ""
+        case RequestPlan.generationStep:
+            program = request.commands.generation ?? ""
+            environment["CONVEYOR_EVENT_TYPE"] = request.monteCarlo?.eventType ?? ""
+            environment["CONVEYOR_EVENTS"] = String(job.plannedEvents ?? 0)
+            environment["CONVEYOR_SEED"] = String(job.seed ?? 0)
+            environment["CONVEYOR_BACKGROUND"] = request.monteCarlo?.background.rawValue ?? "bgx0"
         default:
             program = request.commands.reconstruction
         }

@@ -22,6 +22,7 @@ enum Migrations {
         monitoringSummaries,
         strippingRounds,
         runStreams,
+        monteCarlo,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

@@ -19,7 +19,7 @@ extension StoreSession {
             let part = Array(ids[start..<min(start + Self.registrationChunk, ids.count)])
             for row in try await sql.select().columns(
                 "id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures",
-                "reason", "events", "cpu_seconds", "report", "updated_at"
+                "reason", "events", "cpu_seconds", "report", "updated_at", "seed", "planned_events"
             )
             .from("request_jobs").where("id", .in, part).all() {
                 let job = try Self.requestJob(row)

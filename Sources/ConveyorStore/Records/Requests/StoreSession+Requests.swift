@@ -66,12 +66,12 @@ extension StoreSession {
             let chunk = Array(jobs[start..<min(start + 500, jobs.count)])
             var insert = sql.insert(into: "request_jobs").columns(
                 "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn",
-                "failures", "reason", "updated_at")
+                "failures", "reason", "updated_at", "seed", "planned_events")
             for job in chunk {
                 insert = insert.values(
                     SQLBind(request), SQLBind(job.step), SQLBind(job.task), SQLBind(job.site), SQLBind(job.run.exp), SQLBind(job.run.run),
                     SQLBind(job.level.rawValue), SQLBind(job.dataTag), SQLBind(job.outputLFN), SQLBind(0), SQLBind(""),
-                    SQLBind(time.microsecondsSinceEpoch))
+                    SQLBind(time.microsecondsSinceEpoch), SQLBind(job.seed), SQLBind(job.plannedEvents))
             }
             // Ids are handed out in VALUES order; RETURNING's row order is not promised, so sort.
             let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
@@ -99,7 +99,7 @@ extension StoreSession {
     public func requestJobs(request: Int64, step: String? = nil, id: Int64? = nil) async throws -> [RequestJob] {
         var select = sql.select().columns(
             "id", "request_id", "step", "task", "site", "exp", "run", "level", "data_tag", "output_lfn", "failures", "reason",
-            "events", "cpu_seconds", "report", "updated_at"
+            "events", "cpu_seconds", "report", "updated_at", "seed", "planned_events"
         )
         .from("request_jobs").where("request_id", .equal, request)
         if let step { select = select.where("step", .equal, step) }
@@ -148,7 +148,8 @@ extension StoreSession {
             failures: try row.decode(column: "failures", as: Int.self), reason: try row.decode(column: "reason", as: String.self),
             events: try row.decode(column: "events", as: Int64?.self), cpuSeconds: try row.decode(column: "cpu_seconds", as: Double?.self),
             report: try row.decode(column: "report", as: String?.self),
-            updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [])
+            updatedAt: Timestamp(microsecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)), inputs: [],
+            seed: try row.decode(column: "seed", as: Int64?.self), plannedEvents: try row.decode(column: "planned_events", as: Int64?.self))
     }
 
     /// Records how a job ended: its failures, reason, events, CPU time and report.

@@ -183,18 +183,9 @@ extension StoreSession {
         ).all().map { try $0.decode(column: "name", as: String.self) }
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     static func decodeRound(_ row: any SQLRow) throws -> StrippingRound {
         func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {
-            let text = try row.decode(column: column, as: String.self)
-            do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
-                throw ConveyorError.storeFailure("rounds.\(column) holds text that is not a \(T.self)")
-            }
+            try Self.decodeJSON(T.self, try row.decode(column: column, as: String.self), what: "rounds.\(column)")
         }
         let state = try row.decodeValue(StrippingRound.State.self, column: "state", in: "rounds")
         var grouping: StreamGrouping?

@@ -159,11 +159,12 @@ extension RequestCommand {
             let jobs = try await global.withStore { store in try await Requests(store: store).jobs(of: name, step: step) }
             if output.json { return try Output.json(jobs) }
             Output.table(
-                ["ID", "STEP", "RUN", "INPUTS", "OUTPUT", "EVENTS", "CPU s", "FAILURES"],
+                ["ID", "STEP", "RUN", "INPUTS", "OUTPUT", "EVENTS", "CPU s", "SEED", "FAILURES"],
                 jobs.map { job in
                     [
                         String(job.id), job.step, job.run.description, String(job.inputs.count), job.outputLFN ?? "", job.events.map(String.init) ?? "",
-                        job.cpuSeconds.map { String(format: "%.2f", $0) } ?? "", job.failures == 0 ? "" : "\(job.failures): \(job.reason)",
+                        job.cpuSeconds.map { String(format: "%.2f", $0) } ?? "", job.seed.map(String.init) ?? "",
+                        job.failures == 0 ? "" : "\(job.failures): \(job.reason)",
                     ]
                 }, rightAligned: [0, 3, 5, 6])
         }
