@@ -8,6 +8,7 @@ import ConveyorMonitoring
 import ConveyorPeople
 import ConveyorRequests
 import ConveyorRuns
+import ConveyorMonteCarlo
 import ConveyorSkims
 import ConveyorStore
 import ConveyorWorkflow
@@ -65,6 +66,7 @@ public enum ConveyorApplication {
         NotesAPI(notes: Notes(store: store)).register(on: router, book: book)
         MonitoringAPI(monitoring: QualityMonitoring(store: store)).register(on: router, book: book)
         RoundsAPI(rounds: StrippingRounds(store: store)).register(on: router, book: book)
+        MonteCarloAPI(production: MonteCarloProduction(store: store)).register(on: router, book: book)
         DAQAPI(arrival: RunArrival(store: store)).register(on: router, book: book)
         PageRoutes(
             store: store, accounts: accounts, auditLog: auditLog, conditions: conditions, registry: runRegistry, workflows: workflows, requests: requests,

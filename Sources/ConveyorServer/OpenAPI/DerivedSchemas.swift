@@ -7,6 +7,7 @@ import ConveyorLive
 import ConveyorMonitoring
 import ConveyorRequests
 import ConveyorRuns
+import ConveyorMonteCarlo
 import ConveyorSkims
 import ConveyorStore
 import ConveyorWorkflow
@@ -70,6 +71,13 @@ enum DerivedSchemas {
         ("Normalisation", { try derive(Normalisation.self, SchemaExamples.normalisation) }),
         ("RoundProvenance", { try derive(StrippingRounds.Provenance.self, SchemaExamples.roundProvenance) }),
         ("FileImpact", { try derive(StrippingRounds.Impact.self, SchemaExamples.fileImpact) }),
+        ("MonteCarloCampaign", { try derive(MonteCarloCampaign.self, SchemaExamples.monteCarloCampaign) }),
+        ("MonteCarloCampaignSummary", { try derive(MonteCarloProduction.CampaignSummary.self, SchemaExamples.monteCarloCampaignSummary) }),
+        ("MonteCarloCampaignReport", { try derive(MonteCarloProduction.CampaignReport.self, SchemaExamples.monteCarloCampaignReport) }),
+        ("MonteCarloRequest", { try derive(MonteCarloRequest.self, SchemaExamples.monteCarloRequest) }),
+        ("MonteCarloRequestDetail", { try derive(MonteCarloProduction.RequestDetail.self, SchemaExamples.monteCarloRequestDetail) }),
+        ("MonteCarloTestResult", { try derive(MonteCarloProduction.TestResult.self, SchemaExamples.monteCarloTestResult) }),
+        ("MonteCarloPlan", { try derive(MonteCarloProduction.Plan.self, SchemaExamples.monteCarloPlan) }),
     ]
 
     static func derive<T: Codable>(_ type: T.Type, _ examples: [String]) throws -> JSONSchema {

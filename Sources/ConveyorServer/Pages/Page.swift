@@ -34,7 +34,7 @@ extension Page {
             </head>
             <body>
             <header><a class="brand" href="/">Conveyor</a>
-            <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/rounds">Rounds</a><a href="/data-taking">Data taking</a><a href="/inbox">Inbox</a><a href="/sites">Data</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/notifications">Notifications</a><a href="/api/v1/openapi.json">API</a></nav>
+            <nav><a href="/">Overview</a><a href="/runs">Runs</a><a href="/buckets">Buckets</a><a href="/requests">Requests</a><a href="/rounds">Rounds</a><a href="/mc">MC</a><a href="/data-taking">Data taking</a><a href="/inbox">Inbox</a><a href="/sites">Data</a><a href="/workflows">Workflows</a><a href="/globaltags">Global tags</a><a href="/audit">Audit log</a><a href="/users">Users</a><a href="/notifications">Notifications</a><a href="/api/v1/openapi.json">API</a></nav>
             <div class="session">\(who)</div></header>
             <main>
             <h1>\(title)</h1>

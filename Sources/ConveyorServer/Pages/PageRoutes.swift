@@ -34,6 +34,7 @@ struct PageRoutes {
         registerPeople(on: router)
         registerQuality(on: router)
         registerSkims(on: router)
+        registerMonteCarlo(on: router)
         router.get("/") { _, context in
             let actor = try context.require(.viewer, to: "reading the overview")
             let summary = try await store.summary()

@@ -101,5 +101,9 @@ extension Stylesheet {
         .badge { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; background: #e4e7ee; margin-right: .2rem; }
         .badge.ok, .badge.available { background: #d8f3dc; } .badge.replicating, .badge.copying { background: #cfe2ff; }
         .badge.stuck, .badge.unavailable { background: #fde2b8; } .badge.suspended, .badge.bad, .badge.lost { background: #f7d4d4; }
+        .mc { font-size: .8rem; font-weight: 600; padding: .05rem .4rem; border-radius: 3px; margin-right: .3rem; white-space: nowrap; }
+        .mc-requested { background: #eceff3; } .mc-approved { background: #e8f0fe; } .mc-ready { background: #fff3b0; }
+        .mc-submitted { background: #cfe2ff; } .mc-produced { background: #c7ecd0; } .mc-released { background: #8fd19e; }
+        .mc-rejected, .mc-removed { background: #f7d4d4; } tr.mc-removed td, tr.mc-rejected td { color: var(--muted); }
         """
 }
