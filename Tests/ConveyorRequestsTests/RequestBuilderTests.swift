@@ -209,3 +209,71 @@ struct RequestBuilderTests {
         }
     }
 }
+
+/// What an MC production generates: one job per share of a run, each with its seed and one of the
+/// run's random-trigger files, in one array task per site below every data step in priority.
+@Suite("What an MC production generates")
+struct MonteCarloBuilderTests {
+    static func production(background: String = "bgx1", runs: String) throws -> ProcessingRequest {
+        try ProcessingRequest(
+            configuration: try ConfigurationValue(
+                json: Data(
+                    """
+                    {"name": "mc-7", "campaign": "unofficial", "runs": "8:1-2", "release": "rel-1", "input": {"level": "raw", "selection": ["hlt_random"]},
+                     "outputs": ["mdst"], "global_tags": ["mc"], "sites": [{"name": "KEKCC", "pool": "kekcc"}], "priority": -1,
+                     "commands": {"reconstruction": "gen", "generation": "gen"}, "output_base": "/belle/MC/r/DB00000001/MC15",
+                     "monte_carlo": {"request": 7, "campaign": "MC15", "event_type": "hadron", "background": "\(background)", "background_tag": "hlt_random",
+                       "events_per_job": 100, "seed": 42, "lpn_base": "/belle/MC/r/DB00000001/MC15", "runs": [\(runs)]}}
+                    """.utf8), file: "mc.json"))
+    }
+
+    static let twoRuns = #"{"run": "8:1", "events": 250, "global_tags": ["mc_early"]}, {"run": "8:2", "events": 100, "global_tags": ["mc_late", "mc"]}"#
+
+    static func context(backgroundFor runs: [Int]) -> RequestBuilder.Context {
+        let files = runs.flatMap { run in
+            (0..<2).map { index in
+                CatalogFile(
+                    lfn: "/raw/\(run)/random_\(index)", size: 1, adler32: "00000001", sha256: String(repeating: "a", count: 64), events: 30,
+                    run: ExpRun(exp: 8, run: run), level: .raw, dataTag: "hlt_random", replicas: [Replica(site: "KEKCC", path: "/kek/\(run)/\(index)")])
+            }
+        }
+        return .init(runs: [], inputFiles: files, tagIDs: ["mc": 1])
+    }
+
+    @Test func eachJobHasItsSeedItsEventsAndOneBackgroundFile() throws {
+        let request = try Self.production(runs: Self.twoRuns)
+        let builder = RequestBuilder(request: request, context: Self.context(backgroundFor: [1, 2]))
+        let jobs = try builder.jobs()
+        #expect(jobs.map(\.plannedEvents) == [84, 83, 83, 100])
+        #expect(jobs.map { $0.inputs } == [["/raw/1/random_0"], ["/raw/1/random_1"], ["/raw/1/random_0"], ["/raw/2/random_0"]])
+        #expect(Set(jobs.compactMap(\.seed)).count == 4)
+        #expect(jobs.allSatisfy { $0.step == RequestPlan.generationStep && $0.dataTag == "hadron" && $0.level == .mdst })
+        #expect(request.tags(for: jobs[0]) == ["mc_early"] && request.tags(for: jobs[3]) == ["mc_late", "mc"])
+        // The same request builds the same jobs: seeds and outputs do not change between builds.
+        #expect(try builder.jobs() == jobs)
+
+        let workflow = try builder.workflow(jobs: RequestBuilderTests.ids(jobs))
+        let generation = workflow.tasks.first { $0.name == RequestPlan.generationStep }
+        #expect(workflow.tasks.map(\.name) == [RequestPlan.generationStep])
+        #expect(generation?.commands.count == 4, "one array of all the jobs")
+        #expect(generation?.priority == -1, "below every data step (0 and up)")
+    }
+
+    @Test func aRunWithoutBackgroundStopsTheProductionBeforeAnyJob() throws {
+        let builder = RequestBuilder(request: try Self.production(runs: Self.twoRuns), context: Self.context(backgroundFor: [1]))
+        #expect(throws: ConveyorError.invalidInput("run 8:2 has no good hlt_random files to overlay background from: no job of it could start")) {
+            try builder.jobs()
+        }
+        // Without background, no files are needed.
+        let bare = RequestBuilder(request: try Self.production(background: "bgx0", runs: Self.twoRuns), context: Self.context(backgroundFor: []))
+        #expect(try bare.jobs().allSatisfy { $0.inputs.isEmpty })
+    }
+
+    @Test func productionFilesAreChecked() throws {
+        #expect(RequestBuilderTests.refusal(#"{"name": "x"}"#) != "")
+        let bad = try? Self.production(runs: #"{"run": "8", "events": 5, "global_tags": ["mc"]}"#)
+        #expect(bad == nil)
+        let noTags = try? Self.production(runs: #"{"run": "8:1", "events": 5, "global_tags": []}"#)
+        #expect(noTags == nil)
+    }
+}
