@@ -31,6 +31,12 @@ struct DemoTests {
         #expect(out.contains("round demo-strip: 5 of 7 selections ran in "), "\(out)")
         #expect(lineOf(out, "round demo-strip jpsi_hadron:")?.hasSuffix("4.50 /pb") == true, "\(out)")
         #expect(lineOf(out, "round demo-strip bhabha_lumi:")?.hasSuffix("0.450 /pb (prescale 10)") == true, "\(out)")
+        // Run-dependent MC of the bucket: the GOOD runs only, each with its tags and random-trigger background.
+        #expect(out.contains("[demo] Background overlay: 3 random-trigger files, one per GOOD run"), "\(out)")
+        #expect(out.contains("[demo] MC request 1 submitted as mc-1: 6 jobs over 3 GOOD runs; background events reused"), "\(out)")
+        #expect(
+            out.contains("MC MC-demo request 1 (hadron BGX1, runs 8:1-4): released, 3000 events in 6 jobs over 3 GOOD runs with tags demo_prompt,demo_online"),
+            "\(out)")
         #expect(out.contains("look at it all: conveyor serve --db"))
         #expect(out.contains("turnaround: ") && out.contains("people ") && out.contains("signoff:ecl_gains") && out.contains("by demo-ecl-expert"), "\(out)")
 
@@ -44,8 +50,10 @@ struct DemoTests {
         let db = directory.file("d/conveyor.sqlite")
         let mdst = try await conveyor.run("files", "list", "--db", db, "--exp", "8", "--level", "mdst", "--json")
         let listed = try JSONSerialization.jsonObject(with: Data(mdst.stdout.utf8)) as? [String: Any]
-        let files = listed?["files"] as? [[String: Any]] ?? []
+        let all = listed?["files"] as? [[String: Any]] ?? []
+        let files = all.filter { ($0["lfn"] as? String)?.hasPrefix("/demo/MC/") == false }
         #expect(files.count == 12, "3 runs × (all events + 3 HLT skims)")
+        #expect(all.count - files.count == 6, "the MC sample's 6 files")
         #expect(files.allSatisfy { ($0["release"] as? String) == "sim-release-01" && ($0["globalTags"] as? [String]) == ["demo_prompt", "demo_online"] })
         // The confirmed proposal is an ordinary quality event; the prompt monitoring came home with the quality jobs.
         let proposals = try await conveyor.run("qm", "proposals", "--state", "all", "--db", db)

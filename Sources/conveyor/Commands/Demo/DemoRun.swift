@@ -55,6 +55,7 @@ struct DemoRun {
             JobEnvironment.scrub(for: location)
             try await DemoDriver(store: store, folder: folder, keepGoing: keepGoing, logger: logger).run()
             try await DemoRound(store: store, folder: folder, sim: sim, logger: logger).run()
+            try await DemoMonteCarlo(store: store, folder: folder, sim: sim, runs: runs, logger: logger).run()
             try await DemoSummary(store: store, folder: folder, started: started).print()
         }
     }

@@ -42,6 +42,7 @@ struct DemoSummary {
 
         let dm = DataManagement(store: store)
         for line in try await DemoRound.summary(store) { out(line) }
+        for line in try await DemoMonteCarlo.summary(store) { out(line) }
         let endpoints = try await dm.endpoints()
         out("storage: " + endpoints.map { "\($0.endpoint.name) \(ByteCount.describe($0.usedBytes)) in \($0.files) files" }.joined(separator: ", "))
         let rules = try await dm.rules(request: DemoRun.request)
