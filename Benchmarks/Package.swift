@@ -61,6 +61,17 @@ let package = Package(
                 .product(name: "ConveyorRuns", package: "Conveyor"),
             ]
         ),
+        // MC production at scale (issue 20): `swift run -c release bench-mc DB [REQUESTS] [JOBS] [SUBMIT] [DISPATCH]`.
+        .executableTarget(
+            name: "bench-mc",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
+                .product(name: "ConveyorMonteCarlo", package: "Conveyor"),
+            ]
+        ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.
         .executableTarget(
             name: "bench-accountant",

@@ -188,7 +188,7 @@ extension MonteCarloProduction {
         let document: [String: Any] = [
             "name": name, "campaign": "unofficial", "runs": range, "release": campaign.release,
             "input": ["level": "raw", "selection": [campaign.backgroundTag]], "outputs": ["mdst"], "global_tags": campaign.globalTags,
-            "sites": campaign.sites.map { ["name": $0.name, "pool": $0.pool, "storage": $0.storage] }, "output_base": production.lpnBase,
+            "sites": campaign.sites.map(\.configuration), "output_base": production.lpnBase,
             "commands": ["reconstruction": campaign.program, "generation": campaign.program], "priority": request.priority.taskPriority,
             "monte_carlo": [
                 "request": id, "campaign": campaign.name, "event_type": request.eventType, "background": request.background.rawValue,

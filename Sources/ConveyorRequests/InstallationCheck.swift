@@ -26,6 +26,8 @@ public struct InstallationCheck: Sendable {
             do { _ = try await registry.bucket(named: bucket) } catch .notFound {
                 problems.append("bucket '\(bucket)' does not exist (conveyor bucket create …)")
             }
+        } else if request.monteCarlo != nil {
+            // An MC production names its runs itself (run 0 of the geometry for run-independent MC).
         } else if let runs = request.runs, let query = request.runQuery {
             if try await registry.list(query).totals.runs == 0 { problems.append("runs: no run of \(runs) is registered") }
         }

@@ -40,7 +40,7 @@ extension StrippingRounds {
         var document: [String: Any] = [
             "name": round.requestName, "campaign": "unofficial", "runs": "\(exp):\(first)-\(last)", "release": round.release,
             "input": ["level": "mdst", "files": [String]()], "outputs": ["udst"], "global_tags": round.globalTags,
-            "sites": input.sites.map { ["name": $0.name, "pool": $0.pool, "storage": $0.storage] }, "output_base": input.outputBase,
+            "sites": input.sites.map(\.configuration), "output_base": input.outputBase,
             "commands": ["reconstruction": round.program, "skim": round.program], "stripping": ["round": round.name, "streams": streams],
         ]
         // Only the runs the request sees (not BAD now): the runs good at submission are the round's.

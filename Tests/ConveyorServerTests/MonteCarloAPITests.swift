@@ -2,6 +2,7 @@ import ConveyorConditions
 import ConveyorCore
 import ConveyorMonteCarlo
 import ConveyorTestSupport
+import ConveyorWorkflow
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -92,6 +93,39 @@ struct MonteCarloAPITests {
             }
             try await client.execute(uri: "/api/v1/mc/requests/7", method: .get, headers: fixture.auth(.viewer)) { r in
                 #expect(r.status == .notFound && r.text.contains("no MC request 7"), "\(r.text)")
+            }
+            // A program that generates what it is asked: the test passes, and the request is submitted over REST.
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let generator = directory.file("gen")
+            try "#!/bin/sh\necho event > \"$CONVEYOR_OUTPUT\"\necho events=$CONVEYOR_EVENTS > \"$CONVEYOR_REPORT\"\n".write(
+                toFile: generator, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: generator)
+            try await ConditionsDatabase(store: fixture.store).setState(ofTag: "mc_base", to: .running, by: Actor(name: "m", role: .manager))
+            try await Workflows(store: fixture.store).savePool(try Pool(name: "local", executor: .local, slots: 2), by: Actor(name: "m", role: .admin))
+            let second = Self.campaign.replacingOccurrences(of: "MC15", with: "MC16").replacingOccurrences(of: "/bin/true", with: generator)
+            try await client.execute(uri: "/api/v1/mc/campaigns", method: .post, headers: fixture.auth(.manager), body: .json(second)) { r in
+                #expect(r.status == .created, "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/mc/campaigns/MC16/requests", method: .post, headers: fixture.auth(.expert),
+                body: .json(#"{"group": "tau", "eventType": "tau_pair", "events": 250, "background": "bgx0", "eventsPerJob": 100}"#)
+            ) { r in
+                #expect(r.status == .created && r.text.contains(#""id":2"#), "\(r.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/mc/requests/2/decision", method: .post, headers: fixture.auth(.manager), body: .json(#"{"state": "approved"}"#)
+            ) { r in
+                #expect(r.status == .ok, "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/mc/requests/2/test", method: .post, headers: fixture.auth(.manager)) { r in
+                #expect(r.status == .ok && r.text.contains(#""passed":true"#), "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/mc/requests/2/submit", method: .post, headers: fixture.auth(.manager)) { r in
+                #expect(r.status == .created && r.text.contains(#""request":"mc-2""#) && r.text.contains(#""jobs":3"#), "\(r.text)")
+            }
+            try await client.execute(uri: "/api/v1/mc/requests/2", method: .get, headers: fixture.auth(.viewer)) { r in
+                #expect(r.status == .ok && r.text.contains(#""state":"submitted""#) && r.text.contains("no job has finished yet"), "\(r.text)")
             }
             try await client.execute(
                 uri: "/api/v1/mc/campaigns/MC15/status", method: .put, headers: fixture.auth(.manager), body: .json(#"{"status": "closed"}"#)

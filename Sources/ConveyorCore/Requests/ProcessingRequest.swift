@@ -75,6 +75,11 @@ public struct ProcessingRequest: Codable, Sendable, Equatable {
 
         /// Where the site's copy of a file lives.
         public func path(of lfn: String) -> String { storage.isEmpty ? lfn : storage + lfn }
+
+        /// The site as a request file writes it: no `storage` key when the LFN is the path.
+        public var configuration: [String: String] {
+            storage.isEmpty ? ["name": name, "pool": pool] : ["name": name, "pool": pool, "storage": storage]
+        }
     }
 
     /// The experiment's programs that the jobs run. Each is a shell command; the job passes the
