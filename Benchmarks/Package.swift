@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "ConveyorConditions", package: "Conveyor"),
                 .product(name: "ConveyorWorkflow", package: "Conveyor"),
                 .product(name: "ConveyorMonteCarlo", package: "Conveyor"),
+                .product(name: "ConveyorRequests", package: "Conveyor"),
             ]
         ),
         // Reports accounted per second (issue 14): `swift run -c release bench-accountant DB JOBS [BATCH]`.

@@ -1,6 +1,7 @@
 import ConveyorConditions
 import ConveyorCore
 import ConveyorMonteCarlo
+import ConveyorRequests
 import ConveyorStore
 import ConveyorWorkflow
 import Foundation
@@ -160,18 +161,24 @@ for (name, text) in fakes {
 }
 let wakeup = Wakeup()
 let scheduler = Scheduler(
-    store: store, executors: .standard(wakeup: wakeup), configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10)), wakeup: wakeup,
+    store: store, executors: .standard(wakeup: wakeup), configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10), plugins: try .requests(store: store)), wakeup: wakeup,
     logger: logger)
 let dispatchStart = clock.now
 var ticks = 0
 var submitted = 0
-while ticks < 20 {
+func sbatchCalls() -> Int {
+    ((try? String(contentsOfFile: tools + "/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0 == "sbatch" }.count
+}
+// Until every chosen element is sent: planned in one tick, described and sent to sbatch after its write.
+var quiet = 0
+while ticks < 50, quiet < 2 {
+    let before = sbatchCalls()
     let activity = try await scheduler.tick()
     ticks += 1
     submitted += activity.submittedElements
-    if submitted >= dispatch { break }
+    quiet = submitted >= dispatch && sbatchCalls() == before && before > 0 ? quiet + 1 : 0
 }
-let calls = ((try? String(contentsOfFile: tools + "/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").filter { $0 == "sbatch" }.count
+let calls = sbatchCalls()
 print(
     String(
         format: "dispatch: %d elements of the production in %d sbatch call(s) over %d tick(s), %.1f s (%.2f ms per element, the job descriptions written)",
