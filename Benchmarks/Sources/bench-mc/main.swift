@@ -161,7 +161,8 @@ for (name, text) in fakes {
 }
 let wakeup = Wakeup()
 let scheduler = Scheduler(
-    store: store, executors: .standard(wakeup: wakeup), configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10), plugins: try .requests(store: store)), wakeup: wakeup,
+    store: store, executors: .standard(wakeup: wakeup),
+    configuration: .init(jobRoot: work + "/jobs", pollInterval: .milliseconds(10), plugins: try .requests(store: store)), wakeup: wakeup,
     logger: logger)
 let dispatchStart = clock.now
 var ticks = 0
