@@ -30,10 +30,13 @@ extension MonteCarloProduction {
                 throw ConveyorError.notFound("no MC campaign \(given.campaign)")
             }
             guard campaign.status == .open else { throw ConveyorError.conflict("MC campaign \(campaign.name) is closed: it takes no new requests") }
-            if let existing = try await session.liveMonteCarloRequest(sampleKey: given.sampleKey) {
+            if let existing = try await session.liveMonteCarloRequest(sampleKey: given.sampleKey),
+                let state = try await session.monteCarloRequest(id: existing)?.state
+            {
                 throw ConveyorError.conflict(
                     "MC request \(existing) already asks for \(given.eventType) \(given.background.rawValue.uppercased())"
-                        + "\(given.runs.map { " for runs \($0)" } ?? "") in \(given.campaign); change its events instead of filing a duplicate")
+                        + "\(given.runs.map { " for runs \($0)" } ?? "") in \(given.campaign) (it is \(state.rawValue)): "
+                        + "a duplicate; remove that request before asking for the same sample again")
             }
             var stored = given
             stored.id = try await session.insertMonteCarloRequest(given, campaign: campaignID, by: actor.name)

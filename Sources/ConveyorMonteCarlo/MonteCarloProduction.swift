@@ -71,12 +71,19 @@ public struct MonteCarloProduction: Sendable {
         public let jobsDone: Int
     }
 
+    /// Every campaign, newest first, with totals counted by the database (not by reading its requests).
     public func campaigns() async throws(ConveyorError) -> [CampaignSummary] {
         try await store.read { session in
             var out: [CampaignSummary] = []
             for campaign in try await session.monteCarloCampaigns() {
                 guard let id = try await session.monteCarloCampaign(named: campaign.name)?.id else { continue }
-                out.append(Self.summary(campaign, try await session.monteCarloRequests(campaign: id)))
+                let totals = try await session.monteCarloStateTotals(campaign: id)
+                out.append(
+                    CampaignSummary(
+                        campaign: campaign, requests: totals.reduce(0) { $0 + $1.requests },
+                        byState: Dictionary(totals.map { ($0.state.rawValue, $0.requests) }, uniquingKeysWith: +),
+                        events: totals.filter { $0.state.isLive }.reduce(0) { $0 + $1.events }, eventsDone: totals.reduce(0) { $0 + $1.eventsDone },
+                        jobs: totals.reduce(0) { $0 + $1.jobs }, jobsDone: totals.reduce(0) { $0 + $1.jobsDone }))
             }
             return out
         }

@@ -88,7 +88,9 @@ struct MonteCarloCommandTests {
                 "--priority", "critical", "--liaison", "yeqi")
             let id = String(filed["id"] as? Int ?? 0)
             #expect(filed["state"] as? String == "requested")
-            try await refused(fixture, base + ["--events", "999", "--runs", "8:1-4"], saying: "MC request \(id) already asks for hadron BGX1 for runs 8:1-4")
+            try await refused(
+                fixture, base + ["--events", "999", "--runs", "8:1-4"],
+                saying: "MC request \(id) already asks for hadron BGX1 for runs 8:1-4 in MCT (it is requested): a duplicate")
             try await refused(fixture, ["mc", "submit", id], saying: "MC request \(id) is requested: only a ready request is submitted")
             try await refused(fixture, ["mc", "reject", id], saying: "rejecting an MC request needs a reason")
             try await fixture.ok("mc", "approve", id, "--reason", "charm plan")
@@ -160,6 +162,11 @@ struct MonteCarloCommandTests {
             let table = try await fixture.ok("mc", "campaign", "show", "MCT")
             #expect(table.contains("2 request(s): 1 approved, 1 released"), "\(table)")
             try await refused(fixture, ["mc", "approve", id], saying: "cannot go from released to approved")
+            // The campaign list counts by state in the database: the same figures as the table.
+            let listed = try JSONSerialization.jsonObject(with: Data(try await fixture.ok("mc", "campaign", "list", "--json").utf8)) as? [[String: Any]] ?? []
+            #expect(listed.count == 1 && listed[0]["requests"] as? Int == 2 && listed[0]["eventsDone"] as? Int == 400, "\(listed)")
+            #expect(listed[0]["byState"] as? [String: Int] == ["approved": 1, "released": 1] && listed[0]["jobs"] as? Int == 6, "\(listed)")
+            #expect(listed[0]["events"] as? Int == 450, "live requests' events: 400 + 50")
         }
     }
 }

@@ -153,6 +153,7 @@ struct MonteCarloAPITests {
             }
             try await client.execute(uri: "/mc/requests/1", method: .get, headers: fixture.auth(.viewer)) { r in
                 #expect(r.status == .ok && r.text.contains("<table id=\"history\">") && r.text.contains("/belle/MC/release-09-00-00/DB"), "\(r.text)")
+                #expect(r.text.contains("<p>Comment: D &lt;mixing&gt;</p>"), "the comment is text, its tags escaped: \(r.text)")
             }
             try await client.execute(uri: "/mc", method: .get, headers: fixture.auth(.viewer)) { r in
                 #expect(r.status == .ok && r.text.contains(#"<a href="/mc/MC15">MC15</a>"#), "\(r.text)")

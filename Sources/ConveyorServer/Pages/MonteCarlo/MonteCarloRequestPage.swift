@@ -18,6 +18,7 @@ struct MonteCarloRequestPage: Page {
             let when = e.secondsLeft.map { String(format: "about %.0f s left", $0) } ?? "no end at the current share"
             estimate = "<p id=\"estimate\">Estimate: \(when): \(e.basis).</p>"
         }
+        let comment: HTML = r.comment.isEmpty ? "" : "<p>Comment: \(r.comment)</p>"
         return """
             <p><span class="mc mc-\(r.state.rawValue)">\(r.state.rawValue)</span> \(r.state.key)</p>
             <p>Campaign <a href="/mc/\(r.campaign)">\(r.campaign)</a> · group \(r.group) · liaison \(r.liaison) · priority \(r.priority.rawValue) (\(r.priority.name))\(r.production.map { p -> HTML in " · production <a href=\"/requests/\(p)\">\(p)</a>" } ?? "")</p>
@@ -25,7 +26,7 @@ struct MonteCarloRequestPage: Page {
             <p>LPN <code>\(detail.lpn)</code></p>
             <div id="progress"><span class="bar"><span style="width: \(Int(share * 100))%"></span></span> \(r.eventsDone) of \(r.events) events, \(r.jobsDone) of \(r.jobs) jobs, \(String(format: "%.1f", r.cpuSeconds)) s CPU</div>
             \(estimate)
-            \(r.comment.isEmpty ? "" : "<p>Comment: \(r.comment)</p>")
+            \(comment)
             <h2>History</h2>
             <table id="history"><thead><tr><th>When</th><th>From</th><th>To</th><th>By</th><th>Why</th></tr></thead><tbody>\(history)</tbody></table>
             """

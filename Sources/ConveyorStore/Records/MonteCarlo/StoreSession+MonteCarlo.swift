@@ -102,6 +102,25 @@ extension StoreSession {
             .orderBy(SQLColumn("physics_group", table: "r")).orderBy(SQLColumn("id", table: "r")).all().map(Self.decodeRequest)
     }
 
+    /// A campaign's requests counted by state, with their events and jobs: one row per state, not per request.
+    public func monteCarloStateTotals(
+        campaign: Int64
+    ) async throws -> [(state: MonteCarloRequestState, requests: Int, events: Int64, eventsDone: Int64, jobs: Int, jobsDone: Int)] {
+        try await sql.raw(
+            """
+            SELECT state, COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(events_done) AS BIGINT) AS events_done,
+              CAST(SUM(jobs) AS BIGINT) AS jobs, CAST(SUM(jobs_done) AS BIGINT) AS jobs_done
+            FROM mc_requests WHERE campaign_id = \(bind: campaign) GROUP BY state
+            """
+        ).all().map { row in
+            (
+                try row.decodeValue(MonteCarloRequestState.self, column: "state", in: "mc_requests"), try row.decode(column: "n", as: Int.self),
+                try row.decode(column: "events", as: Int64.self), try row.decode(column: "events_done", as: Int64.self),
+                try row.decode(column: "jobs", as: Int.self), try row.decode(column: "jobs_done", as: Int.self)
+            )
+        }
+    }
+
     /// A live request for the same sample, if one exists.
     public func liveMonteCarloRequest(sampleKey: String) async throws -> Int64? {
         try await sql.select().column("id").column("state").from("mc_requests").where("sample_key", .equal, sampleKey).all()
