@@ -61,6 +61,15 @@ let package = Package(
                 .product(name: "ConveyorRuns", package: "Conveyor"),
             ]
         ),
+        // Floors below the store and the local executor (issue 21): `swift run -c release bench-floors FILE [POSTGRES_URL] [SECONDS]`.
+        .executableTarget(
+            name: "bench-floors",
+            dependencies: [
+                .product(name: "ConveyorCore", package: "Conveyor"),
+                .product(name: "ConveyorStore", package: "Conveyor"),
+                .product(name: "ConveyorConditions", package: "Conveyor"),
+            ]
+        ),
         // MC production at scale (issue 20): `swift run -c release bench-mc DB [REQUESTS] [JOBS] [SUBMIT] [DISPATCH]`.
         .executableTarget(
             name: "bench-mc",

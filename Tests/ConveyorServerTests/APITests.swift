@@ -13,10 +13,14 @@ struct APITests {
     @Test(arguments: TestBackend.available)
     func healthReportsTheBackend(backend: TestBackend) async throws {
         try await ServerFixture.run(backend) { client, _ in
+            // Liveness answers without reading anything; readiness makes the database round trip.
             try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok && response.text == #"{"status":"ok"}"#, "\(response.text)")
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains("\"status\":\"ok\""))
-                #expect(response.text.contains(backend.rawValue))
+                #expect(response.text.contains(backend.rawValue) && response.text.contains("\"schemaVersion\":20"), "\(response.text)")
             }
         }
     }

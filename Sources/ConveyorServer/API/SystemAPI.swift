@@ -15,6 +15,9 @@ struct SystemAPI {
         let schemaVersion: Int
     }
 
+    /// The liveness answer, made once.
+    static let alive = ByteBuffer(string: #"{"status":"ok"}"#)
+
     struct WhoAmI: ResponseCodable {
         let name: String
         let role: Role
@@ -64,11 +67,21 @@ struct SystemAPI {
             )
         }
         // Outside /api: probes read these without tokens.
+        // Liveness reads nothing: a probe that touched the database would have a healthy server
+        // restarted whenever the database is slow, and would cost as much as a real request.
         router.get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.alive))
+        }
+        // Readiness: a round trip to the database and its schema version.
+        router.get("/readyz") { _, _ in
             let store = self.store
-            try await store.read { try await $0.ping() }
-            let status = try await store.migrationStatus()
-            return Health(status: "ok", backend: store.kind, schemaVersion: status.currentVersion)
+            do {
+                try await store.read { try await $0.ping() }
+                let status = try await store.migrationStatus()
+                return Health(status: "ok", backend: store.kind, schemaVersion: status.currentVersion)
+            } catch {
+                throw ConveyorError.unavailable("the database does not answer: \((error as? ConveyorError)?.message ?? "\(error)")")
+            }
         }
     }
 }
