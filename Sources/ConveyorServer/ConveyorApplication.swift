@@ -43,6 +43,7 @@ public enum ConveyorApplication {
         router.add(middleware: AuthenticationMiddleware(accounts: accounts, anonymousRole: configuration.anonymousRole))
 
         SystemAPI(store: store, version: version).register(on: router, book: book)
+        if configuration.floorRoutes { FloorRoutes().register(on: router) }
         AccessAPI(accounts: accounts).register(on: router, book: book)
         AuditAPI(auditLog: auditLog).register(on: router, book: book)
         ConditionsAPI(conditions: conditions).register(on: router, book: book)

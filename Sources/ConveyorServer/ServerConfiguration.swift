@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     /// The lab's directory: when set, the sign-in page takes a user name and password (API tokens
     /// still work for programs and as a fallback).
     public var directory: DirectoryConfiguration?
+    /// Answer `/floor` and `/floor/authenticated` with a constant: the floors that the benchmarks
+    /// (`Benchmarks/compare.sh`) measure every route against, through this same server's stack.
+    public var floorRoutes: Bool = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, anonymousRole: Role? = nil, directory: DirectoryConfiguration? = nil,

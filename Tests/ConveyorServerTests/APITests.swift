@@ -25,6 +25,21 @@ struct APITests {
         }
     }
 
+    /// The benchmarks' floors answer only when asked for, and the authenticated one needs a token.
+    @Test func floorRoutesAreThereOnlyWhenAskedFor() async throws {
+        try await ServerFixture.run { client, _ in
+            try await client.execute(uri: "/floor", method: .get) { #expect($0.status == .notFound) }
+        }
+        try await ServerFixture.run(floorRoutes: true) { client, fixture in
+            try await client.execute(uri: "/floor", method: .get) { #expect($0.status == .ok && $0.text == "ok") }
+            // Without a token, as every page: to the sign-in page.
+            try await client.execute(uri: "/floor/authenticated", method: .get) { #expect($0.status == .found) }
+            try await client.execute(uri: "/floor/authenticated", method: .get, headers: fixture.auth(.viewer)) {
+                #expect($0.status == .ok && $0.text == "ok")
+            }
+        }
+    }
+
     @Test func readsNeedAToken() async throws {
         try await ServerFixture.run { client, fixture in
             try await client.execute(uri: "/api/v1/users", method: .get) { response in

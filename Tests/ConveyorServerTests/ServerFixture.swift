@@ -18,6 +18,7 @@ struct ServerFixture: Sendable {
         _ setup: TestingSetup = .router,
         anonymousRole: Role? = nil,
         directory: DirectoryConfiguration? = nil,
+        floorRoutes: Bool = false,
         _ body: @Sendable (any TestClientProtocol, ServerFixture) async throws -> T
     ) async throws -> T {
         try await backend.withStore { store in
@@ -28,9 +29,11 @@ struct ServerFixture: Sendable {
                 tokens[role] = token.secret
             }
             let fixture = ServerFixture(store: store, tokens: tokens)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, anonymousRole: anonymousRole, directory: directory)
+            configuration.floorRoutes = floorRoutes
             let app = ConveyorApplication.build(
                 store: store,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, anonymousRole: anonymousRole, directory: directory),
+                configuration: configuration,
                 logger: TestBackend.quietLogger
             )
             return try await app.test(setup) { client in try await body(client, fixture) }

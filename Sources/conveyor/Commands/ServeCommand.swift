@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
     @Flag(help: "Let requests without a token read (act as viewer). Off by default.") var anonymousRead = false
     @Flag(help: "Do not run the workflow scheduler in this process (run `conveyor scheduler` elsewhere).") var noScheduler = false
+    @Flag(help: "Also answer /floor and /floor/authenticated with a constant: the floors Benchmarks/compare.sh measures against.")
+    var floorRoutes = false
     @Option(help: "Where job folders go (default: conveyor-jobs beside an SQLite database, else in the working directory).") var jobs: String?
     @Option(help: "Seconds without a heartbeat after which a standby scheduler takes the lease over.") var leaseTimeout: Double = 12
 
@@ -39,9 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
             : SchedulerService(
                 store: store, jobRoot: jobs ?? SchedulerService.defaultJobRoot(for: store.location), standby: true,
                 leaseTimeout: timeout, plugins: try .production(store: store), logger: schedulerLogger)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, anonymousRole: anonymousRead ? .viewer : nil, directory: people?.directory,
             onWorkflowCommand: { scheduler?.scheduler.noteCommand() })
+        configuration.floorRoutes = floorRoutes
         let location = store.location
         let app = ConveyorApplication.build(store: store, configuration: configuration, logger: logger) { boundPort in
             logger.notice("Conveyor serving \(location) at http://\(host):\(boundPort)/")
