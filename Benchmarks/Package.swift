@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "ConveyorCore", package: "Conveyor"),
                 .product(name: "ConveyorStore", package: "Conveyor"),
                 .product(name: "ConveyorConditions", package: "Conveyor"),
+                .product(name: "ConveyorExecutors", package: "Conveyor"),
+                .product(name: "ConveyorWorkflow", package: "Conveyor"),
             ]
         ),
         // MC production at scale (issue 20): `swift run -c release bench-mc DB [REQUESTS] [JOBS] [SUBMIT] [DISPATCH]`.
