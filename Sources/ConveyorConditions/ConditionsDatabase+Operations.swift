@@ -143,9 +143,19 @@ extension ConditionsDatabase {
             cache.remember(name, tag: tag, index: cached)
             return (tag, cached)
         }
-        let entries = try await store.read { try await $0.entries(ofTag: tag.id, asOf: asOf) }
-        let index = ConditionsIndex(entries: entries)
-        if asOf == nil { cache.remember(name, tag: tag, index: index) }
+        guard asOf == nil else {
+            return (tag, ConditionsIndex(entries: try await store.read { try await $0.entries(ofTag: tag.id, asOf: asOf) }))
+        }
+        let store = self.store
+        let index: ConditionsIndex
+        do {
+            index = try await cache.index(for: tag) { ConditionsIndex(entries: try await store.read { try await $0.entries(ofTag: tag.id, asOf: nil) }) }
+        } catch let error as ConveyorError {
+            throw error
+        } catch {
+            throw .storeFailure("building the lookup index of tag '\(name)' failed: \(error)")
+        }
+        cache.remember(name, tag: tag, index: index)
         return (tag, index)
     }
 }

@@ -17,6 +17,8 @@ public final class LookupCache: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let indexes = Mutex<[Int64: (changeCount: Int64, index: ConditionsIndex)]>([:])
+    /// Builds in flight, by tag id: one per tag and change count, however many lookups wait for it.
+    private let building = Mutex<[Int64: (changeCount: Int64, task: Task<ConditionsIndex, any Error>)]>([:])
     public let maximumAge: Duration
 
     public init(maximumAge: Duration = .seconds(1)) {
@@ -36,6 +38,29 @@ public final class LookupCache: Sendable {
             guard let cached = indexes[tag.id], cached.changeCount == tag.changeCount else { return nil }
             return cached.index
         }
+    }
+
+    /// The tag's index at its change count: cached, or built by `build` once however many lookups
+    /// ask at the same time. Before, 32 concurrent requests to a cold server each read the tag's
+    /// 10⁶ IoVs and built their own index, and the server answered 24 requests a second for 12 s.
+    ///
+    /// ```swift
+    /// let index = try await cache.index(for: tag) { ConditionsIndex(entries: try await read(tag)) }
+    /// ```
+    func index(for tag: GlobalTag, building build: @escaping @Sendable () async throws -> ConditionsIndex) async throws -> ConditionsIndex {
+        if let cached = index(for: tag) { return cached }
+        let task = building.withLock { building in
+            if let flight = building[tag.id], flight.changeCount == tag.changeCount { return flight.task }
+            let task = Task { try await build() }
+            building[tag.id] = (tag.changeCount, task)
+            return task
+        }
+        defer {
+            building.withLock { building in
+                if let flight = building[tag.id], flight.changeCount == tag.changeCount { building[tag.id] = nil }
+            }
+        }
+        return try await task.value
     }
 
     func remember(_ name: String, tag: GlobalTag, index: ConditionsIndex) {
