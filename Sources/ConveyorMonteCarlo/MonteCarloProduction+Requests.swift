@@ -30,9 +30,7 @@ extension MonteCarloProduction {
                 throw ConveyorError.notFound("no MC campaign \(given.campaign)")
             }
             guard campaign.status == .open else { throw ConveyorError.conflict("MC campaign \(campaign.name) is closed: it takes no new requests") }
-            if let existing = try await session.liveMonteCarloRequest(sampleKey: given.sampleKey),
-                let state = try await session.monteCarloRequest(id: existing)?.state
-            {
+            if let (existing, state) = try await session.liveMonteCarloRequest(sampleKey: given.sampleKey) {
                 throw ConveyorError.conflict(
                     "MC request \(existing) already asks for \(given.eventType) \(given.background.rawValue.uppercased())"
                         + "\(given.runs.map { " for runs \($0)" } ?? "") in \(given.campaign) (it is \(state.rawValue)): "
@@ -105,13 +103,8 @@ extension MonteCarloProduction {
     }
 
     public func request(_ id: Int64) async throws(ConveyorError) -> RequestDetail {
-        let (request, campaign, history) = try await store.read { session in
-            guard let request = try await session.monteCarloRequest(id: id) else { throw ConveyorError.notFound("no MC request \(id)") }
-            guard let (_, campaign) = try await session.monteCarloCampaign(named: request.campaign) else {
-                throw ConveyorError.storeFailure("MC request \(id) names campaign \(request.campaign), which is not stored")
-            }
-            return (request, campaign, try await session.monteCarloHistory(request: id))
-        }
+        let (request, campaign) = try await load(id)
+        let history = try await store.read { try await $0.monteCarloHistory(request: id) }
         let base = try await lpnBase(of: campaign)
         let run = request.runs.flatMap { ProcessingRequest.runQuery($0) }.map { ExpRun(exp: $0.exp ?? 0, run: $0.runRange?.lowerBound ?? 0) }
         let folder = Self.production(request, campaign: campaign, lpnBase: base, runs: []).folder(run: run ?? ExpRun(exp: campaign.exp, run: 0))

@@ -75,8 +75,7 @@ public struct MonteCarloProduction: Sendable {
     public func campaigns() async throws(ConveyorError) -> [CampaignSummary] {
         try await store.read { session in
             var out: [CampaignSummary] = []
-            for campaign in try await session.monteCarloCampaigns() {
-                guard let id = try await session.monteCarloCampaign(named: campaign.name)?.id else { continue }
+            for (id, campaign) in try await session.monteCarloCampaigns() {
                 let totals = try await session.monteCarloStateTotals(campaign: id)
                 out.append(
                     CampaignSummary(

@@ -33,9 +33,11 @@ extension StoreSession {
         return (try row.decode(column: "id", as: Int64.self), try Self.decodeCampaign(row))
     }
 
-    /// Every campaign, newest first.
-    public func monteCarloCampaigns() async throws -> [MonteCarloCampaign] {
-        try await sql.select().column("*").from("mc_campaigns").orderBy("id", .descending).all().map(Self.decodeCampaign)
+    /// Every campaign with its id, newest first.
+    public func monteCarloCampaigns() async throws -> [(id: Int64, campaign: MonteCarloCampaign)] {
+        try await sql.select().column("*").from("mc_campaigns").orderBy("id", .descending).all().map { row in
+            (try row.decode(column: "id", as: Int64.self), try Self.decodeCampaign(row))
+        }
     }
 
     static func decodeCampaign(_ row: any SQLRow) throws -> MonteCarloCampaign {
@@ -121,11 +123,13 @@ extension StoreSession {
         }
     }
 
-    /// A live request for the same sample, if one exists.
-    public func liveMonteCarloRequest(sampleKey: String) async throws -> Int64? {
-        try await sql.select().column("id").column("state").from("mc_requests").where("sample_key", .equal, sampleKey).all()
-            .first { row in (try? row.decode(column: "state", as: String.self)).flatMap(MonteCarloRequestState.init(rawValue:))?.isLive ?? true }
-            .map { try $0.decode(column: "id", as: Int64.self) }
+    /// A live request for the same sample, with its state, if one exists.
+    public func liveMonteCarloRequest(sampleKey: String) async throws -> (id: Int64, state: MonteCarloRequestState)? {
+        for row in try await sql.select().column("id").column("state").from("mc_requests").where("sample_key", .equal, sampleKey).all() {
+            let state = try row.decodeValue(MonteCarloRequestState.self, column: "state", in: "mc_requests")
+            if state.isLive { return (try row.decode(column: "id", as: Int64.self), state) }
+        }
+        return nil
     }
 
     /// Saves what changes by decisions and submission: state, production, jobs, priority.
